@@ -1,0 +1,2 @@
+# Default build profile: optimised, with assertions.
+PROFILE_CFLAGS := -O2 -DDEBUG=1

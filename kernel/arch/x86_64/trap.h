@@ -1,0 +1,54 @@
+/*
+ * trap.h — trap frames, exception and interrupt dispatch, descriptor tables.
+ */
+#ifndef _ARCH_X86_64_TRAP_H_
+#define _ARCH_X86_64_TRAP_H_
+
+#include <libkern/libkern.h>
+
+/* Saved by trap_entry.S, lowest address first; the CPU pushes tf_rip..tf_ss. */
+struct trapframe {
+	uint64_t tf_r15, tf_r14, tf_r13, tf_r12, tf_r11, tf_r10, tf_r9, tf_r8;
+	uint64_t tf_rbp, tf_rdi, tf_rsi, tf_rdx, tf_rcx, tf_rbx, tf_rax;
+	uint64_t tf_trapno, tf_err;
+	uint64_t tf_rip, tf_cs, tf_rflags, tf_rsp, tf_ss;
+};
+
+#define GSEL_KCODE   0x08
+#define GSEL_KDATA   0x10
+#define GSEL_UCODE32 0x1b
+#define GSEL_UDATA   0x23
+#define GSEL_UCODE   0x2b
+#define GSEL_TSS     0x30
+
+#define T_DIVIDE 0
+#define T_NMI	 2
+#define T_BPT	 3
+#define T_DOUBLE 8
+#define T_GPFLT	 13
+#define T_PAGEFLT 14
+#define T_MCHK	 18
+
+#define IDT_FIRST_INTR 32
+#define IDT_SPURIOUS   0xff
+
+/* GDT, TSS (with IST stacks for #DF, NMI, #MC) and IDT for the boot CPU. */
+void trap_init(void);
+
+typedef void (*intr_handler_t)(struct trapframe *tf, void *arg);
+/* Route a vector (>= IDT_FIRST_INTR) to fn; the dispatcher sends the EOI afterwards. */
+void intr_set_handler(unsigned vector, intr_handler_t fn, void *arg);
+/* Hand out a free vector in [first, last], or 0 when none is left. */
+unsigned intr_alloc_vector(unsigned first, unsigned last);
+/* End-of-interrupt: the local APIC driver installs the right one (xAPIC, x2APIC, PV EOI). */
+extern void (*intr_eoi)(void);
+/* Interrupts taken per vector since boot. */
+uint64_t intr_count(unsigned vector);
+
+/* Fill tf with the caller's registers, for panic() outside a trap. */
+void trapframe_capture(struct trapframe *tf);
+void trap_print_registers(const struct trapframe *tf);
+/* Print a symbolised backtrace, starting at pc, then walking the frame-pointer chain from fp. */
+void backtrace_print(uint64_t fp, uint64_t pc);
+
+#endif /* _ARCH_X86_64_TRAP_H_ */

@@ -1,0 +1,141 @@
+/*
+ * console.c — kernel printf and log levels over a list of output sinks (the 16550 now, the
+ * virtio and Xen consoles later), a message buffer for dmesg, and the input queue that the
+ * debug shell (and later the tty) reads.
+ *
+ * Output is serialised by one spin lock with interrupts off, so lines from interrupt handlers
+ * and other CPUs do not interleave mid-line. panic() switches to lock-free output because the
+ * panicking CPU may already hold the lock.
+ */
+#include <arch/x86_64/cpu.h>
+#include <console.h>
+#include <mach/kern/locks.h>
+
+static struct console_sink *sinks;
+static int console_loglevel = LOGLEVEL_DEFAULT;
+static lck_spin_t console_lock = LCK_SPIN_INITIALIZER;
+static bool panic_mode;
+
+static char msgbuf[CONSOLE_MSGBUF];
+static size_t msgbuf_head; /* total bytes ever written; index = head % size */
+
+#define INPUT_RING 256
+static volatile char input_ring[INPUT_RING];
+static volatile uint32_t input_head, input_tail;
+
+void
+console_register(struct console_sink *sink)
+{
+	bool s = lck_spin_lock_irqsave(&console_lock);
+
+	sink->cs_next = sinks;
+	sinks = sink;
+	lck_spin_unlock_irqrestore(&console_lock, s);
+}
+
+void
+console_set_loglevel(int level)
+{
+	if (level >= 0 && level <= 8)
+		console_loglevel = level;
+}
+
+int
+console_get_loglevel(void)
+{
+	return console_loglevel;
+}
+
+void
+console_panic_mode(void)
+{
+	panic_mode = true;
+}
+
+static void
+console_sink_write(void *arg, const char *s, size_t n)
+{
+	(void)arg;
+	for (size_t i = 0; i < n; i++)
+		msgbuf[(msgbuf_head + i) % CONSOLE_MSGBUF] = s[i];
+	msgbuf_head += n;
+	for (struct console_sink *k = sinks; k != NULL; k = k->cs_next)
+		k->cs_write(s, n);
+}
+
+int
+vprintf(const char *fmt, va_list ap)
+{
+	bool s;
+	int n;
+
+	if (panic_mode)
+		return kvformat(console_sink_write, NULL, fmt, ap);
+	s = lck_spin_lock_irqsave(&console_lock);
+	n = kvformat(console_sink_write, NULL, fmt, ap);
+	lck_spin_unlock_irqrestore(&console_lock, s);
+	return n;
+}
+
+int
+printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void
+klog(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level >= console_loglevel)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
+size_t
+console_msgbuf_read(char *dst, size_t cap)
+{
+	bool s = lck_spin_lock_irqsave(&console_lock);
+	size_t avail = msgbuf_head < CONSOLE_MSGBUF ? msgbuf_head : CONSOLE_MSGBUF;
+	size_t n = avail < cap ? avail : cap;
+	size_t start = msgbuf_head - n;
+
+	for (size_t i = 0; i < n; i++)
+		dst[i] = msgbuf[(start + i) % CONSOLE_MSGBUF];
+	lck_spin_unlock_irqrestore(&console_lock, s);
+	return n;
+}
+
+void
+console_input(char c)
+{
+	uint32_t next = (input_head + 1) % INPUT_RING;
+
+	if (next == input_tail)
+		return; /* full: drop, as a UART overrun would */
+	input_ring[input_head] = c;
+	__atomic_store_n(&input_head, next, __ATOMIC_RELEASE);
+}
+
+int
+console_getc(void)
+{
+	bool s = intr_save();
+	int c = -1;
+
+	if (input_tail != __atomic_load_n(&input_head, __ATOMIC_ACQUIRE)) {
+		c = (unsigned char)input_ring[input_tail];
+		input_tail = (input_tail + 1) % INPUT_RING;
+	}
+	intr_restore(s);
+	return c;
+}

@@ -1,0 +1,73 @@
+/*
+ * panic.c — the end of the line for a broken kernel invariant: say why, show where, stop.
+ *
+ * panic() prints `panic: <reason>`, the CPU registers and a backtrace with symbol names
+ * (ARCHITECTURE.md, "Interfaces"), tells an isa-debug-exit device 2, and halts. Only one CPU
+ * panics: a second one that arrives while the first is printing halts quietly. A panic inside
+ * panic (a fault while walking a broken stack) prints one line and stops.
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/trap.h>
+#include <console.h>
+#include <ktest.h>
+#include <panic.h>
+
+static volatile uint32_t panicking;
+
+static __noreturn void
+panic_halt(void)
+{
+	ktest_debug_exit(KTEST_EXIT_PANIC);
+	for (;;) {
+		intr_disable();
+		cpu_halt();
+	}
+}
+
+static void
+panic_begin(void)
+{
+	intr_disable();
+	if (__atomic_fetch_add(&panicking, 1, __ATOMIC_SEQ_CST) != 0) {
+		if (panicking == 2) {
+			console_panic_mode();
+			printf("panic: recursive panic; stopping\n");
+		}
+		panic_halt();
+	}
+	console_panic_mode();
+}
+
+void
+panic(const char *fmt, ...)
+{
+	struct trapframe tf;
+	va_list ap;
+
+	panic_begin();
+	printf("\npanic: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	trapframe_capture(&tf);
+	trap_print_registers(&tf);
+	backtrace_print(tf.tf_rbp, tf.tf_rip);
+	panic_halt();
+}
+
+void
+panic_trap(struct trapframe *tf, const char *fmt, ...)
+{
+	va_list ap;
+
+	panic_begin();
+	printf("\npanic: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	trap_print_registers(tf);
+	backtrace_print(tf->tf_rbp, tf->tf_rip);
+	panic_halt();
+}

@@ -1,0 +1,22 @@
+/*
+ * panic.h — stopping the kernel when its own invariants break, and assertions of them.
+ */
+#ifndef _KERNEL_PANIC_H_
+#define _KERNEL_PANIC_H_
+
+#include <libkern/libkern.h>
+
+struct trapframe;
+
+/* Print `panic: <reason>`, the registers and a symbolised backtrace; end the machine. */
+__noreturn void panic(const char *fmt, ...) __printflike(1, 2);
+/* The same, for a trap: registers and backtrace come from the trap frame. */
+__noreturn void panic_trap(struct trapframe *tf, const char *fmt, ...) __printflike(2, 3);
+
+#define assert(cond)                                                                            \
+	do {                                                                                    \
+		if (unlikely(!(cond)))                                                          \
+			panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__);        \
+	} while (0)
+
+#endif /* _KERNEL_PANIC_H_ */

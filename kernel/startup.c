@@ -1,0 +1,118 @@
+/*
+ * startup.c — the boot sequence, one phase per function, in XNU's order (ARCHITECTURE.md,
+ * "Boot"): console → boot information and command line → traps → physical memory → pmap →
+ * zones → Platform Expert (ACPI) → interrupts and timers → self-tests or the debug shell.
+ *
+ * boot.S calls boot_entry() in long mode on the boot stack, with the loader's information
+ * structure still where the loader left it; the first thing done is to copy it out.
+ */
+#include <arch/x86_64/com.h>
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/trap.h>
+#include <boot/bootinfo.h>
+#include <cmdline.h>
+#include <console.h>
+#include <ktest.h>
+#include <mach/vm/vm_param.h>
+#include <panic.h>
+
+struct boot_info boot_info;
+extern uint64_t boot_tsc_entry;
+
+void boot_entry(uint32_t info_pa, uint32_t path);
+
+/* Loader memory is read through the early direct map, which covers the first 4 GiB. */
+static const void *
+early_map(uint64_t pa, size_t len, void *ctx)
+{
+	(void)ctx;
+	if (pa == 0 || pa >= PHYSMAP_EARLY_LIMIT || len > PHYSMAP_EARLY_LIMIT - pa)
+		return NULL;
+	return phystokv(pa);
+}
+
+static void
+startup_boot_info(uint32_t info_pa, uint32_t path)
+{
+	int rc;
+
+	if (path == BOOT_PATH_PVH)
+		rc = bootinfo_parse_pvh(&boot_info, info_pa, early_map, NULL);
+	else
+		rc = bootinfo_parse_mb2(&boot_info, info_pa, early_map, NULL);
+	if (rc != 0)
+		panic("%s boot information at %#x is unreadable", bootinfo_path_name((int)path),
+		      info_pa);
+	if (boot_info.warnings != 0)
+		klog(LOG_WARNING, "boot: %u malformed boot-information entries ignored\n",
+		     boot_info.warnings);
+}
+
+static void
+startup_cmdline(void)
+{
+	uint64_t level;
+
+	cmdline_parse(&boot_cmdline, boot_info.cmdline);
+	if (cmdline_has(&boot_cmdline, "quiet"))
+		console_set_loglevel(LOGLEVEL_QUIET);
+	if (cmdline_get_uint(&boot_cmdline, "loglevel", 0, 7, &level))
+		console_set_loglevel((int)level);
+	else if (cmdline_has(&boot_cmdline, "loglevel"))
+		klog(LOG_WARNING, "cmdline: loglevel=%s is not 0..7; ignored\n",
+		     cmdline_get(&boot_cmdline, "loglevel"));
+	if (boot_cmdline.dropped != 0)
+		klog(LOG_WARNING, "cmdline: %u words did not fit and were ignored\n",
+		     boot_cmdline.dropped);
+}
+
+static void
+cpu_brand(char *buf, size_t len)
+{
+	uint32_t r[12];
+
+	cpuid(0x80000000, 0, r);
+	if (r[0] < 0x80000004) {
+		uint32_t v[4];
+		cpuid(0, 0, v);
+		ksnprintf(buf, len, "%.4s%.4s%.4s", (char *)&v[1], (char *)&v[3], (char *)&v[2]);
+		return;
+	}
+	cpuid(0x80000002, 0, &r[0]);
+	cpuid(0x80000003, 0, &r[4]);
+	cpuid(0x80000004, 0, &r[8]);
+	const char *s = (const char *)r;
+	while (*s == ' ')
+		s++;
+	ksnprintf(buf, len, "%.*s", (int)(sizeof(r) - (size_t)(s - (const char *)r)), s);
+}
+
+static void
+startup_banner(void)
+{
+	char brand[49];
+
+	cpu_brand(brand, sizeof(brand));
+	printf("Nimbus %s (%s) x86_64\n", NIMBUS_VERSION, NIMBUS_GITREV);
+	printf("cpu: %s\n", brand);
+	printf("memory: %llu MiB usable in %u map entries\n",
+	       (unsigned long long)(bootinfo_ram_bytes(&boot_info) >> 20), boot_info.nmem);
+	printf("boot: %s (%s)\n", bootinfo_path_name(boot_info.path), boot_info.loader);
+	printf("cmdline: %s\n", boot_info.cmdline);
+}
+
+void
+boot_entry(uint32_t info_pa, uint32_t path)
+{
+	com_init();
+	trap_init();
+	startup_boot_info(info_pa, path);
+	startup_cmdline();
+	startup_banner();
+
+	const char *tests = cmdline_get(&boot_cmdline, "ktest");
+	if (tests != NULL)
+		ktest_run(tests);
+	for (;;)
+		cpu_idle();
+}
