@@ -13,10 +13,14 @@ __noreturn void panic(const char *fmt, ...) __printflike(1, 2);
 /* The same, for a trap: registers and backtrace come from the trap frame. */
 __noreturn void panic_trap(struct trapframe *tf, const char *fmt, ...) __printflike(2, 3);
 
+#ifdef NIMBUS_HOSTED
+#include <assert.h>
+#else
 #define assert(cond)                                                                            \
 	do {                                                                                    \
 		if (unlikely(!(cond)))                                                          \
 			panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__);        \
 	} while (0)
+#endif
 
 #endif /* _KERNEL_PANIC_H_ */
