@@ -12,6 +12,7 @@
 #include <boot/bootinfo.h>
 #include <cmdline.h>
 #include <console.h>
+#include <debugshell.h>
 #include <ktest.h>
 #include <mach/vm/vm_param.h>
 #include <panic.h>
@@ -113,6 +114,5 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	const char *tests = cmdline_get(&boot_cmdline, "ktest");
 	if (tests != NULL)
 		ktest_run(tests);
-	for (;;)
-		cpu_idle();
+	debugshell_run();
 }

@@ -1,0 +1,179 @@
+/*
+ * debugshell.c — a small line-oriented shell on the kernel console, for looking at a running
+ * kernel before there is a user space (and, later, when init fails).
+ *
+ * Input arrives by interrupt (COM1 receive → console input queue); the shell sleeps in `hlt`
+ * between keystrokes, so an idle shell costs no VM exits. Lines are edited with backspace,
+ * Ctrl-U (erase line) and Ctrl-C (abandon line); escape sequences (arrow keys) are ignored.
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/trap.h>
+#include <cmdline.h>
+#include <console.h>
+#include <debugshell.h>
+
+#define SHELL_PROMPT "nimbus> "
+#define SHELL_LINE   256
+#define SHELL_ARGS   16
+
+struct shell_cmd {
+	const char *name;
+	const char *help;
+	void (*fn)(int argc, char **argv);
+};
+
+static void cmd_help(int argc, char **argv);
+
+static void
+cmd_cmdline(int argc, char **argv)
+{
+	for (unsigned i = 0; i < boot_cmdline.nargs; i++) {
+		const struct cmdline_arg *a = &boot_cmdline.args[i];
+		printf("  %s%s%s%s\n", a->key, a->value != NULL ? "=" : "",
+		       a->value != NULL ? a->value : "", a->known ? "" : "  (for init)");
+	}
+}
+
+static void
+cmd_dmesg(int argc, char **argv)
+{
+	static char buf[CONSOLE_MSGBUF];
+	size_t n = console_msgbuf_read(buf, sizeof(buf));
+
+	/* Written in pieces: printf would bound nothing and the buffer may hold '%'. */
+	for (size_t off = 0; off < n; off += 512)
+		printf("%.*s", (int)MIN((size_t)512, n - off), buf + off);
+}
+
+static void
+cmd_intr(int argc, char **argv)
+{
+	for (unsigned v = IDT_FIRST_INTR; v < 256; v++) {
+		uint64_t n = intr_count(v);
+		if (n != 0)
+			printf("  vector %3u: %llu\n", v, (unsigned long long)n);
+	}
+}
+
+static const struct shell_cmd shell_cmds[] = {
+	{ "help", "list the commands", cmd_help },
+	{ "cmdline", "show the parsed kernel command line", cmd_cmdline },
+	{ "dmesg", "show the kernel message buffer", cmd_dmesg },
+	{ "intr", "show interrupt counts per vector", cmd_intr },
+};
+
+static void
+cmd_help(int argc, char **argv)
+{
+	printf("commands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(shell_cmds); i++)
+		printf("  %-10s %s\n", shell_cmds[i].name, shell_cmds[i].help);
+}
+
+bool
+debugshell_exec(char *line)
+{
+	char *argv[SHELL_ARGS];
+	int argc = 0;
+
+	for (char *p = line; *p != '\0' && argc < SHELL_ARGS;) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (*p == '\0')
+			break;
+		argv[argc++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+	}
+	if (argc == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(shell_cmds); i++) {
+		if (strcmp(shell_cmds[i].name, argv[0]) == 0) {
+			shell_cmds[i].fn(argc, argv);
+			return true;
+		}
+	}
+	printf("%s: unknown command (try help)\n", argv[0]);
+	return false;
+}
+
+/* Wait for the next input character, halting between interrupts. */
+static int
+shell_getc(void)
+{
+	for (;;) {
+		int c;
+
+		intr_disable();
+		c = console_getc();
+		if (c >= 0) {
+			intr_enable();
+			return c;
+		}
+		cpu_idle(); /* sti; hlt: an interrupt between the check and hlt still wakes us */
+	}
+}
+
+void
+debugshell_run(void)
+{
+	char line[SHELL_LINE];
+	size_t len = 0;
+	bool last_cr = false;
+	int esc = 0; /* position inside an escape sequence */
+
+	printf("debug shell: type help for the commands\n%s", SHELL_PROMPT);
+	for (;;) {
+		int c = shell_getc();
+
+		if (esc > 0) {
+			/* ESC [ params final: swallow until the final byte (0x40..0x7e). */
+			if ((esc == 1 && c != '[') || (esc > 1 && c >= 0x40 && c <= 0x7e))
+				esc = 0;
+			else
+				esc++;
+			continue;
+		}
+		if (c == '\n' && last_cr) {
+			last_cr = false;
+			continue;
+		}
+		last_cr = c == '\r';
+		switch (c) {
+		case '\r':
+		case '\n':
+			printf("\n");
+			line[len] = '\0';
+			debugshell_exec(line);
+			len = 0;
+			printf("%s", SHELL_PROMPT);
+			break;
+		case 0x7f:
+		case '\b':
+			if (len > 0) {
+				len--;
+				printf("\b \b");
+			}
+			break;
+		case 0x15: /* Ctrl-U */
+			while (len > 0) {
+				len--;
+				printf("\b \b");
+			}
+			break;
+		case 0x03: /* Ctrl-C */
+			len = 0;
+			printf("^C\n%s", SHELL_PROMPT);
+			break;
+		case 0x1b:
+			esc = 1;
+			break;
+		default:
+			if (c >= ' ' && c < 0x7f && len + 1 < sizeof(line)) {
+				line[len++] = (char)c;
+				printf("%c", c);
+			}
+			break;
+		}
+	}
+}
