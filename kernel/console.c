@@ -11,7 +11,12 @@
 #include <console.h>
 #include <mach/kern/locks.h>
 
+#define CONSOLE_MAX_SELECT 4
+#define CONSOLE_NAME_MAX   16
+
 static struct console_sink *sinks;
+static char selected[CONSOLE_MAX_SELECT][CONSOLE_NAME_MAX];
+static unsigned nselected;
 static int console_loglevel = LOGLEVEL_DEFAULT;
 static lck_spin_t console_lock = LCK_SPIN_INITIALIZER;
 static bool panic_mode;
@@ -23,6 +28,29 @@ static size_t msgbuf_head; /* total bytes ever written; index = head % size */
 static volatile char input_ring[INPUT_RING];
 static volatile uint32_t input_head, input_tail;
 
+static bool
+console_is_selected(const char *name)
+{
+	for (unsigned i = 0; i < nselected; i++)
+		if (strcmp(selected[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Enable the selected sinks, or every sink while none of the selected ones exists. */
+static unsigned
+console_apply_selection(void)
+{
+	unsigned matched = 0;
+
+	for (struct console_sink *k = sinks; k != NULL; k = k->cs_next)
+		if (console_is_selected(k->cs_name))
+			matched++;
+	for (struct console_sink *k = sinks; k != NULL; k = k->cs_next)
+		k->cs_enabled = matched == 0 || console_is_selected(k->cs_name);
+	return matched;
+}
+
 void
 console_register(struct console_sink *sink)
 {
@@ -30,7 +58,25 @@ console_register(struct console_sink *sink)
 
 	sink->cs_next = sinks;
 	sinks = sink;
+	console_apply_selection();
 	lck_spin_unlock_irqrestore(&console_lock, s);
+}
+
+unsigned
+console_select(const char *const *names, unsigned n)
+{
+	bool s = lck_spin_lock_irqsave(&console_lock);
+	unsigned matched;
+
+	nselected = 0;
+	for (unsigned i = 0; i < n && nselected < CONSOLE_MAX_SELECT; i++) {
+		if (strnlen(names[i], CONSOLE_NAME_MAX) >= CONSOLE_NAME_MAX)
+			continue;
+		memcpy(selected[nselected++], names[i], strlen(names[i]) + 1);
+	}
+	matched = console_apply_selection();
+	lck_spin_unlock_irqrestore(&console_lock, s);
+	return matched;
 }
 
 void
@@ -60,7 +106,8 @@ console_sink_write(void *arg, const char *s, size_t n)
 		msgbuf[(msgbuf_head + i) % CONSOLE_MSGBUF] = s[i];
 	msgbuf_head += n;
 	for (struct console_sink *k = sinks; k != NULL; k = k->cs_next)
-		k->cs_write(s, n);
+		if (k->cs_enabled || panic_mode)
+			k->cs_write(s, n);
 }
 
 int

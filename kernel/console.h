@@ -23,10 +23,18 @@
 struct console_sink {
 	const char *cs_name;
 	void (*cs_write)(const char *s, size_t n);
+	bool cs_enabled;
 	struct console_sink *cs_next;
 };
 
 void console_register(struct console_sink *sink);
+/*
+ * console_select: send output only to the sinks named in names (the console= values, e.g.
+ * {"ttyS0", "hvc0"}); sinks registered later are enabled if they were named. If none of the
+ * named sinks exists yet, every registered sink stays enabled so the kernel is never mute.
+ *   Returns: the number of names that matched a registered sink.
+ */
+unsigned console_select(const char *const *names, unsigned n);
 void console_set_loglevel(int level);
 int console_get_loglevel(void);
 
