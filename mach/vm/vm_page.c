@@ -317,7 +317,8 @@ vm_page_bootstrap(const struct boot_mem_region *mem, unsigned nmem,
 			   round_page(MIN(reserved[i].vpr_end, VM_PHYS_LIMIT)), &dropped);
 	}
 	if (bad != 0)
-		klog(LOG_WARNING, "vm_page: %u empty or wrapping memory-map entries ignored\n", bad);
+		klog(LOG_WARNING, "vm_page: %u empty or wrapping memory-map entries ignored\n",
+		     bad);
 	if (dropped != 0)
 		klog(LOG_WARNING, "vm_page: memory map too fragmented; %u ranges not managed\n",
 		     dropped);

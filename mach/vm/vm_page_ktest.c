@@ -20,7 +20,7 @@ KTEST(vm_page_grab_release)
 		KT_ASSERT(pages[i] != NULL);
 		KT_ASSERT(PHYS_TO_VM_PAGE(VM_PAGE_TO_PHYS(pages[i])) == pages[i]);
 		KT_ASSERT((VM_PAGE_TO_PHYS(pages[i]) & PAGE_MASK) == 0);
-		/* Tag each page with its own address; a page handed out twice would be overwritten. */
+		/* Tag each page with its address: a page handed out twice is overwritten. */
 		uint64_t *w = phystokv(VM_PAGE_TO_PHYS(pages[i]));
 		for (unsigned j = 0; j < PAGE_SIZE / 8; j++)
 			w[j] = VM_PAGE_TO_PHYS(pages[i]) ^ j;

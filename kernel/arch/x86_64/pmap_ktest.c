@@ -18,6 +18,13 @@ extern struct boot_info boot_info;
 
 static volatile uint64_t pmap_ktest_word = 1;
 
+/* Kernel mappings are global exactly when the CPU has global pages (CPUID 1 EDX[13]). */
+static uint64_t
+pmap_ktest_global(void)
+{
+	return cpu_has(1, CPUID_EDX, 13) ? PTE_G : 0;
+}
+
 KTEST(pmap_direct_map_alias)
 {
 	volatile uint64_t *alias = phystokv(kvtophys((const void *)&pmap_ktest_word));
@@ -44,7 +51,7 @@ KTEST(pmap_kernel_protections)
 	KT_ASSERT(pmap_kernel_lookup((vaddr_t)_text_start, &l));
 	KT_ASSERT_EQ(l.pl_page_size, PAGE_SIZE);
 	KT_ASSERT_EQ(l.pl_flags & (PTE_W | PTE_NX | PTE_U), 0);
-	KT_ASSERT(l.pl_flags & PTE_G);
+	KT_ASSERT_EQ(l.pl_flags & PTE_G, pmap_ktest_global());
 	KT_ASSERT(pmap_kernel_lookup((vaddr_t)pmap_kernel_lookup, &l));
 	KT_ASSERT_EQ(l.pl_flags & (PTE_W | PTE_NX), 0);
 
@@ -80,6 +87,7 @@ KTEST(pmap_low_unmapped)
 
 KTEST(pmap_direct_map_large_pages)
 {
+	uint64_t nx = pmap_nx_enabled() ? PTE_NX : 0;
 	struct pmap_lookup l;
 	bool tested = false;
 
@@ -93,14 +101,16 @@ KTEST(pmap_direct_map_large_pages)
 		if (g + (1ULL << 30) <= end) {
 			KT_ASSERT(pmap_kernel_lookup((vaddr_t)phystokv(g + 12345), &l));
 			KT_ASSERT_EQ(l.pl_pa, g + 12345);
-			KT_ASSERT_EQ(l.pl_page_size, pmap_gbpages_enabled() ? 1ULL << 30 : 2ULL << 20);
+			uint64_t want = pmap_gbpages_enabled() ? 1ULL << 30 : 2ULL << 20;
+
+			KT_ASSERT_EQ(l.pl_page_size, want);
 			tested = true;
 		}
 		if (m + (2ULL << 20) <= end) {
 			KT_ASSERT(pmap_kernel_lookup((vaddr_t)phystokv(m), &l));
 			KT_ASSERT(l.pl_page_size >= (2ULL << 20));
 			KT_ASSERT_EQ(l.pl_flags & (PTE_W | PTE_NX | PTE_PCD | PTE_PWT | PTE_G),
-				     PTE_W | (pmap_nx_enabled() ? PTE_NX : 0) | PTE_G);
+				     PTE_W | nx | pmap_ktest_global());
 			tested = true;
 		}
 	}
@@ -140,4 +150,14 @@ KTEST(pmap_mapdev_ioapic)
 	printf("# ioapic version register %#x\n", ver);
 	KT_ASSERT((ver & 0xff) >= 0x10 && (ver & 0xff) <= 0x2f);
 	KT_ASSERT(((ver >> 16) & 0xff) >= 15);
+}
+
+/* Run only when named: a write to kernel text must take a page fault (CR0.WP, text RX). */
+KTEST_F(pmap_text_write_faults, KTEST_EXPLICIT)
+{
+	volatile uint8_t *text = (volatile uint8_t *)_text_start;
+
+	printf("ktest: writing to kernel text at %p\n", (void *)text);
+	*text = *text;
+	KT_ASSERT(!"a write to kernel text returned");
 }
