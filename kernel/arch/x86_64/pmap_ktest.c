@@ -119,6 +119,26 @@ KTEST(pmap_direct_map_large_pages)
 		KT_SKIP("no RAM entry spans an aligned 2 MiB");
 }
 
+/*
+ * The firmware's ACPI tables are read through the direct map (SeaBIOS keeps them, and the RSDP,
+ * in "reserved" entries): the RSDP the loader named and the RSDT it points to must be mapped.
+ */
+KTEST(pmap_direct_map_acpi)
+{
+	const uint8_t *rsdp;
+	uint32_t rsdt;
+
+	if (boot_info.rsdp_phys == 0)
+		KT_SKIP("the loader gave no RSDP address");
+	KT_ASSERT(pmap_kextract((vaddr_t)phystokv(boot_info.rsdp_phys)) == boot_info.rsdp_phys);
+	KT_ASSERT(pmap_kextract((vaddr_t)phystokv(boot_info.rsdp_phys + 19)) != 0);
+	rsdp = phystokv(boot_info.rsdp_phys);
+	KT_ASSERT(memcmp(rsdp, "RSD PTR ", 8) == 0);
+	memcpy(&rsdt, rsdp + 16, sizeof(rsdt));
+	KT_ASSERT(pmap_kextract((vaddr_t)phystokv(rsdt)) == rsdt);
+	KT_ASSERT(memcmp(phystokv(rsdt), "RSDT", 4) == 0);
+}
+
 KTEST(pmap_mapdev_ioapic)
 {
 	volatile uint32_t *io = pmap_mapdev(IOAPIC_PA, 0x20);
