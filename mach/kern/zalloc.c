@@ -140,7 +140,10 @@ zone_push_free(struct zone *z, void *elem)
 	z->z_free_count++;
 }
 
-/* Add one chunk to the free list. Zone locked. Returns false when no chunk may be had. */
+/*
+ * Add one chunk to the free list. Zone locked. Returns false when no chunk may be had.
+ * XXX: chunks are never given back to vm_page; zone_gc() comes with the pageout daemon.
+ */
 static bool
 zone_grow(struct zone *z)
 {

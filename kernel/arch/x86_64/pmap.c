@@ -271,6 +271,10 @@ pmap_bootstrap(const struct boot_info *bi)
 	if (pmap_pml4_pa == 0)
 		panic("pmap_bootstrap: no page below 4 GiB for the PML4");
 
+	/*
+	 * XXX: the direct map aliases the kernel image read-write; making the text and rodata
+	 * aliases read-only means splitting large pages there, left for later.
+	 */
 	direct = pmap_map_direct(bi, counts);
 	/* The .boot segment (32-bit entry, boot GDT) is not needed once we run on these tables. */
 	kernel += pmap_map_kernel(_text_start, _text_end, 0);
