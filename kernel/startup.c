@@ -8,12 +8,16 @@
  */
 #include <arch/x86_64/com.h>
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/pmap.h>
 #include <arch/x86_64/trap.h>
 #include <boot/bootinfo.h>
 #include <cmdline.h>
 #include <console.h>
 #include <debugshell.h>
 #include <ktest.h>
+#include <mach/kern/kalloc.h>
+#include <mach/kern/zalloc.h>
+#include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
 #include <panic.h>
 
@@ -127,6 +131,37 @@ startup_banner(void)
 	printf("cmdline: %s\n", boot_info.cmdline);
 }
 
+/*
+ * Physical memory, the kernel page tables, zones and kalloc. Never handed out: the first MiB
+ * (real-mode structures, BIOS data), the kernel image and the boot modules.
+ */
+static void
+startup_memory(void)
+{
+	extern char _kernel_phys_start[], _kernel_phys_end[];
+	struct vm_phys_range res[2 + BOOT_MOD_MAX];
+	unsigned n = 0;
+
+	res[n++] = (struct vm_phys_range){ 0, 0x100000 };
+	res[n++] = (struct vm_phys_range){ (paddr_t)_kernel_phys_start,
+					   (paddr_t)_kernel_phys_end };
+	for (uint32_t i = 0; i < boot_info.nmod; i++) {
+		const struct boot_module *m = &boot_info.mod[i];
+
+		if (m->size != 0 && m->base + m->size > m->base)
+			res[n++] = (struct vm_phys_range){ m->base, m->base + m->size };
+	}
+	vm_page_bootstrap(boot_info.mem, boot_info.nmem, res, n);
+	if (vm_page_total_count == 0)
+		panic("memory: the memory map leaves no RAM for the kernel");
+	pmap_bootstrap(&boot_info);
+	zone_bootstrap();
+	kalloc_init();
+	printf("memory: %llu pages managed, %llu free, %u zones\n",
+	       (unsigned long long)vm_page_total_count, (unsigned long long)vm_page_free_count,
+	       zone_count());
+}
+
 void
 boot_entry(uint32_t info_pa, uint32_t path)
 {
@@ -135,6 +170,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_boot_info(info_pa, path);
 	startup_cmdline();
 	startup_banner();
+	startup_memory();
 
 	const char *tests = cmdline_get(&boot_cmdline, "ktest");
 	if (tests != NULL)
