@@ -88,7 +88,8 @@ warn(struct acpi_info *ai, const char *what, uint32_t sig, uint64_t pa)
 
 	sig_str(sig, s);
 	ai->ai_warnings++;
-	klog(LOG_WARNING, "acpi: %s table at %#llx: %s; skipped\n", s, (unsigned long long)pa, what);
+	klog(LOG_WARNING, "acpi: %s table at %#llx: %s; skipped\n", s, (unsigned long long)pa,
+	     what);
 }
 
 /*
@@ -525,9 +526,12 @@ parse_root(struct acpi_info *ai, const uint8_t *rsdp, size_t len, acpi_map_fn ma
 	ai->ai_revision = rev;
 	memcpy(ai->ai_oem_id, rsdp + 9, 6);
 	ai->ai_oem_id[6] = '\0';
-	for (int i = 0; i < 6; i++)
-		if ((unsigned char)ai->ai_oem_id[i] < 0x20 || (unsigned char)ai->ai_oem_id[i] >= 0x7f)
+	for (int i = 0; i < 6; i++) {
+		unsigned char c = (unsigned char)ai->ai_oem_id[i];
+
+		if (c < 0x20 || c >= 0x7f)
 			ai->ai_oem_id[i] = '?';
+	}
 
 	/* Prefer the XSDT; fall back to the RSDT if the XSDT is unusable (§5.2.5.3). */
 	if (!(xsdt && table_map(ai, root_pa, SIG_XSDT, map, ctx, &root))) {
@@ -583,7 +587,8 @@ acpi_parse(struct acpi_info *ai, uint64_t rsdp_pa, acpi_map_fn map, void *ctx)
 	memset(ai, 0, sizeof(*ai));
 	r = rsdp_pa != 0 ? map(rsdp_pa, RSDP_V1_LEN, ctx) : NULL;
 	if (r == NULL) {
-		klog(LOG_WARNING, "acpi: RSDP at %#llx is unreadable\n", (unsigned long long)rsdp_pa);
+		klog(LOG_WARNING, "acpi: RSDP at %#llx is unreadable\n",
+		     (unsigned long long)rsdp_pa);
 		return -1;
 	}
 	if (RD8(r, 15) >= 2) {

@@ -100,7 +100,7 @@ ioapic_init(void)
 		nioapics++;
 	}
 	if (nioapics == 0)
-		klog(LOG_ERR, "ioapic: the MADT lists no usable IOAPIC; device interrupts are off\n");
+		klog(LOG_ERR, "ioapic: the MADT lists no usable IOAPIC; no device interrupts\n");
 	return nioapics;
 }
 

@@ -33,7 +33,9 @@ timer_ticks(void)
 const char *
 timer_mode(void)
 {
-	return mode == TIMER_DEADLINE ? "tsc-deadline" : mode == TIMER_PERIODIC ? "periodic" : "off";
+	if (mode == TIMER_DEADLINE)
+		return "tsc-deadline";
+	return mode == TIMER_PERIODIC ? "periodic" : "off";
 }
 
 void

@@ -60,7 +60,8 @@ int timer_calibrate(void);
 uint64_t lapic_timer_freq_hz(void);
 /*
  * timer_start: run the local APIC timer at HZ, in TSC-deadline mode when CPUID.1:ECX[24] says
- * so (and `timer=periodic` is not on the command line), else periodic. Boot CPU, after timer_calibrate().
+ * so (and `timer=periodic` is not on the command line), else periodic. Boot CPU, after
+ * timer_calibrate().
  *   Returns: 0, or -1 (no vector, no calibration; logged).
  */
 int timer_start(void);

@@ -115,7 +115,7 @@ madt_body(uint8_t *b)
 	put32(p + 4, 1);
 	p += 8;
 	*p++ = 0, *p++ = 8, *p++ = 0, *p++ = 0, put32(p, 1), p += 4;	/* uid 0, apic 0 */
-	*p++ = 0, *p++ = 8, *p++ = 1, *p++ = 2, put32(p, 2), p += 4;	/* uid 1, apic 2, hotplug */
+	*p++ = 0, *p++ = 8, *p++ = 1, *p++ = 2, put32(p, 2), p += 4; /* uid 1, apic 2, hotplug */
 	*p++ = 9, *p++ = 16, put16(p, 0), put32(p + 2, 300), put32(p + 6, 1), put32(p + 10, 7);
 	p += 14;
 	*p++ = 1, *p++ = 12, *p++ = 5, *p++ = 0, put32(p, 0xfec00000), put32(p + 4, 0), p += 8;
@@ -422,8 +422,8 @@ Test(acpi, aml_s5_encodings)
 	cr_assert_eq(acpi_aml_find_s5(z, sizeof(z), &a, &b), 0);
 	cr_assert(a == 0 && b == 1);
 	/* Two-byte PkgLength, WordPrefix and DWordPrefix. */
-	static const uint8_t w[] = { 0x08, '_',	 'S',  '5', '_', 0x12, 0x4c, 0x00, 0x02,
-				     0x0b, 0x07, 0x00, 0x0c, 7,	  0,   0,    0,	   0x00 };
+	static const uint8_t w[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x4c, 0x00, 0x02,
+				     0x0b, 0x07, 0x00, 0x0c, 7, 0, 0, 0, 0x00 };
 	cr_assert_eq(acpi_aml_find_s5(w, sizeof(w), &a, &b), 0);
 	cr_assert(a == 7 && b == 7);
 	/* A value beyond SLP_TYP's 3 bits, then a later good declaration. */
