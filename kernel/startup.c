@@ -9,11 +9,15 @@
 #include <arch/x86_64/com.h>
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/pmap.h>
+#include <arch/x86_64/ioapic.h>
+#include <arch/x86_64/lapic.h>
+#include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
 #include <boot/bootinfo.h>
 #include <cmdline.h>
 #include <console.h>
 #include <debugshell.h>
+#include <iokit/acpi_platform.h>
 #include <ktest.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/zalloc.h>
@@ -23,6 +27,7 @@
 
 struct boot_info boot_info;
 extern uint64_t boot_tsc_entry;
+uint64_t boot_tsc_banner; /* TSC when the banner was printed, for the boot-time line */
 
 void boot_entry(uint32_t info_pa, uint32_t path);
 
@@ -123,6 +128,7 @@ startup_banner(void)
 	char brand[49];
 
 	cpu_brand(brand, sizeof(brand));
+	boot_tsc_banner = rdtsc();
 	printf("Nimbus %s (%s) x86_64\n", NIMBUS_VERSION, NIMBUS_GITREV);
 	printf("cpu: %s\n", brand);
 	printf("memory: %llu MiB usable in %u map entries\n",
@@ -162,6 +168,47 @@ startup_memory(void)
 	       zone_count());
 }
 
+/* Platform Expert: the ACPI tables say what the machine has. */
+static void
+startup_platform(void)
+{
+	(void)acpi_init(&boot_info);
+}
+
+static void
+com_irq(struct trapframe *tf, void *arg)
+{
+	com_intr();
+}
+
+static void
+print_ms(const char *what, uint64_t ns)
+{
+	printf("%s%llu.%03llu ms", what, (unsigned long long)(ns / 1000000),
+	       (unsigned long long)(ns / 1000 % 1000));
+}
+
+/* Interrupt controllers and the clock: 8259s off, local APIC, IOAPICs, calibration, tick. */
+static void
+startup_interrupts(void)
+{
+	pic_disable();
+	if (lapic_init() != 0) {
+		klog(LOG_ERR, "startup: no local APIC; running without interrupts\n");
+		return;
+	}
+	ioapic_init();
+	if (timer_calibrate() == 0) {
+		print_ms("boot: banner at ", tsc_to_ns(boot_tsc_banner - boot_tsc_entry));
+		print_ms(" after entry, ", tsc_to_ns(boot_tsc_banner));
+		printf(" after reset\n");
+		(void)timer_start();
+	}
+	if (com_present() && ioapic_attach_isa(COM1_IRQ, com_irq, NULL) != 0)
+		com_enable_rx_intr();
+	intr_enable();
+}
+
 void
 boot_entry(uint32_t info_pa, uint32_t path)
 {
@@ -171,6 +218,8 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_cmdline();
 	startup_banner();
 	startup_memory();
+	startup_platform();
+	startup_interrupts();
 
 	const char *tests = cmdline_get(&boot_cmdline, "ktest");
 	if (tests != NULL)

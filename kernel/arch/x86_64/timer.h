@@ -1,0 +1,75 @@
+/*
+ * timer.h — time on x86-64: the TSC as the clock, the HPET or PIT as the calibration reference,
+ * the local APIC timer as the periodic tick.
+ */
+#ifndef _ARCH_X86_64_TIMER_H_
+#define _ARCH_X86_64_TIMER_H_
+
+#include <libkern/libkern.h>
+
+struct trapframe;
+
+#define HZ 100 /* ticks per second: the scheduler's quantum is one tick */
+
+/* ---- TSC (tsc.c) ---- */
+/* Set the TSC frequency once it is known; enables clock_uptime_ns() and delay_us(). */
+void tsc_set_freq(uint64_t hz);
+/* TSC frequency from CPUID leaf 0x15 (with 0x16 for the crystal), or 0 when not given. */
+uint64_t tsc_cpuid_freq(void);
+/* CPUID 0x80000007 EDX[8]: the TSC runs at a constant rate in all P/C-states. */
+bool tsc_invariant(void);
+unsigned tsc_freq_khz(void);
+uint64_t tsc_freq_hz(void);
+/* Nanoseconds for a TSC difference (0 before the TSC is calibrated). */
+uint64_t tsc_to_ns(uint64_t delta);
+/*
+ * clock_uptime_ns: nanoseconds since the kernel was entered (boot.S's TSC stamp), from the TSC.
+ * Any context, any CPU. Returns 0 until the TSC is calibrated.
+ * XXX: assumes the TSCs of all CPUs are synchronised (true under KVM with invariant TSC).
+ */
+uint64_t clock_uptime_ns(void);
+/* Busy-wait at least us microseconds (TSC once calibrated, port 0x80 reads before). */
+void delay_us(uint64_t us);
+
+/* ---- HPET (hpet.c) ---- */
+/* Map the HPET at base, check its period, start its main counter. Returns 0 or -1 (logged). */
+int hpet_init(uint64_t base);
+bool hpet_present(void);
+uint64_t hpet_counter(void);
+/* Main counter period in femtoseconds (IA-PC HPET §2.3.4: at most 100 ns). */
+uint64_t hpet_period_fs(void);
+/* Counter ticks from c0 to c1, modulo the counter's width (32 or 64 bits). */
+uint64_t hpet_delta(uint64_t c0, uint64_t c1);
+
+/* ---- PIT channel 2 (pit.c) ---- */
+#define PIT_HZ 1193182
+/* Start channel 2 counting down count ticks in mode 0, speaker off, gate on. */
+void pit_oneshot_start(uint16_t count);
+/* True once that count has run out (OUT2, port 0x61 bit 5). */
+bool pit_oneshot_done(void);
+
+/* ---- calibration and the tick (timer_calibrate.c, lapic_timer.c) ---- */
+/*
+ * timer_calibrate: measure the TSC and local-APIC timer frequencies once against the HPET (when
+ * the ACPI HPET table exists and works) or PIT channel 2, over ~10 ms; prefer a CPUID-given TSC
+ * frequency. Boot CPU, after lapic_init(), interrupts off.
+ *   Returns: 0, or -1 when no reference worked (logged; the tick then cannot start).
+ */
+int timer_calibrate(void);
+/* Local-APIC timer input frequency (after the divide-by-16), 0 before calibration. */
+uint64_t lapic_timer_freq_hz(void);
+/*
+ * timer_start: run the local APIC timer at HZ, in TSC-deadline mode when CPUID.1:ECX[24] says
+ * so (and `timer=periodic` is not on the command line), else periodic. Boot CPU, after
+ * timer_calibrate().
+ *   Returns: 0, or -1 (no vector, no calibration; logged).
+ */
+int timer_start(void);
+/* Ticks taken since timer_start(). */
+uint64_t timer_ticks(void);
+/* "tsc-deadline", "periodic" or "off". */
+const char *timer_mode(void);
+/* Called on every tick with the interrupted frame, in interrupt context (the scheduler). */
+void timer_set_tick_hook(void (*fn)(struct trapframe *tf));
+
+#endif /* _ARCH_X86_64_TIMER_H_ */
