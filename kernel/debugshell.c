@@ -7,10 +7,14 @@
  * Ctrl-U (erase line) and Ctrl-C (abandon line); escape sequences (arrow keys) are ignored.
  */
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
 #include <cmdline.h>
 #include <console.h>
 #include <debugshell.h>
+#include <iokit/acpi_platform.h>
+#include <mach/kern/zalloc.h>
+#include <mach/vm/vm_page.h>
 
 #define SHELL_PROMPT "nimbus> "
 #define SHELL_LINE   256
@@ -55,8 +59,48 @@ cmd_intr(int argc, char **argv)
 	}
 }
 
+static void
+cmd_mem(int argc, char **argv)
+{
+	vm_page_print_stats();
+	if (argc > 1 && strcmp(argv[1], "-z") == 0)
+		zone_print_stats();
+	else
+		printf("mem: %u zones (mem -z lists them)\n", zone_count());
+}
+
+static void
+cmd_uptime(int argc, char **argv)
+{
+	uint64_t ns = clock_uptime_ns();
+
+	printf("up %llu.%03llu s, %llu timer ticks (%s), TSC %u kHz\n",
+	       (unsigned long long)(ns / 1000000000), (unsigned long long)(ns / 1000000 % 1000),
+	       (unsigned long long)timer_ticks(), timer_mode(), tsc_freq_khz());
+}
+
+static void
+cmd_poweroff(int argc, char **argv)
+{
+	printf("poweroff: entering ACPI S5\n");
+	acpi_poweroff();
+	printf("poweroff: the machine is still running (see the log above)\n");
+}
+
+static void
+cmd_reboot(int argc, char **argv)
+{
+	printf("reboot: resetting\n");
+	acpi_reboot();
+	printf("reboot: the machine did not reset\n");
+}
+
 static const struct shell_cmd shell_cmds[] = {
 	{ "help", "list the commands", cmd_help },
+	{ "mem", "show physical memory (mem -z: and every zone)", cmd_mem },
+	{ "uptime", "show time since boot and the timer", cmd_uptime },
+	{ "poweroff", "power the machine off (ACPI S5)", cmd_poweroff },
+	{ "reboot", "reset the machine", cmd_reboot },
 	{ "cmdline", "show the parsed kernel command line", cmd_cmdline },
 	{ "dmesg", "show the kernel message buffer", cmd_dmesg },
 	{ "intr", "show interrupt counts per vector", cmd_intr },
