@@ -1,0 +1,34 @@
+/*
+ * hosted.h — what the host-side build (unit tests and fuzzers) adds to the kernel's portable
+ * code: the direct-map base that phystokv() uses, and a record of klog() calls.
+ *
+ * Portable kernel code compiled with NIMBUS_HOSTED reaches physical memory through
+ * phystokv(pa) == hosted_physmap_base + pa (mach/vm/vm_param.h). A test that hands the code a
+ * fake physical memory points hosted_physmap_base at its buffer minus the physical address the
+ * buffer stands for, e.g. hosted_physmap_set(buf, 0x100000).
+ *
+ * klog() (kernel/console.h) prints to stderr and remembers the last message and a count, so a
+ * test can check that bad input was reported, as ARCHITECTURE.md requires, and not only
+ * survived. panic() prints `panic: ...` to stderr and abort()s: Criterion's
+ * `.signal = SIGABRT` catches it.
+ */
+#ifndef _TESTS_UNIT_SUPPORT_HOSTED_H_
+#define _TESTS_UNIT_SUPPORT_HOSTED_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+extern uintptr_t hosted_physmap_base;
+
+/* Make phystokv(pa) == buf + (pa - pa_base) for pa in the buffer. */
+void hosted_physmap_set(void *buf, uint64_t pa_base);
+
+#define HOSTED_KLOG_LAST_MAX 512
+
+/* Messages logged by klog() since the last hosted_klog_reset(), and the last one's text. */
+extern unsigned hosted_klog_count;
+extern int hosted_klog_last_level;
+extern char hosted_klog_last[HOSTED_KLOG_LAST_MAX];
+void hosted_klog_reset(void);
+
+#endif /* _TESTS_UNIT_SUPPORT_HOSTED_H_ */
