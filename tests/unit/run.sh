@@ -29,7 +29,7 @@ for src in "$@"; do
 	: >"$tap"
 	if [ ! -x "$bin" ]; then
 		tap_result fail "unit/$t" "did not build"
-		grep -A12 -F "$src" "$build/unit-build.log" 2>/dev/null | head -n 20 | sed 's/^/#   /'
+		tap_comment_file "$bin.build.log" 20
 		continue
 	fi
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \

@@ -37,7 +37,8 @@ $(1:tests/unit/%.c=$(BUILD)/unit/%): $(1) $(call unit_mirror,$(1)) $(call unit_d
 	@mkdir -p $$(dir $$@)
 	@rm -f $$@
 	@echo "  UNIT    $$@"
-	@$(UNIT_CC) $(UNIT_CFLAGS) $$(filter %.c,$$^) $(UNIT_LIBS) -o $$@
+	@$(UNIT_CC) $(UNIT_CFLAGS) $$(filter %.c,$$^) $(UNIT_LIBS) -o $$@ >$$@.build.log 2>&1 || \
+		{ cat $$@.build.log; exit 1; }
 endef
 $(foreach t,$(UNIT_SRCS),$(eval $(call UNIT_RULE,$(t))))
 
@@ -45,7 +46,7 @@ $(foreach t,$(UNIT_SRCS),$(eval $(call UNIT_RULE,$(t))))
 # -k: a test that does not build is reported as failing; the others still run.
 unit-build:
 	@mkdir -p $(BUILD)
-	@$(MAKE) --no-print-directory -k $(UNIT_BINS) 2>&1 | tee $(BUILD)/unit-build.log || true
+	@$(MAKE) --no-print-directory -k $(UNIT_BINS) || true
 
 check-unit:
 	@$(MAKE) --no-print-directory -s unit-build
