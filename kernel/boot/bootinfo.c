@@ -7,7 +7,7 @@
  *
  * The loader is trusted to exist, not to be right: every length and count is checked against
  * what the mapper can read, strings are bounded, and entries that do not fit are dropped and
- * counted. A fuzzer (tests/fuzz/bootinfo_fuzz.c) holds this file to that.
+ * counted. Two fuzzers (tests/fuzz/bootinfo_{pvh,mb2}_fuzz.c) hold this file to that.
  */
 #include <boot/bootinfo.h>
 #include <xen/arch-x86/hvm/start_info.h>
@@ -170,8 +170,8 @@ bootinfo_parse_pvh(struct boot_info *bi, uint64_t info_pa, boot_map_fn map, void
 	if (si.version >= 1 && si.memmap_entries > 0) {
 		for (uint32_t i = 0; i < si.memmap_entries && i < BOOT_MEM_MAX + 1; i++) {
 			struct hvm_memmap_table_entry e;
-			if (!read_phys(&e, si.memmap_paddr + (uint64_t)i * sizeof(e), sizeof(e), map,
-				       ctx)) {
+			uint64_t pa = si.memmap_paddr + (uint64_t)i * sizeof(e);
+			if (!read_phys(&e, pa, sizeof(e), map, ctx)) {
 				bi->warnings++;
 				break;
 			}
@@ -216,8 +216,8 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t info_pa, boot_map_fn map, void
 
 		switch (type) {
 		case MB2_TAG_CMDLINE:
-			if (!copy_bounded_string(bi->cmdline, sizeof(bi->cmdline), (const char *)body,
-						 blen))
+			if (!copy_bounded_string(bi->cmdline, sizeof(bi->cmdline),
+						 (const char *)body, blen))
 				bi->warnings++;
 			break;
 		case MB2_TAG_LOADER:
@@ -255,7 +255,7 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t info_pa, boot_map_fn map, void
 				bi->warnings++;
 				break;
 			}
-			/* e <= blen throughout: compare what is left, so a huge esize cannot wrap e. */
+			/* e <= blen throughout: compare what is left, so no esize can wrap e. */
 			for (uint32_t e = 8; blen - e >= 24;) {
 				uint64_t base, len;
 				uint32_t t;

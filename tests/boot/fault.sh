@@ -13,5 +13,6 @@ boot_expect '^panic: page fault' "a 'panic: page fault' line"
 boot_expect_after '^panic:' '^ *#[0-9]+ +[0-9a-f]+ fault_deliberate_write\+' \
 	"a backtrace frame naming fault_deliberate_write"
 boot_expect_after '^ *#[0-9]+ +[0-9a-f]+ fault_deliberate_write\+' \
-	'^ *#[0-9]+ +[0-9a-f]+ ktest_fn_fault\+' "the frame ktest_fn_fault below fault_deliberate_write"
+	'^ *#[0-9]+ +[0-9a-f]+ ktest_fn_fault\+' \
+	"the frame ktest_fn_fault below fault_deliberate_write"
 boot_finish

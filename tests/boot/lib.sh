@@ -76,7 +76,8 @@ boot_fail() {
 boot_disk() {
 	BOOT_DISK=$BOOT_WORKDIR/$BOOT_NAME.img
 	rm -f "$BOOT_DISK"
-	truncate -s 8M "$BOOT_DISK" && mke2fs -q -F -t ext2 -L nimbus-test "$BOOT_DISK" >/dev/null 2>&1 ||
+	truncate -s 8M "$BOOT_DISK" &&
+		mke2fs -q -F -t ext2 -L nimbus-test "$BOOT_DISK" >/dev/null 2>&1 ||
 		{ boot_fail "could not make the disk image $BOOT_DISK (mke2fs)"; return 1; }
 }
 
@@ -125,7 +126,8 @@ boot_qemu_cmd() {
 		-device virtio-blk-pci,drive=disk0
 		-netdev "$net" -device virtio-net-pci,netdev=net0,romfile=
 		-device virtio-serial-pci,id=vser0
-		-chardev "file,id=hvc0,path=$BOOT_HVC_LOG" -device virtconsole,chardev=hvc0,bus=vser0.0)
+		-chardev "file,id=hvc0,path=$BOOT_HVC_LOG"
+		-device virtconsole,chardev=hvc0,bus=vser0.0)
 }
 
 # boot_run: run QEMU (or BOOT_DRIVER) under the time-out; BOOT_STATUS gets its exit status.
@@ -179,7 +181,8 @@ boot_judge() {
 	if [ "$BOOT_STATUS" = 124 ] || [ "$BOOT_STATUS" = 137 ]; then
 		boot_fail "timed out after ${BOOT_TIMEOUT}s (last serial line: $(boot_last_line))"
 	elif [ "$BOOT_STATUS" != "$BOOT_EXPECT_STATUS" ]; then
-		boot_fail "QEMU exit status $BOOT_STATUS ($(boot_status_name "$BOOT_STATUS")), expected $BOOT_EXPECT_STATUS ($(boot_status_name "$BOOT_EXPECT_STATUS"))"
+		boot_fail "QEMU exit status $BOOT_STATUS ($(boot_status_name "$BOOT_STATUS")),\
+ expected $BOOT_EXPECT_STATUS ($(boot_status_name "$BOOT_EXPECT_STATUS"))"
 	fi
 	if [ ! -s "$BOOT_LOG" ]; then
 		boot_fail "the serial log is empty"
@@ -253,7 +256,8 @@ boot_finish() {
 	{
 		echo "not ok"
 		for r in "${BOOT_REASONS[@]}"; do echo "$r"; done
-		[ -n "${BOOT_ACCEL_DESC:-}" ] && echo "ran under ${BOOT_ACCEL_DESC}, ${BOOT_SECONDS:-?}s; serial log $BOOT_LOG"
+		[ -n "${BOOT_ACCEL_DESC:-}" ] &&
+			echo "ran under $BOOT_ACCEL_DESC, ${BOOT_SECONDS:-?}s; serial log $BOOT_LOG"
 	} >"$BOOT_RESULT"
 	echo "boot $BOOT_NAME: FAILED"
 	tail -n +2 "$BOOT_RESULT" | sed 's/^/  /'

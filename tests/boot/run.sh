@@ -34,7 +34,8 @@ printf '%s\n' "${scenarios[@]}" |
 		if [ -f "tests/boot/$1.sh" ]; then
 			bash "tests/boot/$1.sh" >/dev/null 2>&1
 		else
-			printf "not ok\nno scenario tests/boot/%s.sh\n" "$1" >"build/test-logs/$1.result"
+			printf "not ok\nno scenario tests/boot/%s.sh\n" "$1" \
+				>"build/test-logs/$1.result"
 		fi' sh {}
 
 tap_begin boot

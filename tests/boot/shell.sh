@@ -10,7 +10,8 @@ BOOT_EXPECT_STATUS=0
 BOOT_EXPECT_SUMMARY=0
 transcripts=$BOOT_LOGDIR/shell.d
 rm -rf "$transcripts"
-BOOT_DRIVER="python3 tests/boot/converse.py --cmd help --cmd mem --cmd poweroff --transcripts $transcripts"
+BOOT_DRIVER="python3 tests/boot/converse.py --cmd help --cmd mem --cmd poweroff"
+BOOT_DRIVER="$BOOT_DRIVER --transcripts $transcripts"
 boot_run
 
 # boot_answer N CMD REGEX WHAT: the answer to the Nth command must have a line matching REGEX.

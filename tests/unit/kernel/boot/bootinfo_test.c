@@ -664,7 +664,8 @@ Test(mb2, mmap_huge_entry_size_does_not_wrap)
 	static const uint32_t huge[] = { 0xfffffff8u, 0x80000000u, 0xffffffe0u, 0x10000000u };
 
 	for (size_t i = 0; i < ARRAY_SIZE(huge); i++) {
-		struct mb2_mmap_entry e[2] = { { 0x100000, 0x1000, 1, 0 }, { 0x200000, 0x1000, 1, 0 } };
+		struct mb2_mmap_entry e[2] = { { 0x100000, 0x1000, 1, 0 },
+					       { 0x200000, 0x1000, 1, 0 } };
 		uint8_t b[8 + 48] = { 0 };
 
 		/* Two 24-byte entries, but an entry size that says otherwise. */

@@ -27,8 +27,8 @@ static void
 report(const char *fmt, const char *what, const char *k, int kn, const char *h, int hn)
 {
 	if (++mismatches <= 25)
-		cr_log_error("format \"%s\" (%s): kernel \"%s\" (%d), libc \"%s\" (%d)", fmt, what, k,
-			     kn, h, hn);
+		cr_log_error("format \"%s\" (%s): kernel \"%s\" (%d), libc \"%s\" (%d)", fmt,
+			     what, k, kn, h, hn);
 }
 
 /*
@@ -130,6 +130,14 @@ compare_int(const char *fmt, enum lng l, bool is_signed, int64_t v)
 	}
 }
 
+/* One format: every value through it, with the type its length modifier names. */
+static void
+compare_values(const char *fmt, enum lng l, bool sgn)
+{
+	for (size_t v = 0; v < ARRAY_SIZE(signed_values); v++)
+		compare_int(fmt, l, sgn, signed_values[v]);
+}
+
 /* Every flag set x width x precision x length x conversion x value: about 300,000 formats. */
 Test(format, integers_match_libc)
 {
@@ -137,21 +145,22 @@ Test(format, integers_match_libc)
 	unsigned n = 0;
 
 	mismatches = 0;
-	for (size_t f = 0; f < ARRAY_SIZE(flag_sets); f++)
-		for (size_t w = 0; w < ARRAY_SIZE(widths); w++)
-			for (size_t p = 0; p < ARRAY_SIZE(precs); p++)
-				for (int l = 0; l < L_COUNT; l++)
+	for (size_t f = 0; f < ARRAY_SIZE(flag_sets); f++) {
+		for (size_t w = 0; w < ARRAY_SIZE(widths); w++) {
+			for (size_t p = 0; p < ARRAY_SIZE(precs); p++) {
+				for (int l = 0; l < L_COUNT; l++) {
 					for (const char *c = convs; *c != '\0'; c++) {
-						bool sgn = *c == 'd' || *c == 'i';
 						snprintf(fmt, sizeof(fmt), "<%%%s%s%s%s%c>",
 							 flag_sets[f], widths[w], precs[p],
 							 lng_text[l], *c);
-						for (size_t v = 0; v < ARRAY_SIZE(signed_values); v++) {
-							compare_int(fmt, (enum lng)l, sgn,
-								    signed_values[v]);
-							n++;
-						}
+						compare_values(fmt, (enum lng)l,
+							       *c == 'd' || *c == 'i');
+						n += ARRAY_SIZE(signed_values);
 					}
+				}
+			}
+		}
+	}
 	cr_assert_gt(n, 100000);
 	cr_assert_eq(mismatches, 0, "%u of %u integer formats differ from libc", mismatches, n);
 }
@@ -177,7 +186,8 @@ Test(format, star_width_and_precision)
 
 Test(format, strings_and_chars)
 {
-	static const char *const strs[] = { "", "a", "hello", "a longer string of text", "tab\there" };
+	static const char *const strs[] = { "", "a", "hello", "a longer string of text",
+					    "tab\there" };
 	static const char *const sfmts[] = { "[%s]", "[%10s]", "[%-10s]", "[%.0s]", "[%.3s]",
 					     "[%8.3s]", "[%-8.3s]", "[%.40s]", "[%3s]", "[%-1s]" };
 	static const char *const cfmts[] = { "[%c]", "[%5c]", "[%-5c]", "[%1c]" };
