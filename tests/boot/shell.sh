@@ -3,6 +3,10 @@
 # boot with no ktest, wait for `nimbus> `, type help, mem and poweroff. help must list all
 # three commands, mem must print a `mem:` line, and poweroff must end QEMU by itself through
 # ACPI S5 (exit status 0) before the time-out.
+#
+# XXX: on main at 4c725ad a boot without ktest panics with a "double fault" at the first `sti`
+# (cpu_idle): the 8259 PIC keeps the BIOS's vector base 8 and the PIT's IRQ 0 arrives on vector
+# 8. Until the interrupt code masks or remaps the 8259, this scenario fails before the prompt.
 . "$(dirname "$0")/lib.sh"
 boot_scenario shell
 BOOT_APPEND=""
