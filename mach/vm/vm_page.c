@@ -263,6 +263,11 @@ block_mark_allocated(vm_page_t m, unsigned order)
 		m[i].vmp_wire_count = 1;
 		m[i].vmp_zone = NULL;
 		m[i].vmp_zone_off = 0;
+		m[i].vmp_hnext = NULL;
+		m[i].vmp_pv = NULL;
+		m[i].vmp_queue = 0;
+		m[i].vmp_pmap_attrs = 0;
+		m[i].vmp_vmflags = 0;
 	}
 	m->vmp_order = (uint8_t)order;
 	vm_page_free_count -= n;
@@ -470,6 +475,9 @@ vm_page_release_contig(vm_page_t m, unsigned order)
 		if (m[i].vmp_state != VM_PAGE_ALLOCATED)
 			panic("vm_page_release: page %#llx is already free",
 			      (unsigned long long)m[i].vmp_phys);
+		if (m[i].vmp_pv != NULL)
+			panic("vm_page_release: page %#llx is still mapped",
+			      (unsigned long long)m[i].vmp_phys);
 	}
 	for (uint64_t i = 0; i < n; i++) {
 		m[i].vmp_state = VM_PAGE_FREE;
@@ -477,6 +485,11 @@ vm_page_release_contig(vm_page_t m, unsigned order)
 		m[i].vmp_wire_count = 0;
 		m[i].vmp_zone = NULL;
 		m[i].vmp_zone_off = 0;
+		m[i].vmp_hnext = NULL;
+		m[i].vmp_pv = NULL;
+		m[i].vmp_queue = 0;
+		m[i].vmp_pmap_attrs = 0;
+		m[i].vmp_vmflags = 0;
 	}
 	vm_page_free_count += n;
 	vm_page_wire_count -= n;

@@ -20,6 +20,7 @@
 /* Most discontiguous runs of managed memory (after holes and reserved ranges are cut out). */
 #define VM_PAGE_MAX_SEGS 64
 
+struct pv_entry;
 struct vm_object;
 struct zone;
 
@@ -48,10 +49,15 @@ struct vm_page {
 			uint64_t vmp_zone_off; /* byte offset of this page in its zone chunk */
 		};
 	};
+	struct vm_page *vmp_hnext;  /* vm_object: resident-page hash chain */
+	struct pv_entry *vmp_pv;    /* pmap: the mappings of this page (pmap pv lock) */
 	uint32_t vmp_wire_count;
 	uint16_t vmp_flags;
 	uint8_t vmp_state;
 	uint8_t vmp_order; /* free: block order (valid with F_FREEQ); allocated: order grabbed */
+	uint8_t vmp_queue; /* vm_object: the VM page queue it is on (enum vm_page_queue) */
+	uint8_t vmp_pmap_attrs; /* pmap: referenced/modified bits of mappings already removed */
+	uint16_t vmp_vmflags;	/* vm_object: VM_PAGE_VM_* */
 };
 
 typedef struct vm_page *vm_page_t;

@@ -21,6 +21,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/pmap.h>
 #include <console.h>
+#include <arch/x86_64/pmap_internal.h>
 #include <mach/kern/locks.h>
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
@@ -36,16 +37,16 @@
 #define PMAP_MAPDEV_RECORDS  64
 #define PAT_DEFAULT	     0x0007040600070406ULL /* WB, WT, UC-, UC, WB, WT, UC-, UC */
 
-typedef uint64_t pt_entry_t;
-
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[];
 extern char _data_start[], _kernel_end[];
 
-static lck_spin_t pmap_lock = LCK_SPIN_INITIALIZER;
-static paddr_t pmap_pml4_pa;
+struct pmap kernel_pmap_store = { .pm_lock = LCK_SPIN_INITIALIZER, .pm_refs = 1 };
+#define pmap_lock    kernel_pmap_store.pm_lock
+#define pmap_pml4_pa kernel_pmap_store.pm_pml4
+#define pmap_ptpages kernel_pmap_store.pm_ptpages
 static bool pmap_live;
-static bool pmap_nx, pmap_gbpages, pmap_pge;
-static uint64_t pmap_ptpages;
+bool pmap_nx, pmap_pge;
+static bool pmap_gbpages;
 
 static struct {
 	paddr_t pm_start, pm_end;
@@ -64,12 +65,6 @@ bool
 pmap_gbpages_enabled(void)
 {
 	return pmap_gbpages;
-}
-
-static unsigned
-pte_index(vaddr_t va, unsigned level)
-{
-	return (va >> (PAGE_SHIFT + 9 * (level - 1))) & 511;
 }
 
 /* A zeroed page-table page. Before the switch it must be reachable through the boot tables. */
@@ -91,7 +86,7 @@ ptp_alloc(void)
  * existing leaf, or a large page over a table, is a pmap bug. Returns false when out of memory.
  */
 static bool
-pmap_enter(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
+pmap_kenter(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 {
 	pt_entry_t *table = phystokv(pmap_pml4_pa);
 
@@ -121,9 +116,9 @@ pmap_enter(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 }
 
 static void
-pmap_enter_boot(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
+pmap_kenter_boot(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 {
-	if (!pmap_enter(va, pa, level, flags))
+	if (!pmap_kenter(va, pa, level, flags))
 		panic("pmap_bootstrap: out of memory for page tables");
 }
 
@@ -229,15 +224,15 @@ pmap_map_direct(const struct boot_info *bi, uint64_t counts[3])
 			vaddr_t va = (vaddr_t)phystokv(pa);
 
 			if (pmap_gbpages && (pa & (GiB - 1)) == 0 && left >= GiB) {
-				pmap_enter_boot(va, pa, 3, flags);
+				pmap_kenter_boot(va, pa, 3, flags);
 				counts[2]++;
 				pa += GiB;
 			} else if ((pa & (2 * MiB - 1)) == 0 && left >= 2 * MiB) {
-				pmap_enter_boot(va, pa, 2, flags);
+				pmap_kenter_boot(va, pa, 2, flags);
 				counts[1]++;
 				pa += 2 * MiB;
 			} else {
-				pmap_enter_boot(va, pa, 1, flags);
+				pmap_kenter_boot(va, pa, 1, flags);
 				counts[0]++;
 				pa += PAGE_SIZE;
 			}
@@ -254,7 +249,7 @@ pmap_map_kernel(const char *start, const char *end, uint64_t flags)
 	vaddr_t va = trunc_page((vaddr_t)start), top = round_page((vaddr_t)end);
 
 	for (; va < top; va += PAGE_SIZE)
-		pmap_enter_boot(va, va - KERNEL_BASE, 1, flags);
+		pmap_kenter_boot(va, va - KERNEL_BASE, 1, flags);
 	return round_page((vaddr_t)end) - trunc_page((vaddr_t)start);
 }
 
@@ -280,6 +275,21 @@ pmap_bootstrap(const struct boot_info *bi)
 	kernel += pmap_map_kernel(_text_start, _text_end, 0);
 	kernel += pmap_map_kernel(_rodata_start, _rodata_end, PTE_NX);
 	kernel += pmap_map_kernel(_data_start, _kernel_end, PTE_W | PTE_NX);
+	/*
+	 * Every pmap shares the kernel half by copying PML4 slots 256..511 when it is created, so
+	 * those slots must never change afterwards: give each empty one its PDPT page now.
+	 */
+	for (unsigned i = PMAP_KERNEL_PML4_FIRST; i < 512; i++) {
+		pt_entry_t *e = (pt_entry_t *)phystokv(pmap_pml4_pa) + i;
+
+		if (!(*e & PTE_P)) {
+			paddr_t ptp = ptp_alloc();
+
+			if (ptp == 0)
+				panic("pmap_bootstrap: out of memory for the kernel PDPT pages");
+			*e = ptp | PTE_P | PTE_W;
+		}
+	}
 
 	/* PAT entry 3 (PCD|PWT) must be UC for pmap_mapdev(); the power-on value says so. */
 	if (cpu_has(1, CPUID_EDX, 16))
@@ -344,7 +354,7 @@ pmap_mapdev(paddr_t pa, size_t len)
 		goto out;
 	}
 	for (paddr_t p = start; p < end; p += PAGE_SIZE) {
-		if (!pmap_enter(pmap_dev_next + (p - start), p, 1,
+		if (!pmap_kenter(pmap_dev_next + (p - start), p, 1,
 				PTE_W | PTE_NX | PTE_PCD | PTE_PWT)) {
 			/* The partly mapped window stays used: its entries are still live. */
 			klog(LOG_ERR, "pmap_mapdev: out of memory for page tables\n");
