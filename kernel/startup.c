@@ -21,6 +21,7 @@
 #include <ktest.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/zalloc.h>
+#include <mach/vm/vm_kern.h>
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
 #include <panic.h>
@@ -163,6 +164,7 @@ startup_memory(void)
 	pmap_bootstrap(&boot_info);
 	zone_bootstrap();
 	kalloc_init();
+	vm_init();
 	printf("memory: %llu pages managed, %llu free, %u zones\n",
 	       (unsigned long long)vm_page_total_count, (unsigned long long)vm_page_free_count,
 	       zone_count());

@@ -25,6 +25,10 @@
 #define PHYSMAP_BASE	0xffff800000000000UL
 #define PHYSMAP_EARLY_LIMIT (4UL << 30) /* what boot.S maps before the pmap takes over */
 
+/* kernel_map (kmem_alloc): PML4 slot 510, 512 GiB below the device window and kernel image. */
+#define VM_KERNEL_MAP_MIN 0xffffff0000000000UL
+#define VM_KERNEL_MAP_MAX 0xffffff8000000000UL
+
 #ifdef NIMBUS_HOSTED
 extern uintptr_t hosted_physmap_base;
 #define phystokv(pa) ((void *)(hosted_physmap_base + (uintptr_t)(pa)))
