@@ -1,0 +1,46 @@
+/*
+ * vm_fault.h — resolving page faults from the address map (Mach 3.0 vm/vm_fault.c): find the
+ * entry, find or make the page through the object's shadow chain, enter it in the pmap.
+ */
+#ifndef _MACH_VM_VM_FAULT_H_
+#define _MACH_VM_VM_FAULT_H_
+
+#include <mach/kern/kern_return.h>
+#include <mach/vm/vm_map.h>
+
+/* Fault counts since boot (statistics; read without a lock). */
+struct vm_fault_stats {
+	uint64_t vfs_faults;	/* vm_fault calls that succeeded */
+	uint64_t vfs_zero_fill; /* pages made by zero fill */
+	uint64_t vfs_cow;	/* pages copied up a shadow chain by a write */
+	uint64_t vfs_shadows;	/* shadow objects made by a write to a needs_copy entry */
+};
+extern struct vm_fault_stats vm_fault_stats;
+
+/*
+ * vm_fault: make vaddr in map accessible for fault_type (VM_PROT_READ, _WRITE or _EXECUTE):
+ * zero-fill a page never touched, copy a page a write finds below in the shadow chain into the
+ * top object, or map what is there; then enter it in map's pmap.
+ *   Locks:   takes the map lock, the object lock, then the pmap's. Never sleeps.
+ *   Returns: KERN_SUCCESS; KERN_INVALID_ADDRESS (nothing mapped there);
+ *            KERN_PROTECTION_FAILURE (the entry does not allow fault_type);
+ *            KERN_RESOURCE_SHORTAGE (no free page; XXX: waits for pageout once threads exist).
+ */
+kern_return_t vm_fault(vm_map_t map, vaddr_t vaddr, vm_prot_t fault_type);
+
+/*
+ * The map faults in the lower half are resolved against (XXX: the current thread's task's map
+ * once threads exist; one global today). vm_map_switch makes map current and activates its
+ * pmap; NULL goes back to the kernel pmap.
+ */
+extern vm_map_t vm_map_current;
+void vm_map_switch(vm_map_t map);
+
+/*
+ * vm_fault_trap: the page-fault trap's entry: resolve addr in the current map.
+ *   Returns: KERN_SUCCESS when the faulting access can be retried; anything else means the
+ *            trap handler must treat the fault as fatal (kernel) or a signal (user, later).
+ */
+kern_return_t vm_fault_trap(vaddr_t addr, vm_prot_t fault_type);
+
+#endif /* _MACH_VM_VM_FAULT_H_ */
