@@ -5,9 +5,6 @@
 boot_scenario ktest-kvm
 BOOT_ACCEL=kvm
 BOOT_APPEND="ktest=all"
-# KVM nested in a VM may shadow the guest page tables (e.g. kvm_pvm): the pmap tests that
-# build and tear down address spaces take seconds each there, so allow more than 30s.
-BOOT_TIMEOUT=90
 boot_run
 boot_expect '^boot: PVH' "the banner line 'boot: PVH'"
 boot_finish
