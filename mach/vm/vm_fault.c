@@ -8,12 +8,15 @@
  * object, then copies the visible page (or a zero page) into that top object and maps it
  * writable. The other sharers keep seeing the old page.
  *
+ * A page that is not resident may be with the object's pager (paged out): at each object of
+ * the chain the fault asks its pager (data_request) before looking further down.
+ *
  * XXX: Mach marks a page busy while it is being filled and lets a second fault on it sleep
- * ("wanted"); with one CPU and no threads, each fault runs to completion under spin locks.
- * Pager-backed objects (data_request) and read-ahead clusters come with the memory-object
- * interface.
+ * ("wanted"); with one CPU and no threads, each fault runs to completion under spin locks and
+ * pager calls are synchronous. Read-ahead clusters are not asked for yet.
  */
 #include <console.h>
+#include <mach/vm/memory_object.h>
 #include <mach/vm/pmap.h>
 #include <mach/vm/vm_fault.h>
 #include <mach/vm/vm_param.h>
@@ -87,7 +90,34 @@ vm_fault(vm_map_t map, vaddr_t vaddr, vm_prot_t fault_type)
 	ost = lck_spin_lock_irqsave(&vm_object_lock_all);
 	o = object;
 	off = offset;
-	while ((m = vm_page_lookup(o, off)) == NULL && o->vo_shadow != NULL) {
+	for (;;) {
+		if ((m = vm_page_lookup(o, off)) != NULL)
+			break;
+		if (o->vo_pager != NULL) {
+			/* Ask the pager; "absent" means look further down (or zero fill). */
+			if ((m = vm_page_alloc(o, off)) == NULL) {
+				lck_spin_unlock_irqrestore(&vm_object_lock_all, ost);
+				kr = KERN_RESOURCE_SHORTAGE;
+				goto out;
+			}
+			kr = memory_object_data_request(o->vo_pager, off, PAGE_SIZE, fault_type,
+							phystokv(VM_PAGE_TO_PHYS(m)));
+			if (kr == KERN_SUCCESS) {
+				vm_fault_stats.vfs_pageins++;
+				break;
+			}
+			vm_page_free(m);
+			m = NULL;
+			if (kr != MEMORY_OBJECT_ABSENT) {
+				lck_spin_unlock_irqrestore(&vm_object_lock_all, ost);
+				klog(LOG_ERR, "vm_fault: pager error %d at offset %#llx\n", kr,
+				     (unsigned long long)off);
+				kr = KERN_MEMORY_ERROR;
+				goto out;
+			}
+		}
+		if (o->vo_shadow == NULL)
+			break;
 		off += o->vo_shadow_offset;
 		o = o->vo_shadow;
 	}

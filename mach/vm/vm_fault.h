@@ -14,6 +14,7 @@ struct vm_fault_stats {
 	uint64_t vfs_zero_fill; /* pages made by zero fill */
 	uint64_t vfs_cow;	/* pages copied up a shadow chain by a write */
 	uint64_t vfs_shadows;	/* shadow objects made by a write to a needs_copy entry */
+	uint64_t vfs_pageins;	/* pages the pager supplied (data_request) */
 };
 extern struct vm_fault_stats vm_fault_stats;
 
@@ -24,7 +25,8 @@ extern struct vm_fault_stats vm_fault_stats;
  *   Locks:   takes the map lock, the object lock, then the pmap's. Never sleeps.
  *   Returns: KERN_SUCCESS; KERN_INVALID_ADDRESS (nothing mapped there);
  *            KERN_PROTECTION_FAILURE (the entry does not allow fault_type);
- *            KERN_RESOURCE_SHORTAGE (no free page; XXX: waits for pageout once threads exist).
+ *            KERN_RESOURCE_SHORTAGE (no free page; XXX: waits for pageout once threads exist);
+ *            KERN_MEMORY_ERROR (the pager could not supply the data).
  */
 kern_return_t vm_fault(vm_map_t map, vaddr_t vaddr, vm_prot_t fault_type);
 

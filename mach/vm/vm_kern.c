@@ -51,8 +51,8 @@ kmem_alloc(vm_size_t size, vaddr_t *addrp)
 		lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 		if (m != NULL) {
 			pmap_zero_page(VM_PAGE_TO_PHYS(m));
-			kr = pmap_enter(kernel_pmap, addr + off, VM_PAGE_TO_PHYS(m), VM_PROT_DEFAULT,
-					0);
+			kr = pmap_enter(kernel_pmap, addr + off, VM_PAGE_TO_PHYS(m),
+					VM_PROT_DEFAULT, 0);
 		}
 		if (m == NULL || kr != KERN_SUCCESS) {
 			(void)vm_map_remove(kernel_map, addr, addr + size);

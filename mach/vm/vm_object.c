@@ -12,6 +12,7 @@
 #include <console.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/zalloc.h>
+#include <mach/vm/memory_object.h>
 #include <mach/vm/pmap.h>
 #include <mach/vm/vm_object.h>
 #include <mach/vm/vm_param.h>
@@ -101,6 +102,7 @@ vm_object_deallocate(vm_object_t object)
 	while (object != NULL) {
 		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
 		vm_object_t shadow;
+		memory_object_t pager;
 
 		assert(object->vo_refs > 0);
 		if (--object->vo_refs > 0) {
@@ -108,10 +110,13 @@ vm_object_deallocate(vm_object_t object)
 			return;
 		}
 		shadow = object->vo_shadow;
+		pager = object->vo_pager;
 		object->vo_shadow = NULL;
-		/* XXX: with the memory-object interface, terminate object->vo_pager here. */
+		object->vo_pager = NULL;
 		vm_object_free(object);
 		lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+		if (pager != NULL)
+			memory_object_terminate(pager);
 		object = shadow;
 	}
 }
@@ -235,11 +240,11 @@ vm_object_collapse(vm_object_t object)
 		vm_object_t backing = object->vo_shadow;
 
 		/*
-		 * XXX: a backing object with a pager may hold pages that were paged out; Mach
-		 * collapses those by moving the pager's data too. Until the default pager can
-		 * do that, such chains stay as they are.
+		 * XXX: an object with a pager may hold pages that were paged out, which a
+		 * resident-page lookup does not see; Mach collapses those by moving the pager's
+		 * data too. Until the default pager can do that, such chains stay as they are.
 		 */
-		if (backing == NULL || backing->vo_pager != NULL)
+		if (backing == NULL || backing->vo_pager != NULL || object->vo_pager != NULL)
 			break;
 		if (backing->vo_refs == 1) {
 			struct vm_object_collapse_arg a = { object };

@@ -35,7 +35,7 @@ struct vm_object {
 	vm_object_offset_t vo_shadow_offset; /* offset in vo_shadow of this object's offset 0 */
 	struct memory_object *vo_pager; /* who supplies pages not resident, or NULL (zero fill) */
 	struct vm_page **vo_hash;     /* resident pages by offset, chained through vmp_hnext */
-	uint32_t vo_hash_mask;	      /* buckets - 1 (a power of two), 0 when vo_hash is NULL */
+	uint32_t vo_hash_mask;	      /* buckets - 1 (a power of two); 0 without vo_hash */
 	uint32_t vo_flags;
 };
 typedef struct vm_object *vm_object_t;

@@ -173,12 +173,15 @@ trap_dispatch(struct trapframe *tf)
 	if (vec < IDT_FIRST_INTR) {
 		/* User-mode exceptions become signals with the BSD layer; until then every
 		 * exception is a kernel bug. */
-		/* A fault in a current map's range (the user half) may be resolved by the VM. */
-		if (vec == T_PAGEFLT &&
-		    vm_fault_trap(read_cr2(), (tf->tf_err & 2)    ? VM_PROT_WRITE
-					      : (tf->tf_err & 16) ? VM_PROT_EXECUTE
-								  : VM_PROT_READ) == KERN_SUCCESS)
-			return;
+		if (vec == T_PAGEFLT) {
+			vm_prot_t access = (tf->tf_err & 2)    ? VM_PROT_WRITE
+					   : (tf->tf_err & 16) ? VM_PROT_EXECUTE
+							       : VM_PROT_READ;
+
+			/* A fault in the current map's range (the user half) may be resolved. */
+			if (vm_fault_trap(read_cr2(), access) == KERN_SUCCESS)
+				return;
+		}
 		if (vec == T_PAGEFLT)
 			panic_trap(tf, "page fault at %#llx (%s %s, %s mode) rip %#llx",
 				   (unsigned long long)read_cr2(),

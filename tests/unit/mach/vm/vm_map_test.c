@@ -8,7 +8,8 @@
  * The pmap is a fake that records calls; objects and pages are real (vm_object.c over vm_page
  * on a host buffer standing for physical memory).
  */
-// unit-deps: vm_object.c vm_resident.c vm_page.c mach/kern/zalloc.c mach/kern/kalloc.c kernel/libkern/format.c
+// unit-deps: memory_object.c vm_object.c vm_resident.c vm_page.c
+// unit-deps: mach/kern/zalloc.c mach/kern/kalloc.c kernel/libkern/format.c
 #include <criterion/criterion.h>
 #include <stdlib.h>
 

@@ -7,7 +7,8 @@
  * Pages come from vm_page over a host buffer standing for physical memory; the pmap is a fake
  * that records which pages were asked to lose write access or all their mappings.
  */
-// unit-deps: vm_resident.c vm_page.c mach/kern/zalloc.c mach/kern/kalloc.c kernel/libkern/format.c
+// unit-deps: memory_object.c vm_resident.c vm_page.c
+// unit-deps: mach/kern/zalloc.c mach/kern/kalloc.c kernel/libkern/format.c
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdlib.h>

@@ -1,0 +1,71 @@
+/*
+ * memory_object.h — the interface between the VM and pagers, as in-kernel calls (the portless
+ * EMMI of XNU 10.1: memory_object_init / data_request / data_return / data_unlock /
+ * terminate, after the Mach 3.0 external memory-management interface). A pager is a struct
+ * memory_object with an operations table; the default pager (anonymous memory) and the vnode
+ * pager (files, storage issue) plug in the same way.
+ *
+ * The one idea: the VM owns the pages and the pager owns the data. The VM asks for a page's
+ * data when it is first touched (data_request, which may say "nothing here": the VM then
+ * looks further down the shadow chain or zero-fills), and hands modified data back before
+ * reclaiming a page (data_return). Calls are synchronous for now. XXX: with threads, Mach
+ * marks the page busy and the fault sleeps until the pager supplies it.
+ */
+#ifndef _MACH_VM_MEMORY_OBJECT_H_
+#define _MACH_VM_MEMORY_OBJECT_H_
+
+#include <libkern/libkern.h>
+#include <mach/kern/kern_return.h>
+#include <mach/vm/vm_types.h>
+
+struct vm_object;
+struct memory_object;
+typedef struct memory_object *memory_object_t;
+
+/* data_request: no data at this offset (zero fill, or look below in the shadow chain). */
+#define MEMORY_OBJECT_ABSENT KERN_NOT_IN_SET
+
+struct memory_object_pager_ops {
+	const char *mop_name;
+	/* The object is now backed by this pager (memory_object_init). */
+	void (*mop_init)(memory_object_t mo, struct vm_object *object, vm_size_t page_size);
+	/*
+	 * Fill dst (length bytes, page multiple) with the data at offset.
+	 * Returns KERN_SUCCESS, MEMORY_OBJECT_ABSENT, or an error (KERN_MEMORY_ERROR).
+	 */
+	kern_return_t (*mop_data_request)(memory_object_t mo, vm_object_offset_t offset,
+					  vm_size_t length, vm_prot_t access, void *dst);
+	/* Keep the data at src (modified pages being reclaimed, or cleaned). */
+	kern_return_t (*mop_data_return)(memory_object_t mo, vm_object_offset_t offset,
+					 const void *src, vm_size_t length);
+	/* Grant access beyond what data_request gave (the pager locked the data). */
+	kern_return_t (*mop_data_unlock)(memory_object_t mo, vm_object_offset_t offset,
+					 vm_size_t length, vm_prot_t access);
+	/* The object is gone: release everything the pager holds for it, and the pager. */
+	void (*mop_terminate)(memory_object_t mo);
+};
+
+struct memory_object {
+	const struct memory_object_pager_ops *mo_ops;
+};
+
+/* The calls the VM makes; each forwards to the pager's operation. */
+void memory_object_init(memory_object_t mo, struct vm_object *object, vm_size_t page_size);
+kern_return_t memory_object_data_request(memory_object_t mo, vm_object_offset_t offset,
+					 vm_size_t length, vm_prot_t access, void *dst);
+kern_return_t memory_object_data_return(memory_object_t mo, vm_object_offset_t offset,
+					const void *src, vm_size_t length);
+kern_return_t memory_object_data_unlock(memory_object_t mo, vm_object_offset_t offset,
+					vm_size_t length, vm_prot_t access);
+void memory_object_terminate(memory_object_t mo);
+
+/*
+ * default_pager_create: a default-pager memory object for anonymous object `object`, backed
+ * by the in-memory store (default_pager.c). Returns NULL when memory is short.
+ */
+memory_object_t default_pager_create(struct vm_object *object);
+
+/* Pages the default pager's store holds, and bytes it uses for them (statistics). */
+extern uint64_t default_pager_pages, default_pager_bytes;
+
+#endif /* _MACH_VM_MEMORY_OBJECT_H_ */
