@@ -13,6 +13,7 @@
 #include <console.h>
 #include <debugshell.h>
 #include <iokit/acpi_platform.h>
+#include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_page.h>
 
@@ -95,6 +96,12 @@ cmd_reboot(int argc, char **argv)
 	printf("reboot: the machine did not reset\n");
 }
 
+static void
+cmd_threads(int argc, char **argv)
+{
+	thread_print_all();
+}
+
 static const struct shell_cmd shell_cmds[] = {
 	{ "help", "list the commands", cmd_help },
 	{ "mem", "show physical memory (mem -z: and every zone)", cmd_mem },
@@ -104,6 +111,7 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "cmdline", "show the parsed kernel command line", cmd_cmdline },
 	{ "dmesg", "show the kernel message buffer", cmd_dmesg },
 	{ "intr", "show interrupt counts per vector", cmd_intr },
+	{ "threads", "list threads: state, policy, priority, CPU ticks, stacks", cmd_threads },
 };
 
 static void

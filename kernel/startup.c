@@ -1,7 +1,8 @@
 /*
  * startup.c — the boot sequence, one phase per function, in XNU's order (ARCHITECTURE.md,
  * "Boot"): console → boot information and command line → traps → physical memory → pmap →
- * zones → Platform Expert (ACPI) → interrupts and timers → self-tests or the debug shell.
+ * zones → Platform Expert (ACPI) → interrupts and timers → scheduler → self-tests or the debug
+ * shell, in a kernel thread (the boot context becomes thread 0 and then terminates).
  *
  * boot.S calls boot_entry() in long mode on the boot stack, with the loader's information
  * structure still where the loader left it; the first thing done is to copy it out.
@@ -20,6 +21,7 @@
 #include <iokit/acpi_platform.h>
 #include <ktest.h>
 #include <mach/kern/kalloc.h>
+#include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
@@ -209,9 +211,22 @@ startup_interrupts(void)
 	intr_enable();
 }
 
+/* The first kernel thread: the self-tests or the debug shell. */
+static void
+startup_main_thread(void *arg, wait_result_t wr)
+{
+	const char *tests = cmdline_get(&boot_cmdline, "ktest");
+
+	if (tests != NULL)
+		ktest_run(tests);
+	debugshell_run();
+}
+
 void
 boot_entry(uint32_t info_pa, uint32_t path)
 {
+	thread_t main_thread;
+
 	com_init();
 	trap_init();
 	startup_boot_info(info_pa, path);
@@ -220,9 +235,11 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_memory();
 	startup_platform();
 	startup_interrupts();
+	sched_init();
 
-	const char *tests = cmdline_get(&boot_cmdline, "ktest");
-	if (tests != NULL)
-		ktest_run(tests);
-	debugshell_run();
+	if (kernel_thread_start(startup_main_thread, NULL, &main_thread) != KERN_SUCCESS)
+		panic("startup: cannot start the main kernel thread");
+	thread_set_name(main_thread, "main");
+	thread_deallocate(main_thread);
+	thread_terminate_self();
 }

@@ -361,6 +361,19 @@ out:
 	return va != 0 ? (void *)(va + (pa & PAGE_MASK)) : NULL;
 }
 
+bool
+pmap_kenter(vaddr_t va, paddr_t pa)
+{
+	bool ok, st;
+
+	if (!pmap_live || va < PMAP_KSTACK_BASE || va >= PMAP_KSTACK_END || (va & PAGE_MASK) != 0)
+		return false;
+	st = lck_spin_lock_irqsave(&pmap_lock);
+	ok = pmap_enter(va, pa, 1, PTE_W | PTE_NX);
+	lck_spin_unlock_irqrestore(&pmap_lock, st);
+	return ok;
+}
+
 /*
  * Lookups.
  */
