@@ -15,6 +15,8 @@
 wait_result_t assert_wait_locked(event_t event, wait_interrupt_t interruptible,
 				 uint64_t deadline);
 
+uint64_t lck_mtx_sleeps;
+
 void
 lck_mtx_init(lck_mtx_t *m, const char *name)
 {
@@ -62,6 +64,7 @@ lck_mtx_lock(lck_mtx_t *m)
 			thread_recompute_pri_locked(owner);
 		}
 		m->lm_waiters++;
+		lck_mtx_sleeps++;
 		assert_wait_locked((event_t)m, THREAD_UNINT, 0);
 		sched_unlock(s);
 		thread_block(NULL);

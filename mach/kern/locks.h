@@ -120,6 +120,9 @@ typedef struct {
 
 #define LCK_RW_INITIALIZER(name) { NULL, 0, 0, name }
 
+/* Times a thread slept on a mutex since boot (contention statistics). */
+extern uint64_t lck_mtx_sleeps;
+
 void lck_mtx_init(lck_mtx_t *m, const char *name);
 /*
  * lck_mtx_lock: take m, sleeping while another thread holds it. While this thread waits, the
