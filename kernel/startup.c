@@ -1,7 +1,8 @@
 /*
  * startup.c — the boot sequence, one phase per function, in XNU's order (ARCHITECTURE.md,
  * "Boot"): console → boot information and command line → traps → physical memory → pmap →
- * zones → Platform Expert (ACPI) → interrupts and timers → self-tests or the debug shell.
+ * zones → Platform Expert (ACPI) → interrupts and timers → I/O Kit matching → self-tests or the
+ * debug shell.
  *
  * boot.S calls boot_entry() in long mode on the boot stack, with the loader's information
  * structure still where the loader left it; the first thing done is to copy it out.
@@ -18,6 +19,7 @@
 #include <console.h>
 #include <debugshell.h>
 #include <iokit/acpi_platform.h>
+#include <iokit/platform_expert.h>
 #include <ktest.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/zalloc.h>
@@ -220,6 +222,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_memory();
 	startup_platform();
 	startup_interrupts();
+	iokit_start();
 
 	const char *tests = cmdline_get(&boot_cmdline, "ktest");
 	if (tests != NULL)
