@@ -631,7 +631,7 @@ static void
 dump_one(struct io_service *s, unsigned depth, void *arg)
 {
 	struct dump_ctx *dc = arg;
-	char line[256], val[160], ind[2 * 24 + 1];
+	char line[320], val[224], ind[2 * 24 + 1];
 	unsigned d = MIN(depth, 24u);
 	const char *slash = strchr(s->is_class, '/');
 	int clen = slash == NULL ? (int)strlen(s->is_class) : (int)(slash - s->is_class);
