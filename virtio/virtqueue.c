@@ -48,6 +48,8 @@ struct virtqueue {
 	unsigned vq_inflight;
 	bool vq_intr_on;
 	bool vq_broken;
+	bool vq_quiet;		/* do not klog (the console's own queue) */
+	const char *vq_broken_why;
 	void (*vq_notify)(struct virtqueue *vq, void *arg);
 	void *vq_notify_arg;
 };
@@ -67,9 +69,11 @@ wr16(volatile void *p, uint16_t v)
 static void
 vq_break(struct virtqueue *vq, const char *why, unsigned long long a, unsigned long long b)
 {
-	if (!vq->vq_broken)
+	if (!vq->vq_broken && !vq->vq_quiet)
 		klog(LOG_ERR, "virtqueue %u: device broke the ring: %s (%llu, %llu); quarantined\n",
 		     vq->vq_idx, why, a, b);
+	if (!vq->vq_broken)
+		vq->vq_broken_why = why;
 	vq->vq_broken = true;
 }
 
@@ -178,6 +182,18 @@ bool
 virtqueue_broken(const struct virtqueue *vq)
 {
 	return vq->vq_broken;
+}
+
+const char *
+virtqueue_broken_reason(const struct virtqueue *vq)
+{
+	return vq->vq_broken ? vq->vq_broken_why : NULL;
+}
+
+void
+virtqueue_set_quiet(struct virtqueue *vq, bool quiet)
+{
+	vq->vq_quiet = quiet;
 }
 
 unsigned

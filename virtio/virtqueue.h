@@ -99,6 +99,13 @@ bool virtqueue_enable_intr(struct virtqueue *vq);
 void virtqueue_disable_intr(struct virtqueue *vq);
 
 bool virtqueue_broken(const struct virtqueue *vq);
+/* Why the queue broke (a static string), or NULL while it is sound. */
+const char *virtqueue_broken_reason(const struct virtqueue *vq);
+/*
+ * virtqueue_set_quiet: do not klog when the device breaks the ring; for a queue used from a
+ * console sink, where logging would recurse into the console. The owner logs the reason.
+ */
+void virtqueue_set_quiet(struct virtqueue *vq, bool quiet);
 /* Buffers posted and not yet dequeued; free descriptors. */
 unsigned virtqueue_inflight(const struct virtqueue *vq);
 unsigned virtqueue_nfree(const struct virtqueue *vq);
