@@ -42,8 +42,9 @@ struct vtpci {
 	volatile uint8_t *vp_isr;
 	volatile uint8_t *vp_device;
 	uint32_t vp_device_len;
-	uint16_t vp_nqueues;	 /* queues with an MSI-X vector (≤ VIRTIO_MAX_QUEUES) */
-	unsigned vp_nvec;	 /* vectors: [0] config, [1 + q] queue q */
+	uint16_t vp_nqueues;	 /* queues driven (≤ VIRTIO_MAX_QUEUES) */
+	unsigned vp_nvec;	 /* vectors: [0] config, [1 + q] queue q, or [1] all queues */
+	bool vp_shared;		 /* too few MSI-X entries: the queues share vector 1 */
 	uint8_t vp_vec[1 + VIRTIO_MAX_QUEUES];
 	struct vtpci_queue vp_q[VIRTIO_MAX_QUEUES];
 	uint64_t vp_config_changes;
@@ -142,6 +143,17 @@ vtpci_queue_intr(struct trapframe *tf, void *arg)
 		q->vq_fn(q->vq_arg);
 }
 
+/* The queues' shared vector: every queue with a handler looks at its used ring. */
+static void
+vtpci_shared_intr(struct trapframe *tf, void *arg)
+{
+	struct vtpci *sc = arg;
+
+	for (unsigned i = 0; i < sc->vp_nqueues; i++)
+		if (sc->vp_q[i].vq_fn != NULL)
+			sc->vp_q[i].vq_fn(sc->vp_q[i].vq_arg);
+}
+
 static void
 vtpci_config_intr(struct trapframe *tf, void *arg)
 {
@@ -181,9 +193,10 @@ vtpci_queue_setup(struct virtio_dev *vd, struct virtqueue *vq, virtio_intr_fn fn
 	c->queue_avail_hi = (uint32_t)(virtqueue_avail_pa(vq) >> 32);
 	c->queue_used_lo = (uint32_t)virtqueue_used_pa(vq);
 	c->queue_used_hi = (uint32_t)(virtqueue_used_pa(vq) >> 32);
-	c->queue_msix_vector = (uint16_t)(1 + idx);
-	if (c->queue_msix_vector != 1 + idx) {
-		klog(LOG_ERR, "virtio-pci: queue %u refused MSI-X entry %u\n", idx, 1 + idx);
+	uint16_t entry = sc->vp_shared ? 1 : (uint16_t)(1 + idx);
+	c->queue_msix_vector = entry;
+	if (c->queue_msix_vector != entry) {
+		klog(LOG_ERR, "virtio-pci: queue %u refused MSI-X entry %u\n", idx, entry);
 		q->vq_fn = NULL;
 		return KERN_FAILURE;
 	}
@@ -289,7 +302,11 @@ vtpci_free_vectors(struct vtpci *sc)
 	sc->vp_nvec = 0;
 }
 
-/* One vector for configuration changes and one per queue (up to VIRTIO_MAX_QUEUES). */
+/*
+ * One vector for configuration changes and one per queue (up to VIRTIO_MAX_QUEUES); when the
+ * function has fewer MSI-X entries than that, one vector shared by all queues (§4.1.5.1.2
+ * allows any mapping of queues to vectors).
+ */
 static kern_return_t
 vtpci_setup_msix(struct vtpci *sc)
 {
@@ -301,7 +318,8 @@ vtpci_setup_msix(struct vtpci *sc)
 		     pd->pd_dev, pd->pd_fn);
 		return KERN_FAILURE;
 	}
-	want = 1 + MIN(sc->vp_nqueues, (unsigned)pd->pd_msix.pm_size - 1);
+	sc->vp_shared = sc->vp_nqueues > pd->pd_msix.pm_size - 1u;
+	want = sc->vp_shared ? 2 : 1u + sc->vp_nqueues;
 	for (unsigned i = 0; i < want; i++) {
 		unsigned v = intr_alloc_vector(VTPCI_VEC_FIRST, VTPCI_VEC_LAST);
 
@@ -313,11 +331,12 @@ vtpci_setup_msix(struct vtpci *sc)
 		sc->vp_vec[i] = (uint8_t)v;
 		if (i == 0)
 			intr_set_handler(v, vtpci_config_intr, sc);
+		else if (sc->vp_shared)
+			intr_set_handler(v, vtpci_shared_intr, sc);
 		else
 			intr_set_handler(v, vtpci_queue_intr, &sc->vp_q[i - 1]);
 		sc->vp_nvec = i + 1;
 	}
-	sc->vp_nqueues = (uint16_t)(want - 1);
 	if (pci_msix_enable(pd, want, sc->vp_vec) != KERN_SUCCESS) {
 		vtpci_free_vectors(sc);
 		return KERN_FAILURE;
@@ -373,6 +392,8 @@ vtpci_start(struct io_service *self, struct io_service *provider)
 	(void)os_dict_set_number(io_service_props(self), "num-queues",
 				 sc->vp_common->num_queues, 16);
 	(void)os_dict_set_number(io_service_props(self), "msix-vectors-used", sc->vp_nvec, 16);
+	if (sc->vp_shared)
+		(void)os_dict_set_bool(io_service_props(self), "msix-shared", true);
 	if (virtio_publish(&sc->vp_vd, self, "pci") != KERN_SUCCESS) {
 		klog(LOG_ERR, "virtio-pci: no memory for the device nub\n");
 		vtpci_free_vectors(sc);
