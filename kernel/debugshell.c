@@ -13,6 +13,7 @@
 #include <console.h>
 #include <debugshell.h>
 #include <iokit/acpi_platform.h>
+#include <iokit/platform_expert.h>
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_page.h>
 
@@ -95,6 +96,12 @@ cmd_reboot(int argc, char **argv)
 	printf("reboot: the machine did not reset\n");
 }
 
+static void
+cmd_ioreg(int argc, char **argv)
+{
+	iokit_dump(argc > 1 && strcmp(argv[1], "-l") == 0);
+}
+
 static const struct shell_cmd shell_cmds[] = {
 	{ "help", "list the commands", cmd_help },
 	{ "mem", "show physical memory (mem -z: and every zone)", cmd_mem },
@@ -104,6 +111,7 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "cmdline", "show the parsed kernel command line", cmd_cmdline },
 	{ "dmesg", "show the kernel message buffer", cmd_dmesg },
 	{ "intr", "show interrupt counts per vector", cmd_intr },
+	{ "ioreg", "show the I/O Registry (ioreg -l: with properties)", cmd_ioreg },
 };
 
 static void

@@ -625,6 +625,7 @@ io_registry_walk(struct io_service *root, void (*fn)(struct io_service *, unsign
 struct dump_ctx {
 	void (*pr)(const char *line, void *arg);
 	void *arg;
+	bool props;
 };
 
 static void
@@ -646,7 +647,7 @@ dump_one(struct io_service *s, unsigned depth, void *arg)
 		  (s->is_state & IOS_STARTED) ? ", started" : "",
 		  (s->is_state & IOS_TERMINATED) ? ", terminated" : "");
 	dc->pr(line, dc->arg);
-	for (unsigned i = 0; i < os_dict_count(s->is_props); i++) {
+	for (unsigned i = 0; dc->props && i < os_dict_count(s->is_props); i++) {
 		size_t n = os_serialize(os_dict_value_at(s->is_props, i), val, sizeof(val));
 		ksnprintf(line, sizeof(line), "%s%s    \"%s\" = %s%s", ind,
 			  s->is_first_child != NULL ? "|" : " ", os_dict_key_at(s->is_props, i),
@@ -656,9 +657,10 @@ dump_one(struct io_service *s, unsigned depth, void *arg)
 }
 
 void
-io_registry_dump(struct io_service *root, void (*pr)(const char *line, void *arg), void *arg)
+io_registry_dump(struct io_service *root, bool props, void (*pr)(const char *line, void *arg),
+		 void *arg)
 {
-	struct dump_ctx dc = { pr, arg };
+	struct dump_ctx dc = { pr, arg, props };
 
 	io_registry_walk(root, dump_one, &dc);
 }

@@ -152,9 +152,12 @@ struct io_service *io_registry_root(void);
 void io_registry_walk(struct io_service *root, void (*fn)(struct io_service *, unsigned, void *),
 		      void *arg);
 
-/* io_registry_dump: print the tree below root with each service's properties, through pr. */
-void io_registry_dump(struct io_service *root, void (*pr)(const char *line, void *arg),
-		      void *arg);
+/*
+ * io_registry_dump: print the tree below root through pr, one line per service (name,
+ * location, class, id, state) and, when props, one line per property.
+ */
+void io_registry_dump(struct io_service *root, bool props,
+		      void (*pr)(const char *line, void *arg), void *arg);
 
 /* The catalogue. io_catalog_add() also matches every published, unmatched nub again. */
 kern_return_t io_catalog_add(const struct io_driver *drv);

@@ -77,9 +77,11 @@ pe_print(const char *line, void *arg)
 }
 
 void
-iokit_dump(void)
+iokit_dump(bool props)
 {
-	io_registry_dump(io_registry_root(), pe_print, NULL);
+	if (io_registry_root() == NULL)
+		printf("iokit: the registry is empty\n");
+	io_registry_dump(io_registry_root(), props, pe_print, NULL);
 }
 
 void
@@ -108,5 +110,5 @@ iokit_start(void)
 	(void)io_service_register(pe);
 	io_service_release(pe);
 	if (cmdline_get_uint(&boot_cmdline, "iokit.dump", 0, 1, &dump) && dump != 0)
-		iokit_dump();
+		iokit_dump(true);
 }

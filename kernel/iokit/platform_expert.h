@@ -18,7 +18,7 @@
  */
 void iokit_start(void);
 
-/* Print the registry through printf, one line per service and per property. */
-void iokit_dump(void);
+/* Print the registry through printf: one line per service, and (props) per property. */
+void iokit_dump(bool props);
 
 #endif /* _IOKIT_PLATFORM_EXPERT_H_ */

@@ -295,12 +295,16 @@ Test(io_service, dump_shows_tree_and_properties)
 	io_service_attach(n, root);
 	io_service_register(n);
 	dump[0] = '\0';
-	io_registry_dump(root, pr, NULL);
+	io_registry_dump(root, true, pr, NULL);
 	cr_expect_not_null(strstr(dump, "+-o Root  <class IOPlatformExpertDevice"), "%s", dump);
 	cr_expect_not_null(strstr(dump, "| +-o pci1af4,1005@1  <class IOPCIDevice"), "%s", dump);
 	cr_expect_not_null(strstr(dump, "\"vendor-id\" = 0x1af4"), "%s", dump);
 	cr_expect_not_null(strstr(dump, "| | +-o High  <class High"), "%s", dump);
 	cr_expect_not_null(strstr(dump, "\"IOClass\" = \"High\""), "%s", dump);
+	dump[0] = '\0';
+	io_registry_dump(root, false, pr, NULL);
+	cr_expect_null(strstr(dump, "vendor-id"), "%s", dump);
+	cr_expect_not_null(strstr(dump, "| | +-o High  <class High"), "%s", dump);
 	io_service_release(n);
 }
 
