@@ -8,7 +8,9 @@
  */
 #include <console.h>
 #include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
 #include <mach/kern/locks.h>
+#include <mach/vm/vm_param.h>
 #include <random.h>
 #include <virtio/virtio.h>
 
@@ -162,3 +164,28 @@ static const struct io_driver vtrng_driver = {
 	.drv_stop = vtrng_stop,
 };
 IOKIT_DRIVER(vtrng_driver);
+
+/*
+ * virtio_rng_break_for_test: play a hostile device: move the used ring's idx far past what
+ * was posted, as a broken device would, and take the queue's interrupt. The driver must
+ * quarantine the queue, reset the device and terminate its nub (the virtio_rng_quarantine
+ * ktest). Returns false when there is no virtio-rng.
+ */
+bool virtio_rng_break_for_test(void);
+
+bool
+virtio_rng_break_for_test(void)
+{
+	struct vtrng *sc = vtrng_active;
+	struct vring_used *used;
+	bool s;
+
+	if (sc == NULL || sc->vr_vq == NULL)
+		return false;
+	s = lck_spin_lock_irqsave(&sc->vr_lock);
+	used = phystokv(virtqueue_used_pa(sc->vr_vq));
+	__atomic_store_n(&used->idx, (uint16_t)(used->idx + 0x100), __ATOMIC_RELEASE);
+	lck_spin_unlock_irqrestore(&sc->vr_lock, s);
+	vtrng_intr(sc);
+	return true;
+}
