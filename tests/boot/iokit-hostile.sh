@@ -14,6 +14,6 @@ boot_expect '^ok [0-9]+ - virtio_rng_quarantine$' "the quarantine ktest (ran, no
 boot_expect 'virtqueue 0: device broke the ring: used idx jumped' "the virtqueue's log line"
 boot_expect 'virtio virtio-rng: .*resetting the device and terminating its nub' \
 	"the reset-and-terminate log line"
-boot_expect_after 'terminating its nub' '^ok [0-9]+ - pci_host_bridge_publishes_nubs$' \
+boot_expect_after 'terminating its nub' '^ok [0-9]+ - virtio_nubs_consistent$' \
 	"tests running on after the quarantine"
 boot_finish
