@@ -14,6 +14,7 @@
 #include <debugshell.h>
 #include <iokit/acpi_platform.h>
 #include <mach/kern/thread.h>
+#include <iokit/platform_expert.h>
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_page.h>
 
@@ -102,6 +103,12 @@ cmd_threads(int argc, char **argv)
 	thread_print_all();
 }
 
+static void
+cmd_ioreg(int argc, char **argv)
+{
+	iokit_dump(argc > 1 && strcmp(argv[1], "-l") == 0);
+}
+
 static const struct shell_cmd shell_cmds[] = {
 	{ "help", "list the commands", cmd_help },
 	{ "mem", "show physical memory (mem -z: and every zone)", cmd_mem },
@@ -112,6 +119,7 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "dmesg", "show the kernel message buffer", cmd_dmesg },
 	{ "intr", "show interrupt counts per vector", cmd_intr },
 	{ "threads", "list threads: state, policy, priority, CPU ticks, stacks", cmd_threads },
+	{ "ioreg", "show the I/O Registry (ioreg -l: with properties)", cmd_ioreg },
 };
 
 static void

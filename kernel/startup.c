@@ -1,8 +1,9 @@
 /*
  * startup.c — the boot sequence, one phase per function, in XNU's order (ARCHITECTURE.md,
  * "Boot"): console → boot information and command line → traps → physical memory → pmap →
- * zones → Platform Expert (ACPI) → interrupts and timers → scheduler → self-tests or the debug
- * shell, in a kernel thread (the boot context becomes thread 0 and then terminates).
+ * zones → Platform Expert (ACPI) → interrupts and timers → scheduler → I/O Kit matching →
+ * self-tests or the debug shell, in a kernel thread (the boot context becomes thread 0 and then
+ * terminates).
  *
  * boot.S calls boot_entry() in long mode on the boot stack, with the loader's information
  * structure still where the loader left it; the first thing done is to copy it out.
@@ -19,6 +20,7 @@
 #include <console.h>
 #include <debugshell.h>
 #include <iokit/acpi_platform.h>
+#include <iokit/platform_expert.h>
 #include <ktest.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/thread.h>
@@ -236,6 +238,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_platform();
 	startup_interrupts();
 	sched_init();
+	iokit_start();
 
 	if (kernel_thread_start(startup_main_thread, NULL, &main_thread) != KERN_SUCCESS)
 		panic("startup: cannot start the main kernel thread");

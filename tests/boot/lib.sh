@@ -25,6 +25,7 @@
 #	BOOT_EXPECT_SUMMARY	1: an `N passed, 0 failed` line must appear (default 1)
 #	BOOT_EXPECT_PANIC	1: a `panic:` line must appear; 0: it fails the run (default 0)
 #	BOOT_CDROM		boot this ISO with -cdrom instead of -kernel
+#	BOOT_QEMU_EXTRA		an array of more QEMU arguments (extra devices), default ()
 #	BOOT_DRIVER		a command that runs QEMU itself and talks to its serial port
 #				(tests/boot/converse.py); it is given --timeout S --log FILE
 #				--reason FILE and the QEMU command line after `--`, and exits with
@@ -54,6 +55,7 @@ boot_scenario() {
 	BOOT_EXPECT_SUMMARY=1
 	BOOT_EXPECT_PANIC=0
 	BOOT_CDROM=""
+	BOOT_QEMU_EXTRA=()
 	BOOT_DRIVER=""
 	BOOT_REASONS=()
 	BOOT_SKIP=""
@@ -127,7 +129,8 @@ boot_qemu_cmd() {
 		-netdev "$net" -device virtio-net-pci,netdev=net0,romfile=
 		-device virtio-serial-pci,id=vser0
 		-chardev "file,id=hvc0,path=$BOOT_HVC_LOG"
-		-device virtconsole,chardev=hvc0,bus=vser0.0)
+		-device virtconsole,chardev=hvc0,bus=vser0.0
+		"${BOOT_QEMU_EXTRA[@]}")
 }
 
 # boot_run: run QEMU (or BOOT_DRIVER) under the time-out; BOOT_STATUS gets its exit status.

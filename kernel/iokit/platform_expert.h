@@ -1,0 +1,24 @@
+/*
+ * platform_expert.h — the root of the I/O Registry: the Platform Expert nub, and the start of
+ * I/O Kit matching at boot.
+ */
+#ifndef _IOKIT_PLATFORM_EXPERT_H_
+#define _IOKIT_PLATFORM_EXPERT_H_
+
+#include <iokit/io_service.h>
+
+/* The Platform Expert's class: bus drivers for the motherboard (PCI host bridge) match it. */
+#define kIOPlatformExpertClass "IOPlatformExpertDevice"
+
+/*
+ * iokit_start: put every IOKIT_DRIVER() in the catalogue, publish the Platform Expert nub with
+ * what ACPI found, and match it (which enumerates the buses and starts their drivers). Boot
+ * CPU, once, after interrupts and timers. `iokit.dump=1` prints the registry afterwards.
+ * XXX: matching is synchronous here until the scheduler gives I/O Kit a matching thread.
+ */
+void iokit_start(void);
+
+/* Print the registry through printf: one line per service, and (props) per property. */
+void iokit_dump(bool props);
+
+#endif /* _IOKIT_PLATFORM_EXPERT_H_ */
