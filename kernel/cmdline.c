@@ -23,6 +23,27 @@ is_known(const char *key)
 	return false;
 }
 
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Skip the rest of a word that is not kept. Quotes are followed as the copy follows them, so a
+ * quoted value's spaces do not split the remainder into words of its own.
+ */
+static const char *
+skip_word(const char *s, bool quoted)
+{
+	while (*s != '\0' && (quoted || !is_space(*s))) {
+		if (*s == '"')
+			quoted = !quoted;
+		s++;
+	}
+	return s;
+}
+
 void
 cmdline_parse(struct cmdline *cl, const char *s)
 {
@@ -31,17 +52,16 @@ cmdline_parse(struct cmdline *cl, const char *s)
 	memset(cl, 0, sizeof(*cl));
 	while (*s != '\0') {
 		struct cmdline_arg *a;
-		bool quoted = false;
+		bool quoted = false, full = false;
 		size_t start;
 
-		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		while (is_space(*s))
 			s++;
 		if (*s == '\0')
 			break;
 		if (cl->nargs == CMDLINE_MAX_ARGS || out + 2 >= sizeof(cl->buf)) {
 			cl->dropped++;
-			while (*s != '\0' && *s != ' ' && *s != '\t')
-				s++;
+			s = skip_word(s, false);
 			continue;
 		}
 
@@ -50,15 +70,16 @@ cmdline_parse(struct cmdline *cl, const char *s)
 		a = &cl->args[cl->nargs];
 		a->key = &cl->buf[start];
 		a->value = NULL;
-		while (*s != '\0' && (quoted || (*s != ' ' && *s != '\t' && *s != '\n' &&
-						 *s != '\r'))) {
+		while (*s != '\0' && (quoted || !is_space(*s))) {
 			if (*s == '"') {
 				quoted = !quoted;
 				s++;
 				continue;
 			}
-			if (out + 2 >= sizeof(cl->buf))
+			if (out + 2 >= sizeof(cl->buf)) {
+				full = true;
 				break;
+			}
 			if (*s == '=' && a->value == NULL) {
 				cl->buf[out++] = '\0';
 				a->value = &cl->buf[out];
@@ -67,12 +88,11 @@ cmdline_parse(struct cmdline *cl, const char *s)
 			}
 			cl->buf[out++] = *s++;
 		}
-		if (out + 2 >= sizeof(cl->buf) && *s != '\0' && *s != ' ') {
+		if (full) {
 			/* The word did not fit: drop it whole rather than keep half a value. */
 			cl->dropped++;
 			out = start;
-			while (*s != '\0' && *s != ' ' && *s != '\t')
-				s++;
+			s = skip_word(s, quoted);
 			continue;
 		}
 		cl->buf[out++] = '\0';

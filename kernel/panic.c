@@ -38,22 +38,27 @@ panic_begin(void)
 	console_panic_mode();
 }
 
+static __noreturn void
+panic_common(struct trapframe *tf, const char *fmt, va_list ap)
+{
+	panic_begin();
+	printf("\npanic: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	trap_print_registers(tf);
+	backtrace_print(tf->tf_rbp, tf->tf_rip);
+	panic_halt();
+}
+
 void
 panic(const char *fmt, ...)
 {
 	struct trapframe tf;
 	va_list ap;
 
-	panic_begin();
-	printf("\npanic: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
 	trapframe_capture(&tf);
-	trap_print_registers(&tf);
-	backtrace_print(tf.tf_rbp, tf.tf_rip);
-	panic_halt();
+	va_start(ap, fmt);
+	panic_common(&tf, fmt, ap);
 }
 
 void
@@ -61,13 +66,6 @@ panic_trap(struct trapframe *tf, const char *fmt, ...)
 {
 	va_list ap;
 
-	panic_begin();
-	printf("\npanic: ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	trap_print_registers(tf);
-	backtrace_print(tf->tf_rbp, tf->tf_rip);
-	panic_halt();
+	panic_common(tf, fmt, ap);
 }

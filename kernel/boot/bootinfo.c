@@ -7,7 +7,7 @@
  *
  * The loader is trusted to exist, not to be right: every length and count is checked against
  * what the mapper can read, strings are bounded, and entries that do not fit are dropped and
- * counted. A fuzzer (tests/fuzz/bootinfo_fuzz.c) holds this file to that.
+ * counted. Two fuzzers (tests/fuzz/bootinfo_{pvh,mb2}_fuzz.c) hold this file to that.
  */
 #include <boot/bootinfo.h>
 #include <xen/arch-x86/hvm/start_info.h>
@@ -21,35 +21,40 @@
 #define MB2_TAG_ACPI_NEW 15
 #define MB2_INFO_MAX	 (1u << 20) /* far more than any loader writes */
 
-/* Copy a NUL-terminated string of at most cap-1 bytes found at pa, reading only what the map
- * allows. Returns false if nothing could be read. */
+/*
+ * Copy a NUL-terminated string of at most cap-1 bytes found at pa, reading only what the map
+ * allows. What could be read is kept either way; returns false when the string was cut short
+ * (unreadable before its NUL, or longer than cap-1), for the caller to count.
+ */
 static bool
 copy_phys_string(char *dst, size_t cap, uint64_t pa, boot_map_fn map, void *ctx)
 {
+	const char *c;
 	size_t n = 0;
 
 	dst[0] = '\0';
-	while (n + 1 < cap) {
-		const char *c = map(pa + n, 1, ctx);
-		if (c == NULL)
-			return n > 0;
-		if (*c == '\0')
+	for (;;) {
+		c = map(pa + n, 1, ctx);
+		if (c == NULL || *c == '\0' || n + 1 == cap)
 			break;
 		dst[n++] = *c;
 	}
 	dst[n] = '\0';
-	return true;
+	return c != NULL && *c == '\0';
 }
 
-static void
+/* Copy a string of at most srclen bytes; returns false when it had to be truncated. */
+static bool
 copy_bounded_string(char *dst, size_t cap, const char *src, size_t srclen)
 {
 	size_t n = strnlen(src, srclen);
+	bool whole = n < cap;
 
-	if (n >= cap)
+	if (!whole)
 		n = cap - 1;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+	return whole;
 }
 
 static uint32_t
@@ -116,51 +121,62 @@ bootinfo_reset(struct boot_info *bi, int path)
 	bi->path = path;
 }
 
+/*
+ * Read a loader structure into a local copy. The hypervisor chooses the addresses and need not
+ * align them; reading through a pointer to the structure would then be undefined behaviour.
+ */
+static bool
+read_phys(void *dst, uint64_t pa, size_t len, boot_map_fn map, void *ctx)
+{
+	const void *p = map(pa, len, ctx);
+
+	if (p == NULL)
+		return false;
+	memcpy(dst, p, len);
+	return true;
+}
+
 int
 bootinfo_parse_pvh(struct boot_info *bi, uint64_t info_pa, boot_map_fn map, void *ctx)
 {
-	const struct hvm_start_info *si;
-	size_t silen = offsetof(struct hvm_start_info, memmap_paddr);
+	struct hvm_start_info si = { 0 };
 
 	bootinfo_reset(bi, BOOT_PATH_PVH);
-	si = map(info_pa, silen, ctx);
-	if (si == NULL || si->magic != XEN_HVM_START_MAGIC_VALUE)
+	if (!read_phys(&si, info_pa, offsetof(struct hvm_start_info, memmap_paddr), map, ctx) ||
+	    si.magic != XEN_HVM_START_MAGIC_VALUE)
 		return -1;
-	if (si->version >= 1) {
-		silen = sizeof(*si);
-		si = map(info_pa, silen, ctx);
-		if (si == NULL)
-			return -1;
-	}
-	ksnprintf(bi->loader, sizeof(bi->loader), "PVH start_info v%u", si->version);
-	if (si->cmdline_paddr != 0 &&
-	    !copy_phys_string(bi->cmdline, sizeof(bi->cmdline), si->cmdline_paddr, map, ctx))
+	if (si.version >= 1 && !read_phys(&si, info_pa, sizeof(si), map, ctx))
+		return -1;
+	ksnprintf(bi->loader, sizeof(bi->loader), "PVH start_info v%u", si.version);
+	if (si.cmdline_paddr != 0 &&
+	    !copy_phys_string(bi->cmdline, sizeof(bi->cmdline), si.cmdline_paddr, map, ctx))
 		bi->warnings++;
-	bi->rsdp_phys = si->rsdp_paddr;
+	bi->rsdp_phys = si.rsdp_paddr;
 
-	for (uint32_t i = 0; i < si->nr_modules && i < BOOT_MOD_MAX + 1; i++) {
-		const struct hvm_modlist_entry *m =
-		    map(si->modlist_paddr + (uint64_t)i * sizeof(*m), sizeof(*m), ctx);
-		if (m == NULL) {
+	for (uint32_t i = 0; i < si.nr_modules && i < BOOT_MOD_MAX + 1; i++) {
+		struct hvm_modlist_entry m;
+		if (!read_phys(&m, si.modlist_paddr + (uint64_t)i * sizeof(m), sizeof(m), map,
+			       ctx)) {
 			bi->warnings++;
 			break;
 		}
-		add_module(bi, m->paddr, m->size);
-		if (m->cmdline_paddr != 0 && bi->nmod > 0 && bi->mod[bi->nmod - 1].base == m->paddr)
-			copy_phys_string(bi->mod[bi->nmod - 1].cmdline, BOOT_NAME_MAX,
-					 m->cmdline_paddr, map, ctx);
+		add_module(bi, m.paddr, m.size);
+		if (m.cmdline_paddr != 0 && bi->nmod > 0 && bi->mod[bi->nmod - 1].base == m.paddr &&
+		    !copy_phys_string(bi->mod[bi->nmod - 1].cmdline, BOOT_NAME_MAX, m.cmdline_paddr,
+				      map, ctx))
+			bi->warnings++;
 	}
 
-	if (si->version >= 1 && si->memmap_entries > 0) {
-		for (uint32_t i = 0; i < si->memmap_entries && i < BOOT_MEM_MAX + 1; i++) {
-			const struct hvm_memmap_table_entry *e =
-			    map(si->memmap_paddr + (uint64_t)i * sizeof(*e), sizeof(*e), ctx);
-			if (e == NULL) {
+	if (si.version >= 1 && si.memmap_entries > 0) {
+		for (uint32_t i = 0; i < si.memmap_entries && i < BOOT_MEM_MAX + 1; i++) {
+			struct hvm_memmap_table_entry e;
+			uint64_t pa = si.memmap_paddr + (uint64_t)i * sizeof(e);
+			if (!read_phys(&e, pa, sizeof(e), map, ctx)) {
 				bi->warnings++;
 				break;
 			}
 			/* The hvm memmap types are the E820 types. */
-			add_mem(bi, e->addr, e->size, mem_type_from_e820(e->type));
+			add_mem(bi, e.addr, e.size, mem_type_from_e820(e.type));
 		}
 	}
 	return 0;
@@ -169,15 +185,12 @@ bootinfo_parse_pvh(struct boot_info *bi, uint64_t info_pa, boot_map_fn map, void
 int
 bootinfo_parse_mb2(struct boot_info *bi, uint64_t info_pa, boot_map_fn map, void *ctx)
 {
-	const uint32_t *hdr;
 	const uint8_t *info;
 	uint32_t total;
 
 	bootinfo_reset(bi, BOOT_PATH_MB2);
-	hdr = map(info_pa, 8, ctx);
-	if (hdr == NULL)
+	if (!read_phys(&total, info_pa, sizeof(total), map, ctx))
 		return -1;
-	total = hdr[0];
 	if (total < 8 || total > MB2_INFO_MAX)
 		return -1;
 	info = map(info_pa, total, ctx);
@@ -203,10 +216,14 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t info_pa, boot_map_fn map, void
 
 		switch (type) {
 		case MB2_TAG_CMDLINE:
-			copy_bounded_string(bi->cmdline, sizeof(bi->cmdline), (const char *)body, blen);
+			if (!copy_bounded_string(bi->cmdline, sizeof(bi->cmdline),
+						 (const char *)body, blen))
+				bi->warnings++;
 			break;
 		case MB2_TAG_LOADER:
-			copy_bounded_string(bi->loader, sizeof(bi->loader), (const char *)body, blen);
+			if (!copy_bounded_string(bi->loader, sizeof(bi->loader), (const char *)body,
+						 blen))
+				bi->warnings++;
 			break;
 		case MB2_TAG_MODULE: {
 			uint32_t start, end;
@@ -221,9 +238,10 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t info_pa, boot_map_fn map, void
 				break;
 			}
 			add_module(bi, start, (uint64_t)end - start);
-			if (bi->nmod > 0 && bi->mod[bi->nmod - 1].base == start)
-				copy_bounded_string(bi->mod[bi->nmod - 1].cmdline, BOOT_NAME_MAX,
-						    (const char *)body + 8, blen - 8);
+			if (bi->nmod > 0 && bi->mod[bi->nmod - 1].base == start &&
+			    !copy_bounded_string(bi->mod[bi->nmod - 1].cmdline, BOOT_NAME_MAX,
+						 (const char *)body + 8, blen - 8))
+				bi->warnings++;
 			break;
 		}
 		case MB2_TAG_MMAP: {
@@ -237,13 +255,17 @@ bootinfo_parse_mb2(struct boot_info *bi, uint64_t info_pa, boot_map_fn map, void
 				bi->warnings++;
 				break;
 			}
-			for (uint32_t e = 8; e + 24 <= blen; e += esize) {
+			/* e <= blen throughout: compare what is left, so no esize can wrap e. */
+			for (uint32_t e = 8; blen - e >= 24;) {
 				uint64_t base, len;
 				uint32_t t;
 				memcpy(&base, body + e, 8);
 				memcpy(&len, body + e + 8, 8);
 				memcpy(&t, body + e + 16, 4);
 				add_mem(bi, base, len, mem_type_from_e820(t));
+				if (esize > blen - e)
+					break;
+				e += esize;
 			}
 			break;
 		}

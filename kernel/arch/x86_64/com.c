@@ -79,7 +79,8 @@ com_enable_rx_intr(void)
 {
 	if (!present)
 		return;
-	(void)inb(COM1_PORT + COM_DATA);
+	/* Keep what was typed during boot: it is the user's first command. */
+	com_intr();
 	outb(COM1_PORT + COM_IER, IER_ERBFI);
 }
 

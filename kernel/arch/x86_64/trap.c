@@ -194,30 +194,6 @@ trap_dispatch(struct trapframe *tf)
 }
 
 void
-trapframe_capture(struct trapframe *tf)
-{
-	memset(tf, 0, sizeof(*tf));
-	__asm__ volatile("movq %%rbp, %0\n\t"
-			 "movq %%rsp, %1\n\t"
-			 "leaq 0(%%rip), %%rax\n\t"
-			 "movq %%rax, %2"
-			 : "=m"(tf->tf_rbp), "=m"(tf->tf_rsp), "=m"(tf->tf_rip)
-			 :
-			 : "rax");
-	__asm__ volatile("movq %%rbx, %0\n\t"
-			 "movq %%r12, %1\n\t"
-			 "movq %%r13, %2\n\t"
-			 "movq %%r14, %3\n\t"
-			 "movq %%r15, %4"
-			 : "=m"(tf->tf_rbx), "=m"(tf->tf_r12), "=m"(tf->tf_r13), "=m"(tf->tf_r14),
-			   "=m"(tf->tf_r15));
-	tf->tf_cs = GSEL_KCODE;
-	tf->tf_ss = GSEL_KDATA;
-	tf->tf_rflags = read_rflags();
-	tf->tf_trapno = ~0ULL;
-}
-
-void
 trap_print_registers(const struct trapframe *tf)
 {
 	printf("rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",

@@ -4,6 +4,7 @@
 #ifndef _ARCH_X86_64_TRAP_H_
 #define _ARCH_X86_64_TRAP_H_
 
+#include <arch/x86_64/cpu.h>
 #include <libkern/libkern.h>
 
 /* Saved by trap_entry.S, lowest address first; the CPU pushes tf_rip..tf_ss. */
@@ -45,8 +46,32 @@ extern void (*intr_eoi)(void);
 /* Interrupts taken per vector since boot. */
 uint64_t intr_count(unsigned vector);
 
-/* Fill tf with the caller's registers, for panic() outside a trap. */
-void trapframe_capture(struct trapframe *tf);
+/* Fill tf with the caller's registers, for panic() outside a trap; inlined so that the frame
+ * and instruction pointer are the caller's own. */
+static inline __attribute__((always_inline)) void
+trapframe_capture(struct trapframe *tf)
+{
+	memset(tf, 0, sizeof(*tf));
+	__asm__ volatile("movq %%rbp, %0\n\t"
+			 "movq %%rsp, %1\n\t"
+			 "leaq 0(%%rip), %%rax\n\t"
+			 "movq %%rax, %2"
+			 : "=m"(tf->tf_rbp), "=m"(tf->tf_rsp), "=m"(tf->tf_rip)
+			 :
+			 : "rax");
+	__asm__ volatile("movq %%rbx, %0\n\t"
+			 "movq %%r12, %1\n\t"
+			 "movq %%r13, %2\n\t"
+			 "movq %%r14, %3\n\t"
+			 "movq %%r15, %4"
+			 : "=m"(tf->tf_rbx), "=m"(tf->tf_r12), "=m"(tf->tf_r13), "=m"(tf->tf_r14),
+			   "=m"(tf->tf_r15));
+	tf->tf_cs = GSEL_KCODE;
+	tf->tf_ss = GSEL_KDATA;
+	tf->tf_rflags = read_rflags();
+	tf->tf_trapno = ~0ULL;
+}
+
 void trap_print_registers(const struct trapframe *tf);
 /* Print a symbolised backtrace, starting at pc, then walking the frame-pointer chain from fp. */
 void backtrace_print(uint64_t fp, uint64_t pc);

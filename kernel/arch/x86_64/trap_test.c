@@ -6,6 +6,7 @@
 #include <console.h>
 #include <ksyms.h>
 #include <ktest.h>
+#include <panic.h>
 
 /* An address in the lower half that nothing maps: writing it must take a page fault. */
 #define UNMAPPED_VA 0x00007fffdead0000ULL
@@ -37,4 +38,17 @@ KTEST(ksyms_lookup)
 	KT_ASSERT_EQ(off, 3);
 	KT_ASSERT_EQ(ksyms_address("fault_deliberate_write"), addr);
 	KT_ASSERT(ksyms_lookup(0x1000, &off) == NULL);
+}
+
+void panic_deliberate(void);
+
+__attribute__((noinline)) void
+panic_deliberate(void)
+{
+	panic("ktest: deliberate panic from %s", __func__);
+}
+
+KTEST_F(panic, KTEST_EXPLICIT)
+{
+	panic_deliberate();
 }

@@ -1,0 +1,11 @@
+#!/bin/bash
+# ktest-all — every in-kernel self-test under TCG with `-cpu max` (x2APIC, TSC-deadline, 1 GiB
+# pages, every feature QEMU emulates), booted through the PVH note with QEMU -kernel.
+. "$(dirname "$0")/lib.sh"
+boot_scenario ktest-all
+BOOT_ACCEL=tcg
+BOOT_CPU=max
+BOOT_APPEND="ktest=all"
+boot_run
+boot_expect '^boot: PVH' "the banner line 'boot: PVH'"
+boot_finish

@@ -1,0 +1,10 @@
+#!/bin/bash
+# ktest-kvm — every in-kernel self-test under KVM with the host's CPU model, as the kernel runs
+# in production (PV clocks and real timing come from here). Skipped where KVM is not usable.
+. "$(dirname "$0")/lib.sh"
+boot_scenario ktest-kvm
+BOOT_ACCEL=kvm
+BOOT_APPEND="ktest=all"
+boot_run
+boot_expect '^boot: PVH' "the banner line 'boot: PVH'"
+boot_finish
