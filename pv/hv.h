@@ -38,7 +38,7 @@ struct hv_info {
 	uint32_t hv_kvm_features;
 	uint32_t hv_kvm_hints;
 
-	/* The timing leaf base+0x10 (VMware's convention, also offered by KVM/QEMU): 0 if absent. */
+	/* The timing leaf base+0x10 (VMware's convention, also set by QEMU): 0 if absent. */
 	uint32_t hv_tsc_khz;
 	uint32_t hv_lapic_khz;
 

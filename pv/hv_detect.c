@@ -53,6 +53,13 @@ hv_kvm_has(unsigned feature)
 	       (hv_info.hv_kvm_features >> feature) & 1;
 }
 
+/* A hypervisor's own interface, preferred over one it emulates for another's guests. */
+static bool
+hv_native(enum hv_kind kind)
+{
+	return kind == HV_KVM || kind == HV_XEN;
+}
+
 /* The signature as printable text: anything outside ASCII 0x20–0x7e is shown as '.'. */
 static void
 hv_sig_printable(const char *in, char out[13])
@@ -179,8 +186,7 @@ hv_detect(void)
 				s->hs_kind = hv_known[i].kind;
 		hv_sig_printable(raw, s->hs_text);
 		if (hv_info.hv_primary == NULL ||
-		    ((s->hs_kind == HV_KVM || s->hs_kind == HV_XEN) &&
-		     hv_info.hv_primary->hs_kind != HV_KVM && hv_info.hv_primary->hs_kind != HV_XEN))
+		    (hv_native(s->hs_kind) && !hv_native(hv_info.hv_primary->hs_kind)))
 			hv_info.hv_primary = s;
 	}
 

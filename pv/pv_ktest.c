@@ -57,7 +57,7 @@ KTEST(pv_clock_resolution)
 }
 
 /*
- * Up to 10^6 reads of the selected source and of uptime, bounded to 1 s (nested virtualisation
+ * Up to 10^6 reads of the selected source and of uptime, bounded to 250 ms (nested virtualisation
  * can make each RDTSC a VM exit): never backwards, and time does move.
  */
 KTEST(pv_clock_monotonic)
@@ -69,7 +69,7 @@ KTEST(pv_clock_monotonic)
 	KT_ASSERT(cs != NULL);
 	prev = first = cs->cs_read_ns();
 	up_prev = clock_uptime_ns();
-	up_end = up_prev + 1000000000;
+	up_end = up_prev + 250000000;
 	for (i = 0; i < 1000000; i++) {
 		uint64_t now = cs->cs_read_ns(), up = clock_uptime_ns();
 
@@ -88,11 +88,14 @@ KTEST(pv_clock_monotonic)
 	printf("# %d read pairs over %llu us, %llu distinct values\n", i,
 	       (unsigned long long)((prev - first) / 1000), (unsigned long long)steps);
 	KT_ASSERT(prev > first);
-	KT_ASSERT(i >= 1000);
-	KT_ASSERT(steps > 100);
+	KT_ASSERT(i >= 100);
+	KT_ASSERT(steps >= (uint64_t)i / 2);
 }
 
-/* Uptime from the clocksource agrees with the tick within 20% over 200 ms. */
+/*
+ * Uptime from the clocksource agrees with the tick over 200 ms: within 50%, as timer_tick_rate
+ * allows, since a loaded TCG host delays (and QEMU's periodic mode then drops) ticks.
+ */
 KTEST(pv_clock_vs_tick)
 {
 	uint64_t t0, k0, k1, end;
@@ -107,8 +110,8 @@ KTEST(pv_clock_vs_tick)
 	k1 = timer_ticks();
 	printf("# %llu ticks in 200 ms of %s time\n", (unsigned long long)(k1 - k0),
 	       clocksource_current()->cs_name);
-	KT_ASSERT(k1 - k0 >= HZ / 5 * 8 / 10);
-	KT_ASSERT(k1 - k0 <= HZ / 5 * 12 / 10 + 1);
+	KT_ASSERT(k1 - k0 >= HZ / 5 / 2);
+	KT_ASSERT(k1 - k0 <= HZ / 5 * 3 / 2 + 1);
 }
 
 /* KVM: what the host offers is taken up, and PV EOI has handled the tick's EOIs. */
