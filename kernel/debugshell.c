@@ -17,6 +17,7 @@
 #include <iokit/platform_expert.h>
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_page.h>
+#include <pv/pv_info.h>
 
 #define SHELL_PROMPT "nimbus> "
 #define SHELL_LINE   256
@@ -82,6 +83,12 @@ cmd_uptime(int argc, char **argv)
 }
 
 static void
+cmd_pv(int argc, char **argv)
+{
+	pv_info_print();
+}
+
+static void
 cmd_poweroff(int argc, char **argv)
 {
 	printf("poweroff: entering ACPI S5\n");
@@ -113,6 +120,7 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "help", "list the commands", cmd_help },
 	{ "mem", "show physical memory (mem -z: and every zone)", cmd_mem },
 	{ "uptime", "show time since boot and the timer", cmd_uptime },
+	{ "pv", "show hypervisor, clocksource, steal time, PV EOI", cmd_pv },
 	{ "poweroff", "power the machine off (ACPI S5)", cmd_poweroff },
 	{ "reboot", "reset the machine", cmd_reboot },
 	{ "cmdline", "show the parsed kernel command line", cmd_cmdline },

@@ -28,6 +28,9 @@
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
 #include <panic.h>
+#include <pv/clocksource.h>
+#include <pv/hv.h>
+#include <pv/kvm.h>
 
 struct boot_info boot_info;
 extern uint64_t boot_tsc_entry;
@@ -179,6 +182,24 @@ startup_platform(void)
 	(void)acpi_init(&boot_info);
 }
 
+/* Which hypervisor we run on; the frequencies it states spare the calibration. */
+static void
+startup_hypervisor(void)
+{
+	hv_detect();
+	timer_set_known_freq((uint64_t)hv_info.hv_tsc_khz * 1000,
+			     (uint64_t)hv_info.hv_lapic_khz * 1000);
+}
+
+/* The clocksource, steal time and PV EOI: after calibration, before the tick starts. */
+static void
+startup_paravirt(void)
+{
+	clocksource_init();
+	(void)kvm_steal_register();
+	(void)kvm_pv_eoi_register();
+}
+
 static void
 com_irq(struct trapframe *tf, void *arg)
 {
@@ -206,6 +227,7 @@ startup_interrupts(void)
 		print_ms("boot: banner at ", tsc_to_ns(boot_tsc_banner - boot_tsc_entry));
 		print_ms(" after entry, ", tsc_to_ns(boot_tsc_banner));
 		printf(" after reset\n");
+		startup_paravirt();
 		(void)timer_start();
 	}
 	if (com_present() && ioapic_attach_isa(COM1_IRQ, com_irq, NULL) != 0)
@@ -236,6 +258,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_banner();
 	startup_memory();
 	startup_platform();
+	startup_hypervisor();
 	startup_interrupts();
 	sched_init();
 	iokit_start();
