@@ -21,6 +21,7 @@
 #define IOS_CLASS_MAX 96
 #define IOS_LOC_MAX   16
 #define IO_CATALOG_MAX 64
+#define IO_MAX_CANDIDATES 16 /* drivers that may match one nub; matching nests on the stack */
 
 struct io_service {
 	uint32_t is_refs;
@@ -429,7 +430,7 @@ instance_create(const struct io_driver *drv, const struct io_match *m, int32_t s
 static void
 match_nub(struct io_service *nub)
 {
-	struct candidate cand[IO_CATALOG_MAX];
+	struct candidate cand[IO_MAX_CANDIDATES];
 	unsigned n = 0, ncat;
 	bool on;
 
@@ -454,8 +455,14 @@ match_nub(struct io_service *nub)
 				best_score = sc;
 			}
 		}
-		if (best != NULL)
-			cand[n++] = (struct candidate){ drv, best, best_score, NULL };
+		if (best == NULL)
+			continue;
+		if (n == IO_MAX_CANDIDATES) {
+			klog(LOG_WARNING, "iokit: more than %u drivers match %s; %s not tried\n",
+			     IO_MAX_CANDIDATES, nub->is_name, drv->drv_class);
+			continue;
+		}
+		cand[n++] = (struct candidate){ drv, best, best_score, NULL };
 	}
 
 	/* Probe: each candidate may change its score or withdraw. */

@@ -310,7 +310,9 @@ pci_msix_enable(struct pci_dev *pd, unsigned n, const uint8_t *vectors)
 		volatile uint32_t *e = t + i * (PCI_MSIX_ENTRY / 4);
 
 		if (i < n) {
-			e[0] = 0xfee00000u | (lapic_id() & 0xff) << 12; /* physical, fixed */
+			/* XXX: physical destination, boot CPU; APIC ids above 255 need the
+			 * extended destination id or interrupt remapping. */
+			e[0] = 0xfee00000u | (lapic_id() & 0xff) << 12;
 			e[1] = 0;
 			e[2] = vectors[i];			   /* edge, fixed delivery */
 			e[3] = 0;				   /* unmasked */

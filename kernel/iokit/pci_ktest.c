@@ -33,7 +33,8 @@ KTEST(pci_host_bridge_publishes_nubs)
 	uint64_t v;
 
 	KT_ASSERT(root != NULL);
-	KT_ASSERT(io_service_client(root) != NULL);
+	if (io_service_client(root) == NULL)
+		KT_SKIP("no PCI host bridge (no MCFG and no configuration ports)");
 	KT_ASSERT(strcmp(io_service_name(io_service_client(root)), "IOPCIHostBridge") == 0);
 	io_registry_walk(root, find_00_0, &fc);
 	KT_ASSERT(fc.fc_count >= 1);

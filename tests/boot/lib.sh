@@ -26,6 +26,9 @@
 #	BOOT_EXPECT_PANIC	1: a `panic:` line must appear; 0: it fails the run (default 0)
 #	BOOT_CDROM		boot this ISO with -cdrom instead of -kernel
 #	BOOT_QEMU_EXTRA		an array of more QEMU arguments (extra devices), default ()
+#	BOOT_MACHINE		QEMU -M machine (default q35)
+#	BOOT_PCI_DEVICES	0: leave out the standard virtio-pci disk, network and console
+#				(for machines without PCI, e.g. microvm); default 1
 #	BOOT_DRIVER		a command that runs QEMU itself and talks to its serial port
 #				(tests/boot/converse.py); it is given --timeout S --log FILE
 #				--reason FILE and the QEMU command line after `--`, and exits with
@@ -56,6 +59,8 @@ boot_scenario() {
 	BOOT_EXPECT_PANIC=0
 	BOOT_CDROM=""
 	BOOT_QEMU_EXTRA=()
+	BOOT_MACHINE=q35
+	BOOT_PCI_DEVICES=1
 	BOOT_DRIVER=""
 	BOOT_REASONS=()
 	BOOT_SKIP=""
@@ -94,7 +99,7 @@ boot_qemu_cmd() {
 	else
 		net="hubport,id=net0,hubid=0" # a link with nobody on the other end
 	fi
-	BOOT_CMD=("$QEMU" -M q35 -m 256M -smp 2 -display none -monitor none -no-reboot
+	BOOT_CMD=("$QEMU" -M "$BOOT_MACHINE" -m 256M -smp 2 -display none -monitor none -no-reboot
 		-device isa-debug-exit,iobase=0xf4,iosize=4)
 	case $BOOT_ACCEL in
 	tcg)
@@ -128,13 +133,15 @@ boot_qemu_cmd() {
 	else
 		BOOT_CMD+=(-kernel "$BOOT_ELF" -append "$BOOT_APPEND")
 	fi
-	BOOT_CMD+=(-drive "file=$BOOT_DISK,format=raw,if=none,id=disk0"
-		-device virtio-blk-pci,drive=disk0
-		-netdev "$net" -device virtio-net-pci,netdev=net0,romfile=
-		-device virtio-serial-pci,id=vser0
-		-chardev "file,id=hvc0,path=$BOOT_HVC_LOG"
-		-device virtconsole,chardev=hvc0,bus=vser0.0
-		"${BOOT_QEMU_EXTRA[@]}")
+	if [ "$BOOT_PCI_DEVICES" = 1 ]; then
+		BOOT_CMD+=(-drive "file=$BOOT_DISK,format=raw,if=none,id=disk0"
+			-device virtio-blk-pci,drive=disk0
+			-netdev "$net" -device virtio-net-pci,netdev=net0,romfile=
+			-device virtio-serial-pci,id=vser0
+			-chardev "file,id=hvc0,path=$BOOT_HVC_LOG"
+			-device virtconsole,chardev=hvc0,bus=vser0.0)
+	fi
+	BOOT_CMD+=("${BOOT_QEMU_EXTRA[@]}")
 }
 
 # boot_run: run QEMU (or BOOT_DRIVER) under the time-out; BOOT_STATUS gets its exit status.
