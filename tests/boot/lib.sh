@@ -25,6 +25,8 @@
 #	BOOT_EXPECT_SUMMARY	1: an `N passed, 0 failed` line must appear (default 1)
 #	BOOT_EXPECT_PANIC	1: a `panic:` line must appear; 0: it fails the run (default 0)
 #	BOOT_CDROM		boot this ISO with -cdrom instead of -kernel
+#	BOOT_QEMU_EXTRA		more QEMU arguments (an array), placed before the devices
+#	BOOT_NO_DEVICES		1: no virtio disk, network or console devices
 #	BOOT_DRIVER		a command that runs QEMU itself and talks to its serial port
 #				(tests/boot/converse.py); it is given --timeout S --log FILE
 #				--reason FILE and the QEMU command line after `--`, and exits with
@@ -54,6 +56,8 @@ boot_scenario() {
 	BOOT_EXPECT_SUMMARY=1
 	BOOT_EXPECT_PANIC=0
 	BOOT_CDROM=""
+	BOOT_QEMU_EXTRA=()
+	BOOT_NO_DEVICES=0
 	BOOT_DRIVER=""
 	BOOT_REASONS=()
 	BOOT_SKIP=""
@@ -122,6 +126,8 @@ boot_qemu_cmd() {
 	else
 		BOOT_CMD+=(-kernel "$BOOT_ELF" -append "$BOOT_APPEND")
 	fi
+	BOOT_CMD+=("${BOOT_QEMU_EXTRA[@]}")
+	[ "$BOOT_NO_DEVICES" = 1 ] && return 0
 	BOOT_CMD+=(-drive "file=$BOOT_DISK,format=raw,if=none,id=disk0"
 		-device virtio-blk-pci,drive=disk0
 		-netdev "$net" -device virtio-net-pci,netdev=net0,romfile=
