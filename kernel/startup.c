@@ -31,6 +31,7 @@
 #include <pv/clocksource.h>
 #include <pv/hv.h>
 #include <pv/kvm.h>
+#include <pv/xen.h>
 
 struct boot_info boot_info;
 extern uint64_t boot_tsc_entry;
@@ -60,6 +61,10 @@ startup_boot_info(uint32_t info_pa, uint32_t path)
 	if (rc != 0)
 		panic("%s boot information at %#x is unreadable", bootinfo_path_name((int)path),
 		      info_pa);
+	/* PVH start_info v0 (Xen's dom0) has no memory map: Xen gives it by hypercall. */
+	if (boot_info.nmem == 0 && xen_present())
+		boot_info.nmem = xen_memory_map(boot_info.mem, BOOT_MEM_MAX);
+	xen_fixup_dom0_xsdt(boot_info.rsdp_phys);
 	if (boot_info.warnings != 0)
 		klog(LOG_WARNING, "boot: %u malformed boot-information entries ignored\n",
 		     boot_info.warnings);
@@ -229,6 +234,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 
 	com_init();
 	trap_init();
+	(void)xen_early_init(); /* under Xen, COM1 is Xen's: the console is a hypercall */
 	startup_boot_info(info_pa, path);
 	startup_cmdline();
 	startup_banner();

@@ -15,6 +15,7 @@
 #include <pv/clocksource.h>
 #include <pv/hv.h>
 #include <pv/kvm.h>
+#include <pv/xen.h>
 
 static struct clocksource *cs_list;
 static const struct clocksource *cs_cur;
@@ -90,6 +91,8 @@ clocksource_init(void)
 
 	if (hv_info.hv_kind == HV_KVM)
 		(void)kvmclock_register();
+	if (hv_info.hv_kind == HV_XEN)
+		(void)xen_clock_init();
 	(void)clocksource_tsc_register();
 	cs = clocksource_select();
 	/*

@@ -43,8 +43,9 @@ const struct clocksource *clocksource_select(void);
 const struct clocksource *clocksource_current(void);
 
 /*
- * clocksource_init: register the sources this machine offers (kvmclock when KVM says so, the
- * TSC once calibrated) and select one. Boot CPU, after hv_detect() and timer_calibrate().
+ * clocksource_init: register the sources this machine offers (kvmclock when KVM says so, Xen's
+ * pvclock under Xen, the TSC once calibrated) and select one. Boot CPU, after hv_detect() and
+ * timer_calibrate().
  */
 void clocksource_init(void);
 

@@ -38,7 +38,10 @@ struct hv_info {
 	uint32_t hv_kvm_features;
 	uint32_t hv_kvm_hints;
 
-	/* The timing leaf base+0x10 (VMware's convention, also set by QEMU): 0 if absent. */
+	/*
+	 * Frequencies the hypervisor states, in kHz, 0 if absent: the timing leaf base+0x10
+	 * (VMware's convention, also set by QEMU), or Xen's leaf base+3 with its 1 GHz vLAPIC.
+	 */
 	uint32_t hv_tsc_khz;
 	uint32_t hv_lapic_khz;
 
@@ -47,8 +50,10 @@ struct hv_info {
 	uint32_t hv_xen_hypercall_pages; /* pages in the hypercall area */
 	uint32_t hv_xen_hypercall_msr;	 /* MSR that installs them */
 	uint32_t hv_xen_hvm_features;	 /* leaf base+4 EAX (XEN_HVM_CPUID_*) */
+	bool hv_xen_tsc_emulated;	 /* leaf base+3 EAX bit 0: RDTSC traps to Xen */
 };
 
+/* XXX: not yet published as I/O Kit Platform Expert properties (there is no IORegistry yet). */
 extern struct hv_info hv_info;
 
 /*
@@ -57,6 +62,8 @@ extern struct hv_info hv_info;
  * otherwise ignored.
  */
 void hv_detect(void);
+/* hv_detect() without printing: for xen_early_init(), before the console is chosen. */
+void hv_probe(void);
 
 /* The hypervisor's name for messages: "KVM", "Xen", "TCG", ..., "none". */
 const char *hv_kind_name(enum hv_kind kind);

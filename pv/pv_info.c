@@ -11,6 +11,7 @@
 #include <pv/hv.h>
 #include <pv/kvm.h>
 #include <pv/pv_info.h>
+#include <pv/xen.h>
 
 void
 pv_info_print(void)
@@ -37,6 +38,10 @@ pv_info_print(void)
 			printf("wall clock:  %llu.%09u s since 1970 at boot\n",
 			       (unsigned long long)sec, nsec);
 	}
+	if (xen_present())
+		printf("xen pvclock: %llu reads clamped by the monotonic guard, %llu torn reads "
+		       "given up\n", (unsigned long long)xen_clock_clamped(),
+		       (unsigned long long)xen_clock_errors_count());
 	if (kvm_steal_enabled())
 		printf("steal:       cpu 0: %llu.%06llu ms\n",
 		       (unsigned long long)(kvm_steal_ns(0) / 1000000),
