@@ -385,7 +385,7 @@ KTEST(sched_continuations_save_stacks)
 
 /*
  * 10,000 threads created and reaped: the thread and task zones end where they began. Stops
- * early, saying so, when a slow machine (nested virtualisation) spends 6 s before the end.
+ * early, saying so, when a slow machine (nested virtualisation) spends 4 s before the end.
  */
 static volatile unsigned cr_done;
 
@@ -407,7 +407,7 @@ KTEST(sched_create_reap_10000)
 	zone_get_info(kz, &zk0);
 	cr_done = 0;
 	t0 = clock_uptime_ns();
-	while (n < 10000 && clock_uptime_ns() - t0 < 6000 * MS) {
+	while (n < 10000 && clock_uptime_ns() - t0 < 4000 * MS) {
 		for (unsigned i = 0; i < 100; i++, n++)
 			KT_ASSERT_EQ(kt_start(cr_thread, NULL, 40, TH_MODE_FIXED), KERN_SUCCESS);
 		KT_ASSERT(kt_wait_count(&cr_done, n, 5000 * MS));
