@@ -2,7 +2,7 @@
  * sched_ktest.c — self-tests of the scheduler on the running kernel: priority order,
  * preemption of a spinning thread by a woken higher one, waits with deadlines and interruption,
  * time-share decay, a real-time thread among spinners, continuations and stacks, thread
- * creation and reaping without leaks, and the context-switch rate.
+ * creation and reaping without leaks, the context-switch rate, and delay().
  *
  * The main kernel thread runs these at BASEPRI_KERNEL (81). Figures (rates, lateness) are
  * printed as `# figure:` lines and never asserted: TCG timing is not the hardware's.
@@ -10,6 +10,7 @@
 #include <arch/x86_64/timer.h>
 #include <console.h>
 #include <ktest.h>
+#include <mach/kern/clock.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
 
@@ -464,5 +465,56 @@ KTEST(sched_context_switch_rate)
 	printf("# figure: context switches: %llu per second (%llu in %llu ms)\n",
 	       (unsigned long long)(ds * 1000000000ULL / (dt ? dt : 1)), (unsigned long long)ds,
 	       (unsigned long long)(dt / MS));
+	KT_ASSERT(kt_wait_reaped(base));
+}
+
+/*
+ * delay(): a thread that delays sleeps, so a lower-priority thread runs meanwhile; from a
+ * context that cannot block it spins instead.
+ */
+static volatile bool dl_stop;
+static volatile uint64_t dl_spins;
+static volatile unsigned dl_done;
+
+static void
+dl_low(void *arg, wait_result_t wr)
+{
+	while (!dl_stop)
+		dl_spins++;
+	kt_count_up(&dl_done);
+}
+
+KTEST(sched_delay_sleeps)
+{
+	static lck_spin_t l = LCK_SPIN_INITIALIZER;
+	unsigned base = thread_count();
+	uint64_t t0, slept, spun, low_ran;
+	bool can_thread, can_locked;
+
+	dl_stop = false;
+	dl_spins = 0;
+	dl_done = 0;
+	KT_ASSERT_EQ(kt_start(dl_low, NULL, 40, TH_MODE_FIXED), KERN_SUCCESS);
+	can_thread = clock_can_block();
+	t0 = clock_get_uptime();
+	delay(30000);
+	slept = clock_get_uptime() - t0;
+	low_ran = dl_spins;
+
+	/* With a spin lock held delay() must spin: sleeping would panic in thread_block. */
+	lck_spin_lock(&l);
+	can_locked = clock_can_block();
+	t0 = clock_get_uptime();
+	delay(20000);
+	spun = clock_get_uptime() - t0;
+	lck_spin_unlock(&l);
+
+	dl_stop = true;
+	KT_ASSERT(kt_wait_count(&dl_done, 1, 2000 * MS));
+	KT_ASSERT(can_thread);
+	KT_ASSERT(slept >= 30 * MS);
+	KT_ASSERT(low_ran > 0); /* the low thread ran while we slept */
+	KT_ASSERT(!can_locked);
+	KT_ASSERT(spun >= 20 * MS);
 	KT_ASSERT(kt_wait_reaped(base));
 }
