@@ -11,6 +11,11 @@
  * reaper) and only then drops the lock. So no other path ever sees a thread half switched.
  * A thread that blocks with a continuation and picks a thread without a stack hands its stack
  * over directly (stack handoff): no switch of stacks at all.
+ *
+ * XXX: one CPU. The global scheduler lock and per-processor run queue are SMP-safe in shape,
+ * but the application processors are not started, there is no reschedule IPI, and
+ * current_processor() does not read %gs yet. Wakeups at deadlines have the tick's 10 ms
+ * resolution (a one-shot deadline for the earliest call-out would tighten real-time lateness).
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/timer.h>
@@ -354,6 +359,8 @@ thread_terminate_self(void)
 	}
 	self->th_state |= TH_TERMINATE;
 	sched_unlock(s);
+	/* A preemption from here on is harmless: thread_dispatch already sends a TH_TERMINATE
+	 * thread to the reaper, which frees the stack it kept. */
 	(void)timer_call_cancel(&self->th_wait_timer);
 	thread_block_reason((thread_continue_t)thread_terminate_self, NULL, 0);
 	panic("thread_terminate_self: terminated thread %llu ran again",
