@@ -518,3 +518,43 @@ KTEST(sched_delay_sleeps)
 	KT_ASSERT(spun >= 20 * MS);
 	KT_ASSERT(kt_wait_reaped(base));
 }
+
+/*
+ * A real-time thread that overruns its constraint is demoted to time-share (so it cannot
+ * starve the system) and gets its real-time policy back when it next blocks.
+ */
+static volatile unsigned rh_done;
+static volatile int rh_mode_spinning, rh_mode_after;
+
+static void
+rt_hog(void *arg, wait_result_t wr)
+{
+	thread_t self = current_thread();
+	uint64_t end = clock_uptime_ns() + 60 * MS;
+
+	while (clock_uptime_ns() < end)
+		;
+	rh_mode_spinning = self->th_sched_mode;
+	thread_sleep_ns(5 * MS);
+	rh_mode_after = self->th_sched_mode;
+	kt_count_up(&rh_done);
+}
+
+KTEST(sched_realtime_overrun_demoted)
+{
+	unsigned base = thread_count();
+	thread_t t;
+
+	rh_done = 0;
+	rh_mode_spinning = rh_mode_after = TH_MODE_NONE;
+	KT_ASSERT_EQ(kernel_thread_start_priority(rt_hog, NULL, 50, TH_MODE_FIXED, &t),
+		     KERN_SUCCESS);
+	KT_ASSERT_EQ(thread_set_sched(t, TH_MODE_REALTIME, 0, 20 * MS, 1 * MS, 2 * MS),
+		     KERN_SUCCESS);
+	KT_ASSERT(kt_wait_count(&rh_done, 1, 3000 * MS));
+	KT_ASSERT(t->th_rt_overruns >= 1);
+	KT_ASSERT_EQ(rh_mode_spinning, TH_MODE_TIMESHARE);
+	KT_ASSERT_EQ(rh_mode_after, TH_MODE_REALTIME);
+	thread_deallocate(t);
+	KT_ASSERT(kt_wait_reaped(base));
+}
