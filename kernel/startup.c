@@ -11,6 +11,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/pmap.h>
 #include <arch/x86_64/ioapic.h>
+#include <arch/x86_64/mp.h>
 #include <arch/x86_64/lapic.h>
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
@@ -236,6 +237,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_platform();
 	startup_interrupts();
 	sched_init();
+	mp_start();
 
 	if (kernel_thread_start(startup_main_thread, NULL, &main_thread) != KERN_SUCCESS)
 		panic("startup: cannot start the main kernel thread");
