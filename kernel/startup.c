@@ -228,6 +228,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 {
 	thread_t main_thread;
 
+	processor_cpu_init(0); /* %gs: per-CPU data, before the first lock */
 	com_init();
 	trap_init();
 	startup_boot_info(info_pa, path);

@@ -70,6 +70,17 @@ _enable_preemption(void)
 		thread_block_reason(NULL, NULL, p->p_ast);
 }
 
+void
+processor_cpu_init(unsigned cpu)
+{
+	struct processor *p = &processor_array[cpu];
+
+	p->p_self = p;
+	p->p_cpu = cpu;
+	wrmsr(MSR_GS_BASE, (uint64_t)p);
+	__atomic_store_n(&p->p_online, true, __ATOMIC_RELEASE);
+}
+
 bool
 sched_lock(void)
 {
@@ -668,7 +679,6 @@ sched_init(void)
 	runq_init(&p->p_runq);
 	lck_spin_init(&p->p_timer_lock);
 	timer_queue_init(&p->p_timers);
-	p->p_cpu = 0;
 	p->p_pset = &pset0;
 	pset0.ps_cpus[pset0.ps_cpu_count++] = p;
 

@@ -17,11 +17,11 @@
 #include <iokit/acpi_platform.h>
 #include <iokit/acpi.h>
 #include <mach/kern/kalloc.h>
+#include <mach/kern/processor.h>
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
 
 #define MP_TRAMPOLINE_PA 0x8000
-#define MP_MAX_CPUS	 64
 #define MP_STACK_SIZE	 16384
 #define MP_IST_SIZE	 4096
 
@@ -57,6 +57,7 @@ struct mp_cpu {
 	uint64_t mc_gdt[8] __aligned(16);
 	struct mp_tss mc_tss __aligned(16);
 	uint32_t mc_apic_id;
+	unsigned mc_cpu; /* index in processor_array */
 	volatile bool mc_online;
 	uint8_t mc_ist[3][MP_IST_SIZE] __aligned(16);
 	uint8_t mc_stack[MP_STACK_SIZE] __aligned(16);
@@ -114,6 +115,7 @@ mp_ap_entry(struct mp_cpu *c)
 {
 	write_cr3(mp_kernel_cr3);
 	mp_load_tables(c);
+	processor_cpu_init(c->mc_cpu);
 	if (lapic_x2apic())
 		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1ULL << 11) | (1ULL << 10));
 	lapic_write(LAPIC_SVR, 0x100 | IDT_SPURIOUS);
@@ -173,7 +175,7 @@ mp_put(const char *field, uint64_t v)
 }
 
 static bool
-mp_start_one(uint32_t apic_id, paddr_t cr3)
+mp_start_one(uint32_t apic_id, unsigned cpu, paddr_t cr3)
 {
 	struct mp_cpu *c = kalloc(sizeof(*c));
 	uint64_t deadline;
@@ -184,6 +186,7 @@ mp_start_one(uint32_t apic_id, paddr_t cr3)
 	}
 	memset(c, 0, sizeof(*c));
 	c->mc_apic_id = apic_id;
+	c->mc_cpu = cpu;
 	mp_put(mp_tramp_cr3, cr3);
 	mp_put(mp_tramp_efer, rdmsr(MSR_EFER));
 	mp_put(mp_tramp_stack, (uint64_t)&c->mc_stack[MP_STACK_SIZE]);
@@ -201,7 +204,8 @@ mp_start_one(uint32_t apic_id, paddr_t cr3)
 	while (!__atomic_load_n(&c->mc_online, __ATOMIC_ACQUIRE) && clock_uptime_ns() < deadline)
 		cpu_pause();
 	if (!c->mc_online) {
-		/* XXX: c stays allocated: the CPU may still wake up and use it. */
+		/* XXX: c stays allocated, and the next CPU reuses its processor index: a CPU
+		 * that starts this late would share both. */
 		klog(LOG_WARNING, "mp: cpu with APIC id %u did not start\n", apic_id);
 		return false;
 	}
@@ -226,13 +230,18 @@ mp_start(void)
 		return;
 	}
 	memcpy(phystokv(MP_TRAMPOLINE_PA), mp_trampoline_start, len);
-	for (uint32_t i = 0; i < acpi_info.ai_ncpus && i < MP_MAX_CPUS; i++) {
+	for (uint32_t i = 0; i < acpi_info.ai_ncpus && i < ACPI_MAX_CPUS; i++) {
 		const struct acpi_cpu *ac = &acpi_info.ai_cpus[i];
 
 		if (ac->ac_apic_id == self || !(ac->ac_flags & ACPI_CPU_ENABLED))
 			continue;
+		if (mp_cpus_online() == MAX_CPUS) {
+			klog(LOG_WARNING, "mp: more than %u cpus; APIC id %u not started\n",
+			     MAX_CPUS, ac->ac_apic_id);
+			continue;
+		}
 		tried++;
-		(void)mp_start_one(ac->ac_apic_id, cr3);
+		(void)mp_start_one(ac->ac_apic_id, mp_cpus_online(), cr3);
 	}
 	printf("mp: %u of %u cpus online (application processors parked)\n", mp_cpus_online(),
 	       tried + 1);

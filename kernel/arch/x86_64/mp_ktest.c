@@ -5,6 +5,7 @@
 #include <iokit/acpi_platform.h>
 #include <console.h>
 #include <ktest.h>
+#include <mach/kern/processor.h>
 
 KTEST(mp_all_cpus_online)
 {
@@ -16,5 +17,12 @@ KTEST(mp_all_cpus_online)
 		if (acpi_info.ai_cpus[i].ac_flags & ACPI_CPU_ENABLED)
 			enabled++;
 	printf("# %u cpus enabled in the MADT, %u online\n", enabled, mp_cpus_online());
-	KT_ASSERT_EQ(mp_cpus_online(), enabled);
+	KT_ASSERT_EQ(mp_cpus_online(), MIN(enabled, (unsigned)MAX_CPUS));
+	/* Each CPU set its GS base to its own processor and saw itself through it. */
+	KT_ASSERT(current_processor() == &processor_array[0]);
+	for (unsigned i = 0; i < mp_cpus_online(); i++) {
+		KT_ASSERT(processor_array[i].p_online);
+		KT_ASSERT(processor_array[i].p_self == &processor_array[i]);
+		KT_ASSERT_EQ(processor_array[i].p_cpu, i);
+	}
 }
