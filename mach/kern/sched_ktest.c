@@ -558,3 +558,50 @@ KTEST(sched_realtime_overrun_demoted)
 	thread_deallocate(t);
 	KT_ASSERT(kt_wait_reaped(base));
 }
+
+/*
+ * Regression (found under KVM): a thread preempted between assert_wait() and its condition
+ * check must stay runnable. It used to be put to sleep as if it had blocked, and the reaper,
+ * finding work already queued, then slept with nobody left to wake it.
+ */
+static volatile unsigned pw_done;
+static volatile bool pw_cond, pw_high_ran;
+static int pw_event;
+
+static void
+pw_high(void *arg, wait_result_t wr)
+{
+	thread_sleep_ns(10 * MS);
+	pw_high_ran = true;
+	kt_count_up(&pw_done);
+}
+
+static void
+pw_waiter(void *arg, wait_result_t wr)
+{
+	uint64_t end;
+
+	assert_wait((event_t)&pw_event, THREAD_UNINT);
+	/* The high thread wakes in here and preempts us with the wait asserted. */
+	end = clock_uptime_ns() + 60 * MS;
+	while (clock_uptime_ns() < end && !pw_high_ran)
+		;
+	if (pw_cond)
+		(void)clear_wait(current_thread(), THREAD_AWAKENED);
+	thread_block(NULL);
+	kt_count_up(&pw_done);
+}
+
+KTEST(sched_preempted_waiter_not_blocked)
+{
+	unsigned base = thread_count();
+
+	pw_done = 0;
+	pw_cond = true;
+	pw_high_ran = false;
+	KT_ASSERT_EQ(kt_start(pw_high, NULL, 90, TH_MODE_FIXED), KERN_SUCCESS);
+	KT_ASSERT_EQ(kt_start(pw_waiter, NULL, 40, TH_MODE_FIXED), KERN_SUCCESS);
+	KT_ASSERT(kt_wait_count(&pw_done, 2, 2000 * MS));
+	KT_ASSERT(pw_high_ran);
+	KT_ASSERT(kt_wait_reaped(base));
+}

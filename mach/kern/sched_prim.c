@@ -173,7 +173,8 @@ static thread_t
 thread_select(struct processor *p, thread_t self, uint32_t reason)
 {
 	int hi = runq_highest(&p->p_runq);
-	bool runnable = !(self->th_state & (TH_WAIT | TH_TERMINATE));
+	bool runnable = !(self->th_state & TH_TERMINATE) &&
+			(!(self->th_state & TH_WAIT) || (reason & AST_PREEMPT));
 	queue_chain_t *e;
 	int pri;
 
@@ -209,7 +210,9 @@ thread_dispatch(thread_t t, uint32_t reason)
 		thread_wakeup_prim_locked(&thread_reaper_queue, false, THREAD_AWAKENED);
 		return;
 	}
-	if (t->th_state & TH_WAIT) {
+	/* A preempted thread stays runnable even with a wait asserted: it has not blocked yet
+	 * (it may still find its condition true and clear the wait), so it must not sleep. */
+	if ((t->th_state & TH_WAIT) && !(reason & AST_PREEMPT)) {
 		t->th_state &= ~TH_RUN;
 		if (t->th_saved_mode == TH_MODE_REALTIME) {
 			/* A demoted real-time thread gets its policy back when it blocks. */
@@ -365,7 +368,7 @@ thread_terminate_self(void)
 	bool s = sched_lock();
 
 	if (self->th_state & TH_WAIT) {
-		queue_remove(&self->th_link);
+		queue_remove(&self->th_wait_link);
 		self->th_state &= ~(TH_WAIT | TH_UNINT);
 	}
 	self->th_state |= TH_TERMINATE;
@@ -396,7 +399,7 @@ waitq_bucket(event_t event)
 static void
 thread_go_locked(thread_t t, wait_result_t result)
 {
-	queue_remove(&t->th_link);
+	queue_remove(&t->th_wait_link);
 	t->th_wait_event = NO_EVENT;
 	t->th_wait_result = result;
 	t->th_state &= ~(TH_WAIT | TH_UNINT);
@@ -414,7 +417,7 @@ thread_wakeup_prim_locked(event_t event, bool one, wait_result_t result)
 	unsigned n = 0;
 
 	queue_foreach_safe(q, e, nx) {
-		thread_t t = container_of(e, struct thread, th_link);
+		thread_t t = container_of(e, struct thread, th_wait_link);
 
 		if (t->th_wait_event != event)
 			continue;
@@ -451,7 +454,7 @@ assert_wait_locked(event_t event, wait_interrupt_t interruptible, uint64_t deadl
 	self->th_wait_event = event;
 	self->th_wait_result = THREAD_WAITING;
 	self->th_wait_seq++;
-	queue_enter(waitq_bucket(event), &self->th_link);
+	queue_enter(waitq_bucket(event), &self->th_wait_link);
 	if (deadline != 0)
 		timer_call_enter(&self->th_wait_timer, deadline, (void *)self->th_wait_seq);
 	return THREAD_WAITING;
