@@ -8,6 +8,7 @@
  * panicking CPU may already hold the lock.
  */
 #include <arch/x86_64/cpu.h>
+#include <cmdline.h>
 #include <console.h>
 #include <mach/kern/locks.h>
 
@@ -62,6 +63,21 @@ console_register(struct console_sink *sink)
 	lck_spin_unlock_irqrestore(&console_lock, s);
 }
 
+void
+console_unregister(struct console_sink *sink)
+{
+	bool s = lck_spin_lock_irqsave(&console_lock);
+
+	for (struct console_sink **k = &sinks; *k != NULL; k = &(*k)->cs_next) {
+		if (*k == sink) {
+			*k = sink->cs_next;
+			break;
+		}
+	}
+	console_apply_selection();
+	lck_spin_unlock_irqrestore(&console_lock, s);
+}
+
 unsigned
 console_select(const char *const *names, unsigned n)
 {
@@ -108,6 +124,28 @@ console_sink_write(void *arg, const char *s, size_t n)
 	for (struct console_sink *k = sinks; k != NULL; k = k->cs_next)
 		if (k->cs_enabled || panic_mode)
 			k->cs_write(s, n);
+}
+
+void
+console_select_cmdline(const struct cmdline *cl)
+{
+	const char *names[CONSOLE_MAX_SELECT];
+	unsigned n = 0, pos = 0;
+	const char *v;
+
+	while ((v = cmdline_next(cl, "console", &pos)) != NULL) {
+		if (n == ARRAY_SIZE(names)) {
+			klog(LOG_WARNING, "console: more than %zu consoles named; %s ignored\n",
+			     ARRAY_SIZE(names), v);
+			continue;
+		}
+		if (strcmp(v, "ttyS0") != 0 && strcmp(v, "hvc0") != 0)
+			klog(LOG_WARNING, "console: unknown console %s\n", v);
+		names[n++] = v;
+	}
+	if (console_select(names, n) == 0 && n > 0)
+		klog(LOG_WARNING, "console: none of the named consoles exists yet; "
+				  "keeping every console until one registers\n");
 }
 
 int

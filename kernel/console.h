@@ -28,6 +28,7 @@ struct console_sink {
 };
 
 void console_register(struct console_sink *sink);
+void console_unregister(struct console_sink *sink);
 /*
  * console_select: send output only to the sinks named in names (the console= values, e.g.
  * {"ttyS0", "hvc0"}); sinks registered later are enabled if they were named. If none of the
@@ -35,6 +36,10 @@ void console_register(struct console_sink *sink);
  *   Returns: the number of names that matched a registered sink.
  */
 unsigned console_select(const char *const *names, unsigned n);
+struct cmdline;
+/* Select the consoles that the command line names (console=ttyS0|hvc0, possibly several);
+ * with none named, every console speaks. */
+void console_select_cmdline(const struct cmdline *cl);
 void console_set_loglevel(int level);
 int console_get_loglevel(void);
 

@@ -61,30 +61,6 @@ startup_boot_info(uint32_t info_pa, uint32_t path)
 		     boot_info.warnings);
 }
 
-/* console=ttyS0|hvc0, possibly several: the consoles that exist now are chosen at once;
- * ones that appear later (hvc0 with its driver) join when they register. */
-static void
-startup_console_select(void)
-{
-	const char *names[4];
-	unsigned n = 0, pos = 0;
-	const char *v;
-
-	while ((v = cmdline_next(&boot_cmdline, "console", &pos)) != NULL) {
-		if (n == ARRAY_SIZE(names)) {
-			klog(LOG_WARNING, "console: more than %zu consoles named; %s ignored\n",
-			     ARRAY_SIZE(names), v);
-			continue;
-		}
-		if (strcmp(v, "ttyS0") != 0 && strcmp(v, "hvc0") != 0)
-			klog(LOG_WARNING, "console: unknown console %s\n", v);
-		names[n++] = v;
-	}
-	if (n > 0 && console_select(names, n) == 0)
-		klog(LOG_WARNING, "console: none of the named consoles exists yet; "
-				  "keeping ttyS0 until one registers\n");
-}
-
 static void
 startup_cmdline(void)
 {
@@ -98,7 +74,7 @@ startup_cmdline(void)
 	else if (cmdline_has(&boot_cmdline, "loglevel"))
 		klog(LOG_WARNING, "cmdline: loglevel=%s is not 0..7; ignored\n",
 		     cmdline_get(&boot_cmdline, "loglevel"));
-	startup_console_select();
+	console_select_cmdline(&boot_cmdline);
 	if (boot_cmdline.dropped != 0)
 		klog(LOG_WARNING, "cmdline: %u words did not fit and were ignored\n",
 		     boot_cmdline.dropped);
