@@ -165,7 +165,12 @@ debugshell_exec(char *line)
 	return false;
 }
 
-/* Wait for the next input character, halting between interrupts. */
+/*
+ * Wait for the next input character. In a thread the shell sleeps a tick between polls, so
+ * lower-priority threads run (and the idle thread halts the CPU); before the scheduler it
+ * halts between interrupts.
+ * XXX: polling; the console input queue should wake a waiting thread instead.
+ */
 static int
 shell_getc(void)
 {
@@ -178,7 +183,12 @@ shell_getc(void)
 			intr_enable();
 			return c;
 		}
-		cpu_idle(); /* sti; hlt: an interrupt between the check and hlt still wakes us */
+		if (current_thread() != NULL) {
+			intr_enable();
+			thread_sleep_ns(10 * 1000 * 1000);
+		} else {
+			cpu_idle(); /* sti; hlt: an interrupt between check and hlt still wakes us */
+		}
 	}
 }
 

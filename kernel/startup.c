@@ -12,6 +12,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/pmap.h>
 #include <arch/x86_64/ioapic.h>
+#include <arch/x86_64/mp.h>
 #include <arch/x86_64/lapic.h>
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
@@ -232,6 +233,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 {
 	thread_t main_thread;
 
+	processor_cpu_init(0); /* %gs: per-CPU data, before the first lock */
 	com_init();
 	trap_init();
 	(void)xen_early_init(); /* under Xen, COM1 is Xen's: the console is a hypercall */
@@ -243,6 +245,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_hypervisor();
 	startup_interrupts();
 	sched_init();
+	mp_start();
 	iokit_start();
 
 	if (kernel_thread_start(startup_main_thread, NULL, &main_thread) != KERN_SUCCESS)

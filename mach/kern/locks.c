@@ -45,6 +45,8 @@ lck_mtx_lock(lck_mtx_t *m)
 {
 	thread_t self = current_thread();
 
+	if (self == NULL)
+		panic("lck_mtx_lock: %s taken before the scheduler runs", m->lm_name);
 	if (mtx_try(m, self))
 		return;
 	if (m->lm_owner == self)

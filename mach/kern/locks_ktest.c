@@ -62,7 +62,7 @@ lk_start(thread_continue_t fn, void *arg, int pri, sched_mode_t mode)
 #define MTX_THREADS 4
 #define MTX_ITERS   3000
 static lck_mtx_t mtx_stress = LCK_MTX_INITIALIZER("ktest.mtx");
-#define STRESS_BUDGET (3000 * MS)
+#define STRESS_BUDGET (2000 * MS)
 static volatile unsigned mtx_done;
 static volatile uint64_t mtx_counter, mtx_iters, mtx_end;
 

@@ -4,7 +4,10 @@
  *
  * The one idea: everything a CPU's scheduler touches on a hot path hangs off its processor;
  * pset0 groups the processors that share the default policy.
- * XXX: one processor (the boot CPU) until SMP lands; current_processor() then reads %gs.
+ * Each CPU finds its own processor through %gs: the GS base points at it and its first word
+ * points at itself, so current_processor() is one load.
+ * XXX: only the boot CPU schedules; the application processors have a processor (for %gs)
+ * but stay parked (kernel/arch/x86_64/mp.c).
  */
 #ifndef _MACH_KERN_PROCESSOR_H_
 #define _MACH_KERN_PROCESSOR_H_
@@ -19,7 +22,7 @@ struct thread;
 #define AST_PREEMPT 0x1 /* a higher-priority thread is runnable, or the quantum ran out */
 #define AST_QUANTUM 0x2
 
-#define MAX_CPUS 1
+#define MAX_CPUS 16
 
 struct processor_set {
 	const char *ps_name;
@@ -28,7 +31,9 @@ struct processor_set {
 };
 
 struct processor {
+	struct processor *p_self;	/* %gs:0 */
 	unsigned p_cpu;
+	volatile bool p_online;		/* this CPU runs kernel code with %gs set */
 	struct thread *p_active_thread;
 	struct thread *p_idle_thread;
 	struct processor_set *p_pset;
@@ -44,10 +49,19 @@ struct processor {
 extern struct processor processor_array[MAX_CPUS];
 extern struct processor_set pset0;
 
+/*
+ * processor_cpu_init: point this CPU's GS base at processor_array[cpu] and mark it online.
+ * Called first thing on each CPU (the boot CPU before anything takes a lock).
+ */
+void processor_cpu_init(unsigned cpu);
+
 static inline struct processor *
 current_processor(void)
 {
-	return &processor_array[0];
+	struct processor *p;
+
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
+	return p;
 }
 
 #endif /* _MACH_KERN_PROCESSOR_H_ */

@@ -11,6 +11,11 @@
  * reaper) and only then drops the lock. So no other path ever sees a thread half switched.
  * A thread that blocks with a continuation and picks a thread without a stack hands its stack
  * over directly (stack handoff): no switch of stacks at all.
+ *
+ * XXX: one CPU. The global scheduler lock and per-processor run queue are SMP-safe in shape,
+ * but the application processors are not started, there is no reschedule IPI, and
+ * current_processor() does not read %gs yet. Wakeups at deadlines have the tick's 10 ms
+ * resolution (a one-shot deadline for the earliest call-out would tighten real-time lateness).
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/timer.h>
@@ -63,6 +68,17 @@ _enable_preemption(void)
 	if ((p->p_ast & AST_PREEMPT) && p->p_active_thread != NULL &&
 	    (read_rflags() & RFLAGS_IF))
 		thread_block_reason(NULL, NULL, p->p_ast);
+}
+
+void
+processor_cpu_init(unsigned cpu)
+{
+	struct processor *p = &processor_array[cpu];
+
+	p->p_self = p;
+	p->p_cpu = cpu;
+	wrmsr(MSR_GS_BASE, (uint64_t)p);
+	__atomic_store_n(&p->p_online, true, __ATOMIC_RELEASE);
 }
 
 bool
@@ -157,7 +173,8 @@ static thread_t
 thread_select(struct processor *p, thread_t self, uint32_t reason)
 {
 	int hi = runq_highest(&p->p_runq);
-	bool runnable = !(self->th_state & (TH_WAIT | TH_TERMINATE));
+	bool runnable = !(self->th_state & TH_TERMINATE) &&
+			(!(self->th_state & TH_WAIT) || (reason & AST_PREEMPT));
 	queue_chain_t *e;
 	int pri;
 
@@ -193,7 +210,9 @@ thread_dispatch(thread_t t, uint32_t reason)
 		thread_wakeup_prim_locked(&thread_reaper_queue, false, THREAD_AWAKENED);
 		return;
 	}
-	if (t->th_state & TH_WAIT) {
+	/* A preempted thread stays runnable even with a wait asserted: it has not blocked yet
+	 * (it may still find its condition true and clear the wait), so it must not sleep. */
+	if ((t->th_state & TH_WAIT) && !(reason & AST_PREEMPT)) {
 		t->th_state &= ~TH_RUN;
 		if (t->th_saved_mode == TH_MODE_REALTIME) {
 			/* A demoted real-time thread gets its policy back when it blocks. */
@@ -349,11 +368,13 @@ thread_terminate_self(void)
 	bool s = sched_lock();
 
 	if (self->th_state & TH_WAIT) {
-		queue_remove(&self->th_link);
+		queue_remove(&self->th_wait_link);
 		self->th_state &= ~(TH_WAIT | TH_UNINT);
 	}
 	self->th_state |= TH_TERMINATE;
 	sched_unlock(s);
+	/* A preemption from here on is harmless: thread_dispatch already sends a TH_TERMINATE
+	 * thread to the reaper, which frees the stack it kept. */
 	(void)timer_call_cancel(&self->th_wait_timer);
 	thread_block_reason((thread_continue_t)thread_terminate_self, NULL, 0);
 	panic("thread_terminate_self: terminated thread %llu ran again",
@@ -378,7 +399,7 @@ waitq_bucket(event_t event)
 static void
 thread_go_locked(thread_t t, wait_result_t result)
 {
-	queue_remove(&t->th_link);
+	queue_remove(&t->th_wait_link);
 	t->th_wait_event = NO_EVENT;
 	t->th_wait_result = result;
 	t->th_state &= ~(TH_WAIT | TH_UNINT);
@@ -396,7 +417,7 @@ thread_wakeup_prim_locked(event_t event, bool one, wait_result_t result)
 	unsigned n = 0;
 
 	queue_foreach_safe(q, e, nx) {
-		thread_t t = container_of(e, struct thread, th_link);
+		thread_t t = container_of(e, struct thread, th_wait_link);
 
 		if (t->th_wait_event != event)
 			continue;
@@ -433,7 +454,7 @@ assert_wait_locked(event_t event, wait_interrupt_t interruptible, uint64_t deadl
 	self->th_wait_event = event;
 	self->th_wait_result = THREAD_WAITING;
 	self->th_wait_seq++;
-	queue_enter(waitq_bucket(event), &self->th_link);
+	queue_enter(waitq_bucket(event), &self->th_wait_link);
 	if (deadline != 0)
 		timer_call_enter(&self->th_wait_timer, deadline, (void *)self->th_wait_seq);
 	return THREAD_WAITING;
@@ -661,7 +682,6 @@ sched_init(void)
 	runq_init(&p->p_runq);
 	lck_spin_init(&p->p_timer_lock);
 	timer_queue_init(&p->p_timers);
-	p->p_cpu = 0;
 	p->p_pset = &pset0;
 	pset0.ps_cpus[pset0.ps_cpu_count++] = p;
 

@@ -62,6 +62,7 @@ thread_create_internal(thread_continue_t cont, void *param, int pri, sched_mode_
 	}
 	memset(t, 0, sizeof(*t));
 	queue_init(&t->th_link);
+	queue_init(&t->th_wait_link);
 	t->th_runq_pri = -1;
 	t->th_sched_mode = mode;
 	t->th_base_pri = pri;

@@ -54,7 +54,8 @@ struct machine_thread {
 };
 
 struct thread {
-	queue_chain_t th_link;	     /* run queue, wait queue or reaper queue */
+	queue_chain_t th_link;	     /* run queue or reaper queue */
+	queue_chain_t th_wait_link;  /* wait queue (event hash bucket) while TH_WAIT */
 	queue_chain_t th_task_link;  /* task's thread list */
 	queue_chain_t th_all_link;   /* all threads, for the shell */
 	struct machine_thread th_machine;

@@ -37,6 +37,7 @@ timer_call_enter(timer_call_t call, uint64_t deadline, void *param1)
 	return was;
 }
 
+/* XXX: takes this CPU's lock; with SMP it must take the lock of call->tc_queue's CPU. */
 bool
 timer_call_cancel(timer_call_t call)
 {
