@@ -1,6 +1,7 @@
 /*
  * console_ktest.c — console selection (console=) with throw-away sinks, and the message buffer.
  */
+#include <arch/x86_64/com.h>
 #include <cmdline.h>
 #include <console.h>
 #include <ktest.h>
@@ -29,7 +30,7 @@ KTEST(console_select_and_msgbuf)
 
 	console_register(&a);
 	console_register(&b);
-	KT_ASSERT_EQ(console_select(only_a, 2), 2);
+	KT_ASSERT_EQ(console_select(only_a, 2), com_present() ? 2 : 1); /* no COM1 under Xen */
 	printf("# console selection: to a and ttyS0\n");
 	KT_ASSERT(test_a_bytes > 0);
 	KT_ASSERT_EQ(test_b_bytes, 0);

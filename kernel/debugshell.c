@@ -13,8 +13,11 @@
 #include <console.h>
 #include <debugshell.h>
 #include <iokit/acpi_platform.h>
+#include <mach/kern/thread.h>
+#include <iokit/platform_expert.h>
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_page.h>
+#include <pv/pv_info.h>
 
 #define SHELL_PROMPT "nimbus> "
 #define SHELL_LINE   256
@@ -80,6 +83,12 @@ cmd_uptime(int argc, char **argv)
 }
 
 static void
+cmd_pv(int argc, char **argv)
+{
+	pv_info_print();
+}
+
+static void
 cmd_poweroff(int argc, char **argv)
 {
 	printf("poweroff: entering ACPI S5\n");
@@ -95,15 +104,30 @@ cmd_reboot(int argc, char **argv)
 	printf("reboot: the machine did not reset\n");
 }
 
+static void
+cmd_threads(int argc, char **argv)
+{
+	thread_print_all();
+}
+
+static void
+cmd_ioreg(int argc, char **argv)
+{
+	iokit_dump(argc > 1 && strcmp(argv[1], "-l") == 0);
+}
+
 static const struct shell_cmd shell_cmds[] = {
 	{ "help", "list the commands", cmd_help },
 	{ "mem", "show physical memory (mem -z: and every zone)", cmd_mem },
 	{ "uptime", "show time since boot and the timer", cmd_uptime },
+	{ "pv", "show hypervisor, clocksource, steal time, PV EOI", cmd_pv },
 	{ "poweroff", "power the machine off (ACPI S5)", cmd_poweroff },
 	{ "reboot", "reset the machine", cmd_reboot },
 	{ "cmdline", "show the parsed kernel command line", cmd_cmdline },
 	{ "dmesg", "show the kernel message buffer", cmd_dmesg },
 	{ "intr", "show interrupt counts per vector", cmd_intr },
+	{ "threads", "list threads: state, policy, priority, CPU ticks, stacks", cmd_threads },
+	{ "ioreg", "show the I/O Registry (ioreg -l: with properties)", cmd_ioreg },
 };
 
 static void
@@ -141,7 +165,12 @@ debugshell_exec(char *line)
 	return false;
 }
 
-/* Wait for the next input character, halting between interrupts. */
+/*
+ * Wait for the next input character. In a thread the shell sleeps a tick between polls, so
+ * lower-priority threads run (and the idle thread halts the CPU); before the scheduler it
+ * halts between interrupts.
+ * XXX: polling; the console input queue should wake a waiting thread instead.
+ */
 static int
 shell_getc(void)
 {
@@ -154,7 +183,12 @@ shell_getc(void)
 			intr_enable();
 			return c;
 		}
-		cpu_idle(); /* sti; hlt: an interrupt between the check and hlt still wakes us */
+		if (current_thread() != NULL) {
+			intr_enable();
+			thread_sleep_ns(10 * 1000 * 1000);
+		} else {
+			cpu_idle(); /* sti; hlt: an interrupt between check and hlt still wakes us */
+		}
 	}
 }
 

@@ -1,7 +1,9 @@
 /*
  * startup.c — the boot sequence, one phase per function, in XNU's order (ARCHITECTURE.md,
  * "Boot"): console → boot information and command line → traps → physical memory → pmap →
- * zones → Platform Expert (ACPI) → interrupts and timers → self-tests or the debug shell.
+ * zones → Platform Expert (ACPI) → interrupts and timers → scheduler → I/O Kit matching →
+ * self-tests or the debug shell, in a kernel thread (the boot context becomes thread 0 and then
+ * terminates).
  *
  * boot.S calls boot_entry() in long mode on the boot stack, with the loader's information
  * structure still where the loader left it; the first thing done is to copy it out.
@@ -10,6 +12,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/pmap.h>
 #include <arch/x86_64/ioapic.h>
+#include <arch/x86_64/mp.h>
 #include <arch/x86_64/lapic.h>
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
@@ -18,13 +21,19 @@
 #include <console.h>
 #include <debugshell.h>
 #include <iokit/acpi_platform.h>
+#include <iokit/platform_expert.h>
 #include <ktest.h>
 #include <mach/kern/kalloc.h>
+#include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_kern.h>
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
 #include <panic.h>
+#include <pv/clocksource.h>
+#include <pv/hv.h>
+#include <pv/kvm.h>
+#include <pv/xen.h>
 
 struct boot_info boot_info;
 extern uint64_t boot_tsc_entry;
@@ -54,6 +63,10 @@ startup_boot_info(uint32_t info_pa, uint32_t path)
 	if (rc != 0)
 		panic("%s boot information at %#x is unreadable", bootinfo_path_name((int)path),
 		      info_pa);
+	/* PVH start_info v0 (Xen's dom0) has no memory map: Xen gives it by hypercall. */
+	if (boot_info.nmem == 0 && xen_present())
+		boot_info.nmem = xen_memory_map(boot_info.mem, BOOT_MEM_MAX);
+	xen_fixup_dom0_xsdt(boot_info.rsdp_phys);
 	if (boot_info.warnings != 0)
 		klog(LOG_WARNING, "boot: %u malformed boot-information entries ignored\n",
 		     boot_info.warnings);
@@ -153,6 +166,24 @@ startup_platform(void)
 	(void)acpi_init(&boot_info);
 }
 
+/* Which hypervisor we run on; the frequencies it states spare the calibration. */
+static void
+startup_hypervisor(void)
+{
+	hv_detect();
+	timer_set_known_freq((uint64_t)hv_info.hv_tsc_khz * 1000,
+			     (uint64_t)hv_info.hv_lapic_khz * 1000);
+}
+
+/* The clocksource, steal time and PV EOI: after calibration, before the tick starts. */
+static void
+startup_paravirt(void)
+{
+	clocksource_init();
+	(void)kvm_steal_register();
+	(void)kvm_pv_eoi_register();
+}
+
 static void
 com_irq(struct trapframe *tf, void *arg)
 {
@@ -180,6 +211,7 @@ startup_interrupts(void)
 		print_ms("boot: banner at ", tsc_to_ns(boot_tsc_banner - boot_tsc_entry));
 		print_ms(" after entry, ", tsc_to_ns(boot_tsc_banner));
 		printf(" after reset\n");
+		startup_paravirt();
 		(void)timer_start();
 	}
 	if (com_present() && ioapic_attach_isa(COM1_IRQ, com_irq, NULL) != 0)
@@ -187,20 +219,40 @@ startup_interrupts(void)
 	intr_enable();
 }
 
+/* The first kernel thread: the self-tests or the debug shell. */
+static void
+startup_main_thread(void *arg, wait_result_t wr)
+{
+	const char *tests = cmdline_get(&boot_cmdline, "ktest");
+
+	if (tests != NULL)
+		ktest_run(tests);
+	debugshell_run();
+}
+
 void
 boot_entry(uint32_t info_pa, uint32_t path)
 {
+	thread_t main_thread;
+
+	processor_cpu_init(0); /* %gs: per-CPU data, before the first lock */
 	com_init();
 	trap_init();
+	(void)xen_early_init(); /* under Xen, COM1 is Xen's: the console is a hypercall */
 	startup_boot_info(info_pa, path);
 	startup_cmdline();
 	startup_banner();
 	startup_memory();
 	startup_platform();
+	startup_hypervisor();
 	startup_interrupts();
+	sched_init();
+	mp_start();
+	iokit_start();
 
-	const char *tests = cmdline_get(&boot_cmdline, "ktest");
-	if (tests != NULL)
-		ktest_run(tests);
-	debugshell_run();
+	if (kernel_thread_start(startup_main_thread, NULL, &main_thread) != KERN_SUCCESS)
+		panic("startup: cannot start the main kernel thread");
+	thread_set_name(main_thread, "main");
+	thread_deallocate(main_thread);
+	thread_terminate_self();
 }

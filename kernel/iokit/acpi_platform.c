@@ -30,8 +30,14 @@ acpi_map(uint64_t pa, size_t len, void *ctx)
 	(void)ctx;
 	if (pa == 0 || len > PHYSMAP_EARLY_LIMIT)
 		return NULL;
-	if (pa < PHYSMAP_EARLY_LIMIT && len <= PHYSMAP_EARLY_LIMIT - pa)
-		return phystokv(pa);
+	if (pa < PHYSMAP_EARLY_LIMIT && len <= PHYSMAP_EARLY_LIMIT - pa) {
+		struct pmap_lookup l;
+
+		/* Not every loader's map covers the BIOS areas (Xen's dom0 map has no EBDA). */
+		if (pmap_kernel_lookup((vaddr_t)phystokv(pa), &l) &&
+		    pmap_kernel_lookup((vaddr_t)phystokv(pa + len - 1), &l))
+			return phystokv(pa);
+	}
 	return pmap_mapdev(pa, len);
 }
 

@@ -13,7 +13,7 @@
 #include <mach/vm/vm_param.h>
 
 #define VM_KT_MIN   0x10000000UL
-#define VM_KT_PAGES 1024 /* 4 MiB */
+#define VM_KT_PAGES 256 /* 1 MiB: nested KVM (shadow paging) takes ~4 ms a fault */
 
 /* Fault counters change inside the page-fault trap: read them with a barrier. */
 #define VM_KT_STAT(f) __atomic_load_n(&vm_fault_stats.f, __ATOMIC_SEQ_CST)

@@ -16,7 +16,7 @@
 #include <mach/vm/vm_param.h>
 
 #define PO_MIN	 0x20000000UL
-#define PO_PAGES 256
+#define PO_PAGES 128
 
 static uint64_t
 po_word(unsigned page, unsigned w)

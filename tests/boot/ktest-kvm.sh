@@ -7,4 +7,6 @@ BOOT_ACCEL=kvm
 BOOT_APPEND="ktest=all"
 boot_run
 boot_expect '^boot: PVH' "the banner line 'boot: PVH'"
+boot_expect '^clocksource: kvmclock selected' "kvmclock chosen as the clocksource"
+boot_expect '^steal: time registered' "steal time registered with KVM"
 boot_finish

@@ -8,4 +8,5 @@ BOOT_CPU=qemu64
 BOOT_APPEND="ktest=all"
 boot_run
 boot_expect '^boot: PVH' "the banner line 'boot: PVH'"
+boot_expect '^clocksource: tsc selected' "the TSC chosen as the clocksource under TCG"
 boot_finish

@@ -21,10 +21,15 @@
 #	BOOT_ACCEL		auto (KVM when it works here, else TCG), tcg, or kvm (skip without)
 #	BOOT_CPU		-cpu model under TCG (default max); KVM uses what the probe found
 #	BOOT_TIMEOUT		seconds before the run counts as hung (default 30)
+#	BOOT_SMP		number of CPUs (-smp; default 2)
 #	BOOT_EXPECT_STATUS	QEMU's exit status (default 1: ktests passed)
 #	BOOT_EXPECT_SUMMARY	1: an `N passed, 0 failed` line must appear (default 1)
 #	BOOT_EXPECT_PANIC	1: a `panic:` line must appear; 0: it fails the run (default 0)
 #	BOOT_CDROM		boot this ISO with -cdrom instead of -kernel
+#	BOOT_QEMU_EXTRA		an array of more QEMU arguments (extra devices), default ()
+#	BOOT_MACHINE		QEMU -M machine (default q35)
+#	BOOT_PCI_DEVICES	0: leave out the standard virtio-pci disk, network and console
+#				(for machines without PCI, e.g. microvm); default 1
 #	BOOT_DRIVER		a command that runs QEMU itself and talks to its serial port
 #				(tests/boot/converse.py); it is given --timeout S --log FILE
 #				--reason FILE and the QEMU command line after `--`, and exits with
@@ -54,6 +59,9 @@ boot_scenario() {
 	BOOT_EXPECT_SUMMARY=1
 	BOOT_EXPECT_PANIC=0
 	BOOT_CDROM=""
+	BOOT_QEMU_EXTRA=()
+	BOOT_MACHINE=q35
+	BOOT_PCI_DEVICES=1
 	BOOT_DRIVER=""
 	BOOT_REASONS=()
 	BOOT_SKIP=""
@@ -92,7 +100,7 @@ boot_qemu_cmd() {
 	else
 		net="hubport,id=net0,hubid=0" # a link with nobody on the other end
 	fi
-	BOOT_CMD=("$QEMU" -M q35 -m 256M -smp 2 -display none -monitor none -no-reboot
+	BOOT_CMD=("$QEMU" -M "$BOOT_MACHINE" -m 256M -smp "${BOOT_SMP:-2}" -display none -monitor none -no-reboot
 		-device isa-debug-exit,iobase=0xf4,iosize=4)
 	case $BOOT_ACCEL in
 	tcg)
@@ -126,12 +134,15 @@ boot_qemu_cmd() {
 	else
 		BOOT_CMD+=(-kernel "$BOOT_ELF" -append "$BOOT_APPEND")
 	fi
-	BOOT_CMD+=(-drive "file=$BOOT_DISK,format=raw,if=none,id=disk0"
-		-device virtio-blk-pci,drive=disk0
-		-netdev "$net" -device virtio-net-pci,netdev=net0,romfile=
-		-device virtio-serial-pci,id=vser0
-		-chardev "file,id=hvc0,path=$BOOT_HVC_LOG"
-		-device virtconsole,chardev=hvc0,bus=vser0.0)
+	if [ "$BOOT_PCI_DEVICES" = 1 ]; then
+		BOOT_CMD+=(-drive "file=$BOOT_DISK,format=raw,if=none,id=disk0"
+			-device virtio-blk-pci,drive=disk0
+			-netdev "$net" -device virtio-net-pci,netdev=net0,romfile=
+			-device virtio-serial-pci,id=vser0
+			-chardev "file,id=hvc0,path=$BOOT_HVC_LOG"
+			-device virtconsole,chardev=hvc0,bus=vser0.0)
+	fi
+	BOOT_CMD+=("${BOOT_QEMU_EXTRA[@]}")
 }
 
 # boot_run: run QEMU (or BOOT_DRIVER) under the time-out; BOOT_STATUS gets its exit status.

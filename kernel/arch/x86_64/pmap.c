@@ -86,7 +86,7 @@ ptp_alloc(void)
  * existing leaf, or a large page over a table, is a pmap bug. Returns false when out of memory.
  */
 static bool
-pmap_kenter(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
+pmap_kmap_level(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 {
 	pt_entry_t *table = phystokv(pmap_pml4_pa);
 
@@ -94,7 +94,7 @@ pmap_kenter(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 		pt_entry_t *e = &table[pte_index(va, l)];
 
 		if (*e & PTE_PS)
-			panic("pmap_enter: %#lx already mapped by a large page", (unsigned long)va);
+			panic("pmap_kmap_level: %#lx already mapped by a large page", (unsigned long)va);
 		if (!(*e & PTE_P)) {
 			paddr_t ptp = ptp_alloc();
 
@@ -107,7 +107,7 @@ pmap_kenter(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 	pt_entry_t *leaf = &table[pte_index(va, level)];
 
 	if (*leaf & PTE_P)
-		panic("pmap_enter: %#lx is already mapped", (unsigned long)va);
+		panic("pmap_kmap_level: %#lx is already mapped", (unsigned long)va);
 	/* Bit 63 is reserved (a fault) unless EFER.NXE is on. */
 	if (!pmap_nx)
 		flags &= ~PTE_NX;
@@ -116,9 +116,9 @@ pmap_kenter(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 }
 
 static void
-pmap_kenter_boot(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
+pmap_kmap_boot(vaddr_t va, paddr_t pa, unsigned level, uint64_t flags)
 {
-	if (!pmap_kenter(va, pa, level, flags))
+	if (!pmap_kmap_level(va, pa, level, flags))
 		panic("pmap_bootstrap: out of memory for page tables");
 }
 
@@ -224,15 +224,15 @@ pmap_map_direct(const struct boot_info *bi, uint64_t counts[3])
 			vaddr_t va = (vaddr_t)phystokv(pa);
 
 			if (pmap_gbpages && (pa & (GiB - 1)) == 0 && left >= GiB) {
-				pmap_kenter_boot(va, pa, 3, flags);
+				pmap_kmap_boot(va, pa, 3, flags);
 				counts[2]++;
 				pa += GiB;
 			} else if ((pa & (2 * MiB - 1)) == 0 && left >= 2 * MiB) {
-				pmap_kenter_boot(va, pa, 2, flags);
+				pmap_kmap_boot(va, pa, 2, flags);
 				counts[1]++;
 				pa += 2 * MiB;
 			} else {
-				pmap_kenter_boot(va, pa, 1, flags);
+				pmap_kmap_boot(va, pa, 1, flags);
 				counts[0]++;
 				pa += PAGE_SIZE;
 			}
@@ -249,7 +249,7 @@ pmap_map_kernel(const char *start, const char *end, uint64_t flags)
 	vaddr_t va = trunc_page((vaddr_t)start), top = round_page((vaddr_t)end);
 
 	for (; va < top; va += PAGE_SIZE)
-		pmap_kenter_boot(va, va - KERNEL_BASE, 1, flags);
+		pmap_kmap_boot(va, va - KERNEL_BASE, 1, flags);
 	return round_page((vaddr_t)end) - trunc_page((vaddr_t)start);
 }
 
@@ -354,7 +354,7 @@ pmap_mapdev(paddr_t pa, size_t len)
 		goto out;
 	}
 	for (paddr_t p = start; p < end; p += PAGE_SIZE) {
-		if (!pmap_kenter(pmap_dev_next + (p - start), p, 1,
+		if (!pmap_kmap_level(pmap_dev_next + (p - start), p, 1,
 				PTE_W | PTE_NX | PTE_PCD | PTE_PWT)) {
 			/* The partly mapped window stays used: its entries are still live. */
 			klog(LOG_ERR, "pmap_mapdev: out of memory for page tables\n");
@@ -369,6 +369,19 @@ pmap_mapdev(paddr_t pa, size_t len)
 out:
 	lck_spin_unlock_irqrestore(&pmap_lock, st);
 	return va != 0 ? (void *)(va + (pa & PAGE_MASK)) : NULL;
+}
+
+bool
+pmap_kenter(vaddr_t va, paddr_t pa)
+{
+	bool ok, st;
+
+	if (!pmap_live || va < PMAP_KSTACK_BASE || va >= PMAP_KSTACK_END || (va & PAGE_MASK) != 0)
+		return false;
+	st = lck_spin_lock_irqsave(&pmap_lock);
+	ok = pmap_kmap_level(va, pa, 1, PTE_W | PTE_NX);
+	lck_spin_unlock_irqrestore(&pmap_lock, st);
+	return ok;
 }
 
 /*

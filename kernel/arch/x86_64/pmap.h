@@ -3,6 +3,7 @@
  *
  * Kernel address space (ARCHITECTURE.md, "Boot"):
  *   0xffff800000000000  direct map of physical memory (PHYSMAP_BASE + pa), write-back, NX
+ *   0xfffffe0000000000  kernel stacks (pmap_kenter), 4 KiB pages with unmapped guards, NX
  *   0xffffffff00000000  device window (pmap_mapdev), 2 GiB, uncached, NX
  *   0xffffffff80000000  the kernel image (KERNEL_BASE + pa), 4 KiB pages, W^X by section
  * The lower half [0, PMAP_USER_TOP) belongs to address spaces (struct pmap, pmap_as.c): each
@@ -36,6 +37,8 @@
 #define PMAP_USER_TOP	       0x0000800000000000UL /* end of the lower half */
 #define PMAP_KERNEL_MIN	       0xffff800000000000UL /* start of the upper half */
 #define PMAP_KERNEL_PML4_FIRST 256
+#define PMAP_KSTACK_BASE 0xfffffe0000000000UL /* kernel stacks with guard pages, 512 GiB */
+#define PMAP_KSTACK_END	 0xfffffe8000000000UL
 #define PMAP_DEVICE_BASE 0xffffffff00000000UL
 #define PMAP_DEVICE_END	 0xffffffff80000000UL
 
@@ -56,6 +59,13 @@ void pmap_bootstrap(const struct boot_info *bi);
  *            tables cannot be allocated, or the pmap is not yet bootstrapped.
  */
 void *pmap_mapdev(paddr_t pa, size_t len);
+
+/*
+ * pmap_kenter: map the 4 KiB page pa at va in the kernel stack window, read-write, NX.
+ *   Locks:   takes the pmap lock (irqsave).
+ *   Returns: false when va is outside the window or page tables cannot be allocated.
+ */
+bool pmap_kenter(vaddr_t va, paddr_t pa);
 
 /* The physical address va maps to in the kernel page tables, or 0 when va is not mapped. */
 paddr_t pmap_kextract(vaddr_t va);

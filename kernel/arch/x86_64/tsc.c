@@ -75,9 +75,21 @@ tsc_to_ns(uint64_t delta)
 	return (uint64_t)(((unsigned __int128)delta * tsc_mult) >> 32);
 }
 
+static uint64_t (*clock_source)(void);
+
+void
+clock_set_source(uint64_t (*read_uptime_ns)(void))
+{
+	__atomic_store_n(&clock_source, read_uptime_ns, __ATOMIC_RELEASE);
+}
+
 uint64_t
 clock_uptime_ns(void)
 {
+	uint64_t (*fn)(void) = __atomic_load_n(&clock_source, __ATOMIC_ACQUIRE);
+
+	if (fn != NULL)
+		return fn();
 	return tsc_to_ns(rdtsc() - boot_tsc_entry);
 }
 

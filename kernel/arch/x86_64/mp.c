@@ -1,0 +1,248 @@
+/*
+ * mp.c — application-processor start-up: INIT-SIPI-SIPI (Intel SDM Vol. 3A §8.4.4, §10.6.1 for
+ * the ICR), the low-memory trampoline (mp_trampoline.S), and each AP's own descriptor tables.
+ *
+ * The one idea: the AP needs an identity mapping only for the instant paging turns on, so it
+ * gets a private copy of the kernel's top-level page table with the first 2 MiB added; once in
+ * the kernel half it switches to the kernel's own tables and never looks at low memory again.
+ * The trampoline page lies in the first MiB, which vm_page never hands out.
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/lapic.h>
+#include <arch/x86_64/mp.h>
+#include <arch/x86_64/pmap.h>
+#include <arch/x86_64/timer.h>
+#include <arch/x86_64/trap.h>
+#include <console.h>
+#include <iokit/acpi_platform.h>
+#include <iokit/acpi.h>
+#include <mach/kern/kalloc.h>
+#include <mach/kern/processor.h>
+#include <mach/vm/vm_page.h>
+#include <mach/vm/vm_param.h>
+
+#define MP_TRAMPOLINE_PA 0x8000
+#define MP_STACK_SIZE	 16384
+#define MP_IST_SIZE	 4096
+
+#define LAPIC_ICR_LO	 0x300
+#define LAPIC_ICR_HI	 0x310
+#define MSR_X2APIC_ICR	 0x830
+#define ICR_INIT	 0x00000500
+#define ICR_STARTUP	 0x00000600
+#define ICR_LEVEL_ASSERT 0x00004000
+#define ICR_PENDING	 0x00001000
+
+extern const char mp_trampoline_start[], mp_trampoline_end[];
+extern const char mp_tramp_cr3[], mp_tramp_efer[], mp_tramp_stack[], mp_tramp_entry[],
+    mp_tramp_arg[];
+
+struct mp_tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __packed;
+
+struct mp_desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __packed;
+
+/* What each AP owns; allocated by the boot CPU before the SIPI. */
+struct mp_cpu {
+	uint64_t mc_gdt[8] __aligned(16);
+	struct mp_tss mc_tss __aligned(16);
+	uint32_t mc_apic_id;
+	unsigned mc_cpu; /* index in processor_array */
+	volatile bool mc_online;
+	uint8_t mc_ist[3][MP_IST_SIZE] __aligned(16);
+	uint8_t mc_stack[MP_STACK_SIZE] __aligned(16);
+};
+
+static volatile unsigned mp_online = 1;
+static uint64_t mp_kernel_cr3;
+static struct mp_desc_ptr mp_idtr;
+
+unsigned
+mp_cpus_online(void)
+{
+	return __atomic_load_n(&mp_online, __ATOMIC_ACQUIRE);
+}
+
+/* Same layout and selectors as the boot CPU's GDT (trap.c), with this CPU's TSS. */
+static void
+mp_load_tables(struct mp_cpu *c)
+{
+	uint64_t base = (uint64_t)&c->mc_tss, limit = sizeof(c->mc_tss) - 1;
+	struct mp_desc_ptr gp = { sizeof(c->mc_gdt) - 1, (uint64_t)c->mc_gdt };
+
+	c->mc_gdt[0] = 0;
+	c->mc_gdt[1] = 0x00af9a000000ffffULL;
+	c->mc_gdt[2] = 0x00cf92000000ffffULL;
+	c->mc_gdt[3] = 0x00cffa000000ffffULL;
+	c->mc_gdt[4] = 0x00cff2000000ffffULL;
+	c->mc_gdt[5] = 0x00affa000000ffffULL;
+	c->mc_gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+		       ((limit & 0xf0000) << 32) | (((base >> 24) & 0xff) << 56);
+	c->mc_gdt[7] = base >> 32;
+	for (int i = 0; i < 3; i++)
+		c->mc_tss.ist[i] = (uint64_t)&c->mc_ist[i][MP_IST_SIZE];
+	c->mc_tss.iomap_base = sizeof(c->mc_tss);
+	__asm__ volatile("lgdt %0\n\t"
+			 "movl %1, %%ds\n\t"
+			 "movl %1, %%es\n\t"
+			 "movl %1, %%ss\n\t"
+			 "pushq %2\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "ltr %w3\n\t"
+			 "lidt %4"
+			 :
+			 : "m"(gp), "r"(GSEL_KDATA), "i"((uint64_t)GSEL_KCODE), "r"(GSEL_TSS),
+			   "m"(mp_idtr)
+			 : "rax", "memory");
+}
+
+void mp_ap_entry(struct mp_cpu *c);
+void
+mp_ap_entry(struct mp_cpu *c)
+{
+	write_cr3(mp_kernel_cr3);
+	mp_load_tables(c);
+	processor_cpu_init(c->mc_cpu);
+	if (lapic_x2apic())
+		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1ULL << 11) | (1ULL << 10));
+	lapic_write(LAPIC_SVR, 0x100 | IDT_SPURIOUS);
+	__atomic_store_n(&c->mc_online, true, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&mp_online, 1, __ATOMIC_ACQ_REL);
+	for (;;) {
+		intr_disable();
+		cpu_halt();
+	}
+}
+
+static void
+mp_send_ipi(uint32_t apic_id, uint32_t icr)
+{
+	if (lapic_x2apic()) {
+		wrmsr(MSR_X2APIC_ICR, ((uint64_t)apic_id << 32) | icr);
+		return;
+	}
+	lapic_write(LAPIC_ICR_HI, apic_id << 24);
+	lapic_write(LAPIC_ICR_LO, icr);
+	for (int i = 0; i < 100000 && (lapic_read(LAPIC_ICR_LO) & ICR_PENDING); i++)
+		cpu_pause();
+}
+
+/* A page table for the trampoline: the kernel's PML4 plus the first 2 MiB identity-mapped. */
+static paddr_t
+mp_trampoline_pml4(void)
+{
+	vm_page_t p[3];
+
+	for (int i = 0; i < 3; i++) {
+		p[i] = vm_page_grab_below(PHYSMAP_EARLY_LIMIT);
+		if (p[i] == NULL) {
+			while (--i >= 0)
+				vm_page_release(p[i]);
+			return 0;
+		}
+		memset(phystokv(VM_PAGE_TO_PHYS(p[i])), 0, PAGE_SIZE);
+	}
+	uint64_t *pml4 = phystokv(VM_PAGE_TO_PHYS(p[0]));
+	uint64_t *pdpt = phystokv(VM_PAGE_TO_PHYS(p[1]));
+	uint64_t *pd = phystokv(VM_PAGE_TO_PHYS(p[2]));
+
+	memcpy(pml4, phystokv(mp_kernel_cr3 & PTE_ADDR_MASK), PAGE_SIZE);
+	pml4[0] = VM_PAGE_TO_PHYS(p[1]) | PTE_P | PTE_W;
+	pdpt[0] = VM_PAGE_TO_PHYS(p[2]) | PTE_P | PTE_W;
+	pd[0] = 0 | PTE_P | PTE_W | PTE_PS;
+	return VM_PAGE_TO_PHYS(p[0]);
+}
+
+static void
+mp_put(const char *field, uint64_t v)
+{
+	uint8_t *page = phystokv(MP_TRAMPOLINE_PA);
+
+	memcpy(page + (field - mp_trampoline_start), &v, sizeof(v));
+}
+
+static bool
+mp_start_one(uint32_t apic_id, unsigned cpu, paddr_t cr3)
+{
+	struct mp_cpu *c = kalloc(sizeof(*c));
+	uint64_t deadline;
+
+	if (c == NULL) {
+		klog(LOG_ERR, "mp: no memory for cpu %u\n", apic_id);
+		return false;
+	}
+	memset(c, 0, sizeof(*c));
+	c->mc_apic_id = apic_id;
+	c->mc_cpu = cpu;
+	mp_put(mp_tramp_cr3, cr3);
+	mp_put(mp_tramp_efer, rdmsr(MSR_EFER));
+	mp_put(mp_tramp_stack, (uint64_t)&c->mc_stack[MP_STACK_SIZE]);
+	mp_put(mp_tramp_entry, (uint64_t)mp_ap_entry);
+	mp_put(mp_tramp_arg, (uint64_t)c);
+	__asm__ volatile("mfence" ::: "memory");
+
+	mp_send_ipi(apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
+	delay_us(10000);
+	for (int i = 0; i < 2 && !c->mc_online; i++) {
+		mp_send_ipi(apic_id, ICR_STARTUP | (MP_TRAMPOLINE_PA >> 12));
+		delay_us(200);
+	}
+	deadline = clock_uptime_ns() + 100000000ULL;
+	while (!__atomic_load_n(&c->mc_online, __ATOMIC_ACQUIRE) && clock_uptime_ns() < deadline)
+		cpu_pause();
+	if (!c->mc_online) {
+		/* XXX: c stays allocated, and the next CPU reuses its processor index: a CPU
+		 * that starts this late would share both. */
+		klog(LOG_WARNING, "mp: cpu with APIC id %u did not start\n", apic_id);
+		return false;
+	}
+	return true;
+}
+
+void
+mp_start(void)
+{
+	size_t len = (size_t)(mp_trampoline_end - mp_trampoline_start);
+	uint32_t self = lapic_id();
+	unsigned tried = 0;
+	paddr_t cr3;
+
+	if (!acpi_info.ai_has_madt || acpi_info.ai_ncpus <= 1)
+		return;
+	mp_kernel_cr3 = read_cr3();
+	__asm__ volatile("sidt %0" : "=m"(mp_idtr));
+	cr3 = mp_trampoline_pml4();
+	if (cr3 == 0) {
+		klog(LOG_ERR, "mp: no memory for the trampoline page tables\n");
+		return;
+	}
+	memcpy(phystokv(MP_TRAMPOLINE_PA), mp_trampoline_start, len);
+	for (uint32_t i = 0; i < acpi_info.ai_ncpus && i < ACPI_MAX_CPUS; i++) {
+		const struct acpi_cpu *ac = &acpi_info.ai_cpus[i];
+
+		if (ac->ac_apic_id == self || !(ac->ac_flags & ACPI_CPU_ENABLED))
+			continue;
+		if (mp_cpus_online() == MAX_CPUS) {
+			klog(LOG_WARNING, "mp: more than %u cpus; APIC id %u not started\n",
+			     MAX_CPUS, ac->ac_apic_id);
+			continue;
+		}
+		tried++;
+		(void)mp_start_one(ac->ac_apic_id, mp_cpus_online(), cr3);
+	}
+	printf("mp: %u of %u cpus online (application processors parked)\n", mp_cpus_online(),
+	       tried + 1);
+}

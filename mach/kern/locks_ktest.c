@@ -1,0 +1,212 @@
+/*
+ * locks_ktest.c — self-tests of the sleeping locks: a mutex shared by four threads that yield
+ * inside the critical section keeps an exact counter; a read-write lock never lets a reader see
+ * a half-done write; priority inheritance raises a mutex owner to its waiter's priority and
+ * drops it on release.
+ *
+ * The stress tests run their iterations or until a time budget is spent, whichever comes first
+ * (a slow machine, e.g. nested virtualisation, does fewer), and check the exact outcome of the
+ * iterations actually done.
+ */
+#include <arch/x86_64/timer.h>
+#include <console.h>
+#include <ktest.h>
+#include <mach/kern/locks.h>
+#include <mach/kern/thread.h>
+
+#define MS 1000000ULL
+
+static bool
+lk_wait_count(volatile unsigned *counter, unsigned target, uint64_t timeout_ns)
+{
+	uint64_t deadline = clock_uptime_ns() + timeout_ns;
+
+	for (;;) {
+		assert_wait_deadline((event_t)counter, THREAD_UNINT, deadline);
+		if (__atomic_load_n(counter, __ATOMIC_ACQUIRE) >= target) {
+			(void)clear_wait(current_thread(), THREAD_AWAKENED);
+			return true;
+		}
+		if (thread_block(NULL) == THREAD_TIMED_OUT)
+			return __atomic_load_n(counter, __ATOMIC_ACQUIRE) >= target;
+	}
+}
+
+static void
+lk_done(volatile unsigned *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELEASE);
+	thread_wakeup((event_t)counter);
+}
+
+/* Wait until the reaper has freed the test's threads: thread_count() back to base. */
+static bool
+lk_wait_reaped(unsigned base)
+{
+	for (int i = 0; i < 200 && thread_count() != base; i++)
+		thread_sleep_ns(10 * MS);
+	return thread_count() == base;
+}
+
+static kern_return_t
+lk_start(thread_continue_t fn, void *arg, int pri, sched_mode_t mode)
+{
+	thread_t t;
+	kern_return_t kr = kernel_thread_start_priority(fn, arg, pri, mode, &t);
+
+	if (kr == KERN_SUCCESS)
+		thread_deallocate(t);
+	return kr;
+}
+
+#define MTX_THREADS 4
+#define MTX_ITERS   3000
+static lck_mtx_t mtx_stress = LCK_MTX_INITIALIZER("ktest.mtx");
+#define STRESS_BUDGET (2000 * MS)
+static volatile unsigned mtx_done;
+static volatile uint64_t mtx_counter, mtx_iters, mtx_end;
+
+static void
+mtx_thread(void *arg, wait_result_t wr)
+{
+	unsigned i;
+
+	for (i = 0; i < MTX_ITERS && clock_uptime_ns() < mtx_end; i++) {
+		lck_mtx_lock(&mtx_stress);
+		lck_mtx_assert(&mtx_stress, LCK_MTX_ASSERT_OWNED);
+		uint64_t v = mtx_counter;
+		if (i % 8 == 0)
+			thread_yield(); /* the others run and find the mutex held */
+		mtx_counter = v + 1;
+		lck_mtx_unlock(&mtx_stress);
+		lck_mtx_assert(&mtx_stress, LCK_MTX_ASSERT_NOTOWNED);
+	}
+	__atomic_fetch_add(&mtx_iters, i, __ATOMIC_RELAXED);
+	lk_done(&mtx_done);
+}
+
+KTEST(locks_mutex_stress)
+{
+	uint64_t sleeps = lck_mtx_sleeps;
+	unsigned base = thread_count();
+
+	mtx_done = 0;
+	mtx_counter = mtx_iters = 0;
+	mtx_end = clock_uptime_ns() + STRESS_BUDGET;
+	for (int i = 0; i < MTX_THREADS; i++)
+		KT_ASSERT_EQ(lk_start(mtx_thread, NULL, 40, TH_MODE_TIMESHARE), KERN_SUCCESS);
+	KT_ASSERT(lk_wait_count(&mtx_done, MTX_THREADS, 20000 * MS));
+	KT_ASSERT_EQ(mtx_counter, mtx_iters);
+	KT_ASSERT(mtx_iters > 0);
+	printf("# figure: mutex stress: %llu sleeps on the mutex in %llu acquisitions\n",
+	       (unsigned long long)(lck_mtx_sleeps - sleeps), (unsigned long long)mtx_iters);
+	KT_ASSERT(lck_mtx_sleeps - sleeps > 0); /* it really was contended */
+	KT_ASSERT(lck_mtx_try_lock(&mtx_stress));
+	lck_mtx_unlock(&mtx_stress);
+	KT_ASSERT(lk_wait_reaped(base));
+}
+
+#define RW_WRITERS 2
+#define RW_READERS 3
+#define RW_ITERS   1000
+static lck_rw_t rw_stress = LCK_RW_INITIALIZER("ktest.rw");
+static volatile unsigned rw_done;
+static volatile uint64_t rw_a, rw_b, rw_torn, rw_reads, rw_writes, rw_end;
+
+static void
+rw_writer(void *arg, wait_result_t wr)
+{
+	unsigned i;
+
+	for (i = 0; i < RW_ITERS && clock_uptime_ns() < rw_end; i++) {
+		lck_rw_lock_exclusive(&rw_stress);
+		uint64_t a = rw_a;
+		rw_a = a + 1;
+		if (i % 4 == 0)
+			thread_yield();
+		rw_b = a + 1;
+		lck_rw_done(&rw_stress);
+	}
+	__atomic_fetch_add(&rw_writes, i, __ATOMIC_RELAXED);
+	lk_done(&rw_done);
+}
+
+static void
+rw_reader(void *arg, wait_result_t wr)
+{
+	for (unsigned i = 0; i < RW_ITERS && clock_uptime_ns() < rw_end; i++) {
+		lck_rw_lock_shared(&rw_stress);
+		uint64_t a = rw_a;
+		if (i % 4 == 0)
+			thread_yield();
+		if (rw_b != a)
+			__atomic_fetch_add(&rw_torn, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&rw_reads, 1, __ATOMIC_RELAXED);
+		lck_rw_done(&rw_stress);
+	}
+	lk_done(&rw_done);
+}
+
+KTEST(locks_rw_stress)
+{
+	unsigned base = thread_count();
+
+	rw_done = 0;
+	rw_a = rw_b = rw_torn = rw_reads = rw_writes = 0;
+	rw_end = clock_uptime_ns() + STRESS_BUDGET;
+	for (int i = 0; i < RW_WRITERS; i++)
+		KT_ASSERT_EQ(lk_start(rw_writer, NULL, 40, TH_MODE_TIMESHARE), KERN_SUCCESS);
+	for (int i = 0; i < RW_READERS; i++)
+		KT_ASSERT_EQ(lk_start(rw_reader, NULL, 40, TH_MODE_TIMESHARE), KERN_SUCCESS);
+	KT_ASSERT(lk_wait_count(&rw_done, RW_WRITERS + RW_READERS, 20000 * MS));
+	KT_ASSERT_EQ(rw_a, rw_writes);
+	KT_ASSERT_EQ(rw_b, rw_writes);
+	KT_ASSERT(rw_writes > 0 && rw_reads > 0);
+	KT_ASSERT_EQ(rw_torn, 0);
+	printf("# figure: rw stress: %llu writes, %llu reads\n", (unsigned long long)rw_writes,
+	       (unsigned long long)rw_reads);
+	KT_ASSERT(lk_wait_reaped(base));
+}
+
+static lck_mtx_t pi_mtx = LCK_MTX_INITIALIZER("ktest.pi");
+static volatile unsigned pi_done;
+static volatile int pi_low_after;
+
+static void
+pi_low(void *arg, wait_result_t wr)
+{
+	lck_mtx_lock(&pi_mtx);
+	thread_sleep_ns(60 * MS); /* holds the mutex while the high thread arrives */
+	lck_mtx_unlock(&pi_mtx);
+	pi_low_after = current_thread()->th_sched_pri;
+	lk_done(&pi_done);
+}
+
+static void
+pi_high(void *arg, wait_result_t wr)
+{
+	lck_mtx_lock(&pi_mtx);
+	lck_mtx_unlock(&pi_mtx);
+	lk_done(&pi_done);
+}
+
+KTEST(locks_mutex_priority_inheritance)
+{
+	unsigned base = thread_count();
+	thread_t low;
+	int boosted;
+
+	pi_done = 0;
+	KT_ASSERT_EQ(kernel_thread_start_priority(pi_low, NULL, 40, TH_MODE_FIXED, &low),
+		     KERN_SUCCESS);
+	thread_sleep_ns(10 * MS); /* low takes the mutex and sleeps */
+	KT_ASSERT(pi_mtx.lm_owner == low);
+	KT_ASSERT_EQ(lk_start(pi_high, NULL, 90, TH_MODE_FIXED), KERN_SUCCESS);
+	/* high ran at once and now waits on the mutex: low runs at high's priority. */
+	boosted = low->th_sched_pri;
+	KT_ASSERT(lk_wait_count(&pi_done, 2, 2000 * MS));
+	KT_ASSERT_EQ(boosted, 90);
+	KT_ASSERT_EQ(pi_low_after, 40);
+	thread_deallocate(low);
+	KT_ASSERT(lk_wait_reaped(base));
+}

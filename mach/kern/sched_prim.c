@@ -1,0 +1,717 @@
+/*
+ * sched_prim.c — the scheduler: run queues, thread_block with continuations, waits on events,
+ * preemption through ASTs, the clock tick, the idle and reaper threads.
+ *
+ * Follows Mach 3 / XNU osfmk/kern/sched_prim.c: thread_block → thread_select → thread_invoke →
+ * thread_dispatch; assert_wait + thread_block to sleep; thread_go to make a waiter runnable.
+ *
+ * The one idea: the scheduler lock is held across the switch itself. The outgoing thread takes
+ * it; the incoming one, now on its own stack, finishes the outgoing thread's switch
+ * (thread_dispatch: requeue it, free its stack if it left a continuation, hand it to the
+ * reaper) and only then drops the lock. So no other path ever sees a thread half switched.
+ * A thread that blocks with a continuation and picks a thread without a stack hands its stack
+ * over directly (stack handoff): no switch of stacks at all.
+ *
+ * XXX: one CPU. The global scheduler lock and per-processor run queue are SMP-safe in shape,
+ * but the application processors are not started, there is no reschedule IPI, and
+ * current_processor() does not read %gs yet. Wakeups at deadlines have the tick's 10 ms
+ * resolution (a one-shot deadline for the earliest call-out would tighten real-time lateness).
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/timer.h>
+#include <arch/x86_64/trap.h>
+#include <console.h>
+#include <mach/kern/task.h>
+#include <mach/kern/thread.h>
+#include <panic.h>
+
+#define WAITQ_BUCKETS 64
+
+struct processor processor_array[MAX_CPUS];
+struct processor_set pset0 = { .ps_name = "pset0" };
+
+static lck_spin_t sched_spin = LCK_SPIN_INITIALIZER;
+static queue_head_t sched_waitq[WAITQ_BUCKETS];	/* waiting threads, hashed by event */
+queue_head_t thread_reaper_queue;
+static uint64_t sched_ticks;		/* ticks seen by the scheduler */
+static uint64_t sched_decay_period;	/* ticks / SCHED_DECAY_TICKS */
+static bool sched_running;
+
+thread_t thread_create_internal(thread_continue_t cont, void *param, int pri, sched_mode_t mode,
+				bool need_stack);
+void thread_zone_init(void);
+void thread_reap(thread_t t);
+void thread_wait_timeout(void *param0, void *param1);
+__noreturn void thread_continue_start(thread_t old);
+
+static wait_result_t thread_block_reason(thread_continue_t cont, void *param, uint32_t reason);
+
+/*
+ * Preemption and the scheduler lock.
+ */
+
+void
+_disable_preemption(void)
+{
+	__atomic_fetch_add(&current_processor()->p_preempt_level, 1, __ATOMIC_RELAXED);
+	__asm__ volatile("" ::: "memory");
+}
+
+void
+_enable_preemption(void)
+{
+	struct processor *p = current_processor();
+
+	__asm__ volatile("" ::: "memory");
+	if (__atomic_sub_fetch(&p->p_preempt_level, 1, __ATOMIC_RELAXED) != 0)
+		return;
+	if ((p->p_ast & AST_PREEMPT) && p->p_active_thread != NULL &&
+	    (read_rflags() & RFLAGS_IF))
+		thread_block_reason(NULL, NULL, p->p_ast);
+}
+
+void
+processor_cpu_init(unsigned cpu)
+{
+	struct processor *p = &processor_array[cpu];
+
+	p->p_self = p;
+	p->p_cpu = cpu;
+	wrmsr(MSR_GS_BASE, (uint64_t)p);
+	__atomic_store_n(&p->p_online, true, __ATOMIC_RELEASE);
+}
+
+bool
+sched_lock(void)
+{
+	return lck_spin_lock_irqsave(&sched_spin);
+}
+
+void
+sched_unlock(bool s)
+{
+	lck_spin_unlock_irqrestore(&sched_spin, s);
+}
+
+thread_t
+current_thread(void)
+{
+	return current_processor()->p_active_thread;
+}
+
+uint64_t
+sched_context_switches(void)
+{
+	return current_processor()->p_context_switches;
+}
+
+/*
+ * Priorities.
+ */
+
+void
+thread_recompute_pri_locked(thread_t t)
+{
+	int pri;
+
+	switch (t->th_sched_mode) {
+	case TH_MODE_REALTIME:
+		pri = BASEPRI_RTQUEUES;
+		break;
+	case TH_MODE_TIMESHARE:
+		t->th_sched_usage = sched_decay_usage(t->th_sched_usage,
+						      sched_decay_period - t->th_sched_stamp);
+		t->th_sched_stamp = sched_decay_period;
+		pri = sched_timeshare_pri(t->th_base_pri, t->th_sched_usage);
+		break;
+	default:
+		pri = t->th_base_pri;
+		break;
+	}
+	if (t->th_promoted_pri > pri)
+		pri = t->th_promoted_pri;
+	if (t->th_state & TH_IDLE)
+		pri = IDLEPRI;
+	if (pri == t->th_sched_pri)
+		return;
+	t->th_sched_pri = pri;
+	if (t->th_runq_pri >= 0) {
+		struct run_queue *rq = &current_processor()->p_runq;
+
+		runq_remove(rq, &t->th_link, t->th_runq_pri);
+		runq_enqueue(rq, &t->th_link, pri, false);
+		t->th_runq_pri = pri;
+	}
+}
+
+/* Whether running thread cur should give way to a thread at priority pri. */
+static bool
+sched_should_preempt(const struct thread *cur, int pri)
+{
+	return cur == NULL || (cur->th_state & TH_IDLE) || pri > cur->th_sched_pri;
+}
+
+void
+thread_setrun_locked(thread_t t, bool head)
+{
+	struct processor *p = current_processor();
+
+	if (t->th_runq_pri >= 0)
+		panic("thread_setrun: thread %llu already queued", (unsigned long long)t->th_id);
+	thread_recompute_pri_locked(t);
+	t->th_runq_pri = t->th_sched_pri;
+	runq_enqueue(&p->p_runq, &t->th_link, t->th_sched_pri, head);
+	if (sched_should_preempt(p->p_active_thread, t->th_sched_pri))
+		p->p_ast |= AST_PREEMPT;
+}
+
+/*
+ * Switching.
+ */
+
+static thread_t
+thread_select(struct processor *p, thread_t self, uint32_t reason)
+{
+	int hi = runq_highest(&p->p_runq);
+	bool runnable = !(self->th_state & TH_TERMINATE) &&
+			(!(self->th_state & TH_WAIT) || (reason & AST_PREEMPT));
+	queue_chain_t *e;
+	int pri;
+
+	if (self->th_state & TH_IDLE) {
+		if (hi < 0)
+			return self;
+	} else if (runnable) {
+		if (hi < self->th_sched_pri ||
+		    (hi == self->th_sched_pri && !(reason & AST_QUANTUM)))
+			return self;
+	} else if (hi < 0) {
+		return p->p_idle_thread;
+	}
+	e = runq_dequeue(&p->p_runq, &pri);
+	thread_t t = container_of(e, struct thread, th_link);
+	t->th_runq_pri = -1;
+	return t;
+}
+
+/* Finish switching thread t out, now that the CPU runs on another stack. Sched lock held. */
+static void
+thread_dispatch(thread_t t, uint32_t reason)
+{
+	if (t->th_state & TH_IDLE)
+		return;
+	if (t->th_continuation != NULL && t->th_kstack != 0 && !t->th_boot_stack) {
+		kstack_free(t->th_kstack);
+		t->th_kstack = 0;
+	}
+	if (t->th_state & TH_TERMINATE) {
+		t->th_state &= ~TH_RUN;
+		queue_enter(&thread_reaper_queue, &t->th_link);
+		thread_wakeup_prim_locked(&thread_reaper_queue, false, THREAD_AWAKENED);
+		return;
+	}
+	/* A preempted thread stays runnable even with a wait asserted: it has not blocked yet
+	 * (it may still find its condition true and clear the wait), so it must not sleep. */
+	if ((t->th_state & TH_WAIT) && !(reason & AST_PREEMPT)) {
+		t->th_state &= ~TH_RUN;
+		if (t->th_saved_mode == TH_MODE_REALTIME) {
+			/* A demoted real-time thread gets its policy back when it blocks. */
+			t->th_sched_mode = TH_MODE_REALTIME;
+			t->th_saved_mode = TH_MODE_NONE;
+			thread_recompute_pri_locked(t);
+		}
+		return;
+	}
+	thread_setrun_locked(t, (reason & AST_PREEMPT) && !(reason & AST_QUANTUM));
+}
+
+/* A stack frame that machine_switch() "returns" from into machine_thread_trampoline. */
+static void
+machine_stack_init(thread_t t)
+{
+	uint64_t *sp = (uint64_t *)(t->th_kstack + KERNEL_STACK_SIZE);
+
+	*--sp = 0;					/* end of the frame-pointer chain */
+	*--sp = (uint64_t)machine_thread_trampoline;	/* machine_switch's ret */
+	for (int i = 0; i < 6; i++)
+		*--sp = 0;				/* rbp rbx r12 r13 r14 r15 */
+	t->th_machine.mt_rsp = (uint64_t)sp;
+}
+
+/* Release the scheduler lock for a thread that starts in a continuation: interrupts on. */
+static void
+sched_unlock_continue(void)
+{
+	lck_spin_unlock(&sched_spin);
+	intr_enable();
+}
+
+/*
+ * Switch from self to new. Sched lock held, interrupts off. Returns in self once it runs again
+ * (only when it has no continuation; with one, it never returns).
+ */
+static void
+thread_invoke(struct processor *p, thread_t self, thread_t new, uint32_t reason)
+{
+	thread_t old;
+
+	p->p_ast = 0;
+	p->p_active_thread = new;
+	p->p_context_switches++;
+	new->th_switches++;
+	if (new->th_sched_mode == TH_MODE_REALTIME)
+		new->th_rt_start = clock_uptime_ns();
+
+	if (new->th_kstack == 0) {
+		if (self->th_continuation != NULL && !self->th_boot_stack &&
+		    !(self->th_state & TH_IDLE)) {
+			/* Stack handoff: new takes self's stack, self needs none. */
+			thread_continue_t cont = new->th_continuation;
+			void *param = new->th_parameter;
+
+			new->th_kstack = self->th_kstack;
+			self->th_kstack = 0;
+			thread_dispatch(self, reason);
+			new->th_continuation = NULL;
+			sched_unlock_continue();
+			machine_call_continuation(cont, param, new->th_wait_result,
+						  new->th_kstack + KERNEL_STACK_SIZE);
+		}
+		new->th_kstack = kstack_alloc();
+		machine_stack_init(new);
+	}
+	self->th_switch_reason = reason;
+	old = machine_switch(self, &self->th_machine.mt_rsp, new->th_machine.mt_rsp);
+	thread_dispatch(old, old->th_switch_reason);
+}
+
+/* A new stack's first instructions, after machine_thread_trampoline: run the continuation. */
+void
+thread_continue_start(thread_t old)
+{
+	thread_t self = current_thread();
+	thread_continue_t cont = self->th_continuation;
+
+	thread_dispatch(old, old->th_switch_reason);
+	self->th_continuation = NULL;
+	sched_unlock_continue();
+	cont(self->th_parameter, self->th_wait_result);
+	thread_terminate_self();
+}
+
+static wait_result_t
+thread_block_reason(thread_continue_t cont, void *param, uint32_t reason)
+{
+	struct processor *p;
+	thread_t self, new;
+	bool s = sched_lock();
+
+	p = current_processor();
+	self = p->p_active_thread;
+	if (p->p_preempt_level != 1)
+		panic("thread_block: thread %llu blocks with preemption disabled (level %d)",
+		      (unsigned long long)self->th_id, p->p_preempt_level);
+	if (cont != NULL) {
+		self->th_continuation = cont;
+		self->th_parameter = param;
+	}
+	new = thread_select(p, self, reason);
+	if (new == self) {
+		p->p_ast = 0;
+		if (self->th_continuation != NULL) {
+			self->th_continuation = NULL;
+			sched_unlock_continue();
+			machine_call_continuation(cont, param, self->th_wait_result,
+						  self->th_kstack + KERNEL_STACK_SIZE);
+		}
+		sched_unlock(s);
+		return self->th_wait_result;
+	}
+	thread_invoke(p, self, new, reason);
+	sched_unlock(s);
+	return self->th_wait_result;
+}
+
+wait_result_t
+thread_block_parameter(thread_continue_t continuation, void *parameter)
+{
+	return thread_block_reason(continuation, parameter, 0);
+}
+
+wait_result_t
+thread_block(thread_continue_t continuation)
+{
+	return thread_block_reason(continuation, NULL, 0);
+}
+
+void
+thread_yield(void)
+{
+	thread_block_reason(NULL, NULL, AST_QUANTUM);
+}
+
+void
+ast_taken_intr(struct trapframe *tf)
+{
+	struct processor *p = current_processor();
+
+	if (!(p->p_ast & AST_PREEMPT) || p->p_active_thread == NULL || p->p_preempt_level != 0 ||
+	    !(tf->tf_rflags & RFLAGS_IF))
+		return;
+	thread_block_reason(NULL, NULL, p->p_ast);
+}
+
+void
+thread_terminate_self(void)
+{
+	thread_t self = current_thread();
+	bool s = sched_lock();
+
+	if (self->th_state & TH_WAIT) {
+		queue_remove(&self->th_wait_link);
+		self->th_state &= ~(TH_WAIT | TH_UNINT);
+	}
+	self->th_state |= TH_TERMINATE;
+	sched_unlock(s);
+	/* A preemption from here on is harmless: thread_dispatch already sends a TH_TERMINATE
+	 * thread to the reaper, which frees the stack it kept. */
+	(void)timer_call_cancel(&self->th_wait_timer);
+	thread_block_reason((thread_continue_t)thread_terminate_self, NULL, 0);
+	panic("thread_terminate_self: terminated thread %llu ran again",
+	      (unsigned long long)self->th_id);
+}
+
+/*
+ * Waiting.
+ */
+
+static queue_head_t *
+waitq_bucket(event_t event)
+{
+	uintptr_t h = (uintptr_t)event;
+
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return &sched_waitq[(h >> 58) % WAITQ_BUCKETS];
+}
+
+/* Make waiting thread t runnable with result. Sched lock held. */
+static void
+thread_go_locked(thread_t t, wait_result_t result)
+{
+	queue_remove(&t->th_wait_link);
+	t->th_wait_event = NO_EVENT;
+	t->th_wait_result = result;
+	t->th_state &= ~(TH_WAIT | TH_UNINT);
+	(void)timer_call_cancel(&t->th_wait_timer);
+	if (!(t->th_state & TH_RUN)) {
+		t->th_state |= TH_RUN;
+		thread_setrun_locked(t, false);
+	}
+}
+
+unsigned
+thread_wakeup_prim_locked(event_t event, bool one, wait_result_t result)
+{
+	queue_head_t *q = waitq_bucket(event);
+	unsigned n = 0;
+
+	queue_foreach_safe(q, e, nx) {
+		thread_t t = container_of(e, struct thread, th_wait_link);
+
+		if (t->th_wait_event != event)
+			continue;
+		thread_go_locked(t, result);
+		n++;
+		if (one)
+			break;
+	}
+	return n;
+}
+
+unsigned
+thread_wakeup_prim(event_t event, bool one, wait_result_t result)
+{
+	bool s = sched_lock();
+	unsigned n = thread_wakeup_prim_locked(event, one, result);
+
+	sched_unlock(s);
+	return n;
+}
+
+/* assert_wait with the sched lock held (the mutex and rw-lock slow paths). */
+wait_result_t assert_wait_locked(event_t event, wait_interrupt_t interruptible,
+				 uint64_t deadline);
+wait_result_t
+assert_wait_locked(event_t event, wait_interrupt_t interruptible, uint64_t deadline)
+{
+	thread_t self = current_thread();
+
+	if (self->th_state & TH_WAIT)
+		panic("assert_wait: thread %llu already waits on %p", (unsigned long long)self->th_id,
+		      self->th_wait_event);
+	self->th_state |= TH_WAIT | (interruptible == THREAD_UNINT ? TH_UNINT : 0);
+	self->th_wait_event = event;
+	self->th_wait_result = THREAD_WAITING;
+	self->th_wait_seq++;
+	queue_enter(waitq_bucket(event), &self->th_wait_link);
+	if (deadline != 0)
+		timer_call_enter(&self->th_wait_timer, deadline, (void *)self->th_wait_seq);
+	return THREAD_WAITING;
+}
+
+wait_result_t
+assert_wait_deadline(event_t event, wait_interrupt_t interruptible, uint64_t deadline)
+{
+	bool s = sched_lock();
+	wait_result_t r = assert_wait_locked(event, interruptible, deadline);
+
+	sched_unlock(s);
+	return r;
+}
+
+wait_result_t
+assert_wait(event_t event, wait_interrupt_t interruptible)
+{
+	return assert_wait_deadline(event, interruptible, 0);
+}
+
+void
+thread_wait_timeout(void *param0, void *param1)
+{
+	thread_t t = param0;
+	bool s = sched_lock();
+
+	if ((t->th_state & TH_WAIT) && t->th_wait_seq == (uint64_t)param1)
+		thread_go_locked(t, THREAD_TIMED_OUT);
+	sched_unlock(s);
+}
+
+kern_return_t
+clear_wait(thread_t thread, wait_result_t result)
+{
+	bool s = sched_lock();
+	kern_return_t kr = KERN_NOT_WAITING;
+
+	if (thread->th_state & TH_WAIT) {
+		thread_go_locked(thread, result);
+		kr = KERN_SUCCESS;
+	}
+	sched_unlock(s);
+	return kr;
+}
+
+kern_return_t
+thread_interrupt(thread_t thread)
+{
+	bool s = sched_lock();
+	kern_return_t kr = KERN_NOT_WAITING;
+
+	if ((thread->th_state & TH_WAIT) && (thread->th_state & TH_UNINT)) {
+		kr = KERN_FAILURE;
+	} else if (thread->th_state & TH_WAIT) {
+		thread_go_locked(thread, THREAD_INTERRUPTED);
+		kr = KERN_SUCCESS;
+	}
+	sched_unlock(s);
+	return kr;
+}
+
+void
+thread_sleep_ns(uint64_t ns)
+{
+	thread_t self = current_thread();
+
+	assert_wait_deadline((event_t)&self->th_wait_timer, THREAD_UNINT, clock_uptime_ns() + ns);
+	thread_block(NULL);
+}
+
+kern_return_t
+thread_set_sched(thread_t t, sched_mode_t mode, int pri, uint64_t period, uint64_t computation,
+		 uint64_t constraint)
+{
+	struct processor *p = current_processor();
+	bool s;
+
+	if (mode == TH_MODE_REALTIME) {
+		if (!sched_rt_admissible(period, computation, constraint))
+			return KERN_INVALID_ARGUMENT;
+	} else if ((mode != TH_MODE_FIXED && mode != TH_MODE_TIMESHARE) || pri < MINPRI + 1 ||
+		   pri > MAXPRI_KERNEL) {
+		return KERN_INVALID_ARGUMENT;
+	}
+	s = sched_lock();
+	t->th_sched_mode = mode;
+	t->th_saved_mode = TH_MODE_NONE;
+	if (mode == TH_MODE_REALTIME) {
+		t->th_rt_period = period;
+		t->th_rt_computation = computation;
+		t->th_rt_constraint = constraint;
+		t->th_rt_start = clock_uptime_ns();
+	} else {
+		t->th_base_pri = pri;
+	}
+	t->th_sched_stamp = sched_decay_period;
+	thread_recompute_pri_locked(t);
+	if (t == p->p_active_thread) {
+		if (runq_highest(&p->p_runq) > t->th_sched_pri)
+			p->p_ast |= AST_PREEMPT;
+	} else if (t->th_runq_pri >= 0 && sched_should_preempt(p->p_active_thread,
+								 t->th_sched_pri)) {
+		p->p_ast |= AST_PREEMPT;
+	}
+	sched_unlock(s);
+	return KERN_SUCCESS;
+}
+
+/*
+ * The clock tick: call-outs, CPU accounting, time-share decay, quantum, real-time overruns.
+ */
+
+/* Every decay period: bring queued time-share threads' priorities up to date. */
+static void
+sched_decay_runq(struct processor *p)
+{
+	for (int pri = 0; pri < NRQS; pri++) {
+		queue_foreach_safe(&p->p_runq.rq_queues[pri], e, nx) {
+			thread_t t = container_of(e, struct thread, th_link);
+
+			if (t->th_sched_mode == TH_MODE_TIMESHARE)
+				thread_recompute_pri_locked(t);
+		}
+	}
+}
+
+static void
+sched_clock_tick(struct trapframe *tf)
+{
+	struct processor *p = current_processor();
+	uint64_t now = clock_uptime_ns();
+	thread_t self;
+	bool s;
+
+	timer_call_expire(now);
+	s = sched_lock();
+	self = p->p_active_thread;
+	if (++sched_ticks % SCHED_DECAY_TICKS == 0) {
+		sched_decay_period++;
+		sched_decay_runq(p);
+	}
+	if (self->th_state & TH_IDLE) {
+		p->p_idle_ticks++;
+		if (runq_highest(&p->p_runq) >= 0)
+			p->p_ast |= AST_PREEMPT;
+		sched_unlock(s);
+		return;
+	}
+	p->p_busy_ticks++;
+	self->th_ticks++;
+	if (self->th_sched_mode == TH_MODE_TIMESHARE) {
+		self->th_sched_usage = sched_decay_usage(self->th_sched_usage,
+							 sched_decay_period - self->th_sched_stamp);
+		self->th_sched_stamp = sched_decay_period;
+		self->th_sched_usage++;
+		thread_recompute_pri_locked(self);
+	} else if (self->th_sched_mode == TH_MODE_REALTIME &&
+		   now - self->th_rt_start > self->th_rt_constraint) {
+		/* Ran past its constraint without blocking: demote it (XNU's fail-safe) to
+		 * time-share until it next blocks. */
+		self->th_rt_overruns++;
+		self->th_saved_mode = TH_MODE_REALTIME;
+		self->th_sched_mode = TH_MODE_TIMESHARE;
+		self->th_base_pri = BASEPRI_DEFAULT;
+		self->th_sched_stamp = sched_decay_period;
+		thread_recompute_pri_locked(self);
+	}
+	if (self->th_sched_mode != TH_MODE_REALTIME &&
+	    runq_highest(&p->p_runq) >= self->th_sched_pri)
+		p->p_ast |= AST_PREEMPT | AST_QUANTUM;
+	sched_unlock(s);
+}
+
+/*
+ * The idle and reaper threads, and start-up.
+ */
+
+/* Halt until an interrupt; the interrupt's AST check switches to whatever it made runnable. */
+static void
+idle_thread_continue(void *param, wait_result_t wr)
+{
+	struct processor *p = current_processor();
+
+	for (;;) {
+		intr_disable();
+		if (runq_highest(&p->p_runq) < 0 && !(p->p_ast & AST_PREEMPT))
+			cpu_idle(); /* sti; hlt: a wakeup between the check and hlt still wakes us */
+		else
+			intr_enable();
+		thread_block(NULL);
+	}
+}
+
+/* Free terminated threads; sleeps with a continuation, so it holds no stack while idle. */
+static void
+reaper_thread_continue(void *param, wait_result_t wr)
+{
+	for (;;) {
+		queue_chain_t *e;
+		bool s;
+
+		assert_wait((event_t)&thread_reaper_queue, THREAD_UNINT);
+		s = sched_lock();
+		e = queue_dequeue(&thread_reaper_queue);
+		sched_unlock(s);
+		if (e == NULL)
+			thread_block(reaper_thread_continue);
+		(void)clear_wait(current_thread(), THREAD_AWAKENED);
+		thread_reap(container_of(e, struct thread, th_link));
+	}
+}
+
+void
+sched_init(void)
+{
+	extern char boot_stack[];
+	struct processor *p = current_processor();
+	thread_t boot, idle, reaper;
+	bool s;
+
+	for (unsigned i = 0; i < WAITQ_BUCKETS; i++)
+		queue_init(&sched_waitq[i]);
+	queue_init(&thread_reaper_queue);
+	runq_init(&p->p_runq);
+	lck_spin_init(&p->p_timer_lock);
+	timer_queue_init(&p->p_timers);
+	p->p_pset = &pset0;
+	pset0.ps_cpus[pset0.ps_cpu_count++] = p;
+
+	task_init();
+	thread_zone_init();
+	/* The boot context becomes thread 0 of kernel_task, on the boot stack. */
+	boot = thread_create_internal(NULL, NULL, BASEPRI_KERNEL, TH_MODE_FIXED, false);
+	idle = thread_create_internal(idle_thread_continue, NULL, IDLEPRI, TH_MODE_FIXED, true);
+	reaper = thread_create_internal(reaper_thread_continue, NULL, BASEPRI_KERNEL,
+					TH_MODE_FIXED, true);
+	if (boot == NULL || idle == NULL || reaper == NULL)
+		panic("sched_init: no memory for the first threads");
+	boot->th_kstack = (vaddr_t)boot_stack;
+	boot->th_boot_stack = true;
+	boot->th_state = TH_RUN;
+	thread_set_name(boot, "boot");
+	idle->th_state = TH_RUN | TH_IDLE;
+	idle->th_sched_pri = IDLEPRI;
+	thread_set_name(idle, "idle");
+	thread_set_name(reaper, "reaper");
+
+	s = sched_lock();
+	p->p_active_thread = boot;
+	p->p_idle_thread = idle;
+	reaper->th_state = TH_RUN;
+	thread_setrun_locked(reaper, false);
+	sched_running = true;
+	sched_unlock(s);
+	timer_set_tick_hook(sched_clock_tick);
+	printf("sched: %d priorities, quantum %llu ms, pset0 with %u cpu, boot thread %llu\n", NRQS,
+	       (unsigned long long)(SCHED_QUANTUM_NS / 1000000), pset0.ps_cpu_count,
+	       (unsigned long long)boot->th_id);
+}

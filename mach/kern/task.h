@@ -1,0 +1,37 @@
+/*
+ * task.h — Mach tasks: the resource container threads run in (XNU osfmk/kern/task.h).
+ *
+ * The one idea: a task owns an address space handle and a list of threads (later the IPC
+ * space); it lives as long as references to it do. Only kernel_task exists until the BSD
+ * issue brings user tasks.
+ */
+#ifndef _MACH_KERN_TASK_H_
+#define _MACH_KERN_TASK_H_
+
+#include <mach/kern/kern_return.h>
+#include <mach/kern/locks.h>
+#include <mach/kern/queue.h>
+
+struct vm_map;
+
+typedef struct task {
+	lck_spin_t t_lock;
+	uint32_t t_ref;
+	queue_head_t t_threads; /* thread.th_task_link, under t_lock */
+	unsigned t_thread_count;
+	struct vm_map *t_map;	/* XXX: NULL for the kernel task until vm_map lands */
+	const char *t_name;
+} *task_t;
+
+extern task_t kernel_task;
+
+/* task_init: create kernel_task and the task zone. Once, at scheduler start-up. */
+void task_init(void);
+void task_reference(task_t task);
+/* Drop a reference; the last one frees the task (it must have no threads left). */
+void task_deallocate(task_t task);
+/* Add / remove a thread on the task's list. Locks: takes the task lock. */
+void task_add_thread(task_t task, struct thread *thread);
+void task_remove_thread(task_t task, struct thread *thread);
+
+#endif /* _MACH_KERN_TASK_H_ */

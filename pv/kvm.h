@@ -1,0 +1,45 @@
+/*
+ * kvm.h — KVM's paravirtual interfaces: kvmclock, steal time and PV EOI. Each is used only when
+ * leaf 0x40000001 offers it (hv_kvm_has()).
+ */
+#ifndef _PV_KVM_H_
+#define _PV_KVM_H_
+
+#include <libkern/libkern.h>
+
+/*
+ * kvmclock_register: register this CPU's pvclock area with MSR_KVM_SYSTEM_TIME_NEW, check that
+ * the host filled it in, read the wall clock (MSR_KVM_WALL_CLOCK_NEW), and register the
+ * kvmclock clocksource. Boot CPU. Returns 0, or -1 when KVM offers no kvmclock or the area
+ * stays empty (logged).
+ */
+int kvmclock_register(void);
+
+/* Wall-clock time at boot (seconds, nanoseconds since 1970) from MSR_KVM_WALL_CLOCK_NEW. */
+bool kvmclock_wallclock(uint64_t *sec, uint32_t *nsec);
+
+/* Whether the host promises PVCLOCK_TSC_STABLE_BIT (no guard needed), and clamped reads. */
+bool kvmclock_tsc_stable(void);
+uint64_t kvmclock_clamped(void);
+
+/*
+ * kvm_steal_register: register this CPU's steal-time area (MSR_KVM_STEAL_TIME) when offered.
+ * Boot CPU. Returns 0, or -1 when not offered (not an error: the statistic stays 0).
+ */
+int kvm_steal_register(void);
+/* Whether steal time is registered on CPU 0, and nanoseconds stolen from it so far. */
+bool kvm_steal_enabled(void);
+uint64_t kvm_steal_ns(unsigned cpu);
+
+/*
+ * kvm_pv_eoi_register: enable PV EOI (MSR_KVM_PV_EOI_EN) when offered and switch intr_eoi to
+ * the routine that skips the APIC write when the host says the EOI is not needed. After
+ * lapic_init(). Returns 0, or -1 when not offered.
+ */
+int kvm_pv_eoi_register(void);
+bool kvm_pv_eoi_enabled(void);
+/* EOIs that the PV path saved (no APIC write) and those that still went to the APIC. */
+uint64_t kvm_pv_eoi_saved(void);
+uint64_t kvm_pv_eoi_slow(void);
+
+#endif /* _PV_KVM_H_ */

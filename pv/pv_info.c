@@ -1,0 +1,57 @@
+/*
+ * pv_info.c — the paravirtual platform's statistics in one report, for the debug shell's `pv`
+ * command: hypervisor, clocksource and resolution, steal time, PV EOI, kvmclock guard clamps.
+ *
+ * The one idea: every figure is read from its owner's accessor at the moment of printing;
+ * nothing here keeps its own copy.
+ */
+#include <arch/x86_64/timer.h>
+#include <console.h>
+#include <pv/clocksource.h>
+#include <pv/hv.h>
+#include <pv/kvm.h>
+#include <pv/pv_info.h>
+#include <pv/xen.h>
+
+void
+pv_info_print(void)
+{
+	const struct clocksource *cs = clocksource_current();
+	uint64_t sec;
+	uint32_t nsec;
+
+	if (hv_info.hv_primary != NULL)
+		printf("hypervisor:  %s (\"%s\" at %#x)\n", hv_kind_name(hv_info.hv_kind),
+		       hv_info.hv_primary->hs_text, hv_info.hv_primary->hs_base);
+	else
+		printf("hypervisor:  none found\n");
+	if (cs != NULL)
+		printf("clocksource: %s, rating %d, resolution %llu ns, TSC %u kHz\n", cs->cs_name,
+		       cs->cs_rating, (unsigned long long)cs->cs_resolution_ns, tsc_freq_khz());
+	else
+		printf("clocksource: none selected (raw TSC)\n");
+	if (hv_info.hv_kind == HV_KVM) {
+		printf("kvmclock:    %s, %llu reads clamped by the monotonic guard\n",
+		       kvmclock_tsc_stable() ? "TSC stable" : "TSC not stable",
+		       (unsigned long long)kvmclock_clamped());
+		if (kvmclock_wallclock(&sec, &nsec))
+			printf("wall clock:  %llu.%09u s since 1970 at boot\n",
+			       (unsigned long long)sec, nsec);
+	}
+	if (xen_present())
+		printf("xen pvclock: %llu reads clamped by the monotonic guard, %llu torn reads "
+		       "given up\n", (unsigned long long)xen_clock_clamped(),
+		       (unsigned long long)xen_clock_errors_count());
+	if (kvm_steal_enabled())
+		printf("steal:       cpu 0: %llu.%06llu ms\n",
+		       (unsigned long long)(kvm_steal_ns(0) / 1000000),
+		       (unsigned long long)(kvm_steal_ns(0) % 1000000));
+	else
+		printf("steal:       not offered\n");
+	if (kvm_pv_eoi_enabled())
+		printf("pv-eoi:      on; %llu EOIs without an APIC write, %llu with\n",
+		       (unsigned long long)kvm_pv_eoi_saved(),
+		       (unsigned long long)kvm_pv_eoi_slow());
+	else
+		printf("pv-eoi:      not offered\n");
+}

@@ -1,0 +1,55 @@
+/*
+ * xen.h — running as a Xen PVH guest: hypercalls, the console (console_io for dom0), the
+ * shared_info page with its pvclock, and shutdown through SCHEDOP_shutdown.
+ */
+#ifndef _PV_XEN_H_
+#define _PV_XEN_H_
+
+#include <libkern/libkern.h>
+
+/*
+ * xen_early_init: when CPUID names Xen, install the hypercall page and register the Xen console
+ * (`hvc0`: the console_io hypercall, which only dom0 may use to write to Xen's serial line).
+ * Boot CPU, first thing after trap_init(); needs no memory allocation.
+ *   Returns: true when running on Xen with hypercalls available.
+ */
+bool xen_early_init(void);
+
+/* Whether hypercalls are available (xen_early_init() succeeded). */
+bool xen_present(void);
+
+/*
+ * xen_clock_init: map shared_info (XENMEM_add_to_physmap) and register Xen's pvclock as a
+ * clocksource. Boot CPU, after the physical allocator is up. Returns 0 or -1 (logged).
+ */
+int xen_clock_init(void);
+
+/* Reads that found vcpu 0's time record stuck mid-update, and reads the guard clamped. */
+uint64_t xen_clock_errors_count(void);
+uint64_t xen_clock_clamped(void);
+
+/*
+ * xen_poweroff: ask Xen to power this domain off (SCHEDOP_shutdown, SHUTDOWN_poweroff). Returns
+ * only if Xen refused (logged). As dom0, Xen then powers the machine off.
+ */
+void xen_poweroff(void);
+
+struct boot_mem_region;
+/*
+ * xen_memory_map: the domain's memory map from XENMEM_memory_map (E820 types map one to one to
+ * BOOT_MEM_*; others become reserved), into out[0..max). Boot CPU.
+ *   Returns: the number of entries stored, 0 when Xen gave none (logged).
+ */
+unsigned xen_memory_map(struct boot_mem_region *out, unsigned max);
+
+/*
+ * xen_fixup_dom0_xsdt: give back the signature that Xen 4.17 loses in a PVH dom0's XSDT when the
+ * host has no XSDT (see xen.c); checks length, entries and checksum first. Boot CPU, before
+ * acpi_init(), while the early direct map covers the first 4 GiB.
+ */
+void xen_fixup_dom0_xsdt(uint64_t rsdp_pa);
+
+/* Raw hypercall, for the few callers outside pv/xen.c (tests). Returns Xen's result. */
+long xen_hypercall3(unsigned op, uint64_t a1, uint64_t a2, uint64_t a3);
+
+#endif /* _PV_XEN_H_ */

@@ -1,0 +1,293 @@
+/*
+ * console.c — the virtio console driver (virtio 1.2 §5.3): VirtioConsole matches virtio device
+ * type 3 and makes port 0 a kernel console sink named "hvc0" (selected with console=hvc0).
+ * Output goes out on transmitq 1 from a ring of DMA slots; input arriving on receiveq 0 is fed
+ * to the console input queue, so the debug shell works over hvc0 as over ttyS0.
+ *
+ * A console sink is written under the console lock, possibly with interrupts off and from any
+ * context, so the transmit path never sleeps, never logs (its queue is quiet), and reclaims
+ * finished slots by polling the used ring when all are busy — the one place polling is
+ * unavoidable. A device fault found there is acted on by the next interrupt.
+ *
+ * XXX: VIRTIO_CONSOLE_F_MULTIPORT is not negotiated: only port 0 exists (QEMU's virtconsole
+ * on a virtio-serial bus is port 0). Multiport (control queues, more ports) comes later.
+ */
+#include <arch/x86_64/cpu.h>
+#include <console.h>
+#include <linux/virtio_console.h>
+#include <linux/virtio_ids.h>
+#include <mach/kern/locks.h>
+#include <virtio/virtio.h>
+
+#define HVC_TX_SLOTS 16
+#define HVC_TX_SLOT  256 /* HVC_TX_SLOTS * HVC_TX_SLOT = one page of DMA memory */
+#define HVC_RX_BUFS  8
+#define HVC_RX_BUF   64
+#define HVC_SPIN_MAX 2000000 /* polls of the used ring before output is dropped */
+
+struct vtcon {
+	struct virtio_dev *vc_vd;
+	struct virtqueue *vc_rxq, *vc_txq;
+	lck_spin_t vc_lock;
+	uint8_t *vc_tx;		/* HVC_TX_SLOTS * HVC_TX_SLOT */
+	uint64_t vc_tx_pa;
+	uint8_t *vc_rx;		/* HVC_RX_BUFS * HVC_RX_BUF */
+	uint64_t vc_rx_pa;
+	bool vc_tx_busy[HVC_TX_SLOTS];
+	bool vc_rx_posted[HVC_RX_BUFS];
+	bool vc_failed;		/* a queue broke in the sink; the next interrupt fails the device */
+	uint64_t vc_tx_bytes, vc_rx_bytes, vc_dropped;
+};
+
+static struct vtcon *hvc_active;
+static lck_spin_t hvc_sink_lock = LCK_SPIN_INITIALIZER;
+
+/* Take back finished transmit slots. vc_lock held. */
+static void
+tx_reclaim(struct vtcon *sc)
+{
+	void *cookie;
+	uint32_t len;
+
+	while (virtqueue_dequeue(sc->vc_txq, &cookie, &len))
+		sc->vc_tx_busy[(bool *)cookie - sc->vc_tx_busy] = false;
+	if (virtqueue_broken(sc->vc_txq))
+		sc->vc_failed = true;
+}
+
+static int
+tx_free_slot(struct vtcon *sc)
+{
+	for (int i = 0; i < HVC_TX_SLOTS; i++)
+		if (!sc->vc_tx_busy[i])
+			return i;
+	return -1;
+}
+
+/* Queue n bytes for transmission. vc_lock held; never logs. */
+static void
+tx_write(struct vtcon *sc, const char *s, size_t n)
+{
+	while (n > 0 && !sc->vc_failed) {
+		int slot;
+		unsigned spins = 0;
+
+		tx_reclaim(sc);
+		while ((slot = tx_free_slot(sc)) < 0 && !sc->vc_failed && spins++ < HVC_SPIN_MAX) {
+			cpu_pause();
+			tx_reclaim(sc);
+		}
+		if (slot < 0)
+			break;
+		size_t chunk = MIN(n, (size_t)HVC_TX_SLOT);
+		struct vq_seg seg = { sc->vc_tx_pa + (uint64_t)slot * HVC_TX_SLOT,
+				      (uint32_t)chunk };
+		memcpy(sc->vc_tx + slot * HVC_TX_SLOT, s, chunk);
+		if (virtqueue_enqueue(sc->vc_txq, &sc->vc_tx_busy[slot], &seg, 1, 0) !=
+		    KERN_SUCCESS)
+			break;
+		sc->vc_tx_busy[slot] = true;
+		virtqueue_kick(sc->vc_txq);
+		sc->vc_tx_bytes += chunk;
+		s += chunk;
+		n -= chunk;
+	}
+	sc->vc_dropped += n;
+}
+
+static void
+hvc_write(const char *s, size_t n)
+{
+	bool on = intr_save();
+	struct vtcon *sc;
+
+	/* A write from inside this path (a fault while transmitting) is dropped, not deadlocked. */
+	if (!lck_spin_try_lock(&hvc_sink_lock)) {
+		intr_restore(on);
+		return;
+	}
+	sc = hvc_active;
+	if (sc != NULL) {
+		lck_spin_lock(&sc->vc_lock);
+		tx_write(sc, s, n);
+		lck_spin_unlock(&sc->vc_lock);
+	}
+	lck_spin_unlock(&hvc_sink_lock);
+	intr_restore(on);
+}
+
+static struct console_sink hvc_sink = { .cs_name = "hvc0", .cs_write = hvc_write };
+static bool hvc_registered;
+
+/* Post every idle receive buffer. vc_lock held. */
+static void
+rx_post(struct vtcon *sc)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < HVC_RX_BUFS; i++) {
+		struct vq_seg seg = { sc->vc_rx_pa + i * HVC_RX_BUF, HVC_RX_BUF };
+
+		if (sc->vc_rx_posted[i])
+			continue;
+		if (virtqueue_enqueue(sc->vc_rxq, &sc->vc_rx_posted[i], &seg, 0, 1) != KERN_SUCCESS)
+			break;
+		sc->vc_rx_posted[i] = true;
+		any = true;
+	}
+	if (any)
+		virtqueue_kick(sc->vc_rxq);
+}
+
+static void
+rx_intr(void *arg)
+{
+	struct vtcon *sc = arg;
+	bool s = lck_spin_lock_irqsave(&sc->vc_lock);
+	const char *broken;
+	void *cookie;
+	uint32_t len;
+
+	do {
+		while (virtqueue_dequeue(sc->vc_rxq, &cookie, &len)) {
+			unsigned i = (unsigned)((bool *)cookie - sc->vc_rx_posted);
+
+			sc->vc_rx_posted[i] = false;
+			for (uint32_t k = 0; k < len; k++)
+				console_input((char)sc->vc_rx[i * HVC_RX_BUF + k]);
+			sc->vc_rx_bytes += len;
+		}
+		broken = virtqueue_broken_reason(sc->vc_rxq);
+	} while (broken == NULL && virtqueue_enable_intr(sc->vc_rxq));
+	if (broken == NULL)
+		rx_post(sc);
+	if (broken == NULL && sc->vc_failed)
+		broken = virtqueue_broken_reason(sc->vc_txq);
+	lck_spin_unlock_irqrestore(&sc->vc_lock, s);
+	if (broken != NULL)
+		virtio_fail(sc->vc_vd, broken);
+}
+
+static void
+tx_intr(void *arg)
+{
+	struct vtcon *sc = arg;
+	bool s = lck_spin_lock_irqsave(&sc->vc_lock);
+	const char *broken;
+
+	tx_reclaim(sc);
+	broken = virtqueue_broken_reason(sc->vc_txq);
+	lck_spin_unlock_irqrestore(&sc->vc_lock, s);
+	if (broken != NULL)
+		virtio_fail(sc->vc_vd, broken);
+}
+
+static void
+vtcon_free(struct vtcon *sc)
+{
+	virtio_dma.vm_free(sc->vc_tx, HVC_TX_SLOTS * HVC_TX_SLOT, NULL);
+	virtio_dma.vm_free(sc->vc_rx, HVC_RX_BUFS * HVC_RX_BUF, NULL);
+	sc->vc_tx = sc->vc_rx = NULL;
+}
+
+static kern_return_t
+vtcon_start(struct io_service *self, struct io_service *provider)
+{
+	struct vtcon *sc = io_service_softc(self);
+	struct virtio_dev *vd = virtio_dev_from_nub(provider);
+	bool s;
+
+	if (vd == NULL)
+		return KERN_INVALID_ARGUMENT;
+	sc->vc_vd = vd;
+	lck_spin_init(&sc->vc_lock);
+	sc->vc_tx = virtio_dma.vm_alloc(HVC_TX_SLOTS * HVC_TX_SLOT, &sc->vc_tx_pa, NULL);
+	sc->vc_rx = virtio_dma.vm_alloc(HVC_RX_BUFS * HVC_RX_BUF, &sc->vc_rx_pa, NULL);
+	if (sc->vc_tx == NULL || sc->vc_rx == NULL)
+		goto fail;
+	if (virtio_negotiate(vd, 0) != KERN_SUCCESS)
+		goto fail;
+	sc->vc_rxq = virtio_queue_alloc(vd, 0, 64, rx_intr, sc);
+	sc->vc_txq = virtio_queue_alloc(vd, 1, 64, tx_intr, sc);
+	if (sc->vc_rxq == NULL || sc->vc_txq == NULL)
+		goto fail;
+	virtqueue_set_quiet(sc->vc_txq, true);
+	virtio_driver_ok(vd);
+	s = lck_spin_lock_irqsave(&sc->vc_lock);
+	rx_post(sc);
+	lck_spin_unlock_irqrestore(&sc->vc_lock, s);
+
+	s = lck_spin_lock_irqsave(&hvc_sink_lock);
+	if (hvc_active != NULL) {
+		lck_spin_unlock_irqrestore(&hvc_sink_lock, s);
+		printf("virtio-console: hvc0 exists already; this port is not a console\n");
+		return KERN_SUCCESS;
+	}
+	hvc_active = sc;
+	lck_spin_unlock_irqrestore(&hvc_sink_lock, s);
+	(void)os_dict_set_string(io_service_props(self), "console", "hvc0");
+	printf("virtio-console: port 0 is hvc0\n");
+	if (!hvc_registered) {
+		hvc_registered = true;
+		console_register(&hvc_sink);
+	}
+	return KERN_SUCCESS;
+fail:
+	virtio_reset_and_free(vd, NULL, NULL);
+	vtcon_free(sc);
+	return KERN_FAILURE;
+}
+
+static void
+vtcon_stop(struct io_service *self, struct io_service *provider)
+{
+	struct vtcon *sc = io_service_softc(self);
+	bool s = lck_spin_lock_irqsave(&hvc_sink_lock);
+
+	/* The sink stays registered (sinks are never removed) but writes nowhere. */
+	if (hvc_active == sc)
+		hvc_active = NULL;
+	lck_spin_unlock_irqrestore(&hvc_sink_lock, s);
+	virtio_reset_and_free(sc->vc_vd, NULL, NULL);
+	vtcon_free(sc);
+}
+
+/* The transmit statistics of hvc0, for tests: false when there is no hvc0. */
+bool virtio_console_stats(uint64_t *tx, uint64_t *rx, uint64_t *dropped);
+
+bool
+virtio_console_stats(uint64_t *tx, uint64_t *rx, uint64_t *dropped)
+{
+	struct vtcon *sc = hvc_active;
+
+	if (sc == NULL)
+		return false;
+	*tx = sc->vc_tx_bytes;
+	*rx = sc->vc_rx_bytes;
+	*dropped = sc->vc_dropped;
+	return true;
+}
+
+static const struct io_match vtcon_match[] = {
+	{ .im_provider_class = kIOVirtioDeviceClass, .im_virtio_type = VIRTIO_ID_CONSOLE,
+	  .im_score = 100 },
+};
+
+static const struct io_driver vtcon_driver = {
+	.drv_class = "VirtioConsole",
+	.drv_match = vtcon_match,
+	.drv_nmatch = ARRAY_SIZE(vtcon_match),
+	.drv_softc_size = sizeof(struct vtcon),
+	.drv_start = vtcon_start,
+	.drv_stop = vtcon_stop,
+};
+IOKIT_DRIVER(vtcon_driver);
+
+void virtio_console_write_for_test(const char *s, size_t n);
+
+/* Write to hvc0 whatever console= selected (the hvc0 ktest). */
+void
+virtio_console_write_for_test(const char *s, size_t n)
+{
+	hvc_write(s, n);
+}
