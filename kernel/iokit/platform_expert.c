@@ -186,7 +186,6 @@ iokit_start(void)
 {
 	struct io_service *pe;
 	unsigned ndrv = 0;
-	uint64_t dump = 0;
 
 	for (const struct io_driver *const *d = __iokit_drivers_start; d < __iokit_drivers_end;
 	     d++) {
@@ -210,6 +209,13 @@ iokit_start(void)
 	io_service_release(pe);
 	/* Boot goes on with every device that is there matched, as XNU's waitQuiet at boot. */
 	(void)io_service_wait_quiet();
+}
+
+void
+iokit_boot_dump(void)
+{
+	uint64_t dump = 0;
+
 	if (cmdline_get_uint(&boot_cmdline, "iokit.dump", 0, 1, &dump) && dump != 0)
 		iokit_dump(true);
 }
