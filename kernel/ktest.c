@@ -43,34 +43,40 @@ ktest_report(unsigned n, const char *name, const struct ktest_ctx *ctx, unsigned
 	}
 }
 
+static void
+ktest_run_one(const struct ktest *t, unsigned *n, unsigned *pass, unsigned *fail, unsigned *skip)
+{
+	struct ktest_ctx ctx = { 0 };
+
+	printf("# %s\n", t->kt_name);
+	t->kt_fn(&ctx);
+	ktest_report(++*n, t->kt_name, &ctx, pass, fail, skip);
+}
+
 void
 ktest_run(const char *spec)
 {
-	bool all = strcmp(spec, "all") == 0;
 	unsigned n = 0, pass = 0, fail = 0, skip = 0;
 
 	printf("ktest: running %s\n", spec);
-	for (const struct ktest *t = __ktest_start; t < __ktest_end; t++) {
-		struct ktest_ctx ctx = { 0 };
-		bool named = cmdline_list_has(spec, t->kt_name);
-
-		if (!named && !(all && !(t->kt_flags & KTEST_EXPLICIT)))
-			continue;
-		printf("# %s\n", t->kt_name);
-		t->kt_fn(&ctx);
-		ktest_report(++n, t->kt_name, &ctx, &pass, &fail, &skip);
+	if (strcmp(spec, "all") == 0) {
+		for (const struct ktest *t = __ktest_start; t < __ktest_end; t++)
+			if (!(t->kt_flags & KTEST_EXPLICIT))
+				ktest_run_one(t, &n, &pass, &fail, &skip);
 	}
-
-	/* A name that matches no test is a failure: a typo must not pass silently. */
-	for (const char *p = spec; !all && *p != '\0';) {
+	/* A list runs in the order given; a name that matches no test is a failure, so a typo
+	 * cannot pass silently. */
+	for (const char *p = spec; strcmp(spec, "all") != 0 && *p != '\0';) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		bool found = false;
+		const struct ktest *found = NULL;
 
-		for (const struct ktest *t = __ktest_start; t < __ktest_end; t++)
+		for (const struct ktest *t = __ktest_start; t < __ktest_end && found == NULL; t++)
 			if (strlen(t->kt_name) == len && strncmp(t->kt_name, p, len) == 0)
-				found = true;
-		if (!found && len > 0) {
+				found = t;
+		if (found != NULL) {
+			ktest_run_one(found, &n, &pass, &fail, &skip);
+		} else if (len > 0) {
 			printf("not ok %u - %.*s # no such test\n", ++n, (int)len, p);
 			fail++;
 		}

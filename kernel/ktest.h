@@ -3,7 +3,8 @@
  * gathers them in the .ktest section and `ktest=all|name[,name]` on the command line runs them.
  *
  * Each test reports `ok N - name` or `not ok N - name`; the run ends with `N passed, N failed`
- * and leaves QEMU through isa-debug-exit (ARCHITECTURE.md, "Interfaces").
+ * and leaves QEMU through isa-debug-exit (ARCHITECTURE.md, "Interfaces"). `all` runs every test
+ * not marked KTEST_EXPLICIT in link order; a list runs the named tests in its own order.
  */
 #ifndef _KERNEL_KTEST_H_
 #define _KERNEL_KTEST_H_

@@ -21,6 +21,7 @@
 #include <console.h>
 #include <debugshell.h>
 #include <iokit/acpi_platform.h>
+#include <iokit/io_service.h>
 #include <iokit/platform_expert.h>
 #include <ktest.h>
 #include <mach/kern/kalloc.h>
@@ -33,6 +34,7 @@
 #include <pv/clocksource.h>
 #include <pv/hv.h>
 #include <pv/kvm.h>
+#include <pv/pv_publish.h>
 #include <pv/xen.h>
 
 struct boot_info boot_info;
@@ -249,6 +251,8 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	sched_init();
 	mp_start();
 	iokit_start();
+	(void)pv_publish(io_registry_root());
+	iokit_boot_dump();
 
 	if (kernel_thread_start(startup_main_thread, NULL, &main_thread) != KERN_SUCCESS)
 		panic("startup: cannot start the main kernel thread");

@@ -53,7 +53,7 @@ struct hv_info {
 	bool hv_xen_tsc_emulated;	 /* leaf base+3 EAX bit 0: RDTSC traps to Xen */
 };
 
-/* XXX: not yet published as I/O Kit Platform Expert properties (there is no IORegistry yet). */
+/* Published as Platform Expert properties by pv_publish() (pv/pv_publish.c). */
 extern struct hv_info hv_info;
 
 /*

@@ -14,6 +14,7 @@
 #include <cmdline.h>
 #include <console.h>
 #include <debugshell.h>
+#include <iokit/io_service.h>
 #include <ktest.h>
 #include <pv/clocksource.h>
 #include <pv/hv.h>
@@ -183,4 +184,18 @@ KTEST_F(xen_poweroff, KTEST_EXPLICIT)
 	printf("# SCHEDOP_shutdown(SHUTDOWN_poweroff)\n");
 	xen_poweroff();
 	KT_ASSERT(false);
+}
+
+/* The Platform Expert tells the registry (and ioreg) which hypervisor and clock we run on. */
+KTEST(pv_platform_expert_properties)
+{
+	struct io_service *root = io_registry_root();
+	const char *hv, *cs;
+
+	if (root == NULL)
+		KT_SKIP("no I/O Registry");
+	hv = os_dict_get_string(io_service_props(root), "hypervisor");
+	cs = os_dict_get_string(io_service_props(root), "clocksource");
+	KT_ASSERT(hv != NULL && strcmp(hv, hv_kind_name(hv_info.hv_kind)) == 0);
+	KT_ASSERT(cs != NULL && strcmp(cs, clocksource_current()->cs_name) == 0);
 }

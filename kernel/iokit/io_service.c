@@ -8,8 +8,8 @@
  * tree first so a driver always stops before its provider.
  *
  * Locking: one registry spin lock guards the tree links, the catalogue and the notifier list.
- * Driver functions and notification callbacks run with no lock held. Matching happens in the
- * caller (see the XXX in io_service.h).
+ * Driver functions and notification callbacks run with no lock held. Registered nubs wait in
+ * a FIFO for the matching thread (io_service.h).
  */
 #include <console.h>
 #include <iokit/io_service.h>
@@ -38,6 +38,7 @@ struct io_service {
 	void *is_softc;
 	void *is_bus_priv;
 	uint32_t is_match_gen;			/* io_catalog_gen when last matched */
+	struct io_service *is_match_next;	/* link in the matching queue */
 };
 
 struct io_notifier {
@@ -49,6 +50,11 @@ struct io_notifier {
 };
 
 static lck_spin_t io_reg_lock = LCK_SPIN_INITIALIZER;
+static struct io_service *io_match_head, *io_match_tail; /* registered, not yet matched */
+static unsigned io_match_busy;	 /* nubs queued or being matched */
+static bool io_match_draining;	 /* a drain is running: registrations only queue */
+static void (*io_match_kick)(void);
+static void (*io_match_quiet)(void);
 static struct io_service *io_root;
 static uint32_t io_next_id = 0x100;
 static const struct io_driver *io_catalog[IO_CATALOG_MAX];
@@ -298,10 +304,68 @@ io_service_register(struct io_service *s)
 		io_root = s;
 	}
 	__atomic_or_fetch(&s->is_state, IOS_REGISTERED, __ATOMIC_RELEASE);
+	/* Queued before the notifications run, so a waiter never sees a quiet registry that
+	 * is about to get a driver. */
+	io_service_retain(s);
+	s->is_match_next = NULL;
+	if (io_match_tail != NULL)
+		io_match_tail->is_match_next = s;
+	else
+		io_match_head = s;
+	io_match_tail = s;
+	io_match_busy++;
 	lck_spin_unlock_irqrestore(&io_reg_lock, on);
 	notify(IO_NOTIFY_PUBLISH, s);
-	match_nub(s);
+	if (io_match_kick != NULL)
+		io_match_kick();
+	else if (!io_match_draining)
+		io_matching_drain();
 	return KERN_SUCCESS;
+}
+
+void
+io_matching_set_hooks(void (*kick)(void), void (*quiet)(void))
+{
+	io_match_quiet = quiet;
+	__atomic_store_n(&io_match_kick, kick, __ATOMIC_RELEASE);
+	if (kick != NULL && io_matching_busy() != 0)
+		kick();
+}
+
+void
+io_matching_drain(void)
+{
+	io_match_draining = true;
+	for (;;) {
+		bool on = lck_spin_lock_irqsave(&io_reg_lock);
+		struct io_service *s = io_match_head;
+		bool quiet;
+
+		if (s == NULL) {
+			lck_spin_unlock_irqrestore(&io_reg_lock, on);
+			break;
+		}
+		io_match_head = s->is_match_next;
+		if (io_match_head == NULL)
+			io_match_tail = NULL;
+		lck_spin_unlock_irqrestore(&io_reg_lock, on);
+
+		match_nub(s);
+		io_service_release(s);
+
+		on = lck_spin_lock_irqsave(&io_reg_lock);
+		quiet = --io_match_busy == 0;
+		lck_spin_unlock_irqrestore(&io_reg_lock, on);
+		if (quiet && io_match_quiet != NULL)
+			io_match_quiet();
+	}
+	io_match_draining = false;
+}
+
+unsigned
+io_matching_busy(void)
+{
+	return __atomic_load_n(&io_match_busy, __ATOMIC_ACQUIRE);
 }
 
 void

@@ -11,9 +11,11 @@
  * Driver personalities are static tables (struct io_match); a driver is a struct io_driver,
  * placed in the kernel's driver catalogue with IOKIT_DRIVER() or added by io_catalog_add().
  *
- * XXX: matching runs synchronously in the caller of io_service_register() and
- * io_catalog_add(); XNU runs it on a matching thread. Move it to an asynchronous matching
- * thread once the scheduler lands.
+ * Matching is asynchronous, as in XNU: io_service_register() queues the nub and kicks the
+ * matching thread (kernel/iokit/io_matching.c), which drains the queue; a driver that publishes
+ * nubs from its start() therefore never nests matching on its own stack. Until a kick is
+ * installed (early boot, hosted tests) the queue is drained in the caller, outermost call only.
+ * io_catalog_add() re-matches waiting nubs in its caller.
  */
 #ifndef _IOKIT_IO_SERVICE_H_
 #define _IOKIT_IO_SERVICE_H_
@@ -110,12 +112,24 @@ void io_service_release(struct io_service *s);
 kern_return_t io_service_attach(struct io_service *child, struct io_service *parent);
 
 /*
- * io_service_register: publish s (attached already, or the root) and match it: publish
- * notifications run, then the catalogue's drivers are tried in score order until one starts.
- *   Returns: KERN_SUCCESS when s was published (whether or not a driver matched),
+ * io_service_register: publish s (attached already, or the root) and queue it for matching:
+ * publish notifications run now; the catalogue's drivers are tried in score order until one
+ * starts, on the matching thread (or in the caller, see above).
+ *   Returns: KERN_SUCCESS when s was published (whether or not a driver will match),
  *            KERN_INVALID_ARGUMENT when s is terminated or registered already.
  */
 kern_return_t io_service_register(struct io_service *s);
+
+/*
+ * The matching queue. io_matching_set_hooks() installs kick (called after a nub is queued; it
+ * must wake whoever drains) and quiet (called when the queue empties and nothing is being
+ * matched). io_matching_drain() matches queued nubs until the queue is empty; nubs queued by
+ * drivers started meanwhile are matched in the same call. io_matching_busy() counts nubs queued
+ * or being matched: 0 means the registry is quiet (IOService::waitQuiet).
+ */
+void io_matching_set_hooks(void (*kick)(void), void (*quiet)(void));
+void io_matching_drain(void);
+unsigned io_matching_busy(void);
 
 /*
  * io_service_terminate: take s out of service: its children are terminated first (clients

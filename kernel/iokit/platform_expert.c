@@ -11,6 +11,7 @@
 #include <cmdline.h>
 #include <console.h>
 #include <iokit/acpi_platform.h>
+#include <iokit/io_matching.h>
 #include <iokit/platform_expert.h>
 #include <panic.h>
 
@@ -185,7 +186,6 @@ iokit_start(void)
 {
 	struct io_service *pe;
 	unsigned ndrv = 0;
-	uint64_t dump = 0;
 
 	for (const struct io_driver *const *d = __iokit_drivers_start; d < __iokit_drivers_end;
 	     d++) {
@@ -202,10 +202,20 @@ iokit_start(void)
 		return;
 	}
 	printf("iokit: %u drivers in the catalogue; matching\n", ndrv);
-	/* XXX: asynchronous matching thread once the scheduler lands. */
+	if (io_matching_start() != KERN_SUCCESS)
+		klog(LOG_ERR, "iokit: no matching thread; matching in the caller\n");
 	(void)io_service_register(pe);
 	pe_publish_virtio_mmio(pe);
 	io_service_release(pe);
+	/* Boot goes on with every device that is there matched, as XNU's waitQuiet at boot. */
+	(void)io_service_wait_quiet();
+}
+
+void
+iokit_boot_dump(void)
+{
+	uint64_t dump = 0;
+
 	if (cmdline_get_uint(&boot_cmdline, "iokit.dump", 0, 1, &dump) && dump != 0)
 		iokit_dump(true);
 }

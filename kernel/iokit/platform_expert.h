@@ -23,11 +23,13 @@ bool pe_parse_virtio_mmio(const char *s, uint64_t *size, uint64_t *base, uint32_
 
 /*
  * iokit_start: put every IOKIT_DRIVER() in the catalogue, publish the Platform Expert nub with
- * what ACPI found, and match it (which enumerates the buses and starts their drivers). Boot
- * CPU, once, after interrupts and timers. `iokit.dump=1` prints the registry afterwards.
- * XXX: matching is synchronous here until the scheduler gives I/O Kit a matching thread.
+ * what ACPI found, start the matching thread and wait until the registry is quiet (the buses
+ * enumerated and their drivers started). Once, after the scheduler starts.
  */
 void iokit_start(void);
+
+/* `iokit.dump=1` on the command line: print the registry with its properties (end of boot). */
+void iokit_boot_dump(void);
 
 /* Print the registry through printf: one line per service, and (props) per property. */
 void iokit_dump(bool props);

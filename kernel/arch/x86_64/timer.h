@@ -52,6 +52,9 @@ uint64_t hpet_delta(uint64_t c0, uint64_t c1);
 void pit_oneshot_start(uint16_t count);
 /* True once that count has run out (OUT2, port 0x61 bit 5). */
 bool pit_oneshot_done(void);
+/* Channel 0 as a free-running down-counter (for machines without port 0x61). */
+void pit_ch0_start(void);
+uint16_t pit_ch0_read(void);
 
 /* ---- calibration and the tick (timer_calibrate.c, lapic_timer.c) ---- */
 /*

@@ -87,6 +87,31 @@ window_pit(struct window *w)
 	w->w_tsc = rdtsc() - t0;
 	w->w_lapic = l0 - lapic_read(LAPIC_TIMER_CCR);
 	w->w_ns = (uint64_t)PIT_WINDOW * 1000000000ull / PIT_HZ;
+	/* Done before the first poll: OUT2 did not start low, so port 0x61 is not wired. */
+	return n > 0 && n < POLL_LIMIT;
+}
+
+/* Channel 0 read back through the latch: no port 0x61 needed. */
+static bool
+window_pit_ch0(struct window *w)
+{
+	uint64_t t0, n = 0, elapsed = 0;
+	uint32_t l0;
+	uint16_t prev, now;
+
+	pit_ch0_start();
+	lapic_count_start();
+	prev = pit_ch0_read();
+	t0 = rdtsc();
+	l0 = lapic_read(LAPIC_TIMER_CCR);
+	while (elapsed < PIT_WINDOW && ++n < POLL_LIMIT) {
+		now = pit_ch0_read();
+		elapsed += (uint16_t)(prev - now); /* counts down, wraps at 65536 */
+		prev = now;
+	}
+	w->w_tsc = rdtsc() - t0;
+	w->w_lapic = l0 - lapic_read(LAPIC_TIMER_CCR);
+	w->w_ns = elapsed * 1000000000ull / PIT_HZ;
 	return n < POLL_LIMIT;
 }
 
@@ -124,6 +149,12 @@ timer_calibrate(void)
 		klog(LOG_WARNING, "timer: the HPET counter does not advance; trying the PIT\n");
 		measure = window_pit;
 		ref = "PIT";
+		ok = measure(&w) && measure(&w);
+	}
+	if (!ok && measure == window_pit) {
+		klog(LOG_NOTICE, "timer: PIT channel 2 has no gate at port 0x61; using channel 0\n");
+		measure = window_pit_ch0;
+		ref = "PIT channel 0";
 		ok = measure(&w) && measure(&w);
 	}
 	lapic_write(LAPIC_TIMER_ICR, 0);

@@ -321,3 +321,50 @@ Test(io_service, attach_rules)
 	io_service_release(a);
 	io_service_release(b);
 }
+
+static int nkick, nquiet;
+
+static void
+count_kick(void)
+{
+	nkick++;
+}
+
+static void
+count_quiet(void)
+{
+	nquiet++;
+}
+
+/* With a matching thread (here: the test, through the kick), registration only queues; the
+ * drain matches in FIFO order, including nubs a starting bus driver publishes, and reports the
+ * registry quiet once at the end. */
+Test(io_service, matching_is_queued_until_drained)
+{
+	struct io_service *a = nub("IOPCIDevice", "a", 0x1af4, 1);
+	struct io_service *b = nub("IOPCIDevice", "b", 0x1af4, 2);
+
+	cr_assert_eq(io_catalog_add(&d_bus), KERN_SUCCESS);
+	cr_assert_eq(io_catalog_add(&d_child), KERN_SUCCESS);
+	nkick = nquiet = 0;
+	io_matching_set_hooks(count_kick, count_quiet);
+	io_service_attach(a, root);
+	io_service_attach(b, root);
+	io_service_register(a);
+	io_service_register(b);
+	cr_expect_eq(nkick, 2);
+	cr_expect_eq(io_matching_busy(), 2);
+	cr_expect_null(io_service_client(a), "matched in the caller, not on the drain");
+	cr_expect_str_eq(events, "");
+
+	io_matching_drain();
+	io_matching_set_hooks(NULL, NULL);
+	cr_expect_eq(io_matching_busy(), 0);
+	cr_expect_eq(nquiet, 1);
+	cr_expect_eq(nkick, 6, "each child nub published by the bus driver kicks too");
+	cr_expect_str_eq(events, "start:Leaf;start:Leaf;start:Leaf;start:Leaf;");
+	cr_expect_not_null(io_service_client(a));
+	cr_expect_not_null(io_service_client(b));
+	io_service_release(a);
+	io_service_release(b);
+}
