@@ -9,8 +9,12 @@
  * finished slots by polling the used ring when all are busy — the one place polling is
  * unavoidable. A device fault found there is acted on by the next interrupt.
  *
- * XXX: VIRTIO_CONSOLE_F_MULTIPORT is not negotiated: only port 0 exists (QEMU's virtconsole
- * on a virtio-serial bus is port 0). Multiport (control queues, more ports) comes later.
+ * Multiport (§5.3.6.2), when the device offers it: the control queues (2 receive, 3 transmit)
+ * carry DEVICE_READY, then one PORT_ADD per port, answered by PORT_READY; the device names its
+ * console port with CONSOLE_PORT, which the driver opens (PORT_OPEN). Control messages arrive
+ * from the device and are validated like everything else it writes (length, port id, event).
+ * XXX: only port 0 carries data (it becomes hvc0); other ports are declined with PORT_READY 0
+ * and logged, until a tty layer wants them (their queues, 4 and up, stay unconfigured).
  */
 #include <arch/x86_64/cpu.h>
 #include <console.h>
@@ -24,6 +28,8 @@
 #define HVC_RX_BUFS  8
 #define HVC_RX_BUF   64
 #define HVC_SPIN_MAX 2000000 /* polls of the used ring before output is dropped */
+#define HVC_CTL_BUFS 8	     /* control messages in each direction */
+#define HVC_CTL_SZ   8	     /* sizeof(struct virtio_console_control) */
 
 struct vtcon {
 	struct virtio_dev *vc_vd;
@@ -37,6 +43,15 @@ struct vtcon {
 	bool vc_rx_posted[HVC_RX_BUFS];
 	bool vc_failed;		/* a queue broke in the sink; the next interrupt fails the device */
 	uint64_t vc_tx_bytes, vc_rx_bytes, vc_dropped;
+	/* Multiport: control queues and their buffers (receive, then transmit). */
+	bool vc_multiport;
+	struct virtqueue *vc_cirq, *vc_ctxq;
+	uint8_t *vc_ctl;	/* 2 * HVC_CTL_BUFS * HVC_CTL_SZ */
+	uint64_t vc_ctl_pa;
+	bool vc_crx_posted[HVC_CTL_BUFS];
+	bool vc_ctx_busy[HVC_CTL_BUFS];
+	bool vc_port0_console;	/* the device said port 0 is a console */
+	uint32_t vc_ports_declined;
 };
 
 static struct vtcon *hvc_active;
@@ -182,12 +197,137 @@ tx_intr(void *arg)
 		virtio_fail(sc->vc_vd, broken);
 }
 
+/* Post every idle control receive buffer. vc_lock held. */
+static void
+ctl_rx_post(struct vtcon *sc)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < HVC_CTL_BUFS; i++) {
+		struct vq_seg seg = { sc->vc_ctl_pa + i * HVC_CTL_SZ, HVC_CTL_SZ };
+
+		if (sc->vc_crx_posted[i])
+			continue;
+		if (virtqueue_enqueue(sc->vc_cirq, &sc->vc_crx_posted[i], &seg, 0, 1) !=
+		    KERN_SUCCESS)
+			break;
+		sc->vc_crx_posted[i] = true;
+		any = true;
+	}
+	if (any)
+		virtqueue_kick(sc->vc_cirq);
+}
+
+/* Send one control message. vc_lock held. Returns false when no slot is free (logged). */
+static bool
+ctl_send(struct vtcon *sc, uint32_t id, uint16_t event, uint16_t value)
+{
+	struct virtio_console_control msg = { .id = id, .event = event, .value = value };
+	uint8_t *base = sc->vc_ctl + HVC_CTL_BUFS * HVC_CTL_SZ;
+	void *cookie;
+	uint32_t len;
+
+	while (virtqueue_dequeue(sc->vc_ctxq, &cookie, &len))
+		sc->vc_ctx_busy[(bool *)cookie - sc->vc_ctx_busy] = false;
+	for (unsigned i = 0; i < HVC_CTL_BUFS; i++) {
+		struct vq_seg seg = { sc->vc_ctl_pa + (HVC_CTL_BUFS + i) * HVC_CTL_SZ,
+				      HVC_CTL_SZ };
+
+		if (sc->vc_ctx_busy[i])
+			continue;
+		memcpy(base + i * HVC_CTL_SZ, &msg, sizeof(msg));
+		if (virtqueue_enqueue(sc->vc_ctxq, &sc->vc_ctx_busy[i], &seg, 1, 0) !=
+		    KERN_SUCCESS)
+			break;
+		sc->vc_ctx_busy[i] = true;
+		virtqueue_kick(sc->vc_ctxq);
+		return true;
+	}
+	klog(LOG_WARNING, "virtio-console: control queue full; event %u for port %u lost\n",
+	     event, id);
+	return false;
+}
+
+/* One control message from the device. vc_lock held. */
+static void
+ctl_handle(struct vtcon *sc, const struct virtio_console_control *m)
+{
+	switch (m->event) {
+	case VIRTIO_CONSOLE_PORT_ADD:
+		if (m->id == 0) {
+			ctl_send(sc, 0, VIRTIO_CONSOLE_PORT_READY, 1);
+		} else {
+			sc->vc_ports_declined++;
+			klog(LOG_INFO, "virtio-console: port %u declined (only port 0 is served)\n",
+			     m->id);
+			ctl_send(sc, m->id, VIRTIO_CONSOLE_PORT_READY, 0);
+		}
+		break;
+	case VIRTIO_CONSOLE_CONSOLE_PORT:
+		if (m->id == 0 && m->value == 1) {
+			sc->vc_port0_console = true;
+			ctl_send(sc, 0, VIRTIO_CONSOLE_PORT_OPEN, 1);
+		}
+		break;
+	case VIRTIO_CONSOLE_PORT_OPEN:
+	case VIRTIO_CONSOLE_PORT_NAME:
+	case VIRTIO_CONSOLE_PORT_REMOVE:
+	case VIRTIO_CONSOLE_RESIZE:
+		break; /* the host side opening or closing, naming, or resizing: nothing to do */
+	default:
+		klog(LOG_WARNING, "virtio-console: unknown control event %u for port %u\n",
+		     m->event, m->id);
+		break;
+	}
+}
+
+static void
+ctl_intr(void *arg)
+{
+	struct vtcon *sc = arg;
+	bool s = lck_spin_lock_irqsave(&sc->vc_lock);
+	const char *broken;
+	void *cookie;
+	uint32_t len;
+
+	do {
+		while (virtqueue_dequeue(sc->vc_cirq, &cookie, &len)) {
+			unsigned i = (unsigned)((bool *)cookie - sc->vc_crx_posted);
+			struct virtio_console_control m;
+
+			sc->vc_crx_posted[i] = false;
+			/* PORT_NAME carries the name after the header; only the header matters. */
+			if (len < sizeof(m)) {
+				klog(LOG_WARNING, "virtio-console: short control message (%u bytes)\n",
+				     len);
+				continue;
+			}
+			memcpy(&m, sc->vc_ctl + i * HVC_CTL_SZ, sizeof(m));
+			ctl_handle(sc, &m);
+		}
+		broken = virtqueue_broken_reason(sc->vc_cirq);
+	} while (broken == NULL && virtqueue_enable_intr(sc->vc_cirq));
+	if (broken == NULL)
+		ctl_rx_post(sc);
+	lck_spin_unlock_irqrestore(&sc->vc_lock, s);
+	if (broken != NULL)
+		virtio_fail(sc->vc_vd, broken);
+}
+
+static void
+ctl_tx_intr(void *arg)
+{
+	/* Finished control messages are reclaimed by the next ctl_send(). */
+}
+
 static void
 vtcon_free(struct vtcon *sc)
 {
 	virtio_dma.vm_free(sc->vc_tx, HVC_TX_SLOTS * HVC_TX_SLOT, NULL);
 	virtio_dma.vm_free(sc->vc_rx, HVC_RX_BUFS * HVC_RX_BUF, NULL);
-	sc->vc_tx = sc->vc_rx = NULL;
+	if (sc->vc_ctl != NULL)
+		virtio_dma.vm_free(sc->vc_ctl, 2 * HVC_CTL_BUFS * HVC_CTL_SZ, NULL);
+	sc->vc_tx = sc->vc_rx = sc->vc_ctl = NULL;
 }
 
 static kern_return_t
@@ -205,17 +345,31 @@ vtcon_start(struct io_service *self, struct io_service *provider)
 	sc->vc_rx = virtio_dma.vm_alloc(HVC_RX_BUFS * HVC_RX_BUF, &sc->vc_rx_pa, NULL);
 	if (sc->vc_tx == NULL || sc->vc_rx == NULL)
 		goto fail;
-	if (virtio_negotiate(vd, 0) != KERN_SUCCESS)
+	if (virtio_negotiate(vd, 1ULL << VIRTIO_CONSOLE_F_MULTIPORT) != KERN_SUCCESS)
 		goto fail;
+	sc->vc_multiport = (vd->vd_features & (1ULL << VIRTIO_CONSOLE_F_MULTIPORT)) != 0;
 	sc->vc_rxq = virtio_queue_alloc(vd, 0, 64, rx_intr, sc);
 	sc->vc_txq = virtio_queue_alloc(vd, 1, 64, tx_intr, sc);
 	if (sc->vc_rxq == NULL || sc->vc_txq == NULL)
 		goto fail;
 	virtqueue_set_quiet(sc->vc_txq, true);
+	if (sc->vc_multiport) {
+		sc->vc_ctl = virtio_dma.vm_alloc(2 * HVC_CTL_BUFS * HVC_CTL_SZ, &sc->vc_ctl_pa,
+						 NULL);
+		sc->vc_cirq = virtio_queue_alloc(vd, 2, HVC_CTL_BUFS, ctl_intr, sc);
+		sc->vc_ctxq = virtio_queue_alloc(vd, 3, HVC_CTL_BUFS, ctl_tx_intr, sc);
+		if (sc->vc_ctl == NULL || sc->vc_cirq == NULL || sc->vc_ctxq == NULL)
+			goto fail;
+	}
 	virtio_driver_ok(vd);
 	s = lck_spin_lock_irqsave(&sc->vc_lock);
 	rx_post(sc);
+	if (sc->vc_multiport) {
+		ctl_rx_post(sc);
+		ctl_send(sc, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
+	}
 	lck_spin_unlock_irqrestore(&sc->vc_lock, s);
+	(void)os_dict_set_bool(io_service_props(self), "multiport", sc->vc_multiport);
 
 	s = lck_spin_lock_irqsave(&hvc_sink_lock);
 	if (hvc_active != NULL) {
@@ -226,7 +380,7 @@ vtcon_start(struct io_service *self, struct io_service *provider)
 	hvc_active = sc;
 	lck_spin_unlock_irqrestore(&hvc_sink_lock, s);
 	(void)os_dict_set_string(io_service_props(self), "console", "hvc0");
-	printf("virtio-console: port 0 is hvc0\n");
+	printf("virtio-console: port 0 is hvc0%s\n", sc->vc_multiport ? " (multiport)" : "");
 	if (!hvc_registered) {
 		hvc_registered = true;
 		console_register(&hvc_sink);

@@ -14,6 +14,8 @@ BOOT_APPEND="ktest=all iokit.dump=1 console=ttyS0 console=hvc0"
 BOOT_QEMU_EXTRA=(-device virtio-rng-pci)
 boot_run
 nub='  <class IOPCIDevice, id 0x[0-9a-f]+, registered, matched>'
+boot_expect '^virtio-console: port 0 is hvc0 \(multiport\)' \
+	"hvc0 on port 0 with VIRTIO_CONSOLE_F_MULTIPORT negotiated (control queues up)"
 boot_expect '^\| \+-o IOPCIHostBridge  <class IOPCIHostBridge, .*started>' "the PCI host bridge"
 boot_expect '\+-o pci8086,29c0@0  <class IOPCIDevice' "the q35 host bridge's nub"
 boot_expect "\+-o pci1af4,10(05|44)@[0-9a-f,]+$nub" "the virtio-rng PCI nub, matched"
