@@ -23,6 +23,7 @@
 #include <iokit/acpi_platform.h>
 #include <iokit/platform_expert.h>
 #include <ktest.h>
+#include <mach/ipc/ipc.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
@@ -245,6 +246,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_hypervisor();
 	startup_interrupts();
 	sched_init();
+	ipc_bootstrap();
 	mp_start();
 	iokit_start();
 
