@@ -75,7 +75,7 @@ struct ipc_port {
 	ipc_space_t ip_receiver;	/* space holding the receive right; NULL in transit */
 	mach_port_name_t ip_receiver_name;
 	mach_port_mscount_t ip_mscount; /* make-send count */
-	uint32_t ip_srights;		/* send rights: one per entry holding them, one per message */
+	uint32_t ip_srights;		/* send rights: one per naming entry, one per message */
 	uint32_t ip_sorights;		/* send-once rights */
 	ipc_port_t ip_nsrequest;	/* send-once right for no-senders, or NULL */
 	ipc_port_t ip_pdrequest;	/* send-once right for port-destroyed, or NULL */
@@ -256,6 +256,8 @@ void ipc_notify_dead_name(ipc_port_t notify, mach_port_name_t name);
 void ipc_notify_port_deleted(ipc_port_t notify, mach_port_name_t name);
 void ipc_notify_no_senders(ipc_port_t notify, mach_port_mscount_t mscount);
 void ipc_port_wakeup_senders(ipc_port_t port);
+/* Find and remove space's dead-name request on name, returning its send-once right or NULL. */
+ipc_port_t ipc_right_dnrequest_take(ipc_space_t space, mach_port_name_t name, ipc_port_t port);
 /* Whether an entry with bits allows one use of disposition. */
 bool ipc_right_copyin_ok(uint32_t bits, mach_msg_type_name_t disp);
 /* Take the right disposition names out of space (ipc_right_copyin_ok said yes). */

@@ -177,7 +177,8 @@ KTEST(ipc_rpc_pingpong)
 	c0 = rdtsc();
 	for (;;) {
 		memset(&m, 0, sizeof(m));
-		m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+		m.h.msgh_bits =
+		    MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
 		m.h.msgh_remote_port = send;
 		m.h.msgh_local_port = reply;
 		m.h.msgh_id = 1;

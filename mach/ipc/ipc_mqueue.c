@@ -126,6 +126,9 @@ mq_receive_locked(ipc_space_t space, void *buf, mach_msg_size_t rcv_size, ipc_po
 	for (;;) {
 		if ((port != NULL && !port->ip_active) || (pset != NULL && !pset->ips_active))
 			return MACH_RCV_PORT_DIED;
+		/* Its receive right left this space (moved in a message) while we slept. */
+		if (port != NULL && port->ip_receiver != space)
+			return MACH_RCV_PORT_CHANGED;
 		if ((kmsg = mq_first(port, pset)) != NULL)
 			break;
 		if ((option & MACH_RCV_TIMEOUT) && timeout == 0)

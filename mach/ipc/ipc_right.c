@@ -20,9 +20,8 @@ ie_urefs(const struct ipc_entry *e)
 	return IE_BITS_UREFS(e->ie_bits);
 }
 
-/* Find and remove space's dead-name request on name, returning its send-once right. */
-static ipc_port_t
-right_dnrequest_take(ipc_space_t space, mach_port_name_t name, ipc_port_t port)
+ipc_port_t
+ipc_right_dnrequest_take(ipc_space_t space, mach_port_name_t name, ipc_port_t port)
 {
 	queue_foreach(&port->ip_dnrequests, q) {
 		struct ipc_dnreq *dn = container_of(q, struct ipc_dnreq, dn_link);
@@ -47,7 +46,7 @@ right_dnrequest_cancel(ipc_space_t space, mach_port_name_t name, struct ipc_entr
 	if (!(e->ie_bits & MACH_PORT_TYPE_DNREQUEST))
 		return;
 	e->ie_bits &= ~MACH_PORT_TYPE_DNREQUEST;
-	if (e->ie_object != NULL && (so = right_dnrequest_take(space, name, e->ie_object)))
+	if (e->ie_object != NULL && (so = ipc_right_dnrequest_take(space, name, e->ie_object)))
 		ipc_notify_port_deleted(so, name);
 }
 
@@ -214,7 +213,7 @@ ipc_right_copyout(ipc_space_t space, ipc_port_t port, mach_msg_type_name_t type,
 		} else if (!(e->ie_bits & MACH_PORT_TYPE_SEND)) {
 			ipc_entry_set(space, name, port, e->ie_bits | MACH_PORT_TYPE_SEND | 1);
 		} else {
-			/* Coalesce; at the cap the reference is dropped and the count stays pegged. */
+			/* Coalesce; at the cap the extra right is dropped, the count pegged. */
 			if (ie_urefs(e) < MACH_PORT_UREFS_MAX)
 				e->ie_bits++;
 			port->ip_srights--;
@@ -636,8 +635,9 @@ mach_port_request_notification(ipc_space_t space, mach_port_name_t name, mach_ms
 			kr = KERN_INVALID_VALUE;
 			goto out;
 		}
-		if ((ne = ipc_entry_lookup(space, notify)) == NULL ||
-		    (ipc_right_check(space, notify, ne), !ipc_right_copyin_ok(ne->ie_bits, notify_disp)) ||
+		if ((ne = ipc_entry_lookup(space, notify)) != NULL)
+			ipc_right_check(space, notify, ne);
+		if (ne == NULL || !ipc_right_copyin_ok(ne->ie_bits, notify_disp) ||
 		    (notify_disp == MACH_MSG_TYPE_MOVE_SEND_ONCE && notify == name)) {
 			kr = KERN_INVALID_CAPABILITY;
 			goto out;
@@ -653,7 +653,7 @@ mach_port_request_notification(ipc_space_t space, mach_port_name_t name, mach_ms
 			}
 			goto out;
 		}
-		prev = right_dnrequest_take(space, name, port);
+		prev = ipc_right_dnrequest_take(space, name, port);
 		if (so != NULL) {
 			struct ipc_dnreq *dn = kalloc(sizeof(*dn));
 

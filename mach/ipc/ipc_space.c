@@ -260,17 +260,11 @@ ipc_space_destroy(ipc_space_t space)
 		if (type == 0)
 			continue;
 		if ((e->ie_bits & MACH_PORT_TYPE_DNREQUEST) && obj != NULL) {
-			ipc_port_t port = obj;
+			mach_port_name_t name = MACH_PORT_MAKE(i, e->ie_gen);
+			ipc_port_t so = ipc_right_dnrequest_take(space, name, obj);
 
-			queue_foreach_safe(&port->ip_dnrequests, q, n) {
-				struct ipc_dnreq *dn = container_of(q, struct ipc_dnreq, dn_link);
-
-				if (dn->dn_space == space && dn->dn_name == MACH_PORT_MAKE(i, e->ie_gen)) {
-					queue_remove(&dn->dn_link);
-					ipc_notify_port_deleted(dn->dn_notify, dn->dn_name);
-					kfree(dn, sizeof(*dn));
-				}
-			}
+			if (so != NULL)
+				ipc_notify_port_deleted(so, name);
 		}
 		if (type & MACH_PORT_TYPE_SEND) {
 			is_hash_remove(space, i);

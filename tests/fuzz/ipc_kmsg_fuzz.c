@@ -12,7 +12,8 @@
  * destroyed no port, set or kalloc byte is left (a lost or duplicated right shows as a leak or
  * an ASan report).
  */
-// fuzz-deps: mach/ipc/ipc_right.c mach/ipc/ipc_space.c mach/ipc/ipc_port.c mach/ipc/ipc_kmsg.c mach/ipc/ipc_mqueue.c
+// fuzz-deps: mach/ipc/ipc_right.c mach/ipc/ipc_space.c mach/ipc/ipc_port.c
+// fuzz-deps: mach/ipc/ipc_kmsg.c mach/ipc/ipc_mqueue.c
 // fuzz-deps: mach/kern/zalloc.c mach/vm/vm_page.c kernel/libkern/format.c
 // fuzz-deps: tests/unit/shim/kalloc_malloc.c
 #include <stdint.h>
@@ -126,8 +127,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ipc_space_t s = i == 0 ? b : a;
 
 			n = i == 0 ? bport : MACH_PORT_MAKE(i, 0);
-			mr = ipc_mach_msg(s, msg, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, (uint32_t)cap, n,
-					  0);
+			mr = ipc_mach_msg(s, msg, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
+					  (uint32_t)cap, n, 0);
 			if (mr == MACH_MSG_SUCCESS ||
 			    mr == (MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE))
 				got++;
