@@ -24,6 +24,7 @@
 #include <iokit/io_service.h>
 #include <iokit/platform_expert.h>
 #include <ktest.h>
+#include <mach/ipc/ipc.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
@@ -249,6 +250,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_hypervisor();
 	startup_interrupts();
 	sched_init();
+	ipc_bootstrap();
 	mp_start();
 	iokit_start();
 	(void)pv_publish(io_registry_root());

@@ -26,6 +26,9 @@ typedef int kern_return_t;
 #define KERN_INVALID_TASK	 16
 #define KERN_INVALID_RIGHT	 17
 #define KERN_INVALID_VALUE	 18
+#define KERN_UREFS_OVERFLOW	 19
+#define KERN_INVALID_CAPABILITY	 20
+#define KERN_RIGHT_EXISTS	 21
 #define KERN_NOT_WAITING	 48 /* clear_wait: the thread was not waiting (XNU's value) */
 
 #endif /* _MACH_KERN_KERN_RETURN_H_ */

@@ -67,3 +67,24 @@ write("bootinfo_mb2", "grub", mb2())
 write("cmdline", "typical", b"console=ttyS0 console=hvc0 root=/dev/vda1 init=/sbin/init quiet")
 write("cmdline", "quotes", b'init="/bin/sh -c \'echo hi\'" ktest=vm_page,fault loglevel=0x7 x=')
 write("cmdline", "odd", b'=v a=b=c "k k"=v\tq\n r="unterminated')
+
+
+def mach_msg(bits, remote, local, msg_id, descs=None, data=b""):
+    # mach_msg_header_t, then (complex) a body and 12-byte port descriptors (<mach/message.h>).
+    body = b""
+    if descs is not None:
+        bits |= 0x80000000
+        body = struct.pack("<I", len(descs)) + b"".join(
+            struct.pack("<IIHBB", name, 0, 0, disp, 0) for name, disp in descs)
+    size = 24 + len(body) + len(data)
+    return struct.pack("<IIIIIi", bits, size, remote, local, 0, msg_id) + body + data
+
+
+# Names in ipc_kmsg_fuzz.c's space A: 0x100 receive+send, 0x200 receive, 0x300 send, 0x400
+# send-once, 0x500 port set, 0x600 dead name. Dispositions: 16 MOVE_RECEIVE ... 21 MAKE_SEND_ONCE.
+write("ipc_kmsg", "simple", mach_msg(19, 0x300, 0, 1, data=b"\0" * 8))
+write("ipc_kmsg", "rpc", mach_msg(19 | 21 << 8, 0x300, 0x200, 2))
+write("ipc_kmsg", "send-once", mach_msg(18, 0x400, 0, 3))
+write("ipc_kmsg", "descriptors", mach_msg(17, 0x300, 0, 4, [(0x200, 16), (0x100, 19), (0x100, 20),
+                                                             (0x400, 18), (0, 17)]))
+write("ipc_kmsg", "to-self", mach_msg(20, 0x100, 0x100, 5, [(0x200, 21)]))

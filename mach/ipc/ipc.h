@@ -1,0 +1,306 @@
+/*
+ * ipc.h — Mach IPC inside the kernel: spaces of names, ports, port sets, kernel messages and
+ * the kernel-level mach_port_* and mach_msg calls (XNU osfmk/ipc; Draves, "The Revised IPC
+ * Interface", 1990; the Mach 3 Kernel Interfaces manual for the semantics of each call).
+ *
+ * The one idea: a right lives in exactly one place — an entry of one space, or a message in
+ * flight — and every transfer is a copyin (the right leaves the sender's entry and is carried
+ * as a port pointer plus its kind) followed by a copyout (it gets a name in the receiver's
+ * space). Ports count what exists of each kind (ip_srights, ip_sorights, the receive right), so
+ * the kernel knows exactly when the last sender goes (no-senders) and the names of a dead
+ * port become dead names lazily, the next time a space looks at them.
+ *
+ * Locking: one IPC lock (a spin lock) covers every space, port, set and queue. A call takes it
+ * at its entry and drops it before sleeping (after assert_wait, so no wakeup is lost).
+ * XXX: per-space and per-port locks (XNU's order: space, then port) once IPC runs on several
+ * CPUs at once; today threads run on the boot CPU only.
+ *
+ * Messages are read from and written to kernel buffers: there is no user space yet, so the
+ * user copy is memcpy. XXX: copyin/copyout from user memory, out-of-line memory and port
+ * arrays (they need vm_map_copy), vouchers, task ports and the Mach traps.
+ */
+#ifndef _MACH_IPC_IPC_H_
+#define _MACH_IPC_IPC_H_
+
+#include <mach/ipc/message.h>
+#include <mach/kern/queue.h>
+#include <mach/vm/vm_types.h>
+
+typedef struct ipc_space *ipc_space_t;
+typedef struct ipc_port *ipc_port_t;
+typedef struct ipc_pset *ipc_pset_t;
+typedef struct ipc_kmsg *ipc_kmsg_t;
+
+#define IPC_PORT_NULL ((ipc_port_t)0)
+
+/* Bits of ie_bits: the rights (MACH_PORT_TYPE_*) and the user references in the low 16. */
+#define IE_BITS_UREFS_MASK 0x0000ffffu
+#define IE_BITS_TYPE_MASK  0x001f0000u
+#define IE_BITS_UREFS(b)   ((b) & IE_BITS_UREFS_MASK)
+#define IE_BITS_TYPE(b)	   ((b) & IE_BITS_TYPE_MASK)
+
+struct ipc_entry {
+	void *ie_object;	/* the port or set; NULL for a dead name or a free entry */
+	uint32_t ie_bits;	/* IE_BITS_TYPE | DNREQUEST flag | urefs */
+	uint32_t ie_next;	/* free list (index; 0 ends it) */
+	uint32_t ie_hnext;	/* reverse-lookup chain of entries with a send right */
+	uint8_t ie_gen;		/* generation: bumped each time the index is freed */
+};
+
+/* Largest table: 2^17 names (the table is one kalloc block of at most 4 MiB). */
+#define IPC_SPACE_MAX_ENTRIES (1u << 17)
+
+struct ipc_space {
+	struct ipc_entry *is_table;
+	uint32_t is_size;	/* entries, index 0 never used */
+	uint32_t is_free;	/* first free index, 0 when none */
+	uint32_t is_inuse;	/* names in use */
+	uint32_t *is_hash;	/* port -> first entry index, for coalescing send rights */
+	uint32_t is_hash_size;	/* power of two */
+	uint32_t is_max;	/* table limit (IPC_SPACE_MAX_ENTRIES unless a test lowers it) */
+	bool is_active;
+};
+
+/* A dead-name request: notify (a send-once right) hears when the port named name dies. */
+struct ipc_dnreq {
+	queue_chain_t dn_link;
+	ipc_space_t dn_space;
+	mach_port_name_t dn_name;
+	ipc_port_t dn_notify;
+};
+
+struct ipc_port {
+	uint32_t ip_references;
+	bool ip_active;
+	ipc_space_t ip_receiver;	/* space holding the receive right; NULL in transit */
+	mach_port_name_t ip_receiver_name;
+	mach_port_mscount_t ip_mscount; /* make-send count */
+	uint32_t ip_srights;		/* send rights: one per naming entry, one per message */
+	uint32_t ip_sorights;		/* send-once rights */
+	ipc_port_t ip_nsrequest;	/* send-once right for no-senders, or NULL */
+	ipc_port_t ip_pdrequest;	/* send-once right for port-destroyed, or NULL */
+	queue_head_t ip_dnrequests;	/* struct ipc_dnreq */
+	queue_head_t ip_messages;	/* struct ipc_kmsg; receivers wait on &ip_messages */
+	uint32_t ip_msgcount;
+	uint32_t ip_qlimit;		/* blocked senders wait on &ip_qlimit */
+	mach_port_seqno_t ip_seqno;
+	ipc_pset_t ip_pset;
+	queue_chain_t ip_pset_link;
+};
+
+struct ipc_pset {
+	uint32_t ips_references;
+	bool ips_active;
+	ipc_space_t ips_space;
+	mach_port_name_t ips_name;
+	queue_head_t ips_members;	/* receivers wait on &ips_members */
+};
+
+/* A message in the kernel: the sender's bytes plus the rights its names stood for. */
+struct ipc_kmsg {
+	queue_chain_t ikm_link;
+	vm_size_t ikm_alloc;		/* bytes of this allocation */
+	mach_msg_size_t ikm_size;	/* message bytes, trailer excluded */
+	ipc_port_t ikm_remote;		/* destination (a send or send-once right) */
+	ipc_port_t ikm_local;		/* reply right, or NULL */
+	bool ikm_local_dead;		/* the reply name was MACH_PORT_DEAD */
+	uint32_t ikm_ndesc;
+	ipc_port_t *ikm_dports;		/* one per descriptor; IPC_PORT_DEAD_PTR for dead */
+	mach_msg_audit_trailer_t ikm_trailer;
+	uint8_t *ikm_data;		/* ikm_size bytes: header, body, descriptors, data */
+};
+
+#define IPC_KMSG_MAX_SIZE (64u * 1024)	/* largest message (XXX: XNU allows more with OOL) */
+#define IPC_KMSG_MAX_DESC 64u 		/* most descriptors in one message */
+
+/* ---- ipc_space.c ---- */
+/* ipc_bootstrap: create the IPC zones. Once, after kalloc_init(), before any other call. */
+void ipc_bootstrap(void);
+/*
+ * ipc_space_create: a new empty space.
+ *   Returns: KERN_SUCCESS, KERN_RESOURCE_SHORTAGE.
+ */
+kern_return_t ipc_space_create(ipc_space_t *spacep);
+/* ipc_space_destroy: destroy every right the space holds (notifications go out), free it. */
+void ipc_space_destroy(ipc_space_t space);
+/* How many ports and sets exist now (for leak checks). */
+uint64_t ipc_port_count(void);
+uint64_t ipc_pset_count(void);
+
+/* ---- ipc_right.c: the mach_port_* calls (the Mach 3 Kernel Interfaces semantics) ---- */
+/*
+ * mach_port_allocate: a new receive right, port set or dead name in space.
+ *   Returns: KERN_SUCCESS, KERN_INVALID_TASK (space dead), KERN_INVALID_VALUE (right),
+ *            KERN_NO_SPACE (table full), KERN_RESOURCE_SHORTAGE.
+ */
+kern_return_t mach_port_allocate(ipc_space_t space, mach_port_right_t right,
+				 mach_port_name_t *namep);
+/* mach_port_allocate_name: the same under a name the caller chooses.
+ *   Returns: also KERN_NAME_EXISTS, KERN_INVALID_VALUE (NULL/DEAD name). */
+kern_return_t mach_port_allocate_name(ipc_space_t space, mach_port_right_t right,
+				      mach_port_name_t name);
+/*
+ * mach_port_deallocate: drop one user reference of a send, send-once or dead-name right.
+ *   Returns: KERN_SUCCESS, KERN_INVALID_TASK, KERN_INVALID_NAME, KERN_INVALID_RIGHT.
+ */
+kern_return_t mach_port_deallocate(ipc_space_t space, mach_port_name_t name);
+/*
+ * mach_port_mod_refs: add delta user references of right to name (receive, send-once and
+ * port-set rights have one; -1 destroys them).
+ *   Returns: KERN_SUCCESS, KERN_INVALID_TASK, KERN_INVALID_NAME, KERN_INVALID_RIGHT,
+ *            KERN_INVALID_VALUE (bad right or delta below zero), KERN_UREFS_OVERFLOW.
+ */
+kern_return_t mach_port_mod_refs(ipc_space_t space, mach_port_name_t name,
+				 mach_port_right_t right, mach_port_delta_t delta);
+/* mach_port_get_refs: user references name holds of right.  Returns as mod_refs. */
+kern_return_t mach_port_get_refs(ipc_space_t space, mach_port_name_t name,
+				 mach_port_right_t right, mach_port_urefs_t *refsp);
+/* mach_port_type: the rights name denotes.  Returns: KERN_SUCCESS, _INVALID_TASK, _NAME. */
+kern_return_t mach_port_type(ipc_space_t space, mach_port_name_t name, mach_port_type_t *typep);
+/* mach_port_destroy: remove name and every right it denotes.  Returns as mach_port_type. */
+kern_return_t mach_port_destroy(ipc_space_t space, mach_port_name_t name);
+/*
+ * mach_port_insert_right: give space the right to `port` that the caller holds (port and
+ * type from ipc_right_copyin or mach_port_extract_right; consumed on success) under name.
+ *   Returns: KERN_SUCCESS, KERN_INVALID_TASK, KERN_INVALID_VALUE (NULL/DEAD name, bad type),
+ *            KERN_INVALID_CAPABILITY (port dead), KERN_NAME_EXISTS (name denotes another
+ *            right), KERN_RIGHT_EXISTS (port already named otherwise), KERN_UREFS_OVERFLOW,
+ *            KERN_NO_SPACE.
+ */
+kern_return_t mach_port_insert_right(ipc_space_t space, mach_port_name_t name, ipc_port_t port,
+				     mach_msg_type_name_t type);
+/*
+ * mach_port_extract_right: take a right out of space as a message would (disposition
+ * MOVE_*, COPY_SEND, MAKE_SEND, MAKE_SEND_ONCE); the caller then holds *portp of *typep.
+ *   Returns: KERN_SUCCESS, KERN_INVALID_TASK, KERN_INVALID_NAME, KERN_INVALID_RIGHT,
+ *            KERN_INVALID_VALUE (disposition).
+ */
+kern_return_t mach_port_extract_right(ipc_space_t space, mach_port_name_t name,
+				      mach_msg_type_name_t disposition, ipc_port_t *portp,
+				      mach_msg_type_name_t *typep);
+/*
+ * mach_port_move_member: put the receive right name into set pset (MACH_PORT_NULL: out of
+ * any set).
+ *   Returns: KERN_SUCCESS, KERN_INVALID_TASK, KERN_INVALID_NAME, KERN_INVALID_RIGHT.
+ */
+kern_return_t mach_port_move_member(ipc_space_t space, mach_port_name_t member,
+				    mach_port_name_t pset);
+/*
+ * mach_port_request_notification: ask for msgid (MACH_NOTIFY_DEAD_NAME on a send right,
+ * MACH_NOTIFY_NO_SENDERS or _PORT_DESTROYED on a receive right) to go to the send-once right
+ * made from notify by notify_disp (MAKE_SEND_ONCE or MOVE_SEND_ONCE; MACH_PORT_NULL cancels).
+ * A previous request's right comes back named in *previousp (MACH_PORT_NULL when none).
+ * No-senders with sync <= the make-send count fires at once when there are no senders; a
+ * dead-name request on a dead name fires at once.
+ *   Returns: KERN_SUCCESS, KERN_INVALID_TASK, KERN_INVALID_NAME, KERN_INVALID_RIGHT,
+ *            KERN_INVALID_VALUE (msgid), KERN_INVALID_CAPABILITY (notify), KERN_NO_SPACE.
+ */
+kern_return_t mach_port_request_notification(ipc_space_t space, mach_port_name_t name,
+					     mach_msg_id_t msgid, mach_port_mscount_t sync,
+					     mach_port_name_t notify,
+					     mach_msg_type_name_t notify_disp,
+					     mach_port_name_t *previousp);
+/* mach_port_set_qlimit: queue limit of a receive right (1..MACH_PORT_QLIMIT_MAX).
+ *   Returns: KERN_SUCCESS, KERN_INVALID_TASK, _NAME, _RIGHT, KERN_INVALID_VALUE. */
+kern_return_t mach_port_set_qlimit(ipc_space_t space, mach_port_name_t name, uint32_t qlimit);
+/* Counts of a receive right, for tests and the shell.  Returns as mach_port_set_qlimit. */
+struct ipc_port_status {
+	mach_port_mscount_t mps_mscount;
+	uint32_t mps_srights, mps_sorights, mps_msgcount, mps_qlimit;
+	mach_port_seqno_t mps_seqno;
+};
+kern_return_t mach_port_get_status(ipc_space_t space, mach_port_name_t name,
+				   struct ipc_port_status *st);
+/* ipc_port_release_right: destroy a right the kernel holds (from extract_right). */
+void ipc_port_release_right(ipc_port_t port, mach_msg_type_name_t type);
+
+/* ---- ipc_mqueue.c: mach_msg ---- */
+/*
+ * ipc_mach_msg: mach_msg() for a thread whose names live in space, with the message in the
+ * kernel buffer msg (send_size bytes to send, room for rcv_size to receive). MACH_SEND_MSG
+ * copies in and queues (waiting while a send right's destination queue is full; nothing is
+ * consumed when the wait times out); MACH_RCV_MSG then waits on rcv_name (a receive right or a
+ * port set) and copies the first message out with a trailer (MACH_RCV_TRAILER_ELEMENTS up to
+ * AUDIT). timeout is in milliseconds for MACH_SEND_TIMEOUT / MACH_RCV_TIMEOUT.
+ *   Locks:   none held; may sleep.
+ *   Returns: MACH_MSG_SUCCESS or a MACH_SEND_* / MACH_RCV_* code (message.h).
+ */
+mach_msg_return_t ipc_mach_msg(ipc_space_t space, void *msg, mach_msg_option_t option,
+			       mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+			       mach_port_name_t rcv_name, mach_msg_timeout_t timeout);
+
+/* ---- internals shared by the ipc_*.c files (IPC lock held) ---- */
+void ipc_lock(void);
+/* Unlock, first destroying the messages queued for destruction while it was held. */
+void ipc_unlock(void);
+struct ipc_entry *ipc_entry_lookup(ipc_space_t space, mach_port_name_t name);
+kern_return_t ipc_entry_alloc(ipc_space_t space, mach_port_name_t *namep);
+kern_return_t ipc_entry_alloc_name(ipc_space_t space, mach_port_name_t name);
+void ipc_entry_set(ipc_space_t space, mach_port_name_t name, void *object, uint32_t bits);
+void ipc_entry_free(ipc_space_t space, mach_port_name_t name);
+mach_port_name_t ipc_space_send_name(ipc_space_t space, ipc_port_t port);
+void ipc_kmsg_destroy_later(ipc_kmsg_t kmsg);
+
+ipc_port_t ipc_port_alloc(void);
+ipc_pset_t ipc_pset_alloc(void);
+void ipc_port_reference(ipc_port_t port);
+void ipc_port_release(ipc_port_t port);
+void ipc_pset_release(ipc_pset_t pset);
+void ipc_pset_destroy(ipc_pset_t pset);
+void ipc_port_destroy(ipc_port_t port);
+void ipc_port_release_send(ipc_port_t port);
+void ipc_port_release_sonce(ipc_port_t port);
+void ipc_port_set_pset(ipc_port_t port, ipc_pset_t pset);
+void ipc_notify_send_once(ipc_port_t port);
+void ipc_notify_dead_name(ipc_port_t notify, mach_port_name_t name);
+void ipc_notify_port_deleted(ipc_port_t notify, mach_port_name_t name);
+void ipc_notify_no_senders(ipc_port_t notify, mach_port_mscount_t mscount);
+void ipc_port_wakeup_senders(ipc_port_t port);
+/* Find and remove space's dead-name request on name, returning its send-once right or NULL. */
+ipc_port_t ipc_right_dnrequest_take(ipc_space_t space, mach_port_name_t name, ipc_port_t port);
+/* Whether an entry with bits allows one use of disposition. */
+bool ipc_right_copyin_ok(uint32_t bits, mach_msg_type_name_t disp);
+/* Take the right disposition names out of space (ipc_right_copyin_ok said yes). */
+void ipc_right_copyin(ipc_space_t space, mach_port_name_t name, mach_msg_type_name_t disp,
+		      ipc_port_t *portp, mach_msg_type_name_t *typep);
+void ipc_kmsg_deliver(ipc_kmsg_t kmsg);
+ipc_kmsg_t ipc_kmsg_alloc(mach_msg_size_t size, uint32_t ndesc);
+void ipc_kmsg_free(ipc_kmsg_t kmsg);
+/* Destroy a right of type (PORT_SEND/_SEND_ONCE/_RECEIVE) held outside any space. */
+void ipc_object_destroy(ipc_port_t port, mach_msg_type_name_t type);
+/* Convert name to a dead name if its port died; true if it did. */
+bool ipc_right_check(ipc_space_t space, mach_port_name_t name, struct ipc_entry *entry);
+/* Give space a right of type to port; *namep its name (MACH_PORT_DEAD if the port died). */
+kern_return_t ipc_right_copyout(ipc_space_t space, ipc_port_t port, mach_msg_type_name_t type,
+				mach_port_name_t *namep);
+
+#define IPC_PORT_DEAD_PTR ((ipc_port_t)~(uintptr_t)0)
+
+/* ---- ipc_kmsg.c ---- */
+/*
+ * ipc_kmsg_copyin: validate msg (size bytes) and take the rights it names out of space.
+ * All or nothing: on error no right has moved.
+ *   Locks:   IPC lock held.
+ *   Returns: MACH_MSG_SUCCESS with *kmsgp, MACH_SEND_MSG_TOO_SMALL, MACH_SEND_TOO_LARGE,
+ *            MACH_SEND_INVALID_HEADER, MACH_SEND_INVALID_DEST, MACH_SEND_INVALID_REPLY,
+ *            MACH_SEND_INVALID_RIGHT, MACH_SEND_INVALID_TYPE, MACH_SEND_INVALID_VOUCHER,
+ *            MACH_SEND_NO_BUFFER.
+ */
+mach_msg_return_t ipc_kmsg_copyin(ipc_space_t space, const void *msg, mach_msg_size_t size,
+				  ipc_kmsg_t *kmsgp);
+/*
+ * ipc_kmsg_copyout: give space the rights kmsg carries and write the message into buf (room
+ * for size bytes, which the caller checked) with a trailer of trailer_size. Consumes kmsg.
+ *   Locks:   IPC lock held.
+ *   Returns: MACH_MSG_SUCCESS, or MACH_RCV_HEADER_ERROR / MACH_RCV_BODY_ERROR |
+ *            MACH_MSG_IPC_SPACE when a name could not be allocated (that right is destroyed
+ *            and its name written as MACH_PORT_DEAD).
+ */
+mach_msg_return_t ipc_kmsg_copyout(ipc_space_t space, ipc_kmsg_t kmsg, void *buf,
+				   mach_msg_size_t trailer_size);
+/* ipc_kmsg_destroy: destroy the rights kmsg carries and free it. */
+void ipc_kmsg_destroy(ipc_kmsg_t kmsg);
+/* The trailer size MACH_RCV_TRAILER_ELEMENTS in option asks for (8, 12, 20 or 52). */
+mach_msg_size_t ipc_kmsg_trailer_size(mach_msg_option_t option);
+
+#endif /* _MACH_IPC_IPC_H_ */
