@@ -21,6 +21,7 @@
 #include <linux/virtio_ring.h>
 #include <mach/kern/locks.h>
 #include <mach/kern/thread.h>
+#include <mach/vm/vm_param.h>
 #include <virtio/virtio.h>
 
 #define VTNET_NRX	 128
@@ -46,6 +47,7 @@ struct vtnet {
 };
 
 static unsigned vtnet_units;
+static struct vtnet *vtnet_first; /* for virtio_net_break_for_test() */
 
 /* Post every receive buffer the device does not hold. Lock held. */
 static void
@@ -286,6 +288,8 @@ vtnet_start(struct io_service *self, struct io_service *provider)
 	       (vd->vd_features & (1ull << VIRTIO_RING_F_EVENT_IDX)) ? ", event-idx" : "",
 	       (vd->vd_features & (1ull << VIRTIO_RING_F_INDIRECT_DESC)) ? ", indirect" : "");
 	vtnet_publish(sc, self);
+	if (vtnet_first == NULL)
+		vtnet_first = sc;
 	net_if_attach(ifp);
 	return KERN_SUCCESS;
 fail:
@@ -327,6 +331,8 @@ vtnet_stop(struct io_service *self, struct io_service *provider)
 {
 	struct vtnet *sc = io_service_softc(self);
 
+	if (vtnet_first == sc)
+		vtnet_first = NULL;
 	net_if_detach(&sc->vn_if);
 	vtnet_teardown(sc);
 }
@@ -345,3 +351,28 @@ static const struct io_driver vtnet_driver = {
 	.drv_stop = vtnet_stop,
 };
 IOKIT_DRIVER(vtnet_driver);
+
+/*
+ * virtio_net_break_for_test: play a hostile device: move the first interface's receive used
+ * idx far past what was posted and wake its receive thread. The driver must quarantine the
+ * queue, reset the device, terminate its nub and detach the interface (the
+ * virtio_net_quarantine ktest). Returns false when there is no virtio-net interface.
+ */
+bool virtio_net_break_for_test(void);
+
+bool
+virtio_net_break_for_test(void)
+{
+	struct vtnet *sc = vtnet_first;
+	struct vring_used *used;
+	bool s;
+
+	if (sc == NULL || sc->vn_rxq == NULL)
+		return false;
+	s = lck_spin_lock_irqsave(&sc->vn_lock);
+	used = phystokv(virtqueue_used_pa(sc->vn_rxq));
+	__atomic_store_n(&used->idx, (uint16_t)(used->idx + 0x200), __ATOMIC_RELEASE);
+	lck_spin_unlock_irqrestore(&sc->vn_lock, s);
+	thread_wakeup(&sc->vn_rx_posted);
+	return true;
+}

@@ -213,3 +213,24 @@ KTEST(net_udp_dns_reply)
 	KT_ASSERT_EQ(net_get16(r + 4), 1);
 	printf("# DNS reply: %d bytes, rcode %u, %u answers\n", n, r[3] & 0xf, net_get16(r + 6));
 }
+
+bool virtio_net_break_for_test(void);
+
+/*
+ * A device that breaks its receive ring is quarantined: the queue refuses it, the device is
+ * reset, its nub terminated and the interface detached; the kernel goes on. Ends the
+ * interface, so it runs only when named: ktest=virtio_net_quarantine.
+ */
+KTEST_F(virtio_net_quarantine, KTEST_EXPLICIT)
+{
+	uint64_t deadline;
+
+	if (if_first() == NULL)
+		KT_SKIP("no network interface");
+	KT_ASSERT(virtio_net_break_for_test());
+	deadline = clock_get_uptime() + 5000000000ull;
+	while (if_first() != NULL && clock_get_uptime() < deadline)
+		thread_sleep_ns(10000000);
+	KT_ASSERT(if_first() == NULL);
+	KT_ASSERT(!virtio_net_break_for_test()); /* no driver any more */
+}

@@ -1,0 +1,17 @@
+#!/bin/bash
+# net-hostile — a virtio-net device that breaks its receive used ring is quarantined: the
+# virtio_net_quarantine ktest moves the used idx past what was posted; the queue must refuse
+# it with a log line, the device be reset, its nub terminated, en0 detached, and the kernel
+# go on to run the next test.
+. "$(dirname "$0")/lib.sh"
+boot_scenario net-hostile
+BOOT_ACCEL=tcg
+BOOT_APPEND="ktest=virtio_net_quarantine,virtio_nubs_consistent net.dhcp=0 iokit.dump=0"
+boot_run
+boot_expect '^ok [0-9]+ - virtio_net_quarantine$' "the quarantine ktest (ran, not skipped)"
+boot_expect 'virtqueue 0: device broke the ring: used idx jumped' "the virtqueue's log line"
+boot_expect 'virtio virtio-net: .*resetting the device and terminating its nub' \
+	"the reset-and-terminate log line"
+boot_expect_after 'terminating its nub' '^ok [0-9]+ - virtio_nubs_consistent$' \
+	"tests running on after the quarantine"
+boot_finish
