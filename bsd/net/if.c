@@ -46,6 +46,15 @@ if_find(const char *name)
 	return NULL;
 }
 
+bool
+if_attached(const struct ifnet *ifp)
+{
+	for (struct ifnet *i = if_list; i != NULL; i = i->if_next)
+		if (i == ifp)
+			return true;
+	return false;
+}
+
 struct ifnet *
 if_first(void)
 {

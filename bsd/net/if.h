@@ -69,6 +69,8 @@ void if_detach(struct ifnet *ifp);
 /* The interface named name, the first one (name NULL), or NULL. Network lock held or not. */
 struct ifnet *if_find(const char *name);
 struct ifnet *if_first(void);
+/* Whether ifp is attached (not detached since). Network lock held. */
+bool if_attached(const struct ifnet *ifp);
 
 /*
  * if_input: one received Ethernet frame (no virtio header, no FCS) from ifp's driver. The

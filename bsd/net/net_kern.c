@@ -156,7 +156,7 @@ net_udp_send(struct net_udp *u, struct ifnet *ifp, uint32_t dst, uint16_t dport,
 	int err;
 
 	net_lock();
-	err = udp_output(ifp, 0, u->nu_port, dst, dport, data, len);
+	err = if_attached(ifp) ? udp_output(ifp, 0, u->nu_port, dst, dport, data, len) : ENXIO;
 	net_unlock();
 	return err;
 }
@@ -237,10 +237,13 @@ net_ping(struct ifnet *ifp, uint32_t dst, uint16_t id, uint16_t seq, uint64_t ti
 
 static struct net_udp net_dhcp_udp;
 
-/* Send msg and wait up to timeout for a reply of type want (or a NAK) to xid. */
+/*
+ * Send msg and wait up to timeout for a reply of type want (or a NAK) to xid for mac. ifp is
+ * used only under the network lock, after checking it is still attached (ENXIO otherwise).
+ */
 static int
-dhcp_exchange(struct ifnet *ifp, const uint8_t *msg, size_t len, uint32_t xid, uint8_t want,
-	      uint64_t timeout_ns, struct dhcp_reply *r)
+dhcp_exchange(struct ifnet *ifp, const uint8_t *mac, const uint8_t *msg, size_t len,
+	      uint32_t xid, uint8_t want, uint64_t timeout_ns, struct dhcp_reply *r)
 {
 	static uint8_t in[DHCP_MSG_MAX + 1024];
 	uint64_t deadline = clock_get_uptime() + timeout_ns;
@@ -259,7 +262,7 @@ dhcp_exchange(struct ifnet *ifp, const uint8_t *msg, size_t len, uint32_t xid, u
 		if (n < 0)
 			return ETIMEDOUT;
 		if (sport != DHCP_SERVER_PORT ||
-		    dhcp_parse(in, MIN((size_t)n, sizeof(in)), xid, ifp->if_mac, r) != 0)
+		    dhcp_parse(in, MIN((size_t)n, sizeof(in)), xid, mac, r) != 0)
 			continue; /* not for us, or malformed: keep listening */
 		if (r->dr_type == want || r->dr_type == DHCPNAK)
 			return 0;
@@ -276,6 +279,11 @@ net_prefix_len(uint32_t mask)
 	return n;
 }
 
+/*
+ * The DHCP client of one interface. The driver may detach the interface at any moment (a
+ * quarantined device): the thread keeps its own copy of the name and MAC and touches ifp only
+ * under the network lock after if_attached().
+ */
 static void
 net_dhcp_thread(void *arg, wait_result_t wr)
 {
@@ -283,28 +291,42 @@ net_dhcp_thread(void *arg, wait_result_t wr)
 	static uint8_t msg[DHCP_MSG_MAX];
 	uint64_t backoff = 1000000000ull;
 	struct dhcp_reply offer, ack;
-	char a[16], g[16], sv[16];
-	uint32_t xid;
+	char a[16], g[16], sv[16], name[IFNAMSIZ];
+	uint8_t mac[ETHER_ADDR_LEN];
+	uint32_t xid, mask;
+	bool attached;
 	size_t len;
+	int err;
 
 	(void)wr;
+	net_lock();
+	attached = if_attached(ifp);
+	memcpy(name, ifp->if_name, sizeof(name));
+	memcpy(mac, ifp->if_mac, sizeof(mac));
+	net_unlock();
+	if (!attached)
+		return;
 	if (net_udp_open(&net_dhcp_udp, DHCP_CLIENT_PORT) != 0) {
-		klog(LOG_ERR, "net: %s: DHCP: port %u is taken\n", ifp->if_name, DHCP_CLIENT_PORT);
+		klog(LOG_ERR, "net: %s: DHCP: port %u is taken\n", name, DHCP_CLIENT_PORT);
 		return;
 	}
-	xid = (uint32_t)clock_get_uptime() ^ net_get32(ifp->if_mac + 2);
+	xid = (uint32_t)clock_get_uptime() ^ net_get32(mac + 2);
 	for (;;) {
 		xid++;
-		len = dhcp_build(msg, DHCPDISCOVER, xid, ifp->if_mac, 0, 0);
-		if (dhcp_exchange(ifp, msg, len, xid, DHCPOFFER, backoff, &offer) != 0 ||
-		    offer.dr_type != DHCPOFFER)
+		len = dhcp_build(msg, DHCPDISCOVER, xid, mac, 0, 0);
+		err = dhcp_exchange(ifp, mac, msg, len, xid, DHCPOFFER, backoff, &offer);
+		if (err == ENXIO)
+			goto gone;
+		if (err != 0 || offer.dr_type != DHCPOFFER)
 			goto retry;
-		len = dhcp_build(msg, DHCPREQUEST, xid, ifp->if_mac, offer.dr_yiaddr,
-				 offer.dr_server);
-		if (dhcp_exchange(ifp, msg, len, xid, DHCPACK, backoff, &ack) != 0)
+		len = dhcp_build(msg, DHCPREQUEST, xid, mac, offer.dr_yiaddr, offer.dr_server);
+		err = dhcp_exchange(ifp, mac, msg, len, xid, DHCPACK, backoff, &ack);
+		if (err == ENXIO)
+			goto gone;
+		if (err != 0)
 			goto retry;
 		if (ack.dr_type == DHCPNAK) {
-			klog(LOG_WARNING, "net: %s: DHCP: the server said NAK\n", ifp->if_name);
+			klog(LOG_WARNING, "net: %s: DHCP: the server said NAK\n", name);
 			goto retry;
 		}
 		break;
@@ -312,19 +334,28 @@ retry:
 		if (backoff < 16000000000ull)
 			backoff *= 2;
 	}
+	mask = ack.dr_netmask != 0 ? ack.dr_netmask : 0xffffff00u;
 	net_lock();
-	ifp->if_netmask = ack.dr_netmask != 0 ? ack.dr_netmask : 0xffffff00u;
-	ifp->if_gateway = ack.dr_router;
-	ifp->if_dns = ack.dr_dns;
-	ifp->if_addr = ack.dr_yiaddr;
-	arp_gratuitous(ifp);
+	attached = if_attached(ifp);
+	if (attached) {
+		ifp->if_netmask = mask;
+		ifp->if_gateway = ack.dr_router;
+		ifp->if_dns = ack.dr_dns;
+		ifp->if_addr = ack.dr_yiaddr;
+		arp_gratuitous(ifp);
+	}
 	net_unlock();
+	if (!attached)
+		goto gone;
 	net_udp_close(&net_dhcp_udp);
-	printf("net: %s %s/%u gw %s (DHCP from %s, lease %us)\n", ifp->if_name,
-	       if_ip_str(ifp->if_addr, a), net_prefix_len(ifp->if_netmask),
-	       if_ip_str(ifp->if_gateway, g), if_ip_str(ack.dr_server, sv), ack.dr_lease);
+	printf("net: %s %s/%u gw %s (DHCP from %s, lease %us)\n", name,
+	       if_ip_str(ack.dr_yiaddr, a), net_prefix_len(mask), if_ip_str(ack.dr_router, g),
+	       if_ip_str(ack.dr_server, sv), ack.dr_lease);
 	/* XXX: no renewal at T1/T2 (RFC 2131 §4.4.5) yet: the address is kept past the lease. */
-	thread_wakeup(&ifp->if_addr);
+	return;
+gone:
+	net_udp_close(&net_dhcp_udp);
+	klog(LOG_NOTICE, "net: %s: detached; DHCP stops\n", name);
 }
 
 void
@@ -352,7 +383,7 @@ net_if_attach(struct ifnet *ifp)
 void
 net_if_detach(struct ifnet *ifp)
 {
-	/* XXX: a DHCP thread still running on ifp is not stopped. */
+	/* A DHCP thread still running on ifp notices (if_attached) and stops. */
 	net_lock();
 	if_detach(ifp);
 	net_unlock();

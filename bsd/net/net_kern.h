@@ -60,7 +60,8 @@ void net_udp_close(struct net_udp *u);
  */
 int net_udp_recv(struct net_udp *u, void *buf, size_t cap, uint32_t *src, uint16_t *sport,
 		 uint64_t timeout_ns);
-/* net_udp_send: udp_output() under the network lock, from u's port. */
+/* net_udp_send: udp_output() under the network lock, from u's port; ENXIO when ifp has been
+ * detached. */
 int net_udp_send(struct net_udp *u, struct ifnet *ifp, uint32_t dst, uint16_t dport,
 		 const void *data, size_t len);
 

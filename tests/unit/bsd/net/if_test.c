@@ -38,7 +38,10 @@ Test(if, attach_find_detach)
 	cr_assert_eq(if_find("en1"), &b);
 	cr_assert_eq(b.if_mtu, IF_MTU_DEFAULT, "no jumbo frames yet");
 	cr_assert_null(if_find("en2"));
+	cr_assert(if_attached(&a));
 	if_detach(&a);
+	cr_assert(!if_attached(&a));
+	cr_assert(if_attached(&b));
 	cr_assert_eq(if_first(), &b);
 	if_detach(&b);
 	cr_assert_null(if_first());
