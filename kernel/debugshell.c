@@ -9,6 +9,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
+#include <bsd/net/net_kern.h>
 #include <cmdline.h>
 #include <console.h>
 #include <debugshell.h>
@@ -128,6 +129,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "intr", "show interrupt counts per vector", cmd_intr },
 	{ "threads", "list threads: state, policy, priority, CPU ticks, stacks", cmd_threads },
 	{ "ioreg", "show the I/O Registry (ioreg -l: with properties)", cmd_ioreg },
+	{ "ifconfig", "show network interfaces (ifconfig NAME: one)", net_shell_ifconfig },
+	{ "ping", "ping ADDR [COUNT]: ICMP echo through the first interface", net_shell_ping },
 };
 
 static void

@@ -2,9 +2,9 @@
 # iokit — I/O Kit matching on q35 with the scenario's virtio-blk, virtio-net and virtconsole on
 # virtio-serial, plus virtio-rng. With `iokit.dump=1` the registry is printed at boot: every
 # PCI nub, the virtio transport on each virtio function, each virtio device nub, and the
-# drivers that matched (VirtioRNG, VirtioConsole; block and net have no driver yet but their
-# nubs must be there). The rng and hvc0 ktests must run (not skip), and the line the hvc0 ktest
-# writes must arrive in the host's chardev file.
+# drivers that matched (VirtioRNG, VirtioConsole, VirtioNet with its en0 interface nub; block
+# has no driver yet but its nub must be there). The rng and hvc0 ktests must run (not skip), and
+# the line the hvc0 ktest writes must arrive in the host's chardev file.
 . "$(dirname "$0")/lib.sh"
 boot_scenario iokit
 BOOT_ACCEL=tcg
@@ -29,8 +29,9 @@ boot_expect '\+-o virtio-console  <class IOVirtioDevice, .*matched>' "the consol
 boot_expect '\+-o VirtioConsole  <class VirtioConsole, .*started>' "the VirtioConsole driver"
 boot_expect '\+-o virtio-block  <class IOVirtioDevice, id 0x[0-9a-f]+, registered>' \
 	"the virtio-block nub (no driver yet)"
-boot_expect '\+-o virtio-net  <class IOVirtioDevice, id 0x[0-9a-f]+, registered>' \
-	"the virtio-net nub (no driver yet)"
+boot_expect '\+-o virtio-net  <class IOVirtioDevice, .*matched>' "the virtio-net nub, matched"
+boot_expect '\+-o VirtioNet  <class VirtioNet, .*started>' "the VirtioNet driver"
+boot_expect '\+-o en0  <class IONetworkInterface, .*registered' "the en0 interface nub"
 boot_expect '"virtio-device-id" = 0x4' "a virtio-device-id property"
 boot_expect '^ok [0-9]+ - virtio_rng_bytes_arrive$' "virtio-rng bytes (the ktest ran, not skipped)"
 boot_expect '^ok [0-9]+ - virtio_console_hvc0_transmits$' "the hvc0 ktest (ran, not skipped)"

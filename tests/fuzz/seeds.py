@@ -88,3 +88,64 @@ write("ipc_kmsg", "send-once", mach_msg(18, 0x400, 0, 3))
 write("ipc_kmsg", "descriptors", mach_msg(17, 0x300, 0, 4, [(0x200, 16), (0x100, 19), (0x100, 20),
                                                              (0x400, 18), (0, 17)]))
 write("ipc_kmsg", "to-self", mach_msg(20, 0x100, 0x100, 5, [(0x200, 21)]))
+
+
+# net_input: byte 0 bit 0 = interface configured as 10.0.2.15; then [len16 BE, clock step,
+# frame]. Frames are built from RFC 826/791/792/768/2131 layouts.
+def cksum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+
+US_MAC = bytes.fromhex("525400123456")
+GW_MAC = bytes.fromhex("52550a000202")
+US_IP, GW_IP = bytes([10, 0, 2, 15]), bytes([10, 0, 2, 2])
+
+
+def eth(dst, ty, payload):
+    return dst + GW_MAC + struct.pack("!H", ty) + payload
+
+
+def ipv4(proto, src, dst, payload, frag=0):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, frag, 64, proto, 0, src, dst)
+    return h[:10] + struct.pack("!H", cksum(h)) + h[12:] + payload
+
+
+def udp(src, dst, sport, dport, data):
+    u = struct.pack("!HHHH", sport, dport, 8 + len(data), 0) + data
+    ph = src + dst + struct.pack("!BBH", 0, 17, len(u))
+    return u[:6] + struct.pack("!H", cksum(ph + u) or 0xffff) + u[8:]
+
+
+def rec(frame, step=1):
+    return struct.pack("!HB", len(frame), step) + frame
+
+
+def net_frames():
+    arp_req = eth(b"\xff" * 6, 0x0806, struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1,
+                                                     GW_MAC, GW_IP, bytes(6), US_IP))
+    icmp = b"\x08\x00\x00\x00\x12\x34\x00\x01" + bytes(range(32))
+    icmp = icmp[:2] + struct.pack("!H", cksum(icmp)) + icmp[4:]
+    echo = eth(US_MAC, 0x0800, ipv4(1, GW_IP, US_IP, icmp))
+    boot = bytearray(236)
+    boot[0:3] = b"\x02\x01\x06"
+    boot[4:8] = bytes([1, 2, 3, 4])
+    boot[16:20] = US_IP
+    boot[28:34] = US_MAC
+    opts = bytes([0x63, 0x82, 0x53, 0x63, 53, 1, 2, 54, 4]) + GW_IP + bytes(
+        [1, 4, 255, 255, 255, 0, 3, 4]) + GW_IP + bytes([51, 4, 0, 1, 0x51, 0x80, 255])
+    offer = eth(b"\xff" * 6, 0x0800, ipv4(17, GW_IP, b"\xff" * 4,
+                                          udp(GW_IP, b"\xff" * 4, 67, 68, bytes(boot) + opts)))
+    frag = eth(US_MAC, 0x0800, ipv4(1, GW_IP, US_IP, icmp, frag=0x2000))
+    return arp_req, echo, offer, frag
+
+
+arp_req, echo, offer, frag = net_frames()
+write("net_input", "arp-then-echo", b"\x01" + rec(arp_req) + rec(echo))
+write("net_input", "echo-needs-arp", b"\x01" + rec(echo) + rec(arp_req, 20))
+write("net_input", "dhcp-offer", b"\x00" + rec(offer))
+write("net_input", "fragment", b"\x01" + rec(frag) + rec(echo))

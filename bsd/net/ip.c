@@ -1,0 +1,200 @@
+/*
+ * ip.c — IPv4 (RFC 791, host requirements of RFC 1122 §3.2) and its ICMP echo (RFC 792):
+ * header validation on input, one-hop routing (the interface's subnet, else its gateway) on
+ * output, echo replies to requests addressed to us, and echo requests for a kernel ping.
+ *
+ * The one idea: ip_input() trusts nothing but what it has just checked — version, header
+ * length, total length against the frame, header checksum — and from then on uses the IPv4
+ * total length, not the frame length (Ethernet pads short frames). Fragments are counted and
+ * dropped: nothing we speak yet needs reassembly (XXX: reassembly with bounded memory).
+ */
+#include <bsd/net/net.h>
+#include <console.h>
+
+icmp_echo_hook_t icmp_echo_reply_hook;
+static uint16_t ip_next_id = 1;
+
+uint32_t
+in_cksum_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len >= 2) {
+		sum += (uint32_t)((p[0] << 8) | p[1]);
+		p += 2;
+		len -= 2;
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	if (len != 0)
+		sum += (uint32_t)p[0] << 8;
+	return (sum & 0xffff) + (sum >> 16);
+}
+
+uint16_t
+in_cksum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static void icmp_input(struct ifnet *ifp, uint32_t src, const uint8_t *p, size_t len);
+
+void
+ip_input(struct ifnet *ifp, const uint8_t *p, size_t len, bool l2_broadcast)
+{
+	unsigned hlen, tot;
+	uint32_t src, dst;
+	uint16_t off;
+
+	if (len < IP_HDR_LEN || (p[0] >> 4) != 4) {
+		ifp->if_stats.ip_badhdr++;
+		return;
+	}
+	hlen = (p[0] & 0xf) * 4u;
+	tot = net_get16(p + 2);
+	if (hlen < IP_HDR_LEN || hlen > len) {
+		ifp->if_stats.ip_badhdr++;
+		return;
+	}
+	if (tot < hlen || tot > len) {
+		ifp->if_stats.ip_badlen++;
+		return;
+	}
+	if (in_cksum_fold(in_cksum_add(0, p, hlen)) != 0) {
+		ifp->if_stats.ip_badsum++;
+		return;
+	}
+	off = net_get16(p + 6);
+	if ((off & 0x3fff) != 0) { /* MF set or a non-zero offset */
+		ifp->if_stats.ip_frags++;
+		return;
+	}
+	src = net_get32(p + 12);
+	dst = net_get32(p + 16);
+	/* Ours: our address, the limited or the subnet broadcast, or anything while unconfigured
+	 * (a DHCP offer may be unicast to the address being offered). */
+	if (!(ifp->if_addr == 0 || dst == ifp->if_addr || dst == IP_BROADCAST ||
+	      (ifp->if_netmask != 0 && dst == (ifp->if_addr | ~ifp->if_netmask)))) {
+		ifp->if_stats.ip_notours++;
+		return;
+	}
+	(void)l2_broadcast;
+	switch (p[9]) {
+	case IPPROTO_ICMP:
+		if (dst == ifp->if_addr && ifp->if_addr != 0)
+			icmp_input(ifp, src, p + hlen, tot - hlen);
+		break;
+	case IPPROTO_UDP:
+		udp_input(ifp, src, dst, p + hlen, tot - hlen);
+		break;
+	default:
+		ifp->if_stats.ip_noproto++;
+		break;
+	}
+}
+
+int
+ip_send_resolved(struct ifnet *ifp, const uint8_t *mac, const void *pkt, size_t len)
+{
+	return ether_output(ifp, mac, ETHERTYPE_IP, pkt, len);
+}
+
+int
+ip_output(struct ifnet *ifp, uint8_t proto, uint32_t src, uint32_t dst, const void *payload,
+	  size_t len)
+{
+	uint8_t pkt[ETHER_MAX_LEN - ETHER_HDR_LEN];
+	uint8_t mac[ETHER_ADDR_LEN];
+	size_t tot = IP_HDR_LEN + len;
+	uint32_t nh;
+	int err;
+
+	if (tot > ifp->if_mtu || tot > sizeof(pkt))
+		return EMSGSIZE;
+	if (src == 0)
+		src = ifp->if_addr;
+	pkt[0] = 0x45;
+	pkt[1] = 0;
+	net_put16(pkt + 2, (uint16_t)tot);
+	net_put16(pkt + 4, ip_next_id++);
+	net_put16(pkt + 6, 0x4000); /* DF: we never fragment */
+	pkt[8] = IP_DEFAULT_TTL;
+	pkt[9] = proto;
+	net_put16(pkt + 10, 0);
+	net_put32(pkt + 12, src);
+	net_put32(pkt + 16, dst);
+	net_put16(pkt + 10, in_cksum_fold(in_cksum_add(0, pkt, IP_HDR_LEN)));
+	memcpy(pkt + IP_HDR_LEN, payload, len);
+
+	if (dst == IP_BROADCAST ||
+	    (ifp->if_netmask != 0 && dst == (ifp->if_addr | ~ifp->if_netmask)))
+		return ether_output(ifp, ether_broadcast, ETHERTYPE_IP, pkt, tot);
+	if (ifp->if_addr == 0)
+		return ENETUNREACH;
+	if ((dst & ifp->if_netmask) == (ifp->if_addr & ifp->if_netmask))
+		nh = dst;
+	else if (ifp->if_gateway != 0)
+		nh = ifp->if_gateway;
+	else
+		return ENETUNREACH;
+	err = arp_resolve(ifp, nh, mac, pkt, tot);
+	if (err == EAGAIN)
+		return 0; /* held; sent when the reply comes */
+	if (err != 0)
+		return err;
+	return ether_output(ifp, mac, ETHERTYPE_IP, pkt, tot);
+}
+
+static int
+icmp_send_echo(struct ifnet *ifp, uint8_t type, uint32_t dst, uint16_t id, uint16_t seq,
+	       const void *data, size_t len)
+{
+	uint8_t m[ETHER_MAX_LEN - ETHER_HDR_LEN - IP_HDR_LEN];
+
+	if (len > sizeof(m) - ICMP_HDR_LEN)
+		return EMSGSIZE;
+	m[0] = type;
+	m[1] = 0;
+	net_put16(m + 2, 0);
+	net_put16(m + 4, id);
+	net_put16(m + 6, seq);
+	memcpy(m + ICMP_HDR_LEN, data, len);
+	net_put16(m + 2, in_cksum_fold(in_cksum_add(0, m, ICMP_HDR_LEN + len)));
+	return ip_output(ifp, IPPROTO_ICMP, 0, dst, m, ICMP_HDR_LEN + len);
+}
+
+int
+icmp_echo_request(struct ifnet *ifp, uint32_t dst, uint16_t id, uint16_t seq, const void *data,
+		  size_t len)
+{
+	return icmp_send_echo(ifp, 8, dst, id, seq, data, len);
+}
+
+static void
+icmp_input(struct ifnet *ifp, uint32_t src, const uint8_t *p, size_t len)
+{
+	ifp->if_stats.icmp_in++;
+	if (len < ICMP_HDR_LEN || in_cksum_fold(in_cksum_add(0, p, len)) != 0) {
+		ifp->if_stats.icmp_bad++;
+		return;
+	}
+	switch (p[0]) {
+	case 8: /* echo request: answer with the same id, sequence and data */
+		if (p[1] != 0 || src == 0 || src == IP_BROADCAST) {
+			ifp->if_stats.icmp_bad++;
+			return;
+		}
+		if (icmp_send_echo(ifp, 0, src, net_get16(p + 4), net_get16(p + 6),
+				   p + ICMP_HDR_LEN, len - ICMP_HDR_LEN) == 0)
+			ifp->if_stats.icmp_echo_replied++;
+		break;
+	case 0: /* echo reply */
+		if (icmp_echo_reply_hook != NULL)
+			icmp_echo_reply_hook(ifp, src, net_get16(p + 4), net_get16(p + 6),
+					     p + ICMP_HDR_LEN, len - ICMP_HDR_LEN);
+		break;
+	default: /* XXX: destination unreachable etc. are not passed up yet */
+		break;
+	}
+}
