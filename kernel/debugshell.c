@@ -9,7 +9,6 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
-#include <bsd/net/net_kern.h>
 #include <cmdline.h>
 #include <console.h>
 #include <debugshell.h>
@@ -24,11 +23,7 @@
 #define SHELL_LINE   256
 #define SHELL_ARGS   16
 
-struct shell_cmd {
-	const char *name;
-	const char *help;
-	void (*fn)(int argc, char **argv);
-};
+extern const struct debugshell_cmd __shellcmd_start[], __shellcmd_end[];
 
 static void cmd_help(int argc, char **argv);
 
@@ -117,7 +112,7 @@ cmd_ioreg(int argc, char **argv)
 	iokit_dump(argc > 1 && strcmp(argv[1], "-l") == 0);
 }
 
-static const struct shell_cmd shell_cmds[] = {
+static const struct debugshell_cmd shell_cmds[] = {
 	{ "help", "list the commands", cmd_help },
 	{ "mem", "show physical memory (mem -z: and every zone)", cmd_mem },
 	{ "uptime", "show time since boot and the timer", cmd_uptime },
@@ -129,8 +124,6 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "intr", "show interrupt counts per vector", cmd_intr },
 	{ "threads", "list threads: state, policy, priority, CPU ticks, stacks", cmd_threads },
 	{ "ioreg", "show the I/O Registry (ioreg -l: with properties)", cmd_ioreg },
-	{ "ifconfig", "show network interfaces (ifconfig NAME: one)", net_shell_ifconfig },
-	{ "ping", "ping ADDR [COUNT]: ICMP echo through the first interface", net_shell_ping },
 };
 
 static void
@@ -138,7 +131,9 @@ cmd_help(int argc, char **argv)
 {
 	printf("commands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(shell_cmds); i++)
-		printf("  %-10s %s\n", shell_cmds[i].name, shell_cmds[i].help);
+		printf("  %-10s %s\n", shell_cmds[i].dc_name, shell_cmds[i].dc_help);
+	for (const struct debugshell_cmd *c = __shellcmd_start; c < __shellcmd_end; c++)
+		printf("  %-10s %s\n", c->dc_name, c->dc_help);
 }
 
 bool
@@ -159,8 +154,14 @@ debugshell_exec(char *line)
 	if (argc == 0)
 		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(shell_cmds); i++) {
-		if (strcmp(shell_cmds[i].name, argv[0]) == 0) {
-			shell_cmds[i].fn(argc, argv);
+		if (strcmp(shell_cmds[i].dc_name, argv[0]) == 0) {
+			shell_cmds[i].dc_fn(argc, argv);
+			return true;
+		}
+	}
+	for (const struct debugshell_cmd *c = __shellcmd_start; c < __shellcmd_end; c++) {
+		if (strcmp(c->dc_name, argv[0]) == 0) {
+			c->dc_fn(argc, argv);
 			return true;
 		}
 	}

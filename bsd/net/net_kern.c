@@ -11,6 +11,7 @@
 #include <bsd/net/net_kern.h>
 #include <cmdline.h>
 #include <console.h>
+#include <debugshell.h>
 #include <mach/kern/clock.h>
 #include <mach/kern/thread.h>
 
@@ -477,3 +478,7 @@ net_shell_ping(int argc, char **argv)
 	}
 	printf("%u/%llu replies\n", ok, (unsigned long long)count);
 }
+
+DEBUGSHELL_COMMAND(ifconfig, "show network interfaces (ifconfig NAME: one)", net_shell_ifconfig);
+DEBUGSHELL_COMMAND(ping, "ping ADDR [COUNT]: ICMP echo through the first interface",
+		   net_shell_ping);
