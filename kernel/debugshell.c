@@ -7,6 +7,7 @@
  * Ctrl-U (erase line) and Ctrl-C (abandon line); escape sequences (arrow keys) are ignored.
  */
 #include <arch/x86_64/cpu.h>
+#include <bsd/dev/disk_shell.h>
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
 #include <cmdline.h>
@@ -128,6 +129,9 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "intr", "show interrupt counts per vector", cmd_intr },
 	{ "threads", "list threads: state, policy, priority, CPU ticks, stacks", cmd_threads },
 	{ "ioreg", "show the I/O Registry (ioreg -l: with properties)", cmd_ioreg },
+	{ "disks", "list disks and partitions (IOMedia)", disk_shell_disks },
+	{ "ls", "list a directory of the first ext2 file system (ls PATH)", disk_shell_ls },
+	{ "cat", "print a file of the first ext2 file system (cat PATH)", disk_shell_cat },
 };
 
 static void
