@@ -195,7 +195,11 @@ vtblk_post(struct vtblk *sc, struct vtblk_req *rq, uint32_t type, uint64_t secto
 	return KERN_SUCCESS;
 }
 
-/* Wait for rq, judge what the device wrote, free the slot. Lock held. */
+/*
+ * Wait for rq, judge what the device wrote, free the slot. Lock held.
+ * XXX: waits without a deadline: a device that never completes a request hangs its thread
+ * (virtio has no abort; a watchdog would reset the device and fail everything in flight).
+ */
 static kern_return_t
 vtblk_complete(struct vtblk *sc, struct vtblk_req *rq, bool *s)
 {
