@@ -22,6 +22,7 @@
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
+#include <mach/kern/clock.h>
 #include <mach/kern/locks.h>
 #include <mach/kern/thread.h>
 #include <mach/vm/vm_param.h>
@@ -35,6 +36,7 @@
 #define VTBLK_MAX_DATASEGS (VQ_MAX_INDIRECT - 2)
 #define VTBLK_SLOT_BYTES   32	 /* header (16) + status (1), padded */
 #define VTBLK_STATUS_NONE  0xff /* not a status the device may write (§5.2.6) */
+#define VTBLK_POLL_NS	   (500ull * 1000 * 1000)
 
 struct vtblk_req {
 	struct virtio_blk_outhdr *rq_hdr; /* DMA */
@@ -66,6 +68,7 @@ struct vtblk {
 	struct io_media *vb_media;
 	/* Statistics (under vb_lock). */
 	uint64_t vb_nreq_done, vb_nerrors, vb_bytes_read, vb_bytes_written;
+	unsigned vb_npolls;	  /* waits that timed out and polled the ring */
 };
 
 static unsigned vtblk_units;
@@ -195,18 +198,34 @@ vtblk_post(struct vtblk *sc, struct vtblk_req *rq, uint32_t type, uint64_t secto
 	return KERN_SUCCESS;
 }
 
+static void vtblk_intr(void *arg);
+
 /*
- * Wait for rq, judge what the device wrote, free the slot. Lock held.
- * XXX: waits without a deadline: a device that never completes a request hangs its thread
- * (virtio has no abort; a watchdog would reset the device and fail everything in flight).
+ * Wait for rq, judge what the device wrote, free the slot. Lock held. Every VTBLK_POLL_NS
+ * without a wakeup, the ring is polled, so a lost interrupt only slows the request down.
+ * XXX: a device that never completes a request still holds its thread (virtio has no abort;
+ * a watchdog would reset the device and fail everything in flight).
  */
 static kern_return_t
 vtblk_complete(struct vtblk *sc, struct vtblk_req *rq, bool *s)
 {
 	kern_return_t kr = KERN_SUCCESS;
 
-	while (!rq->rq_done)
-		*s = vtblk_sleep(sc, rq, *s);
+	while (!rq->rq_done) {
+		wait_result_t wr;
+
+		assert_wait_deadline(rq, THREAD_UNINT, clock_get_uptime() + VTBLK_POLL_NS);
+		VTBLK_UNLOCK(sc, *s);
+		wr = thread_block(NULL);
+		if (wr == THREAD_TIMED_OUT) {
+			/* A lost interrupt must cost time, not the thread: look at the ring. */
+			if (sc->vb_npolls++ < 4)
+				klog(LOG_WARNING, "vtblk%u: no completion after %u ms; polling\n",
+				     sc->vb_unit, (unsigned)(VTBLK_POLL_NS / 1000000));
+			vtblk_intr(sc);
+		}
+		*s = VTBLK_LOCK(sc);
+	}
 	if (rq->rq_aborted) {
 		kr = KERN_ABORTED;
 	} else if (rq->rq_used_len < 1 || (rq->rq_read && rq->rq_used_len != rq->rq_datalen + 1)) {
