@@ -2,9 +2,9 @@
 # iokit — I/O Kit matching on q35 with the scenario's virtio-blk, virtio-net and virtconsole on
 # virtio-serial, plus virtio-rng. With `iokit.dump=1` the registry is printed at boot: every
 # PCI nub, the virtio transport on each virtio function, each virtio device nub, and the
-# drivers that matched (VirtioRNG, VirtioConsole, VirtioNet with its en0 interface nub; block
-# has no driver yet but its nub must be there). The rng and hvc0 ktests must run (not skip), and
-# the line the hvc0 ktest writes must arrive in the host's chardev file.
+# drivers that matched (VirtioRNG, VirtioConsole, VirtioBlock with its IOMedia, VirtioNet with
+# its en0 interface nub). The rng and hvc0 ktests must run (not skip), and the line the hvc0
+# ktest writes must arrive in the host's chardev file.
 . "$(dirname "$0")/lib.sh"
 boot_scenario iokit
 BOOT_ACCEL=tcg
@@ -27,8 +27,10 @@ boot_expect '\+-o virtio-rng  <class IOVirtioDevice, .*matched>' "the virtio-rng
 boot_expect '\+-o VirtioRNG  <class VirtioRNG, .*started>' "the VirtioRNG driver"
 boot_expect '\+-o virtio-console  <class IOVirtioDevice, .*matched>' "the console nub, matched"
 boot_expect '\+-o VirtioConsole  <class VirtioConsole, .*started>' "the VirtioConsole driver"
-boot_expect '\+-o virtio-block  <class IOVirtioDevice, id 0x[0-9a-f]+, registered>' \
-	"the virtio-block nub (no driver yet)"
+boot_expect '\+-o virtio-block  <class IOVirtioDevice, .*matched>' "the virtio-block nub, matched"
+boot_expect '\+-o VirtioBlock  <class VirtioBlock, .*started>' "the VirtioBlock driver"
+boot_expect '\+-o IOMedia  <class IOMedia, .*registered' "the whole-disk IOMedia"
+boot_expect '"BSD Name" = "vda"' "the disk's BSD name"
 boot_expect '\+-o virtio-net  <class IOVirtioDevice, .*matched>' "the virtio-net nub, matched"
 boot_expect '\+-o VirtioNet  <class VirtioNet, .*started>' "the VirtioNet driver"
 boot_expect '\+-o en0  <class IONetworkInterface, .*registered' "the en0 interface nub"

@@ -1,0 +1,35 @@
+/*
+ * errno.h — BSD-layer error numbers. The values are Linux's (asm-generic/errno-base.h and
+ * errno.h), since class-0 system calls speak the Linux x86-64 ABI (ARCHITECTURE.md, "User ABI"),
+ * so no translation table is needed at the system-call boundary. Hosted builds use the host's.
+ */
+#ifndef _BSD_SYS_ERRNO_H_
+#define _BSD_SYS_ERRNO_H_
+
+#ifdef NIMBUS_HOSTED
+#include <errno.h>
+#else
+#define EPERM	      1
+#define ENOENT	      2
+#define EIO	      5
+#define ENXIO	      6
+#define E2BIG	      7
+#define ENOMEM	      12
+#define EFAULT	      14
+#define EBUSY	      16
+#define EEXIST	      17
+#define ENOTDIR	      20
+#define EISDIR	      21
+#define EINVAL	      22
+#define EFBIG	      27
+#define ENOSPC	      28
+#define EROFS	      30
+#define ERANGE	      34
+#define ENAMETOOLONG  36
+#define ENOTEMPTY     39
+#define ELOOP	      40
+#define EOPNOTSUPP    95
+#define ENOTSUP	      EOPNOTSUPP
+#endif
+
+#endif /* _BSD_SYS_ERRNO_H_ */
