@@ -236,12 +236,11 @@ sched_poke_locked(struct processor *q, int pri)
 		q->p_ast |= AST_PREEMPT;
 		return;
 	}
-	/* An AST already pending there was already signalled: q acts on it at its next
-	 * preemption point, and its idle loop does not halt with one pending. */
-	if (!(q->p_ast & AST_PREEMPT)) {
-		q->p_ast |= AST_PREEMPT;
-		mp_resched_ipi(q->p_cpu);
-	}
+	/* Signalled even when an AST is already pending there: one set by q's own lockless
+	 * idle tick may be about to be cleared, and an IPI too many costs less than a wakeup
+	 * that waits for a tick. */
+	__atomic_fetch_or(&q->p_ast, AST_PREEMPT, __ATOMIC_RELAXED);
+	mp_resched_ipi(q->p_cpu);
 }
 
 void
@@ -718,12 +717,9 @@ thread_set_sched(thread_t t, sched_mode_t mode, int pri, uint64_t period, uint64
 		int hi = runq_highest(&p->p_runq);
 
 		if (hi > t->th_sched_pri) {
-			if (p == current_processor()) {
-				p->p_ast |= AST_PREEMPT;
-			} else if (!(p->p_ast & AST_PREEMPT)) {
-				p->p_ast |= AST_PREEMPT;
+			__atomic_fetch_or(&p->p_ast, AST_PREEMPT, __ATOMIC_RELAXED);
+			if (p != current_processor())
 				mp_resched_ipi(p->p_cpu);
-			}
 		}
 	} else if (t->th_runq_pri >= 0) {
 		sched_poke_locked(t->th_runq_proc, t->th_sched_pri);
@@ -758,6 +754,16 @@ sched_clock_tick(struct trapframe *tf)
 	thread_t self;
 	bool s;
 
+	/* An idle CPU other than CPU 0 takes no lock on its tick (with every CPU ticking, the
+	 * scheduler lock would otherwise be taken hundreds of times a second for nothing): it
+	 * only looks, without the lock, whether there is work here or elsewhere. A stale look
+	 * costs one tick. */
+	if (p->p_cpu != 0 && (p->p_active_thread->th_state & TH_IDLE)) {
+		p->p_idle_ticks++;
+		if (runq_highest(&p->p_runq) >= 0 || sched_work_elsewhere(p))
+			__atomic_fetch_or(&p->p_ast, AST_PREEMPT, __ATOMIC_RELAXED);
+		return;
+	}
 	/* CPU 0 keeps the call-outs and the decay clock; every CPU accounts its own thread. */
 	if (p->p_cpu == 0)
 		timer_call_expire(now);
@@ -814,10 +820,14 @@ idle_thread_continue(void *param, wait_result_t wr)
 
 	for (;;) {
 		intr_disable();
-		if (runq_highest(&p->p_runq) < 0 && !(p->p_ast & AST_PREEMPT))
-			cpu_idle(); /* sti; hlt: a wakeup between the check and hlt still wakes us */
-		else
-			intr_enable();
+		if (runq_highest(&p->p_runq) < 0 && !(p->p_ast & AST_PREEMPT)) {
+			/* sti; hlt: a wakeup between the check and hlt still wakes us. An
+			 * interrupt that found work switched already (ast_taken_intr); one that
+			 * did not (a tick) just halts again, without the scheduler lock. */
+			cpu_idle();
+			continue;
+		}
+		intr_enable();
 		thread_block(NULL);
 	}
 }
