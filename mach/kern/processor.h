@@ -68,6 +68,17 @@ current_processor(void)
 	return p;
 }
 
+/* CPUs that schedule threads: processor_array[0 .. n-1]. */
+static inline unsigned
+processor_count_scheduling(void)
+{
+	unsigned n = 0;
+
+	while (n < MAX_CPUS && __atomic_load_n(&processor_array[n].p_sched_on, __ATOMIC_ACQUIRE))
+		n++;
+	return n;
+}
+
 /* This CPU's index in processor_array; stable only while preemption is disabled. */
 static inline unsigned
 current_cpu(void)

@@ -53,7 +53,7 @@ smp_wait_reaped(unsigned base)
 static unsigned
 smp_all_mask(void)
 {
-	return (1u << mp_cpus_online()) - 1;
+	return (1u << processor_count_scheduling()) - 1;
 }
 
 /*
@@ -74,13 +74,13 @@ sp_thread(void *arg, wait_result_t wr)
 
 KTEST(sched_smp_threads_run_everywhere)
 {
-	unsigned n = 3 * mp_cpus_online(), base = thread_count();
+	unsigned n = 3 * processor_count_scheduling(), base = thread_count();
 	uint64_t run0[MAX_CPUS];
 	thread_t t;
 
-	if (mp_cpus_online() < 2)
-		KT_SKIP("one cpu");
-	for (unsigned i = 0; i < mp_cpus_online(); i++)
+	if (processor_count_scheduling() < 2)
+		KT_SKIP("one cpu schedules");
+	for (unsigned i = 0; i < processor_count_scheduling(); i++)
 		run0[i] = processor_array[i].p_threads_run;
 	sp_done = sp_mask = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -90,11 +90,11 @@ KTEST(sched_smp_threads_run_everywhere)
 	}
 	KT_ASSERT(smp_wait_count(&sp_done, n, 30000 * MS));
 	printf("# spinners ran on cpu mask %#x of %#x; steals:", sp_mask, smp_all_mask());
-	for (unsigned i = 0; i < mp_cpus_online(); i++)
+	for (unsigned i = 0; i < processor_count_scheduling(); i++)
 		printf(" %llu", (unsigned long long)processor_array[i].p_steals);
 	printf("\n");
 	KT_ASSERT_EQ(sp_mask, smp_all_mask());
-	for (unsigned i = 0; i < mp_cpus_online(); i++)
+	for (unsigned i = 0; i < processor_count_scheduling(); i++)
 		KT_ASSERT(processor_array[i].p_threads_run > run0[i]);
 	KT_ASSERT(smp_wait_reaped(base));
 }
@@ -127,10 +127,10 @@ KTEST(sched_smp_wakeup_through_ipi)
 	uint64_t worst = 0;
 	bool ok = true;
 
-	if (mp_cpus_online() < 2)
-		KT_SKIP("one cpu");
+	if (processor_count_scheduling() < 2)
+		KT_SKIP("one cpu schedules");
 	was = thread_bind(&processor_array[0]);
-	for (unsigned k = 1; k < mp_cpus_online() && ok; k++) {
+	for (unsigned k = 1; k < processor_count_scheduling() && ok; k++) {
 		unsigned base = thread_count();
 		uint64_t ipis, t0;
 		thread_t t;
@@ -207,12 +207,12 @@ KTEST(sched_smp_create_reap_all_cpus)
 {
 	struct zone_info zt0, zt1, zk0, zk1;
 	zone_t tz = zone_find("threads"), kz = zone_find("tasks");
-	unsigned ncpu = mp_cpus_online(), base = thread_count();
+	unsigned ncpu = processor_count_scheduling(), base = thread_count();
 	uint64_t t0, dt;
 	thread_t t;
 
 	if (ncpu < 2)
-		KT_SKIP("one cpu");
+		KT_SKIP("one cpu schedules");
 	KT_ASSERT(tz != NULL && kz != NULL);
 	zone_get_info(tz, &zt0);
 	zone_get_info(kz, &zk0);
@@ -258,12 +258,12 @@ cs_thread(void *arg, wait_result_t wr)
 
 KTEST(sched_smp_context_switch_rate)
 {
-	unsigned ncpu = mp_cpus_online(), base = thread_count();
+	unsigned ncpu = processor_count_scheduling(), base = thread_count();
 	uint64_t s0, t0, dt, ds;
 	thread_t t;
 
 	if (ncpu < 2)
-		KT_SKIP("one cpu");
+		KT_SKIP("one cpu schedules");
 	cs_done = cs_ready = 0;
 	cs_end = ~0ULL;
 	for (unsigned i = 0; i < 2 * ncpu; i++) {

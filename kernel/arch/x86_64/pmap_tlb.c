@@ -111,7 +111,8 @@ pmap_tlb_shootdown(struct pmap *pmap, vaddr_t start, vaddr_t end)
 	__atomic_store_n(&tlb_gen, gen, __ATOMIC_RELEASE);
 	tlb_initiated++;
 	for (unsigned i = 0; i < MAX_CPUS; i++) {
-		if (i == me || !__atomic_load_n(&processor_array[i].p_online, __ATOMIC_ACQUIRE) ||
+		/* A CPU parked with interrupts off (mp.c under Xen) touches no memory. */
+		if (i == me || !__atomic_load_n(&processor_array[i].p_sched_on, __ATOMIC_ACQUIRE) ||
 		    tlb_vector == 0)
 			continue;
 		targets[i] = true;
