@@ -23,6 +23,7 @@
 #include <arch/x86_64/trap.h>
 #include <asm/kvm_para.h>
 #include <console.h>
+#include <mach/kern/processor.h>
 #include <mach/vm/vm_param.h>
 #include <pv/clocksource.h>
 #include <pv/hv.h>
@@ -235,12 +236,20 @@ kvm_steal_ns(unsigned cpu)
 static void
 kvm_pv_eoi(void)
 {
-	if (__atomic_fetch_and(&kvm_eoi_word[0], ~(uint32_t)KVM_PV_EOI_MASK, __ATOMIC_ACQ_REL) &
-	    KVM_PV_EOI_MASK) {
-		pv_eoi_saved_count++;
+	/* Only CPU 0 registered its word; the others' EOIs take the APIC write (clearing CPU 0's
+	 * bit from another CPU would lose CPU 0's EOI and skip this one's).
+	 * XXX: register a word per CPU when the application processors start. */
+	if (current_cpu() != 0) {
+		__atomic_fetch_add(&pv_eoi_slow_count, 1, __ATOMIC_RELAXED); /* any CPU */
+		pv_eoi_slow_path();
 		return;
 	}
-	pv_eoi_slow_count++;
+	if (__atomic_fetch_and(&kvm_eoi_word[0], ~(uint32_t)KVM_PV_EOI_MASK, __ATOMIC_ACQ_REL) &
+	    KVM_PV_EOI_MASK) {
+		__atomic_fetch_add(&pv_eoi_saved_count, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_fetch_add(&pv_eoi_slow_count, 1, __ATOMIC_RELAXED); /* any CPU */
 	pv_eoi_slow_path();
 }
 

@@ -30,6 +30,9 @@ KTEST_F(kstack_guard, KTEST_EXPLICIT)
 {
 	thread_t t;
 
+	/* On this CPU, so that the thread (at 90, above this one) runs before this test can
+	 * report: on another CPU the run could end before its panic. */
+	(void)thread_bind(current_processor());
 	KT_ASSERT_EQ(kernel_thread_start_priority(kstack_guard_thread, NULL, 90, TH_MODE_FIXED,
 						  &t),
 		     KERN_SUCCESS);

@@ -77,13 +77,14 @@ void
 lck_mtx_unlock(lck_mtx_t *m)
 {
 	thread_t self = current_thread();
-	struct processor *p = current_processor();
+	struct processor *p;
 	bool s;
 
 	if (m->lm_owner != self)
 		panic("lck_mtx_unlock: %s not held by thread %llu", m->lm_name,
 		      (unsigned long long)self->th_id);
 	s = sched_lock();
+	p = current_processor(); /* the lock keeps this thread here */
 	__atomic_store_n(&m->lm_owner, NULL, __ATOMIC_RELEASE);
 	if (m->lm_waiters != 0) {
 		m->lm_waiters--;

@@ -2,7 +2,8 @@
  * locks_ktest.c — self-tests of the sleeping locks: a mutex shared by four threads that yield
  * inside the critical section keeps an exact counter; a read-write lock never lets a reader see
  * a half-done write; priority inheritance raises a mutex owner to its waiter's priority and
- * drops it on release.
+ * drops it on release. The stress tests run on every CPU; the priority-inheritance test needs
+ * the owner and a middle thread to compete for one CPU, so it runs on CPU 0.
  *
  * The stress tests run their iterations or until a time budget is spent, whichever comes first
  * (a slow machine, e.g. nested virtualisation, does fewer), and check the exact outcome of the
@@ -15,6 +16,21 @@
 #include <mach/kern/thread.h>
 
 #define MS 1000000ULL
+
+/*
+ * A test written for one CPU: it and every thread it starts (the binding is inherited) run on
+ * CPU 0, whatever the other CPUs do.
+ */
+#define KTEST_ON_CPU0(name)                                                                     \
+	static void kt_cpu0_##name(struct ktest_ctx *kt_ctx);                                    \
+	KTEST(name)                                                                              \
+	{                                                                                       \
+		struct processor *was = thread_bind(&processor_array[0]);                        \
+                                                                                                \
+		kt_cpu0_##name(kt_ctx);                                                          \
+		(void)thread_bind(was);                                                          \
+	}                                                                                       \
+	static void kt_cpu0_##name(struct ktest_ctx *kt_ctx)
 
 static bool
 lk_wait_count(volatile unsigned *counter, unsigned target, uint64_t timeout_ns)
@@ -64,7 +80,7 @@ lk_start(thread_continue_t fn, void *arg, int pri, sched_mode_t mode)
 static lck_mtx_t mtx_stress = LCK_MTX_INITIALIZER("ktest.mtx");
 #define STRESS_BUDGET (2000 * MS)
 static volatile unsigned mtx_done;
-static volatile uint64_t mtx_counter, mtx_iters, mtx_end;
+static volatile uint64_t mtx_counter, mtx_iters, mtx_end, mtx_sleeps0;
 
 static void
 mtx_thread(void *arg, wait_result_t wr)
@@ -75,6 +91,12 @@ mtx_thread(void *arg, wait_result_t wr)
 		lck_mtx_lock(&mtx_stress);
 		lck_mtx_assert(&mtx_stress, LCK_MTX_ASSERT_OWNED);
 		uint64_t v = mtx_counter;
+		/* Until some thread has slept on the mutex, the holder waits for one (at most
+		 * 500 ms): with a CPU each, the threads might otherwise never meet (a host that
+		 * runs the virtual CPUs one at a time). */
+		for (uint64_t until = clock_uptime_ns() + 500 * MS;
+		     lck_mtx_sleeps == mtx_sleeps0 && clock_uptime_ns() < until;)
+			thread_yield();
 		if (i % 8 == 0)
 			thread_yield(); /* the others run and find the mutex held */
 		mtx_counter = v + 1;
@@ -92,6 +114,7 @@ KTEST(locks_mutex_stress)
 
 	mtx_done = 0;
 	mtx_counter = mtx_iters = 0;
+	mtx_sleeps0 = sleeps;
 	mtx_end = clock_uptime_ns() + STRESS_BUDGET;
 	for (int i = 0; i < MTX_THREADS; i++)
 		KT_ASSERT_EQ(lk_start(mtx_thread, NULL, 40, TH_MODE_TIMESHARE), KERN_SUCCESS);
@@ -190,7 +213,7 @@ pi_high(void *arg, wait_result_t wr)
 	lk_done(&pi_done);
 }
 
-KTEST(locks_mutex_priority_inheritance)
+KTEST_ON_CPU0(locks_mutex_priority_inheritance)
 {
 	unsigned base = thread_count();
 	thread_t low;

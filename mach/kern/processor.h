@@ -6,8 +6,8 @@
  * pset0 groups the processors that share the default policy.
  * Each CPU finds its own processor through %gs: the GS base points at it and its first word
  * points at itself, so current_processor() is one load.
- * XXX: only the boot CPU schedules; the application processors have a processor (for %gs)
- * but stay parked (kernel/arch/x86_64/mp.c).
+ * Every online CPU schedules from its own run queue; all run queues are guarded by the one
+ * scheduler lock (sched_prim.c), which keeps stealing and placement simple.
  */
 #ifndef _MACH_KERN_PROCESSOR_H_
 #define _MACH_KERN_PROCESSOR_H_
@@ -44,6 +44,10 @@ struct processor {
 	struct timer_queue p_timers;
 	uint64_t p_context_switches;
 	uint64_t p_idle_ticks, p_busy_ticks;
+	bool p_sched_on;		/* takes threads: run queue and idle thread set up */
+	uint64_t p_resched_ipis;	/* reschedule IPIs received */
+	uint64_t p_steals;		/* threads taken from another CPU's run queue */
+	uint64_t p_threads_run;		/* switches to a thread other than the idle thread */
 };
 
 extern struct processor processor_array[MAX_CPUS];
@@ -63,5 +67,37 @@ current_processor(void)
 	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));
 	return p;
 }
+
+/* CPUs that schedule threads: processor_array[0 .. n-1]. */
+static inline unsigned
+processor_count_scheduling(void)
+{
+	unsigned n = 0;
+
+	while (n < MAX_CPUS && __atomic_load_n(&processor_array[n].p_sched_on, __ATOMIC_ACQUIRE))
+		n++;
+	return n;
+}
+
+/* This CPU's index in processor_array; stable only while preemption is disabled. */
+static inline unsigned
+current_cpu(void)
+{
+	unsigned cpu;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(cpu) : "i"(offsetof(struct processor, p_cpu)));
+	return cpu;
+}
+
+/*
+ * processor_sched_init: make the calling application processor able to schedule: its context
+ * becomes its idle thread, on the stack it booted on (stack_base, KERNEL_STACK_SIZE bytes), its
+ * run queue is set up and it joins pset0; from then on threads may be placed on it.
+ * After processor_cpu_init() and sched_init(), interrupts off. Panics without memory for the
+ * idle thread (boot time).
+ */
+void processor_sched_init(uintptr_t stack_base);
+/* processor_idle_run: enter this CPU's idle loop for good (interrupts get enabled there). */
+__noreturn void processor_idle_run(void);
 
 #endif /* _MACH_KERN_PROCESSOR_H_ */

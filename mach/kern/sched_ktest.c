@@ -4,6 +4,7 @@
  * time-share decay, a real-time thread among spinners, continuations and stacks, thread
  * creation and reaping without leaks, the context-switch rate, and delay().
  *
+ * They were written for one CPU and run bound to CPU 0 (sched_smp_ktest.c tests the others).
  * The main kernel thread runs these at BASEPRI_KERNEL (81). Figures (rates, lateness) are
  * printed as `# figure:` lines and never asserted: TCG timing is not the hardware's.
  */
@@ -15,6 +16,21 @@
 #include <mach/kern/zalloc.h>
 
 #define MS 1000000ULL
+
+/*
+ * A test written for one CPU: it and every thread it starts (the binding is inherited) run on
+ * CPU 0, whatever the other CPUs do.
+ */
+#define KTEST_ON_CPU0(name)                                                                     \
+	static void kt_cpu0_##name(struct ktest_ctx *kt_ctx);                                    \
+	KTEST(name)                                                                              \
+	{                                                                                       \
+		struct processor *was = thread_bind(&processor_array[0]);                        \
+                                                                                                \
+		kt_cpu0_##name(kt_ctx);                                                          \
+		(void)thread_bind(was);                                                          \
+	}                                                                                       \
+	static void kt_cpu0_##name(struct ktest_ctx *kt_ctx)
 
 /* Sleep until *counter >= target or timeout_ns passes. Returns whether the target was met. */
 static bool
@@ -79,7 +95,7 @@ po_thread(void *arg, wait_result_t wr)
 	kt_count_up(&po_done);
 }
 
-KTEST(sched_priority_order)
+KTEST_ON_CPU0(sched_priority_order)
 {
 	static const int pris[4] = { 50, 70, 40, 60 };
 	unsigned base = thread_count();
@@ -130,7 +146,7 @@ pe_high(void *arg, wait_result_t wr)
 	kt_count_up(&pe_done);
 }
 
-KTEST(sched_preempt_spinner)
+KTEST_ON_CPU0(sched_preempt_spinner)
 {
 	unsigned base = thread_count();
 
@@ -160,7 +176,7 @@ sp_high(void *arg, wait_result_t wr)
 	kt_count_up(&sp_ran);
 }
 
-KTEST(sched_spinlock_defers_preemption)
+KTEST_ON_CPU0(sched_spinlock_defers_preemption)
 {
 	static lck_spin_t l = LCK_SPIN_INITIALIZER;
 	unsigned base = thread_count(), during;
@@ -195,7 +211,7 @@ wt_waiter(void *arg, wait_result_t wr)
 	kt_count_up(&wt_done);
 }
 
-KTEST(sched_wait_deadline_interrupt)
+KTEST_ON_CPU0(sched_wait_deadline_interrupt)
 {
 	uint64_t t0 = clock_uptime_ns(), dt;
 	unsigned base = thread_count();
@@ -258,7 +274,7 @@ ts_thread(void *arg, wait_result_t wr)
 	kt_count_up(&ts_done);
 }
 
-KTEST(sched_timeshare_decay)
+KTEST_ON_CPU0(sched_timeshare_decay)
 {
 	unsigned base = thread_count();
 
@@ -308,7 +324,7 @@ rt_thread(void *arg, wait_result_t wr)
 	kt_count_up(&rt_done);
 }
 
-KTEST(sched_realtime_among_spinners)
+KTEST_ON_CPU0(sched_realtime_among_spinners)
 {
 	unsigned base = thread_count();
 	thread_t rt;
@@ -358,7 +374,7 @@ ct_thread(void *arg, wait_result_t wr)
 	kt_count_up(&ct_done);
 }
 
-KTEST(sched_continuations_save_stacks)
+KTEST_ON_CPU0(sched_continuations_save_stacks)
 {
 	uint64_t base_use, with_cont, without_cont, cached, total;
 	unsigned base = thread_count();
@@ -396,7 +412,7 @@ cr_thread(void *arg, wait_result_t wr)
 	kt_count_up(&cr_done);
 }
 
-KTEST(sched_create_reap_10000)
+KTEST_ON_CPU0(sched_create_reap_10000)
 {
 	struct zone_info zt0, zt1, zk0, zk1;
 	zone_t tz = zone_find("threads"), kz = zone_find("tasks");
@@ -447,7 +463,7 @@ cs_thread(void *arg, wait_result_t wr)
 	kt_count_up(&cs_done);
 }
 
-KTEST(sched_context_switch_rate)
+KTEST_ON_CPU0(sched_context_switch_rate)
 {
 	unsigned base = thread_count();
 	uint64_t s0 = sched_context_switches(), t0 = clock_uptime_ns(), dt, ds;
@@ -484,7 +500,7 @@ dl_low(void *arg, wait_result_t wr)
 	kt_count_up(&dl_done);
 }
 
-KTEST(sched_delay_sleeps)
+KTEST_ON_CPU0(sched_delay_sleeps)
 {
 	static lck_spin_t l = LCK_SPIN_INITIALIZER;
 	unsigned base = thread_count();
@@ -540,7 +556,7 @@ rt_hog(void *arg, wait_result_t wr)
 	kt_count_up(&rh_done);
 }
 
-KTEST(sched_realtime_overrun_demoted)
+KTEST_ON_CPU0(sched_realtime_overrun_demoted)
 {
 	unsigned base = thread_count();
 	thread_t t;
@@ -592,7 +608,7 @@ pw_waiter(void *arg, wait_result_t wr)
 	kt_count_up(&pw_done);
 }
 
-KTEST(sched_preempted_waiter_not_blocked)
+KTEST_ON_CPU0(sched_preempted_waiter_not_blocked)
 {
 	unsigned base = thread_count();
 

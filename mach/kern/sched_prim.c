@@ -12,12 +12,19 @@
  * A thread that blocks with a continuation and picks a thread without a stack hands its stack
  * over directly (stack handoff): no switch of stacks at all.
  *
- * XXX: one CPU. The global scheduler lock and per-processor run queue are SMP-safe in shape,
- * but the application processors are not started, there is no reschedule IPI, and
- * current_processor() does not read %gs yet. Wakeups at deadlines have the tick's 10 ms
- * resolution (a one-shot deadline for the earliest call-out would tighten real-time lateness).
+ * SMP: every CPU schedules from its own run queue, and one scheduler lock guards them all, so
+ * a thread switched out on one CPU is on a run queue (or asleep) only once its switch is done
+ * and another CPU may take it. A thread made runnable goes to the CPU it last ran on when that
+ * CPU is idle, else to the least loaded CPU (thread_setrun_locked); a CPU that would run another
+ * thread it must preempt gets a reschedule IPI; a CPU that runs out of work takes the best
+ * unbound thread from the busiest run queue (sched_steal_locked).
+ * XXX: the one scheduler lock serialises every switch in the machine; per-CPU run-queue locks
+ * come when contention shows in the figures. Timer call-outs all live on CPU 0's queue and
+ * expire on its tick. Wakeups at deadlines have the tick's 10 ms resolution (a one-shot
+ * deadline for the earliest call-out would tighten real-time lateness).
  */
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/mp.h>
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
 #include <console.h>
@@ -50,21 +57,30 @@ static wait_result_t thread_block_reason(thread_continue_t cont, void *param, ui
  * Preemption and the scheduler lock.
  */
 
+/*
+ * The level is the CPU's, changed with one %gs-relative instruction: a thread preempted and
+ * moved between finding its processor and changing the count would change another CPU's.
+ */
 void
 _disable_preemption(void)
 {
-	__atomic_fetch_add(&current_processor()->p_preempt_level, 1, __ATOMIC_RELAXED);
-	__asm__ volatile("" ::: "memory");
+	__asm__ volatile("incl %%gs:%c0" : : "i"(offsetof(struct processor, p_preempt_level))
+			 : "memory", "cc");
 }
 
 void
 _enable_preemption(void)
 {
-	struct processor *p = current_processor();
+	struct processor *p;
+	bool zero;
 
-	__asm__ volatile("" ::: "memory");
-	if (__atomic_sub_fetch(&p->p_preempt_level, 1, __ATOMIC_RELAXED) != 0)
+	__asm__ volatile("decl %%gs:%c1\n\tsetz %0"
+			 : "=q"(zero)
+			 : "i"(offsetof(struct processor, p_preempt_level))
+			 : "memory", "cc");
+	if (!zero)
 		return;
+	p = current_processor();
 	if ((p->p_ast & AST_PREEMPT) && p->p_active_thread != NULL &&
 	    (read_rflags() & RFLAGS_IF))
 		thread_block_reason(NULL, NULL, p->p_ast);
@@ -93,16 +109,32 @@ sched_unlock(bool s)
 	lck_spin_unlock_irqrestore(&sched_spin, s);
 }
 
+/* One %gs-relative load: the thread cannot move to another CPU half way through it. */
 thread_t
 current_thread(void)
 {
-	return current_processor()->p_active_thread;
+	thread_t t;
+
+	__asm__ volatile("movq %%gs:%c1, %0"
+			 : "=r"(t)
+			 : "i"(offsetof(struct processor, p_active_thread)));
+	return t;
 }
 
 uint64_t
 sched_context_switches(void)
 {
 	return current_processor()->p_context_switches;
+}
+
+uint64_t
+sched_context_switches_all(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < MAX_CPUS; i++)
+		n += __atomic_load_n(&processor_array[i].p_context_switches, __ATOMIC_RELAXED);
+	return n;
 }
 
 /*
@@ -136,7 +168,7 @@ thread_recompute_pri_locked(thread_t t)
 		return;
 	t->th_sched_pri = pri;
 	if (t->th_runq_pri >= 0) {
-		struct run_queue *rq = &current_processor()->p_runq;
+		struct run_queue *rq = &t->th_runq_proc->p_runq;
 
 		runq_remove(rq, &t->th_link, t->th_runq_pri);
 		runq_enqueue(rq, &t->th_link, pri, false);
@@ -151,18 +183,139 @@ sched_should_preempt(const struct thread *cur, int pri)
 	return cur == NULL || (cur->th_state & TH_IDLE) || pri > cur->th_sched_pri;
 }
 
+/* Threads running or queued on p: what placement balances. Sched lock held. */
+static unsigned
+sched_load(const struct processor *p)
+{
+	return p->p_runq.rq_count + !(p->p_active_thread->th_state & TH_IDLE);
+}
+
+static bool
+sched_cpu_idle(const struct processor *p)
+{
+	return p->p_sched_on && sched_load(p) == 0;
+}
+
+/*
+ * Where runnable thread t should queue: its binding; else its last CPU when that is idle; else
+ * the least loaded CPU, ties going to the last CPU, then to this one. Sched lock held.
+ */
+static struct processor *
+sched_choose_processor(thread_t t)
+{
+	struct processor *self = current_processor(), *last = t->th_last_proc, *best = NULL;
+	unsigned best_load = ~0u;
+
+	if (t->th_bound != NULL)
+		return t->th_bound;
+	if (last != NULL && sched_cpu_idle(last))
+		return last;
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		struct processor *q = &processor_array[i];
+		unsigned load;
+
+		if (!q->p_sched_on)
+			continue;
+		load = sched_load(q);
+		if (load < best_load || (load == best_load && (q == last ||
+							      (q == self && best != last)))) {
+			best = q;
+			best_load = load;
+		}
+	}
+	return best != NULL ? best : self;
+}
+
+/* A thread at priority pri is queued on q: have q reschedule if it should. Sched lock held. */
+static void
+sched_poke_locked(struct processor *q, int pri)
+{
+	if (!sched_should_preempt(q->p_active_thread, pri))
+		return;
+	if (q == current_processor()) {
+		q->p_ast |= AST_PREEMPT;
+		return;
+	}
+	/* Signalled even when an AST is already pending there: one set by q's own lockless
+	 * idle tick may be about to be cleared, and an IPI too many costs less than a wakeup
+	 * that waits for a tick. */
+	__atomic_fetch_or(&q->p_ast, AST_PREEMPT, __ATOMIC_RELAXED);
+	mp_resched_ipi(q->p_cpu);
+}
+
 void
 thread_setrun_locked(thread_t t, bool head)
 {
-	struct processor *p = current_processor();
+	struct processor *p;
 
 	if (t->th_runq_pri >= 0)
 		panic("thread_setrun: thread %llu already queued", (unsigned long long)t->th_id);
 	thread_recompute_pri_locked(t);
+	p = sched_choose_processor(t);
 	t->th_runq_pri = t->th_sched_pri;
+	t->th_runq_proc = p;
 	runq_enqueue(&p->p_runq, &t->th_link, t->th_sched_pri, head);
-	if (sched_should_preempt(p->p_active_thread, t->th_sched_pri))
-		p->p_ast |= AST_PREEMPT;
+	sched_poke_locked(p, t->th_sched_pri);
+}
+
+/* Take one thread from q's run queue for p: the first unbound one at the highest priority. */
+static thread_t
+sched_steal_from(struct processor *p, struct processor *q)
+{
+	for (int pri = runq_highest(&q->p_runq); pri >= 0; pri--) {
+		queue_foreach(&q->p_runq.rq_queues[pri], e) {
+			thread_t t = container_of(e, struct thread, th_link);
+
+			if (t->th_bound != NULL)
+				continue;
+			runq_remove(&q->p_runq, e, pri);
+			t->th_runq_pri = -1;
+			p->p_steals++;
+			return t;
+		}
+	}
+	return NULL;
+}
+
+/* p has nothing to run: take a thread from the busiest run queue, else any. Sched lock held. */
+static thread_t
+sched_steal_locked(struct processor *p)
+{
+	struct processor *busiest = NULL;
+	thread_t t;
+
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		struct processor *q = &processor_array[i];
+
+		if (q != p && q->p_sched_on && q->p_runq.rq_count > 0 &&
+		    (busiest == NULL || q->p_runq.rq_count > busiest->p_runq.rq_count))
+			busiest = q;
+	}
+	if (busiest == NULL)
+		return NULL;
+	if ((t = sched_steal_from(p, busiest)) != NULL)
+		return t;
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		struct processor *q = &processor_array[i];
+
+		if (q != p && q != busiest && q->p_sched_on && q->p_runq.rq_count > 0 &&
+		    (t = sched_steal_from(p, q)) != NULL)
+			return t;
+	}
+	return NULL;
+}
+
+/* Whether another CPU has threads waiting in its run queue. Sched lock held. */
+static bool
+sched_work_elsewhere(const struct processor *p)
+{
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		const struct processor *q = &processor_array[i];
+
+		if (q != p && q->p_sched_on && q->p_runq.rq_count > 0)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -174,19 +327,21 @@ thread_select(struct processor *p, thread_t self, uint32_t reason)
 {
 	int hi = runq_highest(&p->p_runq);
 	bool runnable = !(self->th_state & TH_TERMINATE) &&
-			(!(self->th_state & TH_WAIT) || (reason & AST_PREEMPT));
+			(!(self->th_state & TH_WAIT) || (reason & AST_PREEMPT)) &&
+			(self->th_bound == NULL || self->th_bound == p);
 	queue_chain_t *e;
+	thread_t stolen;
 	int pri;
 
 	if (self->th_state & TH_IDLE) {
 		if (hi < 0)
-			return self;
+			return (stolen = sched_steal_locked(p)) != NULL ? stolen : self;
 	} else if (runnable) {
 		if (hi < self->th_sched_pri ||
 		    (hi == self->th_sched_pri && !(reason & AST_QUANTUM)))
 			return self;
 	} else if (hi < 0) {
-		return p->p_idle_thread;
+		return (stolen = sched_steal_locked(p)) != NULL ? stolen : p->p_idle_thread;
 	}
 	e = runq_dequeue(&p->p_runq, &pri);
 	thread_t t = container_of(e, struct thread, th_link);
@@ -258,6 +413,9 @@ thread_invoke(struct processor *p, thread_t self, thread_t new, uint32_t reason)
 	p->p_ast = 0;
 	p->p_active_thread = new;
 	p->p_context_switches++;
+	if (!(new->th_state & TH_IDLE))
+		p->p_threads_run++;
+	new->th_last_proc = p;
 	new->th_switches++;
 	if (new->th_sched_mode == TH_MODE_REALTIME)
 		new->th_rt_start = clock_uptime_ns();
@@ -530,7 +688,7 @@ kern_return_t
 thread_set_sched(thread_t t, sched_mode_t mode, int pri, uint64_t period, uint64_t computation,
 		 uint64_t constraint)
 {
-	struct processor *p = current_processor();
+	struct processor *p;
 	bool s;
 
 	if (mode == TH_MODE_REALTIME) {
@@ -553,12 +711,18 @@ thread_set_sched(thread_t t, sched_mode_t mode, int pri, uint64_t period, uint64
 	}
 	t->th_sched_stamp = sched_decay_period;
 	thread_recompute_pri_locked(t);
-	if (t == p->p_active_thread) {
-		if (runq_highest(&p->p_runq) > t->th_sched_pri)
-			p->p_ast |= AST_PREEMPT;
-	} else if (t->th_runq_pri >= 0 && sched_should_preempt(p->p_active_thread,
-								 t->th_sched_pri)) {
-		p->p_ast |= AST_PREEMPT;
+	p = t->th_last_proc;
+	if (p != NULL && t == p->p_active_thread) {
+		/* Running: its CPU looks again when something queued there now outranks it. */
+		int hi = runq_highest(&p->p_runq);
+
+		if (hi > t->th_sched_pri) {
+			__atomic_fetch_or(&p->p_ast, AST_PREEMPT, __ATOMIC_RELAXED);
+			if (p != current_processor())
+				mp_resched_ipi(p->p_cpu);
+		}
+	} else if (t->th_runq_pri >= 0) {
+		sched_poke_locked(t->th_runq_proc, t->th_sched_pri);
 	}
 	sched_unlock(s);
 	return KERN_SUCCESS;
@@ -590,16 +754,31 @@ sched_clock_tick(struct trapframe *tf)
 	thread_t self;
 	bool s;
 
-	timer_call_expire(now);
+	/* An idle CPU other than CPU 0 takes no lock on its tick (with every CPU ticking, the
+	 * scheduler lock would otherwise be taken hundreds of times a second for nothing): it
+	 * only looks, without the lock, whether there is work here or elsewhere. A stale look
+	 * costs one tick. */
+	if (p->p_cpu != 0 && (p->p_active_thread->th_state & TH_IDLE)) {
+		p->p_idle_ticks++;
+		if (runq_highest(&p->p_runq) >= 0 || sched_work_elsewhere(p))
+			__atomic_fetch_or(&p->p_ast, AST_PREEMPT, __ATOMIC_RELAXED);
+		return;
+	}
+	/* CPU 0 keeps the call-outs and the decay clock; every CPU accounts its own thread. */
+	if (p->p_cpu == 0)
+		timer_call_expire(now);
 	s = sched_lock();
 	self = p->p_active_thread;
-	if (++sched_ticks % SCHED_DECAY_TICKS == 0) {
+	if (p->p_cpu == 0 && ++sched_ticks % SCHED_DECAY_TICKS == 0) {
 		sched_decay_period++;
-		sched_decay_runq(p);
+		for (unsigned i = 0; i < MAX_CPUS; i++)
+			if (processor_array[i].p_sched_on)
+				sched_decay_runq(&processor_array[i]);
 	}
 	if (self->th_state & TH_IDLE) {
 		p->p_idle_ticks++;
-		if (runq_highest(&p->p_runq) >= 0)
+		/* Work queued elsewhere: look for some to steal (thread_select). */
+		if (runq_highest(&p->p_runq) >= 0 || sched_work_elsewhere(p))
 			p->p_ast |= AST_PREEMPT;
 		sched_unlock(s);
 		return;
@@ -641,10 +820,14 @@ idle_thread_continue(void *param, wait_result_t wr)
 
 	for (;;) {
 		intr_disable();
-		if (runq_highest(&p->p_runq) < 0 && !(p->p_ast & AST_PREEMPT))
-			cpu_idle(); /* sti; hlt: a wakeup between the check and hlt still wakes us */
-		else
-			intr_enable();
+		if (runq_highest(&p->p_runq) < 0 && !(p->p_ast & AST_PREEMPT)) {
+			/* sti; hlt: a wakeup between the check and hlt still wakes us. An
+			 * interrupt that found work switched already (ast_taken_intr); one that
+			 * did not (a tick) just halts again, without the scheduler lock. */
+			cpu_idle();
+			continue;
+		}
+		intr_enable();
 		thread_block(NULL);
 	}
 }
@@ -703,9 +886,12 @@ sched_init(void)
 	thread_set_name(idle, "idle");
 	thread_set_name(reaper, "reaper");
 
+	idle->th_bound = p;
+	boot->th_last_proc = p;
 	s = sched_lock();
 	p->p_active_thread = boot;
 	p->p_idle_thread = idle;
+	p->p_sched_on = true;
 	reaper->th_state = TH_RUN;
 	thread_setrun_locked(reaper, false);
 	sched_running = true;
@@ -714,4 +900,62 @@ sched_init(void)
 	printf("sched: %d priorities, quantum %llu ms, pset0 with %u cpu, boot thread %llu\n", NRQS,
 	       (unsigned long long)(SCHED_QUANTUM_NS / 1000000), pset0.ps_cpu_count,
 	       (unsigned long long)boot->th_id);
+}
+
+void
+processor_sched_init(uintptr_t stack_base)
+{
+	struct processor *p = current_processor();
+	thread_t idle;
+	char name[24];
+	bool s;
+
+	runq_init(&p->p_runq);
+	lck_spin_init(&p->p_timer_lock);
+	timer_queue_init(&p->p_timers);
+	idle = thread_create_internal(NULL, NULL, IDLEPRI, TH_MODE_FIXED, false);
+	if (idle == NULL)
+		panic("sched: no memory for cpu %u's idle thread", p->p_cpu);
+	idle->th_kstack = stack_base;
+	idle->th_boot_stack = true;
+	idle->th_state = TH_RUN | TH_IDLE;
+	idle->th_sched_pri = IDLEPRI;
+	idle->th_bound = p;
+	idle->th_last_proc = p;
+	ksnprintf(name, sizeof(name), "idle%u", p->p_cpu);
+	thread_set_name(idle, name);
+
+	s = sched_lock();
+	p->p_pset = &pset0;
+	pset0.ps_cpus[pset0.ps_cpu_count++] = p;
+	p->p_idle_thread = idle;
+	p->p_active_thread = idle;
+	p->p_sched_on = true;
+	sched_unlock(s);
+}
+
+void
+processor_idle_run(void)
+{
+	idle_thread_continue(NULL, THREAD_AWAKENED);
+	panic("sched: idle loop returned");
+}
+
+struct processor *
+thread_bind(struct processor *p)
+{
+	thread_t self = current_thread();
+	struct processor *old;
+	bool s = sched_lock();
+
+	if (p != NULL && !p->p_sched_on)
+		panic("thread_bind: cpu %u does not schedule", p->p_cpu);
+	old = self->th_bound;
+	self->th_bound = p;
+	sched_unlock(s);
+	/* thread_select will not keep a thread on a CPU it is not bound to: block once more
+	 * if it was preempted back onto the wrong one in between. */
+	while (p != NULL && current_processor() != p)
+		thread_block_reason(NULL, NULL, 0);
+	return old;
 }

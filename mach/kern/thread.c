@@ -64,6 +64,8 @@ thread_create_internal(thread_continue_t cont, void *param, int pri, sched_mode_
 	queue_init(&t->th_link);
 	queue_init(&t->th_wait_link);
 	t->th_runq_pri = -1;
+	if (current_thread() != NULL)
+		t->th_bound = current_thread()->th_bound;
 	t->th_sched_mode = mode;
 	t->th_base_pri = pri;
 	t->th_sched_pri = pri;

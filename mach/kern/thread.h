@@ -64,6 +64,9 @@ struct thread {
 
 	int th_state;
 	int th_runq_pri;	     /* priority it is queued at, -1 when not on a run queue */
+	struct processor *th_runq_proc; /* whose run queue it is on (when th_runq_pri >= 0) */
+	struct processor *th_last_proc; /* the CPU it last ran on (NULL: never ran) */
+	struct processor *th_bound;  /* runs only there (NULL: anywhere); inherited at creation */
 	sched_mode_t th_sched_mode;
 	sched_mode_t th_saved_mode;  /* real-time thread demoted after an overrun */
 	int th_base_pri;
@@ -172,6 +175,14 @@ kern_return_t thread_set_sched(thread_t thread, sched_mode_t mode, int pri, uint
 			       uint64_t computation, uint64_t constraint);
 /* Context switches on this CPU since boot. */
 uint64_t sched_context_switches(void);
+/* Context switches on all CPUs since boot. */
+uint64_t sched_context_switches_all(void);
+/*
+ * thread_bind: make the current thread run only on processor p (NULL: on any CPU), moving it
+ * there before returning. Threads it creates from then on inherit the binding.
+ *   Locks:   none held (it may block). Returns: the previous binding.
+ */
+struct processor *thread_bind(struct processor *p);
 
 /* Preemption (sched_prim.c); spin locks call these. */
 void _disable_preemption(void);

@@ -6,10 +6,19 @@
  * The one idea: a call being run is marked RUNNING, not PENDING, so a cancel racing with the
  * expiry knows it lost and timer_call_cancel_sync() can wait for the function to finish before
  * the owner frees the call.
+ * XXX: with SMP every call lives on CPU 0's queue and expires on CPU 0's tick (one lock, no
+ * question of which CPU's queue a call is on); per-CPU queues come with per-CPU deadlines.
  */
 #include <arch/x86_64/cpu.h>
 #include <mach/kern/processor.h>
 #include <mach/kern/timer_call.h>
+
+/* The processor whose queue holds every call (see the XXX above). */
+static inline struct processor *
+timer_call_processor(void)
+{
+	return &processor_array[0];
+}
 
 void
 timer_call_setup(timer_call_t call, timer_call_func_t func, void *param0)
@@ -23,7 +32,7 @@ timer_call_setup(timer_call_t call, timer_call_func_t func, void *param0)
 bool
 timer_call_enter(timer_call_t call, uint64_t deadline, void *param1)
 {
-	struct processor *p = current_processor();
+	struct processor *p = timer_call_processor();
 	bool st = lck_spin_lock_irqsave(&p->p_timer_lock);
 	bool was = call->tc_state == TIMER_CALL_PENDING;
 
@@ -37,11 +46,10 @@ timer_call_enter(timer_call_t call, uint64_t deadline, void *param1)
 	return was;
 }
 
-/* XXX: takes this CPU's lock; with SMP it must take the lock of call->tc_queue's CPU. */
 bool
 timer_call_cancel(timer_call_t call)
 {
-	struct processor *p = current_processor();
+	struct processor *p = timer_call_processor();
 	bool st = lck_spin_lock_irqsave(&p->p_timer_lock);
 	bool was = call->tc_state == TIMER_CALL_PENDING;
 
@@ -66,7 +74,7 @@ timer_call_cancel_sync(timer_call_t call)
 void
 timer_call_expire(uint64_t now)
 {
-	struct processor *p = current_processor();
+	struct processor *p = timer_call_processor();
 	struct timer_call *c;
 	bool st = lck_spin_lock_irqsave(&p->p_timer_lock);
 
@@ -85,5 +93,5 @@ timer_call_expire(uint64_t now)
 unsigned
 timer_call_pending(void)
 {
-	return current_processor()->p_timers.tq_count;
+	return timer_call_processor()->p_timers.tq_count;
 }

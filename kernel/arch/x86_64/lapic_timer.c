@@ -7,7 +7,8 @@
  * The one idea: in TSC-deadline mode each tick re-arms from the previous absolute deadline, not
  * from "now", so interrupt latency never accumulates into drift; a tick that comes too late to
  * re-arm in the future skips ahead and counts the periods it missed. One WRMSR per tick is the
- * only exit the tick costs.
+ * only exit the tick costs. Every CPU runs its own tick with the boot CPU's calibration
+ * (timer_start_ap); only the boot CPU's count timer_ticks().
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/lapic.h>
@@ -15,13 +16,15 @@
 #include <arch/x86_64/trap.h>
 #include <cmdline.h>
 #include <console.h>
+#include <mach/kern/processor.h>
 
 enum timer_mode { TIMER_OFF, TIMER_PERIODIC, TIMER_DEADLINE };
 
 static enum timer_mode mode;
 static unsigned timer_vector;
 static uint64_t ticks;
-static uint64_t deadline, tsc_period;
+static uint64_t deadline[MAX_CPUS], tsc_period; /* each CPU's next TSC deadline */
+static uint64_t periodic_count;
 static void (*tick_hook)(struct trapframe *tf);
 
 uint64_t
@@ -48,25 +51,59 @@ static void
 timer_intr(struct trapframe *tf, void *arg)
 {
 	uint64_t n = 1;
+	unsigned cpu = current_cpu(); /* interrupt context: this CPU's */
 	void (*hook)(struct trapframe *);
 
 	(void)arg;
 	if (mode == TIMER_DEADLINE) {
 		uint64_t now = rdtsc();
+		uint64_t *dl = &deadline[cpu];
 
-		deadline += tsc_period;
-		if ((int64_t)(now - deadline) >= 0) {
-			uint64_t missed = (now - deadline) / tsc_period + 1;
+		*dl += tsc_period;
+		if ((int64_t)(now - *dl) >= 0) {
+			uint64_t missed = (now - *dl) / tsc_period + 1;
 
 			n += missed;
-			deadline += missed * tsc_period;
+			*dl += missed * tsc_period;
 		}
-		wrmsr(MSR_TSC_DEADLINE, deadline);
+		wrmsr(MSR_TSC_DEADLINE, *dl);
 	}
-	__atomic_fetch_add(&ticks, n, __ATOMIC_RELAXED);
+	if (cpu == 0)
+		__atomic_fetch_add(&ticks, n, __ATOMIC_RELAXED);
 	hook = __atomic_load_n(&tick_hook, __ATOMIC_ACQUIRE);
 	if (hook != NULL)
 		hook(tf);
+}
+
+/* This CPU's LAPIC timer in TSC-deadline mode, first tick one period from now. */
+static void
+timer_arm_deadline(void)
+{
+	uint64_t *dl = &deadline[current_cpu()];
+
+	lapic_write(LAPIC_LVT_TIMER, timer_vector | LAPIC_LVT_TSC_DEADLINE);
+	/* The LVT write must reach the APIC before the deadline MSR is armed (SDM
+	 * §11.5.4.1); x2APIC MSR writes are not serialising. */
+	__asm__ volatile("mfence; lfence" ::: "memory");
+	*dl = rdtsc() + tsc_period;
+	wrmsr(MSR_TSC_DEADLINE, *dl);
+}
+
+static void
+timer_arm_periodic(void)
+{
+	lapic_write(LAPIC_TIMER_DCR, LAPIC_TIMER_DIV16);
+	lapic_write(LAPIC_LVT_TIMER, timer_vector | LAPIC_LVT_PERIODIC);
+	lapic_write(LAPIC_TIMER_ICR, (uint32_t)periodic_count);
+}
+
+void
+timer_start_ap(void)
+{
+	if (mode == TIMER_DEADLINE)
+		timer_arm_deadline();
+	else if (mode == TIMER_PERIODIC)
+		timer_arm_periodic();
 }
 
 int
@@ -91,12 +128,7 @@ timer_start(void)
 	if (deadline_ok) {
 		tsc_period = tsc_freq_hz() / HZ;
 		mode = TIMER_DEADLINE;
-		lapic_write(LAPIC_LVT_TIMER, timer_vector | LAPIC_LVT_TSC_DEADLINE);
-		/* The LVT write must reach the APIC before the deadline MSR is armed (SDM
-		 * §11.5.4.1); x2APIC MSR writes are not serialising. */
-		__asm__ volatile("mfence; lfence" ::: "memory");
-		deadline = rdtsc() + tsc_period;
-		wrmsr(MSR_TSC_DEADLINE, deadline);
+		timer_arm_deadline();
 	} else {
 		uint64_t count = lapic_timer_freq_hz() / HZ;
 
@@ -106,9 +138,8 @@ timer_start(void)
 			return -1;
 		}
 		mode = TIMER_PERIODIC;
-		lapic_write(LAPIC_TIMER_DCR, LAPIC_TIMER_DIV16);
-		lapic_write(LAPIC_LVT_TIMER, timer_vector | LAPIC_LVT_PERIODIC);
-		lapic_write(LAPIC_TIMER_ICR, (uint32_t)count);
+		periodic_count = count;
+		timer_arm_periodic();
 	}
 	printf("timer: LAPIC timer at %u Hz, %s mode, vector %#x\n", HZ, timer_mode(),
 	       timer_vector);

@@ -6,11 +6,16 @@
  * gets a private copy of the kernel's top-level page table with the first 2 MiB added; once in
  * the kernel half it switches to the kernel's own tables and never looks at low memory again.
  * The trampoline page lies in the first MiB, which vm_page never hands out.
+ * Once its tables are loaded an AP sets up its local APIC and tick, makes its boot context its
+ * idle thread (processor_sched_init) and schedules. IPIs between CPUs go through
+ * mp_ipi_send(); the reschedule IPI's handler only counts it, since the AST check at the end of
+ * every interrupt does the rescheduling.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/lapic.h>
 #include <arch/x86_64/mp.h>
 #include <arch/x86_64/pmap.h>
+#include <arch/x86_64/pmap_tlb.h>
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
 #include <console.h>
@@ -20,6 +25,8 @@
 #include <mach/kern/processor.h>
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
+#include <panic.h>
+#include <pv/hv.h>
 
 #define MP_TRAMPOLINE_PA 0x8000
 #define MP_STACK_SIZE	 16384
@@ -64,7 +71,12 @@ struct mp_cpu {
 };
 
 static volatile unsigned mp_online = 1;
-static uint64_t mp_kernel_cr3;
+static uint32_t mp_apic_ids[MAX_CPUS];	/* by processor index */
+static unsigned mp_resched_vector;
+/* XXX: under Xen (dom0 on TCG) the ktests' timing does not hold with the application
+ * processors scheduling (xen-dom0 scenario); there they stay parked until that is understood. */
+static bool mp_ap_park;
+static uint64_t mp_kernel_cr3, mp_kernel_cr0, mp_kernel_cr4, mp_pat;
 static struct mp_desc_ptr mp_idtr;
 
 unsigned
@@ -114,30 +126,80 @@ void
 mp_ap_entry(struct mp_cpu *c)
 {
 	write_cr3(mp_kernel_cr3);
+	/* The boot CPU's control state: WP, global pages and the rest of CR4, the memory types
+	 * pmap_mapdev() relies on. */
+	write_cr4(mp_kernel_cr4);
+	write_cr0(mp_kernel_cr0);
+	if (mp_pat != 0)
+		wrmsr(MSR_PAT, mp_pat);
 	mp_load_tables(c);
 	processor_cpu_init(c->mc_cpu);
 	if (lapic_x2apic())
 		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1ULL << 11) | (1ULL << 10));
+	/* This CPU's own APIC: accept every priority, only the boot CPU takes LINT0/LINT1
+	 * (ExtINT and NMI wiring), errors masked (the boot CPU's handler logs its own). */
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_ERROR, LAPIC_LVT_MASKED);
 	lapic_write(LAPIC_SVR, 0x100 | IDT_SPURIOUS);
+	if (mp_ap_park) {
+		__atomic_store_n(&c->mc_online, true, __ATOMIC_RELEASE);
+		__atomic_fetch_add(&mp_online, 1, __ATOMIC_ACQ_REL);
+		for (;;) {
+			intr_disable();
+			cpu_halt();
+		}
+	}
+	processor_sched_init((uintptr_t)c->mc_stack);
+	timer_start_ap();
 	__atomic_store_n(&c->mc_online, true, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&mp_online, 1, __ATOMIC_ACQ_REL);
-	for (;;) {
-		intr_disable();
-		cpu_halt();
-	}
+	processor_idle_run();
 }
 
+/* Interrupts off around it: the xAPIC ICR is two registers another sender must not split. */
 static void
 mp_send_ipi(uint32_t apic_id, uint32_t icr)
 {
+	bool s = intr_save();
+
+	/* Stores before the IPI (a run queue, a shootdown request) must be visible to the
+	 * target when it takes the interrupt; an x2APIC ICR write is not serialising. */
+	__asm__ volatile("mfence; lfence" ::: "memory");
 	if (lapic_x2apic()) {
 		wrmsr(MSR_X2APIC_ICR, ((uint64_t)apic_id << 32) | icr);
+		intr_restore(s);
 		return;
 	}
 	lapic_write(LAPIC_ICR_HI, apic_id << 24);
 	lapic_write(LAPIC_ICR_LO, icr);
 	for (int i = 0; i < 100000 && (lapic_read(LAPIC_ICR_LO) & ICR_PENDING); i++)
 		cpu_pause();
+	intr_restore(s);
+}
+
+void
+mp_ipi_send(unsigned cpu, unsigned vector)
+{
+	if (cpu >= MAX_CPUS || !processor_array[cpu].p_online)
+		panic("mp_ipi_send: cpu %u is not online", cpu);
+	mp_send_ipi(mp_apic_ids[cpu], ICR_LEVEL_ASSERT | vector);
+}
+
+static void
+mp_resched_intr(struct trapframe *tf, void *arg)
+{
+	(void)tf;
+	(void)arg;
+	current_processor()->p_resched_ipis++;
+}
+
+void
+mp_resched_ipi(unsigned cpu)
+{
+	if (mp_resched_vector != 0)
+		mp_ipi_send(cpu, mp_resched_vector);
 }
 
 /* A page table for the trampoline: the kernel's PML4 plus the first 2 MiB identity-mapped. */
@@ -187,6 +249,7 @@ mp_start_one(uint32_t apic_id, unsigned cpu, paddr_t cr3)
 	memset(c, 0, sizeof(*c));
 	c->mc_apic_id = apic_id;
 	c->mc_cpu = cpu;
+	mp_apic_ids[cpu] = apic_id;
 	mp_put(mp_tramp_cr3, cr3);
 	mp_put(mp_tramp_efer, rdmsr(MSR_EFER));
 	mp_put(mp_tramp_stack, (uint64_t)&c->mc_stack[MP_STACK_SIZE]);
@@ -222,7 +285,20 @@ mp_start(void)
 
 	if (!acpi_info.ai_has_madt || acpi_info.ai_ncpus <= 1)
 		return;
+	mp_apic_ids[0] = self;
+	mp_ap_park = hv_info.hv_kind == HV_XEN;
+	/* intr_alloc_vector() only finds a free vector: install each before taking the next. */
+	mp_resched_vector = intr_alloc_vector(0xf0, 0xfe);
+	if (mp_resched_vector != 0)
+		intr_set_handler(mp_resched_vector, mp_resched_intr, NULL);
+	if (mp_resched_vector == 0 || pmap_tlb_init() != 0) {
+		klog(LOG_ERR, "mp: no vectors for IPIs; application processors not started\n");
+		return;
+	}
 	mp_kernel_cr3 = read_cr3();
+	mp_kernel_cr0 = read_cr0();
+	mp_kernel_cr4 = read_cr4();
+	mp_pat = cpu_has(1, CPUID_EDX, 16) ? rdmsr(MSR_PAT) : 0;
 	__asm__ volatile("sidt %0" : "=m"(mp_idtr));
 	cr3 = mp_trampoline_pml4();
 	if (cr3 == 0) {
@@ -243,6 +319,7 @@ mp_start(void)
 		tried++;
 		(void)mp_start_one(ac->ac_apic_id, mp_cpus_online(), cr3);
 	}
-	printf("mp: %u of %u cpus online (application processors parked)\n", mp_cpus_online(),
-	       tried + 1);
+	printf("mp: %u of %u cpus online, reschedule IPI vector %#x, TLB shootdown %#x%s\n",
+	       mp_cpus_online(), tried + 1, mp_resched_vector, pmap_tlb_vector(),
+	       mp_ap_park ? " (application processors parked under Xen)" : "");
 }

@@ -8,12 +8,19 @@
 
 /*
  * mp_start: start every enabled CPU of the MADT other than this one with INIT-SIPI-SIPI, give
- * each its own GDT, TSS and stacks, load the shared IDT, enable its local APIC, and park it.
- * Boot CPU, after lapic_init() and the scheduler, interrupts on. A CPU that does not answer
- * within 100 ms is logged and left alone.
- * XXX: parked CPUs halt with interrupts off: the scheduler does not use them yet.
+ * each its own GDT, TSS and stacks, load the shared IDT, enable its local APIC and tick, and
+ * make it schedule. Allocates the reschedule and TLB-shootdown IPI vectors first.
+ * Boot CPU, after lapic_init(), timer_start() and sched_init(), interrupts on. A CPU that does
+ * not answer within 100 ms is logged and left alone.
  */
 void mp_start(void);
+/*
+ * mp_ipi_send: send a fixed interrupt on vector to online CPU cpu (processor index). Any
+ * context. Panics for a CPU that is not online (a kernel bug).
+ */
+void mp_ipi_send(unsigned cpu, unsigned vector);
+/* mp_resched_ipi: make CPU cpu look at its AST (the scheduler, sched lock held). */
+void mp_resched_ipi(unsigned cpu);
 /* CPUs running (the boot CPU included). */
 unsigned mp_cpus_online(void);
 

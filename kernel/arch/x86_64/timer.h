@@ -78,7 +78,13 @@ uint64_t lapic_timer_freq_hz(void);
  *   Returns: 0, or -1 (no vector, no calibration; logged).
  */
 int timer_start(void);
-/* Ticks taken since timer_start(). */
+/*
+ * timer_start_ap: start the calling application processor's LAPIC timer at HZ in the boot
+ * CPU's mode, from the boot CPU's calibration (nothing is measured again). After timer_start()
+ * and processor_cpu_init(), interrupts off. Does nothing when the boot CPU has no tick.
+ */
+void timer_start_ap(void);
+/* Ticks taken on the boot CPU since timer_start(). */
 uint64_t timer_ticks(void);
 /* "tsc-deadline", "periodic" or "off". */
 const char *timer_mode(void);

@@ -56,14 +56,21 @@ KTEST(timer_uptime_monotonic)
 KTEST(timer_uptime_vs_hpet)
 {
 	uint64_t h0, h1, u0, u1, hns, uns;
+	bool s;
 
 	if (!hpet_present())
 		KT_SKIP("no HPET");
+	/* Each pair is read with interrupts off: a preemption between the two reads (other
+	 * threads run on every CPU now) would count its time on one clock only. */
+	s = intr_save();
 	h0 = hpet_counter();
 	u0 = clock_uptime_ns();
+	intr_restore(s);
 	wait_ns(50000000);
+	s = intr_save();
 	h1 = hpet_counter();
 	u1 = clock_uptime_ns();
+	intr_restore(s);
 	hns = hpet_delta(h0, h1) * hpet_period_fs() / 1000000;
 	uns = u1 - u0;
 	printf("# 50 ms: TSC clock %llu ns, HPET %llu ns\n", (unsigned long long)uns,
