@@ -4,8 +4,9 @@
  */
 #include <arch/x86_64/timer.h>
 #include <console.h>
-#include <ktest.h>
+#include <iokit/io_matching.h>
 #include <iokit/io_service.h>
+#include <ktest.h>
 #include <random.h>
 
 uint64_t virtio_rng_refill(uint64_t more);
@@ -57,6 +58,7 @@ KTEST_F(virtio_rng_quarantine, KTEST_EXPLICIT)
 		KT_SKIP("no virtio-rng device");
 	KT_ASSERT(io_service_client(nub) != NULL);
 	KT_ASSERT(virtio_rng_break_for_test());
+	KT_ASSERT(io_service_wait_quiet()); /* the termination runs on the matching thread */
 	KT_ASSERT(io_service_state(nub) & IOS_TERMINATED);
 	KT_ASSERT(io_service_client(nub) == NULL);
 	KT_ASSERT(io_service_provider(nub) == NULL);

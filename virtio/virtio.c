@@ -220,8 +220,10 @@ virtio_fail(struct virtio_dev *vd, const char *why)
 	klog(LOG_ERR, "virtio %s: %s; resetting the device and terminating its nub\n",
 	     vd_name(vd), why);
 	(void)vd->vd_ops->vto_reset(vd);
+	/* Often called from the device's interrupt: its driver is stopped on the matching
+	 * thread, not here. */
 	if (vd->vd_nub != NULL)
-		io_service_terminate(vd->vd_nub);
+		io_service_terminate_async(vd->vd_nub);
 }
 
 bool

@@ -91,9 +91,8 @@ void virtio_reset_and_free(struct virtio_dev *vd, void (*drain)(void *cookie, vo
 
 /*
  * virtio_fail: the device broke a rule (a broken queue, nonsense configuration): log why,
- * reset it so it stops using memory, and terminate its nub, which stops its driver.
- * XXX: runs the termination in the caller, which may be an interrupt handler; move it to a
- * thread once the scheduler lands.
+ * reset it so it stops using memory, and queue its nub for termination on the I/O Kit matching
+ * thread, which stops its driver. Any context.
  */
 void virtio_fail(struct virtio_dev *vd, const char *why);
 

@@ -39,6 +39,7 @@ struct io_service {
 	void *is_bus_priv;
 	uint32_t is_match_gen;			/* io_catalog_gen when last matched */
 	struct io_service *is_match_next;	/* link in the matching queue */
+	struct io_service *is_term_next;	/* link in the termination queue */
 };
 
 struct io_notifier {
@@ -51,6 +52,7 @@ struct io_notifier {
 
 static lck_spin_t io_reg_lock = LCK_SPIN_INITIALIZER;
 static struct io_service *io_match_head, *io_match_tail; /* registered, not yet matched */
+static struct io_service *io_term_head, *io_term_tail;	 /* to terminate on the thread */
 static unsigned io_match_busy;	 /* nubs queued or being matched */
 static bool io_match_draining;	 /* a drain is running: registrations only queue */
 static void (*io_match_kick)(void);
@@ -333,9 +335,59 @@ io_matching_set_hooks(void (*kick)(void), void (*quiet)(void))
 }
 
 void
+io_service_terminate_async(struct io_service *s)
+{
+	bool on = lck_spin_lock_irqsave(&io_reg_lock);
+
+	io_service_retain(s);
+	s->is_term_next = NULL;
+	if (io_term_tail != NULL)
+		io_term_tail->is_term_next = s;
+	else
+		io_term_head = s;
+	io_term_tail = s;
+	io_match_busy++;
+	lck_spin_unlock_irqrestore(&io_reg_lock, on);
+	if (io_match_kick != NULL)
+		io_match_kick();
+	else if (!io_match_draining)
+		io_matching_drain();
+}
+
+/* Terminations queued from contexts that cannot stop drivers (interrupt handlers). */
+static void
+io_term_drain(void)
+{
+	for (;;) {
+		bool on = lck_spin_lock_irqsave(&io_reg_lock);
+		struct io_service *s = io_term_head;
+		bool quiet;
+
+		if (s == NULL) {
+			lck_spin_unlock_irqrestore(&io_reg_lock, on);
+			return;
+		}
+		io_term_head = s->is_term_next;
+		if (io_term_head == NULL)
+			io_term_tail = NULL;
+		lck_spin_unlock_irqrestore(&io_reg_lock, on);
+
+		io_service_terminate(s);
+		io_service_release(s);
+
+		on = lck_spin_lock_irqsave(&io_reg_lock);
+		quiet = --io_match_busy == 0;
+		lck_spin_unlock_irqrestore(&io_reg_lock, on);
+		if (quiet && io_match_quiet != NULL)
+			io_match_quiet();
+	}
+}
+
+void
 io_matching_drain(void)
 {
 	io_match_draining = true;
+	io_term_drain();
 	for (;;) {
 		bool on = lck_spin_lock_irqsave(&io_reg_lock);
 		struct io_service *s = io_match_head;
@@ -358,7 +410,9 @@ io_matching_drain(void)
 		lck_spin_unlock_irqrestore(&io_reg_lock, on);
 		if (quiet && io_match_quiet != NULL)
 			io_match_quiet();
+		io_term_drain();
 	}
+	io_term_drain();
 	io_match_draining = false;
 }
 

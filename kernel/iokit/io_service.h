@@ -138,6 +138,13 @@ unsigned io_matching_busy(void);
  */
 void io_service_terminate(struct io_service *s);
 
+/*
+ * io_service_terminate_async: the same, done later on the matching thread; for callers that
+ * must not stop drivers themselves (interrupt handlers, a driver's own paths). Any context.
+ * io_service_wait_quiet() returns once it is done.
+ */
+void io_service_terminate_async(struct io_service *s);
+
 /* Accessors. The dictionary is the service's own; mutate only while no other CPU reads it. */
 struct os_dict *io_service_props(struct io_service *s);
 const char *io_service_name(const struct io_service *s);

@@ -368,3 +368,28 @@ Test(io_service, matching_is_queued_until_drained)
 	io_service_release(a);
 	io_service_release(b);
 }
+
+/* A termination asked for from a context that must not stop drivers waits for the drain. */
+Test(io_service, terminate_async_waits_for_the_drain)
+{
+	struct io_service *n = nub("IOPCIDevice", "dev", 0x1af4, 1);
+
+	cr_assert_eq(io_catalog_add(&d_high), KERN_SUCCESS);
+	io_service_attach(n, root);
+	io_service_register(n);
+	cr_assert_not_null(io_service_client(n));
+	nkick = nquiet = 0;
+	io_matching_set_hooks(count_kick, count_quiet);
+	io_service_terminate_async(n);
+	cr_expect_eq(nkick, 1);
+	cr_expect_eq(io_matching_busy(), 1);
+	cr_expect_not(io_service_state(n) & IOS_TERMINATED, "terminated in the caller");
+	io_matching_drain();
+	io_matching_set_hooks(NULL, NULL);
+	cr_expect(io_service_state(n) & IOS_TERMINATED);
+	cr_expect_null(io_service_client(n));
+	cr_expect_eq(io_matching_busy(), 0);
+	cr_expect_eq(nquiet, 1);
+	cr_expect_str_eq(events, "start:High;stop:High;");
+	io_service_release(n);
+}
