@@ -51,8 +51,13 @@ struct io_notifier {
 };
 
 static lck_spin_t io_reg_lock = LCK_SPIN_INITIALIZER;
-static struct io_service *io_match_head, *io_match_tail; /* registered, not yet matched */
-static struct io_service *io_term_head, *io_term_tail;	 /* to terminate on the thread */
+/* Work for the matching thread: nubs to match, and nubs to terminate out of interrupt context. */
+struct io_workq {
+	struct io_service *wq_head, *wq_tail;
+	bool wq_terminate;
+};
+static struct io_workq io_match_q = { NULL, NULL, false };
+static struct io_workq io_term_q = { NULL, NULL, true };
 static unsigned io_match_busy;	 /* nubs queued or being matched */
 static bool io_match_draining;	 /* a drain is running: registrations only queue */
 static void (*io_match_kick)(void);
@@ -291,6 +296,36 @@ notify(enum io_notify_type type, struct io_service *s)
 			n->in_fn(s, n->in_arg);
 }
 
+static struct io_service **
+io_workq_link(const struct io_workq *q, struct io_service *s)
+{
+	return q->wq_terminate ? &s->is_term_next : &s->is_match_next;
+}
+
+/* Queue s (a reference is taken) for the matching thread. io_reg_lock held. */
+static void
+io_workq_push(struct io_workq *q, struct io_service *s)
+{
+	io_service_retain(s);
+	*io_workq_link(q, s) = NULL;
+	if (q->wq_tail != NULL)
+		*io_workq_link(q, q->wq_tail) = s;
+	else
+		q->wq_head = s;
+	q->wq_tail = s;
+	io_match_busy++;
+}
+
+/* Wake the matching thread, or drain here while there is none (early boot, hosted tests). */
+static void
+io_workq_kick(void)
+{
+	if (io_match_kick != NULL)
+		io_match_kick();
+	else if (!io_match_draining)
+		io_matching_drain();
+}
+
 kern_return_t
 io_service_register(struct io_service *s)
 {
@@ -308,20 +343,10 @@ io_service_register(struct io_service *s)
 	__atomic_or_fetch(&s->is_state, IOS_REGISTERED, __ATOMIC_RELEASE);
 	/* Queued before the notifications run, so a waiter never sees a quiet registry that
 	 * is about to get a driver. */
-	io_service_retain(s);
-	s->is_match_next = NULL;
-	if (io_match_tail != NULL)
-		io_match_tail->is_match_next = s;
-	else
-		io_match_head = s;
-	io_match_tail = s;
-	io_match_busy++;
+	io_workq_push(&io_match_q, s);
 	lck_spin_unlock_irqrestore(&io_reg_lock, on);
 	notify(IO_NOTIFY_PUBLISH, s);
-	if (io_match_kick != NULL)
-		io_match_kick();
-	else if (!io_match_draining)
-		io_matching_drain();
+	io_workq_kick();
 	return KERN_SUCCESS;
 }
 
@@ -339,80 +364,51 @@ io_service_terminate_async(struct io_service *s)
 {
 	bool on = lck_spin_lock_irqsave(&io_reg_lock);
 
-	io_service_retain(s);
-	s->is_term_next = NULL;
-	if (io_term_tail != NULL)
-		io_term_tail->is_term_next = s;
-	else
-		io_term_head = s;
-	io_term_tail = s;
-	io_match_busy++;
+	io_workq_push(&io_term_q, s);
 	lck_spin_unlock_irqrestore(&io_reg_lock, on);
-	if (io_match_kick != NULL)
-		io_match_kick();
-	else if (!io_match_draining)
-		io_matching_drain();
+	io_workq_kick();
 }
 
-/* Terminations queued from contexts that cannot stop drivers (interrupt handlers). */
-static void
-io_term_drain(void)
+/* Match or terminate the oldest nub of q. Returns false when q was empty. */
+static bool
+io_workq_run_one(struct io_workq *q)
 {
-	for (;;) {
-		bool on = lck_spin_lock_irqsave(&io_reg_lock);
-		struct io_service *s = io_term_head;
-		bool quiet;
+	bool on = lck_spin_lock_irqsave(&io_reg_lock);
+	struct io_service *s = q->wq_head;
+	bool quiet;
 
-		if (s == NULL) {
-			lck_spin_unlock_irqrestore(&io_reg_lock, on);
-			return;
-		}
-		io_term_head = s->is_term_next;
-		if (io_term_head == NULL)
-			io_term_tail = NULL;
+	if (s == NULL) {
 		lck_spin_unlock_irqrestore(&io_reg_lock, on);
-
-		io_service_terminate(s);
-		io_service_release(s);
-
-		on = lck_spin_lock_irqsave(&io_reg_lock);
-		quiet = --io_match_busy == 0;
-		lck_spin_unlock_irqrestore(&io_reg_lock, on);
-		if (quiet && io_match_quiet != NULL)
-			io_match_quiet();
+		return false;
 	}
+	q->wq_head = *io_workq_link(q, s);
+	if (q->wq_head == NULL)
+		q->wq_tail = NULL;
+	lck_spin_unlock_irqrestore(&io_reg_lock, on);
+
+	if (q->wq_terminate)
+		io_service_terminate(s);
+	else
+		match_nub(s);
+	io_service_release(s);
+
+	on = lck_spin_lock_irqsave(&io_reg_lock);
+	quiet = --io_match_busy == 0;
+	lck_spin_unlock_irqrestore(&io_reg_lock, on);
+	if (quiet && io_match_quiet != NULL)
+		io_match_quiet();
+	return true;
 }
 
 void
 io_matching_drain(void)
 {
 	io_match_draining = true;
-	io_term_drain();
-	for (;;) {
-		bool on = lck_spin_lock_irqsave(&io_reg_lock);
-		struct io_service *s = io_match_head;
-		bool quiet;
-
-		if (s == NULL) {
-			lck_spin_unlock_irqrestore(&io_reg_lock, on);
-			break;
-		}
-		io_match_head = s->is_match_next;
-		if (io_match_head == NULL)
-			io_match_tail = NULL;
-		lck_spin_unlock_irqrestore(&io_reg_lock, on);
-
-		match_nub(s);
-		io_service_release(s);
-
-		on = lck_spin_lock_irqsave(&io_reg_lock);
-		quiet = --io_match_busy == 0;
-		lck_spin_unlock_irqrestore(&io_reg_lock, on);
-		if (quiet && io_match_quiet != NULL)
-			io_match_quiet();
-		io_term_drain();
-	}
-	io_term_drain();
+	/* Terminations first: a device that failed should not get a driver matched below it. */
+	do {
+		while (io_workq_run_one(&io_term_q))
+			;
+	} while (io_workq_run_one(&io_match_q));
 	io_match_draining = false;
 }
 
