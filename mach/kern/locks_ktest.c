@@ -13,67 +13,10 @@
 #include <console.h>
 #include <ktest.h>
 #include <mach/kern/locks.h>
+#include <mach/kern/sched_ktest_util.h>
 #include <mach/kern/thread.h>
 
 #define MS 1000000ULL
-
-/*
- * A test written for one CPU: it and every thread it starts (the binding is inherited) run on
- * CPU 0, whatever the other CPUs do.
- */
-#define KTEST_ON_CPU0(name)                                                                     \
-	static void kt_cpu0_##name(struct ktest_ctx *kt_ctx);                                    \
-	KTEST(name)                                                                              \
-	{                                                                                       \
-		struct processor *was = thread_bind(&processor_array[0]);                        \
-                                                                                                \
-		kt_cpu0_##name(kt_ctx);                                                          \
-		(void)thread_bind(was);                                                          \
-	}                                                                                       \
-	static void kt_cpu0_##name(struct ktest_ctx *kt_ctx)
-
-static bool
-lk_wait_count(volatile unsigned *counter, unsigned target, uint64_t timeout_ns)
-{
-	uint64_t deadline = clock_uptime_ns() + timeout_ns;
-
-	for (;;) {
-		assert_wait_deadline((event_t)counter, THREAD_UNINT, deadline);
-		if (__atomic_load_n(counter, __ATOMIC_ACQUIRE) >= target) {
-			(void)clear_wait(current_thread(), THREAD_AWAKENED);
-			return true;
-		}
-		if (thread_block(NULL) == THREAD_TIMED_OUT)
-			return __atomic_load_n(counter, __ATOMIC_ACQUIRE) >= target;
-	}
-}
-
-static void
-lk_done(volatile unsigned *counter)
-{
-	__atomic_fetch_add(counter, 1, __ATOMIC_RELEASE);
-	thread_wakeup((event_t)counter);
-}
-
-/* Wait until the reaper has freed the test's threads: thread_count() back to base. */
-static bool
-lk_wait_reaped(unsigned base)
-{
-	for (int i = 0; i < 200 && thread_count() != base; i++)
-		thread_sleep_ns(10 * MS);
-	return thread_count() == base;
-}
-
-static kern_return_t
-lk_start(thread_continue_t fn, void *arg, int pri, sched_mode_t mode)
-{
-	thread_t t;
-	kern_return_t kr = kernel_thread_start_priority(fn, arg, pri, mode, &t);
-
-	if (kr == KERN_SUCCESS)
-		thread_deallocate(t);
-	return kr;
-}
 
 #define MTX_THREADS 4
 #define MTX_ITERS   3000
@@ -104,7 +47,7 @@ mtx_thread(void *arg, wait_result_t wr)
 		lck_mtx_assert(&mtx_stress, LCK_MTX_ASSERT_NOTOWNED);
 	}
 	__atomic_fetch_add(&mtx_iters, i, __ATOMIC_RELAXED);
-	lk_done(&mtx_done);
+	kt_count_up(&mtx_done);
 }
 
 KTEST(locks_mutex_stress)
@@ -117,8 +60,8 @@ KTEST(locks_mutex_stress)
 	mtx_sleeps0 = sleeps;
 	mtx_end = clock_uptime_ns() + STRESS_BUDGET;
 	for (int i = 0; i < MTX_THREADS; i++)
-		KT_ASSERT_EQ(lk_start(mtx_thread, NULL, 40, TH_MODE_TIMESHARE), KERN_SUCCESS);
-	KT_ASSERT(lk_wait_count(&mtx_done, MTX_THREADS, 20000 * MS));
+		KT_ASSERT_EQ(kt_start(mtx_thread, NULL, 40, TH_MODE_TIMESHARE), KERN_SUCCESS);
+	KT_ASSERT(kt_wait_count(&mtx_done, MTX_THREADS, 20000 * MS));
 	KT_ASSERT_EQ(mtx_counter, mtx_iters);
 	KT_ASSERT(mtx_iters > 0);
 	printf("# figure: mutex stress: %llu sleeps on the mutex in %llu acquisitions\n",
@@ -126,7 +69,7 @@ KTEST(locks_mutex_stress)
 	KT_ASSERT(lck_mtx_sleeps - sleeps > 0); /* it really was contended */
 	KT_ASSERT(lck_mtx_try_lock(&mtx_stress));
 	lck_mtx_unlock(&mtx_stress);
-	KT_ASSERT(lk_wait_reaped(base));
+	KT_ASSERT(kt_wait_reaped(base));
 }
 
 #define RW_WRITERS 2
@@ -151,7 +94,7 @@ rw_writer(void *arg, wait_result_t wr)
 		lck_rw_done(&rw_stress);
 	}
 	__atomic_fetch_add(&rw_writes, i, __ATOMIC_RELAXED);
-	lk_done(&rw_done);
+	kt_count_up(&rw_done);
 }
 
 static void
@@ -167,7 +110,7 @@ rw_reader(void *arg, wait_result_t wr)
 		__atomic_fetch_add(&rw_reads, 1, __ATOMIC_RELAXED);
 		lck_rw_done(&rw_stress);
 	}
-	lk_done(&rw_done);
+	kt_count_up(&rw_done);
 }
 
 KTEST(locks_rw_stress)
@@ -178,17 +121,17 @@ KTEST(locks_rw_stress)
 	rw_a = rw_b = rw_torn = rw_reads = rw_writes = 0;
 	rw_end = clock_uptime_ns() + STRESS_BUDGET;
 	for (int i = 0; i < RW_WRITERS; i++)
-		KT_ASSERT_EQ(lk_start(rw_writer, NULL, 40, TH_MODE_TIMESHARE), KERN_SUCCESS);
+		KT_ASSERT_EQ(kt_start(rw_writer, NULL, 40, TH_MODE_TIMESHARE), KERN_SUCCESS);
 	for (int i = 0; i < RW_READERS; i++)
-		KT_ASSERT_EQ(lk_start(rw_reader, NULL, 40, TH_MODE_TIMESHARE), KERN_SUCCESS);
-	KT_ASSERT(lk_wait_count(&rw_done, RW_WRITERS + RW_READERS, 20000 * MS));
+		KT_ASSERT_EQ(kt_start(rw_reader, NULL, 40, TH_MODE_TIMESHARE), KERN_SUCCESS);
+	KT_ASSERT(kt_wait_count(&rw_done, RW_WRITERS + RW_READERS, 20000 * MS));
 	KT_ASSERT_EQ(rw_a, rw_writes);
 	KT_ASSERT_EQ(rw_b, rw_writes);
 	KT_ASSERT(rw_writes > 0 && rw_reads > 0);
 	KT_ASSERT_EQ(rw_torn, 0);
 	printf("# figure: rw stress: %llu writes, %llu reads\n", (unsigned long long)rw_writes,
 	       (unsigned long long)rw_reads);
-	KT_ASSERT(lk_wait_reaped(base));
+	KT_ASSERT(kt_wait_reaped(base));
 }
 
 static lck_mtx_t pi_mtx = LCK_MTX_INITIALIZER("ktest.pi");
@@ -202,7 +145,7 @@ pi_low(void *arg, wait_result_t wr)
 	thread_sleep_ns(60 * MS); /* holds the mutex while the high thread arrives */
 	lck_mtx_unlock(&pi_mtx);
 	pi_low_after = current_thread()->th_sched_pri;
-	lk_done(&pi_done);
+	kt_count_up(&pi_done);
 }
 
 static void
@@ -210,7 +153,7 @@ pi_high(void *arg, wait_result_t wr)
 {
 	lck_mtx_lock(&pi_mtx);
 	lck_mtx_unlock(&pi_mtx);
-	lk_done(&pi_done);
+	kt_count_up(&pi_done);
 }
 
 KTEST_ON_CPU0(locks_mutex_priority_inheritance)
@@ -224,12 +167,12 @@ KTEST_ON_CPU0(locks_mutex_priority_inheritance)
 		     KERN_SUCCESS);
 	thread_sleep_ns(10 * MS); /* low takes the mutex and sleeps */
 	KT_ASSERT(pi_mtx.lm_owner == low);
-	KT_ASSERT_EQ(lk_start(pi_high, NULL, 90, TH_MODE_FIXED), KERN_SUCCESS);
+	KT_ASSERT_EQ(kt_start(pi_high, NULL, 90, TH_MODE_FIXED), KERN_SUCCESS);
 	/* high ran at once and now waits on the mutex: low runs at high's priority. */
 	boosted = low->th_sched_pri;
-	KT_ASSERT(lk_wait_count(&pi_done, 2, 2000 * MS));
+	KT_ASSERT(kt_wait_count(&pi_done, 2, 2000 * MS));
 	KT_ASSERT_EQ(boosted, 90);
 	KT_ASSERT_EQ(pi_low_after, 40);
 	thread_deallocate(low);
-	KT_ASSERT(lk_wait_reaped(base));
+	KT_ASSERT(kt_wait_reaped(base));
 }

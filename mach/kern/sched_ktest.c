@@ -12,73 +12,11 @@
 #include <console.h>
 #include <ktest.h>
 #include <mach/kern/clock.h>
+#include <mach/kern/sched_ktest_util.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
 
 #define MS 1000000ULL
-
-/*
- * A test written for one CPU: it and every thread it starts (the binding is inherited) run on
- * CPU 0, whatever the other CPUs do.
- */
-#define KTEST_ON_CPU0(name)                                                                     \
-	static void kt_cpu0_##name(struct ktest_ctx *kt_ctx);                                    \
-	KTEST(name)                                                                              \
-	{                                                                                       \
-		struct processor *was = thread_bind(&processor_array[0]);                        \
-                                                                                                \
-		kt_cpu0_##name(kt_ctx);                                                          \
-		(void)thread_bind(was);                                                          \
-	}                                                                                       \
-	static void kt_cpu0_##name(struct ktest_ctx *kt_ctx)
-
-/* Sleep until *counter >= target or timeout_ns passes. Returns whether the target was met. */
-static bool
-kt_wait_count(volatile unsigned *counter, unsigned target, uint64_t timeout_ns)
-{
-	uint64_t deadline = clock_uptime_ns() + timeout_ns;
-
-	for (;;) {
-		assert_wait_deadline((event_t)counter, THREAD_UNINT, deadline);
-		if (__atomic_load_n(counter, __ATOMIC_ACQUIRE) >= target) {
-			(void)clear_wait(current_thread(), THREAD_AWAKENED);
-			return true;
-		}
-		if (thread_block(NULL) == THREAD_TIMED_OUT)
-			return __atomic_load_n(counter, __ATOMIC_ACQUIRE) >= target;
-	}
-}
-
-static void
-kt_count_up(volatile unsigned *counter)
-{
-	__atomic_fetch_add(counter, 1, __ATOMIC_RELEASE);
-	thread_wakeup((event_t)counter);
-}
-
-static kern_return_t
-kt_start(thread_continue_t fn, void *arg, int pri, sched_mode_t mode)
-{
-	thread_t t;
-	kern_return_t kr = kernel_thread_start_priority(fn, arg, pri, mode, &t);
-
-	if (kr == KERN_SUCCESS)
-		thread_deallocate(t);
-	return kr;
-}
-
-/* Threads finished, so that the reaper has had them: thread_count() back to base. */
-static bool
-kt_wait_reaped(unsigned base)
-{
-	for (int i = 0; i < 200 && thread_count() != base; i++)
-		thread_sleep_ns(10 * MS);
-	if (thread_count() == base)
-		return true;
-	printf("# %u threads, expected %u\n", thread_count(), base);
-	thread_print_all();
-	return false;
-}
 
 /*
  * Priority order: threads below the test's priority run only once it blocks, highest first.

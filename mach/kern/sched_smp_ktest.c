@@ -11,44 +11,11 @@
 #include <console.h>
 #include <ktest.h>
 #include <mach/kern/clock.h>
+#include <mach/kern/sched_ktest_util.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
 
 #define MS 1000000ULL
-
-static bool
-smp_wait_count(volatile unsigned *counter, unsigned target, uint64_t timeout_ns)
-{
-	uint64_t deadline = clock_uptime_ns() + timeout_ns;
-
-	for (;;) {
-		assert_wait_deadline((event_t)counter, THREAD_UNINT, deadline);
-		if (__atomic_load_n(counter, __ATOMIC_ACQUIRE) >= target) {
-			(void)clear_wait(current_thread(), THREAD_AWAKENED);
-			return true;
-		}
-		if (thread_block(NULL) == THREAD_TIMED_OUT)
-			return __atomic_load_n(counter, __ATOMIC_ACQUIRE) >= target;
-	}
-}
-
-static void
-smp_count_up(volatile unsigned *counter)
-{
-	__atomic_fetch_add(counter, 1, __ATOMIC_RELEASE);
-	thread_wakeup((event_t)counter);
-}
-
-static bool
-smp_wait_reaped(unsigned base)
-{
-	for (int i = 0; i < 500 && thread_count() != base; i++)
-		thread_sleep_ns(10 * MS);
-	if (thread_count() == base)
-		return true;
-	printf("# %u threads, expected %u\n", thread_count(), base);
-	return false;
-}
 
 static unsigned
 smp_all_mask(void)
@@ -69,7 +36,7 @@ sp_thread(void *arg, wait_result_t wr)
 
 	while (clock_uptime_ns() < end)
 		__atomic_fetch_or(&sp_mask, 1u << current_cpu(), __ATOMIC_RELAXED);
-	smp_count_up(&sp_done);
+	kt_count_up(&sp_done);
 }
 
 KTEST(sched_smp_threads_run_everywhere)
@@ -88,7 +55,7 @@ KTEST(sched_smp_threads_run_everywhere)
 			     KERN_SUCCESS);
 		thread_deallocate(t);
 	}
-	KT_ASSERT(smp_wait_count(&sp_done, n, 30000 * MS));
+	KT_ASSERT(kt_wait_count(&sp_done, n, 30000 * MS));
 	printf("# spinners ran on cpu mask %#x of %#x; steals:", sp_mask, smp_all_mask());
 	for (unsigned i = 0; i < processor_count_scheduling(); i++)
 		printf(" %llu", (unsigned long long)processor_array[i].p_steals);
@@ -96,7 +63,7 @@ KTEST(sched_smp_threads_run_everywhere)
 	KT_ASSERT_EQ(sp_mask, smp_all_mask());
 	for (unsigned i = 0; i < processor_count_scheduling(); i++)
 		KT_ASSERT(processor_array[i].p_threads_run > run0[i]);
-	KT_ASSERT(smp_wait_reaped(base));
+	KT_ASSERT(kt_wait_reaped(base));
 }
 
 /*
@@ -114,11 +81,11 @@ wk_thread(void *arg, wait_result_t wr)
 
 	(void)thread_bind(&processor_array[k]);
 	assert_wait((event_t)&wk_event, THREAD_UNINT);
-	smp_count_up(&wk_ready);
+	kt_count_up(&wk_ready);
 	thread_block(NULL);
 	wk_woke_ns = clock_uptime_ns();
 	wk_cpu = current_cpu();
-	smp_count_up(&wk_done);
+	kt_count_up(&wk_done);
 }
 
 KTEST(sched_smp_wakeup_through_ipi)
@@ -142,7 +109,7 @@ KTEST(sched_smp_wakeup_through_ipi)
 		if (!ok)
 			break;
 		/* Wait until it sleeps for good (off its CPU), then let CPU k settle idle. */
-		ok = smp_wait_count(&wk_ready, 1, 10000 * MS);
+		ok = kt_wait_count(&wk_ready, 1, 10000 * MS);
 		for (int i = 0; ok && i < 1000 && (__atomic_load_n(&t->th_state, __ATOMIC_ACQUIRE) &
 						   TH_RUN); i++)
 			thread_sleep_ns(MS);
@@ -151,7 +118,7 @@ KTEST(sched_smp_wakeup_through_ipi)
 		ipis = __atomic_load_n(&processor_array[k].p_resched_ipis, __ATOMIC_ACQUIRE);
 		t0 = clock_uptime_ns();
 		ok = ok && thread_wakeup((event_t)&wk_event) == 1;
-		ok = ok && smp_wait_count(&wk_done, 1, 10000 * MS);
+		ok = ok && kt_wait_count(&wk_done, 1, 10000 * MS);
 		if (ok && wk_woke_ns - t0 > worst)
 			worst = wk_woke_ns - t0;
 		if (!ok || wk_cpu != k ||
@@ -162,7 +129,7 @@ KTEST(sched_smp_wakeup_through_ipi)
 			ok = false;
 		}
 		thread_deallocate(t);
-		ok = ok && smp_wait_reaped(base);
+		ok = ok && kt_wait_reaped(base);
 	}
 	(void)thread_bind(was);
 	KT_ASSERT(ok);
@@ -200,7 +167,7 @@ cr_creator(void *arg, wait_result_t wr)
 		if (i % 50 == 49)
 			thread_yield();
 	}
-	smp_count_up(&cr_creators);
+	kt_count_up(&cr_creators);
 }
 
 KTEST(sched_smp_create_reap_all_cpus)
@@ -225,9 +192,9 @@ KTEST(sched_smp_create_reap_all_cpus)
 							  TH_MODE_FIXED, &t), KERN_SUCCESS);
 		thread_deallocate(t);
 	}
-	KT_ASSERT(smp_wait_count(&cr_creators, ncpu, 60000 * MS));
+	KT_ASSERT(kt_wait_count(&cr_creators, ncpu, 60000 * MS));
 	KT_ASSERT(!cr_failed);
-	KT_ASSERT(smp_wait_reaped(base));
+	KT_ASSERT(kt_wait_reaped(base));
 	dt = clock_uptime_ns() - t0;
 	zone_get_info(tz, &zt1);
 	zone_get_info(kz, &zk1);
@@ -249,11 +216,11 @@ cs_thread(void *arg, wait_result_t wr)
 {
 	(void)thread_bind(&processor_array[(uintptr_t)arg]);
 	assert_wait((event_t)&cs_go, THREAD_UNINT);
-	smp_count_up(&cs_ready);
+	kt_count_up(&cs_ready);
 	thread_block(NULL);
 	while (clock_uptime_ns() < cs_end)
 		thread_yield();
-	smp_count_up(&cs_done);
+	kt_count_up(&cs_done);
 }
 
 KTEST(sched_smp_context_switch_rate)
@@ -271,17 +238,17 @@ KTEST(sched_smp_context_switch_rate)
 							  TH_MODE_FIXED, &t), KERN_SUCCESS);
 		thread_deallocate(t);
 	}
-	KT_ASSERT(smp_wait_count(&cs_ready, 2 * ncpu, 10000 * MS));
+	KT_ASSERT(kt_wait_count(&cs_ready, 2 * ncpu, 10000 * MS));
 	s0 = sched_context_switches_all();
 	t0 = clock_uptime_ns();
 	cs_end = t0 + 200 * MS;
 	KT_ASSERT_EQ(thread_wakeup((event_t)&cs_go), 2 * ncpu);
-	KT_ASSERT(smp_wait_count(&cs_done, 2 * ncpu, 20000 * MS));
+	KT_ASSERT(kt_wait_count(&cs_done, 2 * ncpu, 20000 * MS));
 	dt = clock_uptime_ns() - t0;
 	ds = sched_context_switches_all() - s0;
 	KT_ASSERT(ds >= 2 * ncpu);
 	printf("# figure: context switches on %u cpus: %llu per second (%llu in %llu ms)\n", ncpu,
 	       (unsigned long long)(ds * 1000000000ULL / (dt ? dt : 1)), (unsigned long long)ds,
 	       (unsigned long long)(dt / MS));
-	KT_ASSERT(smp_wait_reaped(base));
+	KT_ASSERT(kt_wait_reaped(base));
 }
