@@ -104,7 +104,9 @@ delay_us(uint64_t us)
 			(void)inb(0x80);
 		return;
 	}
-	uint64_t end = rdtsc() + us * (hz / 1000000);
-	while ((int64_t)(rdtsc() - end) < 0)
+	/* On the clock everyone else reads (the selected clocksource), so a delay agrees with
+	 * clock_uptime_ns() even where the raw TSC runs at another rate (Xen's emulated TSC). */
+	uint64_t end = clock_uptime_ns() + us * 1000;
+	while (clock_uptime_ns() < end)
 		cpu_pause();
 }
