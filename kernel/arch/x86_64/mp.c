@@ -44,16 +44,6 @@ extern const char mp_trampoline_start[], mp_trampoline_end[];
 extern const char mp_tramp_cr3[], mp_tramp_efer[], mp_tramp_stack[], mp_tramp_entry[],
     mp_tramp_arg[];
 
-struct mp_tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __packed;
-
 struct mp_desc_ptr {
 	uint16_t limit;
 	uint64_t base;
@@ -62,7 +52,7 @@ struct mp_desc_ptr {
 /* What each AP owns; allocated by the boot CPU before the SIPI. */
 struct mp_cpu {
 	uint64_t mc_gdt[8] __aligned(16);
-	struct mp_tss mc_tss __aligned(16);
+	struct tss64 mc_tss __aligned(16);
 	uint32_t mc_apic_id;
 	unsigned mc_cpu; /* index in processor_array */
 	volatile bool mc_online;
@@ -85,40 +75,16 @@ mp_cpus_online(void)
 	return __atomic_load_n(&mp_online, __ATOMIC_ACQUIRE);
 }
 
-/* Same layout and selectors as the boot CPU's GDT (trap.c), with this CPU's TSS. */
+/* The boot CPU's GDT layout (trap.c) with this CPU's TSS and IST stacks; the shared IDT. */
 static void
 mp_load_tables(struct mp_cpu *c)
 {
-	uint64_t base = (uint64_t)&c->mc_tss, limit = sizeof(c->mc_tss) - 1;
-	struct mp_desc_ptr gp = { sizeof(c->mc_gdt) - 1, (uint64_t)c->mc_gdt };
+	const uint64_t ist_top[3] = { (uint64_t)&c->mc_ist[0][MP_IST_SIZE],
+				      (uint64_t)&c->mc_ist[1][MP_IST_SIZE],
+				      (uint64_t)&c->mc_ist[2][MP_IST_SIZE] };
 
-	c->mc_gdt[0] = 0;
-	c->mc_gdt[1] = 0x00af9a000000ffffULL;
-	c->mc_gdt[2] = 0x00cf92000000ffffULL;
-	c->mc_gdt[3] = 0x00cffa000000ffffULL;
-	c->mc_gdt[4] = 0x00cff2000000ffffULL;
-	c->mc_gdt[5] = 0x00affa000000ffffULL;
-	c->mc_gdt[6] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
-		       ((limit & 0xf0000) << 32) | (((base >> 24) & 0xff) << 56);
-	c->mc_gdt[7] = base >> 32;
-	for (int i = 0; i < 3; i++)
-		c->mc_tss.ist[i] = (uint64_t)&c->mc_ist[i][MP_IST_SIZE];
-	c->mc_tss.iomap_base = sizeof(c->mc_tss);
-	__asm__ volatile("lgdt %0\n\t"
-			 "movl %1, %%ds\n\t"
-			 "movl %1, %%es\n\t"
-			 "movl %1, %%ss\n\t"
-			 "pushq %2\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "ltr %w3\n\t"
-			 "lidt %4"
-			 :
-			 : "m"(gp), "r"(GSEL_KDATA), "i"((uint64_t)GSEL_KCODE), "r"(GSEL_TSS),
-			   "m"(mp_idtr)
-			 : "rax", "memory");
+	gdt_load_cpu(c->mc_gdt, &c->mc_tss, ist_top);
+	__asm__ volatile("lidt %0" : : "m"(mp_idtr) : "memory");
 }
 
 void mp_ap_entry(struct mp_cpu *c);

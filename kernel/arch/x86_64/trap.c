@@ -15,16 +15,6 @@
 #include <mach/vm/vm_fault.h>
 #include <panic.h>
 
-struct tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __packed;
-
 struct idt_gate {
 	uint16_t offset_lo;
 	uint16_t selector;
@@ -40,9 +30,6 @@ struct desc_ptr {
 	uint64_t base;
 } __packed;
 
-#define IST_DOUBLE 1
-#define IST_NMI	   2
-#define IST_MCHK   3
 #define IST_SIZE   8192
 
 extern const uint8_t trap_stubs[];
@@ -76,11 +63,11 @@ static const char *const exception_names[32] = {
 	"VMM communication", "security exception", "reserved 31",
 };
 
-static void
-gdt_init(void)
+void
+gdt_load_cpu(uint64_t gdt[8], struct tss64 *tss, const uint64_t ist_top[3])
 {
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
-	struct desc_ptr gp = { sizeof(gdt) - 1, (uint64_t)gdt };
+	uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
+	struct desc_ptr gp = { 8 * sizeof(uint64_t) - 1, (uint64_t)gdt };
 
 	gdt[0] = 0;
 	gdt[1] = 0x00af9a000000ffffULL; /* 0x08 kernel code, 64-bit */
@@ -93,10 +80,10 @@ gdt_init(void)
 		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[7] = base >> 32;
 
-	tss.ist[IST_DOUBLE - 1] = (uint64_t)&ist_stacks[0][IST_SIZE];
-	tss.ist[IST_NMI - 1] = (uint64_t)&ist_stacks[1][IST_SIZE];
-	tss.ist[IST_MCHK - 1] = (uint64_t)&ist_stacks[2][IST_SIZE];
-	tss.iomap_base = sizeof(tss);
+	tss->ist[IST_DOUBLE - 1] = ist_top[0];
+	tss->ist[IST_NMI - 1] = ist_top[1];
+	tss->ist[IST_MCHK - 1] = ist_top[2];
+	tss->iomap_base = sizeof(*tss);
 
 	__asm__ volatile("lgdt %0\n\t"
 			 "movl %1, %%ds\n\t"
@@ -111,6 +98,16 @@ gdt_init(void)
 			 :
 			 : "m"(gp), "r"(GSEL_KDATA), "i"((uint64_t)GSEL_KCODE), "r"(GSEL_TSS)
 			 : "rax", "memory");
+}
+
+static void
+gdt_init(void)
+{
+	const uint64_t ist_top[3] = { (uint64_t)&ist_stacks[0][IST_SIZE],
+				      (uint64_t)&ist_stacks[1][IST_SIZE],
+				      (uint64_t)&ist_stacks[2][IST_SIZE] };
+
+	gdt_load_cpu(gdt, &tss, ist_top);
 }
 
 static void

@@ -33,8 +33,31 @@ struct trapframe {
 #define IDT_FIRST_INTR 32
 #define IDT_SPURIOUS   0xff
 
+/* The 64-bit TSS (SDM Vol. 3A §7.7); one per CPU. */
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __packed;
+
+/* The IST slots (1-based, as in IDT gates): #DF, NMI and #MC get stacks of their own. */
+#define IST_DOUBLE 1
+#define IST_NMI	   2
+#define IST_MCHK   3
+
 /* GDT, TSS (with IST stacks for #DF, NMI, #MC) and IDT for the boot CPU. */
 void trap_init(void);
+
+/*
+ * gdt_load_cpu: fill this CPU's GDT (the layout and selectors above) and TSS, with the tops of
+ * its three IST stacks (#DF, NMI, #MC), then load the GDT, reload the segments and the task
+ * register. Every CPU calls it once, on itself; the IDT is shared and loaded separately.
+ */
+void gdt_load_cpu(uint64_t gdt[8], struct tss64 *tss, const uint64_t ist_top[3]);
 
 typedef void (*intr_handler_t)(struct trapframe *tf, void *arg);
 /* Route a vector (>= IDT_FIRST_INTR) to fn; the dispatcher sends the EOI afterwards. */
