@@ -134,53 +134,90 @@ hvc_write(const char *s, size_t n)
 static struct console_sink hvc_sink = { .cs_name = "hvc0", .cs_write = hvc_write };
 static bool hvc_registered;
 
-/* Post every idle receive buffer. vc_lock held. */
+/*
+ * A device-writable ring of n buffers of size bytes at physical pa (kernel address base), one
+ * posted flag per buffer (the flag's address is the buffer's cookie). The data receive queue
+ * and the control receive queue are both such rings.
+ */
+struct rx_ring {
+	struct virtqueue *vq;
+	bool *posted;
+	unsigned n;
+	const uint8_t *base;
+	uint64_t pa;
+	uint32_t size;
+	void (*input)(struct vtcon *sc, const uint8_t *buf, uint32_t len);
+};
+
+/* Post every idle buffer of r. vc_lock held. */
 static void
-rx_post(struct vtcon *sc)
+rx_ring_post(const struct rx_ring *r)
 {
 	bool any = false;
 
-	for (unsigned i = 0; i < HVC_RX_BUFS; i++) {
-		struct vq_seg seg = { sc->vc_rx_pa + i * HVC_RX_BUF, HVC_RX_BUF };
+	for (unsigned i = 0; i < r->n; i++) {
+		struct vq_seg seg = { r->pa + (uint64_t)i * r->size, r->size };
 
-		if (sc->vc_rx_posted[i])
+		if (r->posted[i])
 			continue;
-		if (virtqueue_enqueue(sc->vc_rxq, &sc->vc_rx_posted[i], &seg, 0, 1) != KERN_SUCCESS)
+		if (virtqueue_enqueue(r->vq, &r->posted[i], &seg, 0, 1) != KERN_SUCCESS)
 			break;
-		sc->vc_rx_posted[i] = true;
+		r->posted[i] = true;
 		any = true;
 	}
 	if (any)
-		virtqueue_kick(sc->vc_rxq);
+		virtqueue_kick(r->vq);
 }
 
+/* Interrupt body: hand every used buffer of r to its input, repost, fail a broken device. */
 static void
-rx_intr(void *arg)
+rx_ring_intr(struct vtcon *sc, const struct rx_ring *r)
 {
-	struct vtcon *sc = arg;
 	bool s = lck_spin_lock_irqsave(&sc->vc_lock);
 	const char *broken;
 	void *cookie;
 	uint32_t len;
 
 	do {
-		while (virtqueue_dequeue(sc->vc_rxq, &cookie, &len)) {
-			unsigned i = (unsigned)((bool *)cookie - sc->vc_rx_posted);
+		while (virtqueue_dequeue(r->vq, &cookie, &len)) {
+			unsigned i = (unsigned)((bool *)cookie - r->posted);
 
-			sc->vc_rx_posted[i] = false;
-			for (uint32_t k = 0; k < len; k++)
-				console_input((char)sc->vc_rx[i * HVC_RX_BUF + k]);
-			sc->vc_rx_bytes += len;
+			r->posted[i] = false;
+			r->input(sc, r->base + (size_t)i * r->size, len);
 		}
-		broken = virtqueue_broken_reason(sc->vc_rxq);
-	} while (broken == NULL && virtqueue_enable_intr(sc->vc_rxq));
+		broken = virtqueue_broken_reason(r->vq);
+	} while (broken == NULL && virtqueue_enable_intr(r->vq));
 	if (broken == NULL)
-		rx_post(sc);
+		rx_ring_post(r);
 	if (broken == NULL && sc->vc_failed)
 		broken = virtqueue_broken_reason(sc->vc_txq);
 	lck_spin_unlock_irqrestore(&sc->vc_lock, s);
 	if (broken != NULL)
 		virtio_fail(sc->vc_vd, broken);
+}
+
+static void
+data_input(struct vtcon *sc, const uint8_t *buf, uint32_t len)
+{
+	for (uint32_t k = 0; k < len; k++)
+		console_input((char)buf[k]);
+	sc->vc_rx_bytes += len;
+}
+
+static struct rx_ring
+data_ring(struct vtcon *sc)
+{
+	return (struct rx_ring){ sc->vc_rxq, sc->vc_rx_posted, HVC_RX_BUFS, sc->vc_rx,
+				 sc->vc_rx_pa, HVC_RX_BUF, data_input };
+}
+
+static void
+rx_intr(void *arg)
+{
+	struct vtcon *sc = arg;
+	struct rx_ring r = data_ring(sc);
+
+	rx_ring_intr(sc, &r);
 }
 
 static void
@@ -195,27 +232,6 @@ tx_intr(void *arg)
 	lck_spin_unlock_irqrestore(&sc->vc_lock, s);
 	if (broken != NULL)
 		virtio_fail(sc->vc_vd, broken);
-}
-
-/* Post every idle control receive buffer. vc_lock held. */
-static void
-ctl_rx_post(struct vtcon *sc)
-{
-	bool any = false;
-
-	for (unsigned i = 0; i < HVC_CTL_BUFS; i++) {
-		struct vq_seg seg = { sc->vc_ctl_pa + i * HVC_CTL_SZ, HVC_CTL_SZ };
-
-		if (sc->vc_crx_posted[i])
-			continue;
-		if (virtqueue_enqueue(sc->vc_cirq, &sc->vc_crx_posted[i], &seg, 0, 1) !=
-		    KERN_SUCCESS)
-			break;
-		sc->vc_crx_posted[i] = true;
-		any = true;
-	}
-	if (any)
-		virtqueue_kick(sc->vc_cirq);
 }
 
 /* Send one control message. vc_lock held. Returns false when no slot is free (logged). */
@@ -282,36 +298,33 @@ ctl_handle(struct vtcon *sc, const struct virtio_console_control *m)
 }
 
 static void
+ctl_input(struct vtcon *sc, const uint8_t *buf, uint32_t len)
+{
+	struct virtio_console_control m;
+
+	/* PORT_NAME carries the name after the header; only the header matters. */
+	if (len < sizeof(m)) {
+		klog(LOG_WARNING, "virtio-console: short control message (%u bytes)\n", len);
+		return;
+	}
+	memcpy(&m, buf, sizeof(m));
+	ctl_handle(sc, &m);
+}
+
+static struct rx_ring
+ctl_ring(struct vtcon *sc)
+{
+	return (struct rx_ring){ sc->vc_cirq, sc->vc_crx_posted, HVC_CTL_BUFS, sc->vc_ctl,
+				 sc->vc_ctl_pa, HVC_CTL_SZ, ctl_input };
+}
+
+static void
 ctl_intr(void *arg)
 {
 	struct vtcon *sc = arg;
-	bool s = lck_spin_lock_irqsave(&sc->vc_lock);
-	const char *broken;
-	void *cookie;
-	uint32_t len;
+	struct rx_ring r = ctl_ring(sc);
 
-	do {
-		while (virtqueue_dequeue(sc->vc_cirq, &cookie, &len)) {
-			unsigned i = (unsigned)((bool *)cookie - sc->vc_crx_posted);
-			struct virtio_console_control m;
-
-			sc->vc_crx_posted[i] = false;
-			/* PORT_NAME carries the name after the header; only the header matters. */
-			if (len < sizeof(m)) {
-				klog(LOG_WARNING, "virtio-console: short control message (%u bytes)\n",
-				     len);
-				continue;
-			}
-			memcpy(&m, sc->vc_ctl + i * HVC_CTL_SZ, sizeof(m));
-			ctl_handle(sc, &m);
-		}
-		broken = virtqueue_broken_reason(sc->vc_cirq);
-	} while (broken == NULL && virtqueue_enable_intr(sc->vc_cirq));
-	if (broken == NULL)
-		ctl_rx_post(sc);
-	lck_spin_unlock_irqrestore(&sc->vc_lock, s);
-	if (broken != NULL)
-		virtio_fail(sc->vc_vd, broken);
+	rx_ring_intr(sc, &r);
 }
 
 static void
@@ -363,9 +376,11 @@ vtcon_start(struct io_service *self, struct io_service *provider)
 	}
 	virtio_driver_ok(vd);
 	s = lck_spin_lock_irqsave(&sc->vc_lock);
-	rx_post(sc);
+	struct rx_ring data = data_ring(sc), ctl = ctl_ring(sc);
+
+	rx_ring_post(&data);
 	if (sc->vc_multiport) {
-		ctl_rx_post(sc);
+		rx_ring_post(&ctl);
 		ctl_send(sc, 0, VIRTIO_CONSOLE_DEVICE_READY, 1);
 	}
 	lck_spin_unlock_irqrestore(&sc->vc_lock, s);
