@@ -30,7 +30,7 @@ fuzz_deps = $(shell sed -n 's|^// fuzz-deps:||p' $(1))
 
 define FUZZ_RULE
 $(1:tests/fuzz/%.c=$(BUILD)/fuzz/%): $(1) $(call fuzz_deps,$(1)) tests/unit/support/hosted.c \
-		$(UNIT_HDRS)
+		$(UNIT_HDRS) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $$(dir $$@)
 	@rm -f $$@
 	@echo "  FUZZ    $$@"
