@@ -35,6 +35,10 @@
 #				--reason FILE and the QEMU command line after `--`, and exits with
 #				QEMU's status (124 when its deadline passed)
 #
+# Debug-shell scenarios call `boot_shell_run CMD...` instead of boot_run: it types each command
+# at the `nimbus> ` prompt (commands may hold spaces; the last is usually poweroff), expects an
+# ACPI power-off rather than a ktest summary, and keeps each answer for `boot_answer`.
+#
 # Results: the serial log is build/test-logs/<name>.log, QEMU's stderr <name>.qemu.log, the
 # virtio console <name>.hvc0.log; the verdict goes to <name>.result (first line ok, not ok or
 # skip; then the reasons) for tests/boot/run.sh, and to stdout.
@@ -63,6 +67,9 @@ boot_scenario() {
 	BOOT_MACHINE=q35
 	BOOT_PCI_DEVICES=1
 	BOOT_DRIVER=""
+	BOOT_SHELL_DRIVER=()
+	BOOT_SHELL_CMDS=()
+	BOOT_TRANSCRIPTS=""
 	BOOT_REASONS=()
 	BOOT_SKIP=""
 	BOOT_STATUS=""
@@ -155,7 +162,13 @@ boot_run() {
 	fi
 	boot_qemu_cmd || return
 	t0=$(date +%s.%N)
-	if [ -n "$BOOT_DRIVER" ]; then
+	if [ ${#BOOT_SHELL_DRIVER[@]} -gt 0 ]; then
+		rm -f "$BOOT_LOGDIR/$BOOT_NAME.reason"
+		timeout -k 5 $((BOOT_TIMEOUT + 15)) "${BOOT_SHELL_DRIVER[@]}" \
+			--timeout "$BOOT_TIMEOUT" --log "$BOOT_LOG" \
+			--reason "$BOOT_LOGDIR/$BOOT_NAME.reason" \
+			-- "${BOOT_CMD[@]}" -serial stdio 2>"$BOOT_QEMU_LOG"
+	elif [ -n "$BOOT_DRIVER" ]; then
 		# The driver has its own deadline; the outer one only catches a stuck driver.
 		rm -f "$BOOT_LOGDIR/$BOOT_NAME.reason"
 		timeout -k 5 $((BOOT_TIMEOUT + 15)) $BOOT_DRIVER --timeout "$BOOT_TIMEOUT" \
@@ -171,6 +184,33 @@ boot_run() {
 	# The serial line ends lines with \r\n; the judge reads plain lines.
 	[ -f "$BOOT_LOG" ] && sed -i 's/\r$//' "$BOOT_LOG"
 	boot_judge
+}
+
+# boot_shell_run CMD...: boot_run with tests/boot/converse.py typing CMD... at the debug shell.
+# Expects QEMU to power off by itself (status 0) and no ktest summary.
+boot_shell_run() {
+	local cmd
+
+	BOOT_EXPECT_STATUS=0
+	BOOT_EXPECT_SUMMARY=0
+	BOOT_TRANSCRIPTS=$BOOT_LOGDIR/$BOOT_NAME.d
+	rm -rf "$BOOT_TRANSCRIPTS"
+	BOOT_SHELL_CMDS=("$@")
+	BOOT_SHELL_DRIVER=(python3 tests/boot/converse.py --transcripts "$BOOT_TRANSCRIPTS")
+	for cmd in "$@"; do
+		BOOT_SHELL_DRIVER+=(--cmd "$cmd")
+	done
+	boot_run
+}
+
+# boot_answer N REGEX WHAT: the answer to the Nth command of boot_shell_run must have a line
+# matching REGEX (grep -E); WHAT says what that line is, for the reason.
+boot_answer() {
+	local cmd=${BOOT_SHELL_CMDS[$(($1 - 1))]} f
+
+	f=$BOOT_TRANSCRIPTS/$1-${cmd//[^[:alnum:]]/_}.out
+	[ -f "$f" ] || { boot_fail "no answer to '$cmd' ($f)"; return 0; }
+	grep -Eq -- "$2" "$f" || boot_fail "'$cmd' did not print $3 (answer in $f)"
 }
 
 # What an exit status means, for the reasons.
