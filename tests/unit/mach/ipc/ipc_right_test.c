@@ -20,6 +20,7 @@
 #include <mach/vm/vm_param.h>
 
 #include "../../shim/kalloc_malloc.h"
+#include "hosted_vm.h"
 
 #define PHYS_BYTES (32ULL << 20)
 
@@ -30,13 +31,7 @@ static size_t live0;
 static void
 setup(void)
 {
-	struct boot_mem_region m = { 0, PHYS_BYTES, BOOT_MEM_RAM };
-	struct vm_phys_range low = { 0, 1 << 20 };
-
-	physmem = aligned_alloc(PAGE_SIZE, PHYS_BYTES);
-	cr_assert_not_null(physmem);
-	hosted_physmap_base = (uintptr_t)physmem;
-	vm_page_bootstrap(&m, 1, &low, 1);
+	physmem = hosted_vm_page_boot(PHYS_BYTES);
 	zone_bootstrap();
 	ipc_bootstrap();
 	live0 = kalloc_shim_live;

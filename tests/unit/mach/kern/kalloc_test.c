@@ -13,6 +13,8 @@
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
 
+#include "hosted_vm.h"
+
 #define MiB	   (1ULL << 20)
 #define PHYS_BYTES (64 * MiB)
 
@@ -21,13 +23,7 @@ static uint8_t *physmem;
 static void
 setup(void)
 {
-	struct boot_mem_region m = { 0, PHYS_BYTES, BOOT_MEM_RAM };
-	struct vm_phys_range low = { 0, MiB };
-
-	physmem = aligned_alloc(PAGE_SIZE, PHYS_BYTES);
-	cr_assert_not_null(physmem);
-	hosted_physmap_base = (uintptr_t)physmem;
-	vm_page_bootstrap(&m, 1, &low, 1);
+	physmem = hosted_vm_page_boot(PHYS_BYTES);
 	zone_bootstrap();
 	kalloc_init();
 }
