@@ -7,12 +7,20 @@
  * panic (a fault while walking a broken stack) prints one line and stops.
  */
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/mp.h>
 #include <arch/x86_64/trap.h>
 #include <console.h>
 #include <ktest.h>
 #include <panic.h>
 
 static volatile uint32_t panicking;
+static unsigned panic_cpus_stopped, panic_cpus_running;
+
+bool
+panic_in_progress(void)
+{
+	return __atomic_load_n(&panicking, __ATOMIC_ACQUIRE) != 0;
+}
 
 static __noreturn void
 panic_halt(void)
@@ -35,6 +43,10 @@ panic_begin(void)
 		}
 		panic_halt();
 	}
+	/* Stop the others before printing: one of them may hold the console or be about to
+	 * change what the report shows. 100 ms is ample for an NMI, even on a loaded host. */
+	panic_cpus_running = mp_cpus_online() - 1;
+	panic_cpus_stopped = mp_stop_others(100000000ULL);
 	console_panic_mode();
 }
 
@@ -47,6 +59,9 @@ panic_common(struct trapframe *tf, const char *fmt, va_list ap)
 	printf("\n");
 	trap_print_registers(tf);
 	backtrace_print(tf->tf_rbp, tf->tf_rip);
+	if (panic_cpus_running != 0)
+		printf("panic: stopped %u of %u other CPUs\n", panic_cpus_stopped,
+		       panic_cpus_running);
 	panic_halt();
 }
 

@@ -12,6 +12,8 @@ struct trapframe;
 __noreturn void panic(const char *fmt, ...) __printflike(1, 2);
 /* The same, for a trap: registers and backtrace come from the trap frame. */
 __noreturn void panic_trap(struct trapframe *tf, const char *fmt, ...) __printflike(2, 3);
+/* Whether some CPU has entered panic(): the NMI handler then stops this CPU. */
+bool panic_in_progress(void);
 
 #ifdef NIMBUS_HOSTED
 #include <assert.h>

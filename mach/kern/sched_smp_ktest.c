@@ -14,6 +14,7 @@
 #include <mach/kern/sched_ktest_util.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
+#include <panic.h>
 
 #define MS 1000000ULL
 
@@ -251,4 +252,42 @@ KTEST(sched_smp_context_switch_rate)
 	       (unsigned long long)(ds * 1000000000ULL / (dt ? dt : 1)), (unsigned long long)ds,
 	       (unsigned long long)(dt / MS));
 	KT_ASSERT(kt_wait_reaped(base));
+}
+
+/*
+ * panic_smp (run only when named: it ends the machine): a thread bound to CPU 1 prints a
+ * numbered line every millisecond; once it has printed a few, CPU 0 panics. The panic must
+ * stop it (tests/boot/panic-smp.sh reads the log: `panic: stopped 1 of 1 other CPUs` and no
+ * spinner line after the panic's own line but the one that may have been on its way).
+ */
+static volatile unsigned ps_lines;
+
+static void
+ps_spinner(void *arg, wait_result_t wr)
+{
+	(void)arg;
+	(void)wr;
+	(void)thread_bind(&processor_array[1]);
+	for (;;) {
+		uint64_t next = clock_uptime_ns() + MS;
+
+		printf("ktest: spinner on cpu %u line %u\n", current_cpu(), ps_lines);
+		__atomic_fetch_add(&ps_lines, 1, __ATOMIC_RELEASE);
+		while (clock_uptime_ns() < next)
+			cpu_pause();
+	}
+}
+
+KTEST_F(panic_smp, KTEST_EXPLICIT)
+{
+	uint64_t deadline = clock_uptime_ns() + 5000 * MS;
+
+	if (processor_count_scheduling() < 2)
+		KT_SKIP("one CPU");
+	(void)thread_bind(&processor_array[0]);
+	KT_ASSERT_EQ(kt_start(ps_spinner, NULL, BASEPRI_KERNEL, TH_MODE_FIXED), KERN_SUCCESS);
+	while (__atomic_load_n(&ps_lines, __ATOMIC_ACQUIRE) < 5 && clock_uptime_ns() < deadline)
+		thread_yield();
+	KT_ASSERT(ps_lines >= 5);
+	panic("ktest: panic while cpu 1 is busy (spinner at line %u)", ps_lines);
 }

@@ -37,6 +37,7 @@
 #define MSR_X2APIC_ICR	 0x830
 #define ICR_INIT	 0x00000500
 #define ICR_STARTUP	 0x00000600
+#define ICR_NMI		 0x00000400
 #define ICR_LEVEL_ASSERT 0x00004000
 #define ICR_PENDING	 0x00001000
 
@@ -61,6 +62,7 @@ struct mp_cpu {
 };
 
 static volatile unsigned mp_online = 1;
+static volatile unsigned mp_stopped;	/* CPUs halted by mp_stop_others() */
 static uint32_t mp_apic_ids[MAX_CPUS];	/* by processor index */
 static unsigned mp_resched_vector;
 /* XXX: under Xen (dom0 on TCG) the ktests' timing does not hold with the application
@@ -166,6 +168,39 @@ mp_resched_ipi(unsigned cpu)
 {
 	if (mp_resched_vector != 0)
 		mp_ipi_send(cpu, mp_resched_vector);
+}
+
+unsigned
+mp_stop_others(uint64_t wait_ns)
+{
+	unsigned online = __atomic_load_n(&mp_online, __ATOMIC_ACQUIRE), n = 0;
+	uint32_t self;
+	uint64_t t0;
+
+	if (online <= 1)
+		return 0;
+	self = lapic_id();
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		if (!processor_array[i].p_online || mp_apic_ids[i] == self)
+			continue;
+		mp_send_ipi(mp_apic_ids[i], ICR_NMI | ICR_LEVEL_ASSERT);
+		n++;
+	}
+	t0 = clock_uptime_ns();
+	while (__atomic_load_n(&mp_stopped, __ATOMIC_ACQUIRE) < n &&
+	       clock_uptime_ns() - t0 < wait_ns)
+		cpu_pause();
+	return __atomic_load_n(&mp_stopped, __ATOMIC_ACQUIRE);
+}
+
+void
+mp_stopped_here(void)
+{
+	__atomic_fetch_add(&mp_stopped, 1, __ATOMIC_ACQ_REL);
+	for (;;) {
+		intr_disable();
+		cpu_halt();
+	}
 }
 
 /* A page table for the trampoline: the kernel's PML4 plus the first 2 MiB identity-mapped. */

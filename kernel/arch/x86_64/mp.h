@@ -23,5 +23,13 @@ void mp_ipi_send(unsigned cpu, unsigned vector);
 void mp_resched_ipi(unsigned cpu);
 /* CPUs running (the boot CPU included). */
 unsigned mp_cpus_online(void);
+/*
+ * mp_stop_others: for panic — send an NMI to every other online CPU, each of which halts for
+ * good in mp_stopped_here() (the NMI handler calls it while a panic is in progress), so the
+ * report is the last thing any CPU does. Waits up to wait_ns for them; interrupts off, no
+ * locks taken. Returns how many CPUs have stopped.
+ */
+unsigned mp_stop_others(uint64_t wait_ns);
+__noreturn void mp_stopped_here(void);
 
 #endif /* _ARCH_X86_64_MP_H_ */

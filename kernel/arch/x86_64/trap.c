@@ -9,6 +9,7 @@
  * their vector, then to the local APIC's EOI.
  */
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/mp.h>
 #include <arch/x86_64/trap.h>
 #include <mach/kern/thread.h>
 #include <console.h>
@@ -168,6 +169,8 @@ trap_dispatch(struct trapframe *tf)
 {
 	unsigned vec = (unsigned)tf->tf_trapno;
 
+	if (vec == T_NMI && panic_in_progress())
+		mp_stopped_here(); /* another CPU panics and stops the rest */
 	if (vec < IDT_FIRST_INTR) {
 		/* User-mode exceptions become signals with the BSD layer; until then every
 		 * exception is a kernel bug. */
