@@ -42,6 +42,7 @@ struct processor {
 	volatile uint32_t p_ast;
 	lck_spin_t p_timer_lock;
 	struct timer_queue p_timers;
+	volatile uint64_t p_timer_next;	/* earliest deadline on p_timers (UINT64_MAX: none) */
 	uint64_t p_context_switches;
 	uint64_t p_idle_ticks, p_busy_ticks;
 	bool p_sched_on;		/* takes threads: run queue and idle thread set up */

@@ -754,6 +754,7 @@ sched_clock_tick(struct trapframe *tf)
 	thread_t self;
 	bool s;
 
+	timer_call_expire(now);
 	/* An idle CPU other than CPU 0 takes no lock on its tick (with every CPU ticking, the
 	 * scheduler lock would otherwise be taken hundreds of times a second for nothing): it
 	 * only looks, without the lock, whether there is work here or elsewhere. A stale look
@@ -764,9 +765,8 @@ sched_clock_tick(struct trapframe *tf)
 			__atomic_fetch_or(&p->p_ast, AST_PREEMPT, __ATOMIC_RELAXED);
 		return;
 	}
-	/* CPU 0 keeps the call-outs and the decay clock; every CPU accounts its own thread. */
-	if (p->p_cpu == 0)
-		timer_call_expire(now);
+	/* CPU 0 keeps the decay clock; every CPU runs its own call-outs and accounts its own
+	 * thread. */
 	s = sched_lock();
 	self = p->p_active_thread;
 	if (p->p_cpu == 0 && ++sched_ticks % SCHED_DECAY_TICKS == 0) {
@@ -865,6 +865,7 @@ sched_init(void)
 	runq_init(&p->p_runq);
 	lck_spin_init(&p->p_timer_lock);
 	timer_queue_init(&p->p_timers);
+	p->p_timer_next = UINT64_MAX;
 	p->p_pset = &pset0;
 	pset0.ps_cpus[pset0.ps_cpu_count++] = p;
 
@@ -913,6 +914,7 @@ processor_sched_init(uintptr_t stack_base)
 	runq_init(&p->p_runq);
 	lck_spin_init(&p->p_timer_lock);
 	timer_queue_init(&p->p_timers);
+	p->p_timer_next = UINT64_MAX;
 	idle = thread_create_internal(NULL, NULL, IDLEPRI, TH_MODE_FIXED, false);
 	if (idle == NULL)
 		panic("sched: no memory for cpu %u's idle thread", p->p_cpu);

@@ -28,6 +28,7 @@ typedef struct timer_call {
 	void *tc_param1;
 	volatile int tc_state;
 	struct timer_queue *tc_queue;
+	struct processor *tc_proc; /* whose queue and lock it belongs to; NULL: never entered */
 } *timer_call_t;
 
 struct timer_queue {
@@ -62,9 +63,9 @@ bool timer_call_enter(timer_call_t call, uint64_t deadline, void *param1);
 bool timer_call_cancel(timer_call_t call);
 /* timer_call_cancel, then wait until the function is not running (never from the call itself). */
 bool timer_call_cancel_sync(timer_call_t call);
-/* Run the calls due on this CPU. The tick calls it, interrupts off. */
+/* Run the calls due on this CPU; cheap when none is (no lock). Every CPU's tick calls it. */
 void timer_call_expire(uint64_t now);
-/* Pending calls on this CPU (for tests and the shell). */
+/* Pending calls on this CPU's queue (for tests and the shell). */
 unsigned timer_call_pending(void);
 
 #endif /* _MACH_KERN_TIMER_CALL_H_ */

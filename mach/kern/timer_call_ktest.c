@@ -1,0 +1,141 @@
+/*
+ * timer_call_ktest.c — self-tests of per-CPU timer call-outs: a call entered on CPU k expires on
+ * CPU k; one call re-armed and cancelled from every CPU at once (moving between queues while it
+ * fires) stays on at most one queue and ends idle with every queue's count back where it began.
+ *
+ * Each test skips on one CPU.
+ */
+#include <arch/x86_64/mp.h>
+#include <arch/x86_64/timer.h>
+#include <console.h>
+#include <ktest.h>
+#include <mach/kern/clock.h>
+#include <mach/kern/processor.h>
+#include <mach/kern/sched_ktest_util.h>
+#include <mach/kern/thread.h>
+#include <mach/kern/timer_call.h>
+
+#define MS 1000000ULL
+
+static unsigned
+tc_pending_everywhere(void)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < processor_count_scheduling(); i++)
+		n += __atomic_load_n(&processor_array[i].p_timers.tq_count, __ATOMIC_ACQUIRE);
+	return n;
+}
+
+/* One call per CPU, entered by a thread bound there; the function notes where it ran. */
+static struct timer_call pc_calls[MAX_CPUS];
+static volatile unsigned pc_ran_on[MAX_CPUS], pc_fired, pc_done;
+
+static void
+pc_fire(void *param0, void *param1)
+{
+	(void)param1;
+	pc_ran_on[(uintptr_t)param0] = current_cpu();
+	kt_count_up(&pc_fired);
+}
+
+static void
+pc_thread(void *arg, wait_result_t wr)
+{
+	unsigned k = (unsigned)(uintptr_t)arg;
+
+	(void)wr;
+	(void)thread_bind(&processor_array[k]);
+	timer_call_setup(&pc_calls[k], pc_fire, arg);
+	(void)timer_call_enter(&pc_calls[k], clock_uptime_ns() + 20 * MS, NULL);
+	kt_count_up(&pc_done);
+}
+
+KTEST(timer_call_expires_on_its_cpu)
+{
+	unsigned n = processor_count_scheduling(), before;
+
+	if (n < 2)
+		KT_SKIP("one cpu schedules");
+	before = tc_pending_everywhere();
+	pc_fired = pc_done = 0;
+	for (unsigned k = 0; k < n; k++) {
+		pc_ran_on[k] = ~0u;
+		KT_ASSERT_EQ(kt_start(pc_thread, (void *)(uintptr_t)k, 90, TH_MODE_FIXED),
+			     KERN_SUCCESS);
+	}
+	KT_ASSERT(kt_wait_count(&pc_done, n, 10000 * MS));
+	KT_ASSERT(kt_wait_count(&pc_fired, n, 10000 * MS));
+	for (unsigned k = 0; k < n; k++)
+		KT_ASSERT_EQ(pc_ran_on[k], k);
+	KT_ASSERT_EQ(tc_pending_everywhere(), before);
+}
+
+/*
+ * One call, every CPU: each thread (bound to its CPU) re-arms it up to 2 ms ahead or cancels
+ * it, over and over, in bursts of 20 ms; between bursts 30 ms of quiet let a pending call fire
+ * (the tick is 10 ms). Afterwards it is cancelled for good: no queue may still hold it, and it
+ * fired at least once.
+ */
+static struct timer_call st_call;
+static volatile unsigned st_fired, st_done, st_ops, st_quiet, st_stop;
+
+static void
+st_fire(void *param0, void *param1)
+{
+	(void)param0;
+	(void)param1;
+	__atomic_fetch_add(&st_fired, 1, __ATOMIC_RELAXED);
+}
+
+static void
+st_thread(void *arg, wait_result_t wr)
+{
+	unsigned k = (unsigned)(uintptr_t)arg;
+	uint32_t r = 0x9e3779b9u * (k + 1);
+
+	(void)wr;
+	(void)thread_bind(&processor_array[k]);
+	while (!__atomic_load_n(&st_stop, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&st_quiet, __ATOMIC_ACQUIRE)) {
+			thread_sleep_ns(MS);
+			continue;
+		}
+		r ^= r << 13, r ^= r >> 17, r ^= r << 5; /* xorshift32 */
+
+		if (r % 4 == 0)
+			(void)timer_call_cancel(&st_call);
+		else
+			(void)timer_call_enter(&st_call, clock_uptime_ns() + (r % 2000) * 1000,
+					       NULL);
+		__atomic_fetch_add(&st_ops, 1, __ATOMIC_RELAXED);
+	}
+	kt_count_up(&st_done);
+}
+
+KTEST(timer_call_moves_between_cpus)
+{
+	unsigned n = processor_count_scheduling(), before;
+
+	if (n < 2)
+		KT_SKIP("one cpu schedules");
+	before = tc_pending_everywhere();
+	timer_call_setup(&st_call, st_fire, NULL);
+	st_fired = st_done = st_ops = st_quiet = st_stop = 0;
+	for (unsigned k = 0; k < n; k++)
+		KT_ASSERT_EQ(kt_start(st_thread, (void *)(uintptr_t)k, 40, TH_MODE_FIXED),
+			     KERN_SUCCESS);
+	for (int round = 0; round < 8; round++) {
+		__atomic_store_n(&st_quiet, 0, __ATOMIC_RELEASE);
+		thread_sleep_ns(20 * MS);
+		__atomic_store_n(&st_quiet, 1, __ATOMIC_RELEASE);
+		thread_sleep_ns(30 * MS);
+	}
+	__atomic_store_n(&st_stop, 1, __ATOMIC_RELEASE);
+	KT_ASSERT(kt_wait_count(&st_done, n, 30000 * MS));
+	(void)timer_call_cancel_sync(&st_call);
+	printf("# %u enters/cancels from %u cpus, %u expiries\n", st_ops, n, st_fired);
+	KT_ASSERT_EQ(st_call.tc_state, TIMER_CALL_IDLE);
+	KT_ASSERT_EQ(tc_pending_everywhere(), before);
+	KT_ASSERT(st_fired > 0);
+}
