@@ -37,6 +37,7 @@
 #include <pv/kvm.h>
 #include <pv/pv_publish.h>
 #include <pv/xen.h>
+#include <pv/xen_evtchn.h>
 
 struct boot_info boot_info;
 extern uint64_t boot_tsc_entry;
@@ -215,7 +216,9 @@ startup_interrupts(void)
 		print_ms(" after entry, ", tsc_to_ns(boot_tsc_banner));
 		printf(" after reset\n");
 		startup_paravirt();
-		(void)timer_start();
+		/* Under Xen the tick comes through an event channel, else from the LAPIC. */
+		if (xen_evtchn_init() != 0 || xen_timer_start() != 0)
+			(void)timer_start();
 	}
 	if (com_present() && ioapic_attach_isa(COM1_IRQ, com_irq, NULL) != 0)
 		com_enable_rx_intr();

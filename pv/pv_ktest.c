@@ -20,6 +20,7 @@
 #include <pv/hv.h>
 #include <pv/kvm.h>
 #include <pv/xen.h>
+#include <pv/xen_evtchn.h>
 
 /*
  * Under KVM with kvmclock offered the clocksource is kvmclock; under Xen with hypercalls, Xen's
@@ -203,4 +204,34 @@ KTEST(pv_platform_expert_properties)
 	cs = os_dict_get_string(io_service_props(root), "clocksource");
 	KT_ASSERT(hv != NULL && strcmp(hv, hv_kind_name(hv_info.hv_kind)) == 0);
 	KT_ASSERT(cs != NULL && strcmp(cs, clocksource_current()->cs_name) == 0);
+}
+
+/*
+ * Xen: the tick comes through the VIRQ_TIMER event channel, not the emulated LAPIC timer: over
+ * 200 ms the port takes events, the tick count moves with them, and the LAPIC timer vector
+ * stays silent.
+ */
+KTEST(pv_xen_timer_event_channel)
+{
+	uint64_t e0, k0, u0, t0;
+	int port = xen_timer_port();
+
+	if (!xen_present())
+		KT_SKIP("not on Xen");
+	KT_ASSERT(port >= 0);
+	KT_ASSERT(strcmp(timer_mode(), "xen-virq") == 0);
+	e0 = xen_evtchn_count((unsigned)port);
+	u0 = xen_evtchn_upcalls();
+	k0 = timer_ticks();
+	t0 = clock_uptime_ns();
+	while (clock_uptime_ns() - t0 < 200000000ULL)
+		cpu_pause();
+	printf("# %llu timer events, %llu upcalls, %llu ticks in 200 ms\n",
+	       (unsigned long long)(xen_evtchn_count((unsigned)port) - e0),
+	       (unsigned long long)(xen_evtchn_upcalls() - u0),
+	       (unsigned long long)(timer_ticks() - k0));
+	KT_ASSERT(xen_evtchn_count((unsigned)port) > e0);
+	KT_ASSERT(xen_evtchn_upcalls() > u0);
+	KT_ASSERT(timer_ticks() > k0);
+	KT_ASSERT(timer_ticks() - k0 <= HZ / 5 * 3 / 2 + 1);
 }

@@ -13,8 +13,7 @@
  * instruction; and shared_info appears at a guest frame we choose, after which its vcpu_info
  * time record is read exactly like kvmclock's (pv/pvclock.c).
  *
- * XXX: event channels (HVM_PARAM_CALLBACK_IRQ upcall vector, VIRQ_TIMER) are not bound yet:
- * the tick still comes from the emulated local APIC. The domU PV console ring is not done.
+ * Event channels and the Xen timer are in xen_evtchn.c. XXX: the domU PV console ring is not done.
  * XXX: as dom0, SCHEDOP_shutdown(poweroff) makes Xen halt, not power off, the machine; a real
  * power-off needs XENPF_enter_acpi_sleep with \_S5_'s values (Xen owns PM1a_CNT). The
  * debug shell's `poweroff` still uses ACPI directly.
@@ -71,6 +70,12 @@ bool
 xen_present(void)
 {
 	return xen_ok;
+}
+
+struct shared_info *
+xen_shared_info(void)
+{
+	return (struct shared_info *)xen_shinfo;
 }
 
 /* ---- console: console_io(CONSOLEIO_write) goes to Xen's own serial line (dom0 only) ---- */
@@ -159,6 +164,12 @@ xen_clock_tsc_hz(void)
 	if (pvclock_read(&xen_shinfo->vcpu_info[0].time, xen_rdtsc, NULL, &s) != 0)
 		return 0;
 	return pvclock_tsc_khz(s.ps_mul, s.ps_shift) * 1000;
+}
+
+uint64_t
+xen_system_time_ns(void)
+{
+	return xen_clock_read();
 }
 
 static struct clocksource xen_clocksource = {

@@ -18,6 +18,12 @@ bool xen_early_init(void);
 /* Whether hypercalls are available (xen_early_init() succeeded). */
 bool xen_present(void);
 
+struct shared_info;
+/* The mapped shared_info page, or NULL before xen_clock_init() mapped it (or off Xen). */
+struct shared_info *xen_shared_info(void);
+/* Xen system time (ns since Xen started) from vCPU 0's pvclock: what Xen's timers count in. */
+uint64_t xen_system_time_ns(void);
+
 /*
  * xen_clock_init: map shared_info (XENMEM_add_to_physmap) and register Xen's pvclock as a
  * clocksource. Boot CPU, after the physical allocator is up. Returns 0 or -1 (logged).

@@ -2,7 +2,8 @@
 # xen-dom0 — every in-kernel self-test with Nimbus as a PVH dom0 of real Xen 4.17, itself run by
 # QEMU under TCG (the recipe in ARCHITECTURE's companion notes, XEN.md): GRUB loads Xen from an
 # ISO, Xen starts Nimbus through its PVH note. Nimbus must find Xen, write through the
-# console_io hypercall (COM1 belongs to Xen), choose Xen's pvclock, and pass its ktests; it ends
+# console_io hypercall (COM1 belongs to Xen), choose Xen's pvclock, take its tick from Xen's
+# timer through an event channel (VIRQ_TIMER), and pass its ktests; it ends
 # QEMU through isa-debug-exit, whose port Xen leaves to dom0.
 #
 # Needs Xen's image: /boot/xen-4.17-amd64.gz (package xen-hypervisor-4.17-amd64) or, without
@@ -57,4 +58,6 @@ boot_expect '^nimbus: Xen console \(console_io\)' "Nimbus writing through consol
 boot_expect '^hv: Xen "XenVMMXenVMM"' "Xen detected from CPUID"
 boot_expect '^clocksource: xen selected' "Xen's pvclock chosen as the clocksource"
 boot_expect '^ok [0-9]+ - pv_clocksource_matches_hypervisor$' "the clocksource ktest passing"
+boot_expect '^timer: Xen VIRQ_TIMER on event channel [0-9]+' "the tick bound to Xen's VIRQ_TIMER"
+boot_expect '^ok [0-9]+ - pv_xen_timer_event_channel$' "ticks arriving through the event channel"
 boot_finish

@@ -18,7 +18,7 @@
 #include <console.h>
 #include <mach/kern/processor.h>
 
-enum timer_mode { TIMER_OFF, TIMER_PERIODIC, TIMER_DEADLINE };
+enum timer_mode { TIMER_OFF, TIMER_PERIODIC, TIMER_DEADLINE, TIMER_EXTERNAL };
 
 static enum timer_mode mode;
 static unsigned timer_vector;
@@ -26,6 +26,7 @@ static uint64_t ticks;
 static uint64_t deadline[MAX_CPUS], tsc_period; /* each CPU's next TSC deadline */
 static uint64_t periodic_count;
 static void (*tick_hook)(struct trapframe *tf);
+static const char *external_name; /* TIMER_EXTERNAL: who drives the tick */
 
 uint64_t
 timer_ticks(void)
@@ -38,6 +39,8 @@ timer_mode(void)
 {
 	if (mode == TIMER_DEADLINE)
 		return "tsc-deadline";
+	if (mode == TIMER_EXTERNAL)
+		return external_name;
 	return mode == TIMER_PERIODIC ? "periodic" : "off";
 }
 
@@ -47,32 +50,53 @@ timer_set_tick_hook(void (*fn)(struct trapframe *tf))
 	__atomic_store_n(&tick_hook, fn, __ATOMIC_RELEASE);
 }
 
+uint64_t
+timer_advance_deadline(uint64_t *deadline, uint64_t period, uint64_t now)
+{
+	uint64_t n = 1;
+
+	*deadline += period;
+	if ((int64_t)(now - *deadline) >= 0) {
+		uint64_t missed = (now - *deadline) / period + 1;
+
+		n += missed;
+		*deadline += missed * period;
+	}
+	return n;
+}
+
 static void
 timer_intr(struct trapframe *tf, void *arg)
 {
 	uint64_t n = 1;
 	unsigned cpu = current_cpu(); /* interrupt context: this CPU's */
-	void (*hook)(struct trapframe *);
 
 	(void)arg;
 	if (mode == TIMER_DEADLINE) {
-		uint64_t now = rdtsc();
-		uint64_t *dl = &deadline[cpu];
-
-		*dl += tsc_period;
-		if ((int64_t)(now - *dl) >= 0) {
-			uint64_t missed = (now - *dl) / tsc_period + 1;
-
-			n += missed;
-			*dl += missed * tsc_period;
-		}
-		wrmsr(MSR_TSC_DEADLINE, *dl);
+		n = timer_advance_deadline(&deadline[cpu], tsc_period, rdtsc());
+		wrmsr(MSR_TSC_DEADLINE, deadline[cpu]);
 	}
-	if (cpu == 0)
+	timer_tick(tf, n);
+}
+
+void
+timer_tick(struct trapframe *tf, uint64_t n)
+{
+	void (*hook)(struct trapframe *);
+
+	if (current_cpu() == 0)
 		__atomic_fetch_add(&ticks, n, __ATOMIC_RELAXED);
 	hook = __atomic_load_n(&tick_hook, __ATOMIC_ACQUIRE);
 	if (hook != NULL)
 		hook(tf);
+}
+
+void
+timer_start_external(const char *name)
+{
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
+	external_name = name;
+	mode = TIMER_EXTERNAL;
 }
 
 /* This CPU's LAPIC timer in TSC-deadline mode, first tick one period from now. */

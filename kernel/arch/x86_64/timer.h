@@ -88,6 +88,22 @@ void timer_start_ap(void);
 uint64_t timer_ticks(void);
 /* "tsc-deadline", "periodic" or "off". */
 const char *timer_mode(void);
+/*
+ * timer_tick: n ticks have passed (n > 1 when some were missed): count them and run the tick
+ * hook. The LAPIC timer's handler calls it, and so does an external tick source
+ * (pv/xen_evtchn.c). Interrupt context.
+ */
+void timer_tick(struct trapframe *tf, uint64_t n);
+/*
+ * timer_advance_deadline: move *deadline one period on from its last value — on past now when
+ * periods were missed, so the schedule never drifts — and return the ticks that passed (>= 1).
+ */
+uint64_t timer_advance_deadline(uint64_t *deadline, uint64_t period, uint64_t now);
+/*
+ * timer_start_external: another source (named name, e.g. "xen-virq") drives the tick through
+ * timer_tick(); the local APIC timer stays masked. Boot CPU, instead of timer_start().
+ */
+void timer_start_external(const char *name);
 /* Called on every tick with the interrupted frame, in interrupt context (the scheduler). */
 void timer_set_tick_hook(void (*fn)(struct trapframe *tf));
 
