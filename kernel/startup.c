@@ -186,6 +186,7 @@ startup_paravirt(void)
 	clocksource_init();
 	(void)kvm_steal_register();
 	(void)kvm_pv_eoi_register();
+	mp_set_ap_hook(kvm_ap_init); /* the other CPUs register theirs as they start */
 }
 
 static void

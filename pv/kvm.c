@@ -14,9 +14,10 @@
  * under its version (even and unchanged) and each value is checked before it is believed; a
  * structure that never becomes valid disables its feature with a log line.
  *
- * XXX: one CPU only (there is no SMP start yet): the arrays are per CPU, but only CPU 0's entry
- * is registered and read. When APs start, each registers its own entries and reads must run
- * with preemption off so a read uses the entry of the CPU it runs on.
+ * Steal time and PV EOI are registered on every CPU (the boot CPU here, the others as they
+ * start: kvm_ap_init). XXX: kvmclock is registered on the boot CPU only and every CPU reads its
+ * record: right when the host sets PVCLOCK_TSC_STABLE_BIT, kept monotonic by the global guard
+ * when it does not; a record per CPU wants reads with preemption off.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/timer.h>
@@ -30,7 +31,7 @@
 #include <pv/kvm.h>
 #include <pv/pvclock.h>
 
-#define KVM_NCPU 64
+#define KVM_NCPU MAX_CPUS
 
 /* The wall-clock record MSR_KVM_WALL_CLOCK_NEW fills (msr.rst; not in any installed header). */
 struct kvm_wall_clock {
@@ -54,6 +55,7 @@ static bool kvmclock_wc_valid;
 
 static bool steal_on;
 static bool pv_eoi_on;
+static bool steal_cpu_on[KVM_NCPU], pv_eoi_cpu_on[KVM_NCPU];
 static void (*pv_eoi_slow_path)(void);
 static uint64_t pv_eoi_saved_count, pv_eoi_slow_count;
 
@@ -186,15 +188,24 @@ kvmclock_register(void)
 
 /* ---- steal time ---- */
 
+/* Register this CPU's steal-time area; the first CPU to do so says so on the console. */
+static void
+kvm_steal_register_cpu(unsigned cpu)
+{
+	wrmsr(MSR_KVM_STEAL_TIME, kvtophys(&kvm_steal[cpu]) | KVM_MSR_ENABLED);
+	__atomic_store_n(&steal_cpu_on[cpu], true, __ATOMIC_RELEASE);
+}
+
 int
 kvm_steal_register(void)
 {
 	if (!hv_kvm_has(KVM_FEATURE_STEAL_TIME))
 		return -1;
-	wrmsr(MSR_KVM_STEAL_TIME, kvtophys(&kvm_steal[0]) | KVM_MSR_ENABLED);
+	kvm_steal_register_cpu(current_cpu());
 	steal_on = true;
-	printf("steal: time registered for cpu 0 at %#llx\n",
-	       (unsigned long long)kvtophys(&kvm_steal[0]));
+	processor_set_steal_source(kvm_steal_ns);
+	printf("steal: time registered for cpu %u at %#llx\n", current_cpu(),
+	       (unsigned long long)kvtophys(&kvm_steal[current_cpu()]));
 	return 0;
 }
 
@@ -204,6 +215,12 @@ kvm_steal_enabled(void)
 	return steal_on;
 }
 
+bool
+kvm_steal_enabled_on(unsigned cpu)
+{
+	return cpu < KVM_NCPU && __atomic_load_n(&steal_cpu_on[cpu], __ATOMIC_ACQUIRE);
+}
+
 uint64_t
 kvm_steal_ns(unsigned cpu)
 {
@@ -211,7 +228,7 @@ kvm_steal_ns(unsigned cpu)
 	uint32_t v;
 	uint64_t steal;
 
-	if (!steal_on || cpu != 0)
+	if (!kvm_steal_enabled_on(cpu))
 		return 0;
 	st = &kvm_steal[cpu];
 	for (int tries = 0; tries < 1000; tries++) {
@@ -229,28 +246,33 @@ kvm_steal_ns(unsigned cpu)
 /* ---- PV EOI ---- */
 
 /*
- * The host sets bit 0 of the word when it injects an interrupt whose EOI has no effect it must
- * see (no other interrupt pending behind it, not level-triggered): clearing the bit is then the
- * whole EOI. Otherwise the APIC write (and its VM exit) is still needed.
+ * The host sets bit 0 of a CPU's word when it injects an interrupt whose EOI has no effect it
+ * must see (no other interrupt pending behind it, not level-triggered): clearing the bit is
+ * then the whole EOI. Otherwise the APIC write (and its VM exit) is still needed. An EOI runs
+ * on the CPU that took the interrupt, so it uses that CPU's word; a CPU that has not
+ * registered one (yet) always writes the APIC.
  */
 static void
 kvm_pv_eoi(void)
 {
-	/* Only CPU 0 registered its word; the others' EOIs take the APIC write (clearing CPU 0's
-	 * bit from another CPU would lose CPU 0's EOI and skip this one's).
-	 * XXX: register a word per CPU when the application processors start. */
-	if (current_cpu() != 0) {
-		__atomic_fetch_add(&pv_eoi_slow_count, 1, __ATOMIC_RELAXED); /* any CPU */
-		pv_eoi_slow_path();
-		return;
-	}
-	if (__atomic_fetch_and(&kvm_eoi_word[0], ~(uint32_t)KVM_PV_EOI_MASK, __ATOMIC_ACQ_REL) &
-	    KVM_PV_EOI_MASK) {
+	unsigned cpu = current_cpu();
+
+	if (__atomic_load_n(&pv_eoi_cpu_on[cpu], __ATOMIC_RELAXED) &&
+	    (__atomic_fetch_and(&kvm_eoi_word[cpu], ~(uint32_t)KVM_PV_EOI_MASK,
+				__ATOMIC_ACQ_REL) & KVM_PV_EOI_MASK)) {
 		__atomic_fetch_add(&pv_eoi_saved_count, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	__atomic_fetch_add(&pv_eoi_slow_count, 1, __ATOMIC_RELAXED); /* any CPU */
 	pv_eoi_slow_path();
+}
+
+static void
+kvm_pv_eoi_register_cpu(unsigned cpu)
+{
+	kvm_eoi_word[cpu] = 0;
+	wrmsr(MSR_KVM_PV_EOI_EN, kvtophys(&kvm_eoi_word[cpu]) | KVM_PV_EOI_ENABLED);
+	__atomic_store_n(&pv_eoi_cpu_on[cpu], true, __ATOMIC_RELEASE);
 }
 
 int
@@ -259,13 +281,23 @@ kvm_pv_eoi_register(void)
 	if (!hv_kvm_has(KVM_FEATURE_PV_EOI))
 		return -1;
 	pv_eoi_slow_path = intr_eoi;
-	kvm_eoi_word[0] = 0;
-	wrmsr(MSR_KVM_PV_EOI_EN, kvtophys(&kvm_eoi_word[0]) | KVM_PV_EOI_ENABLED);
+	kvm_pv_eoi_register_cpu(current_cpu());
 	intr_eoi = kvm_pv_eoi;
 	pv_eoi_on = true;
-	printf("pv-eoi: enabled for cpu 0 at %#llx\n",
-	       (unsigned long long)kvtophys(&kvm_eoi_word[0]));
+	printf("pv-eoi: enabled for cpu %u at %#llx\n", current_cpu(),
+	       (unsigned long long)kvtophys(&kvm_eoi_word[current_cpu()]));
 	return 0;
+}
+
+void
+kvm_ap_init(unsigned cpu)
+{
+	if (cpu >= KVM_NCPU)
+		return;
+	if (steal_on)
+		kvm_steal_register_cpu(cpu);
+	if (pv_eoi_on)
+		kvm_pv_eoi_register_cpu(cpu);
 }
 
 bool

@@ -23,18 +23,27 @@ bool kvmclock_tsc_stable(void);
 uint64_t kvmclock_clamped(void);
 
 /*
- * kvm_steal_register: register this CPU's steal-time area (MSR_KVM_STEAL_TIME) when offered.
- * Boot CPU. Returns 0, or -1 when not offered (not an error: the statistic stays 0).
+ * kvm_steal_register: register this CPU's steal-time area (MSR_KVM_STEAL_TIME) when offered,
+ * and make it the scheduler's steal source (processor_set_steal_source). Boot CPU; the others
+ * register theirs in kvm_ap_init(). Returns 0, or -1 when not offered (not an error: the
+ * statistic stays 0).
  */
 int kvm_steal_register(void);
-/* Whether steal time is registered on CPU 0, and nanoseconds stolen from it so far. */
+/* Whether steal time is in use (on the boot CPU), and on CPU cpu. */
 bool kvm_steal_enabled(void);
+bool kvm_steal_enabled_on(unsigned cpu);
+/* Nanoseconds stolen from CPU cpu so far (0 where not registered). Any CPU. */
 uint64_t kvm_steal_ns(unsigned cpu);
+/*
+ * kvm_ap_init: on an application processor as it starts, register its own steal-time area and
+ * PV EOI word when the boot CPU uses them. Interrupts off, before its tick starts.
+ */
+void kvm_ap_init(unsigned cpu);
 
 /*
  * kvm_pv_eoi_register: enable PV EOI (MSR_KVM_PV_EOI_EN) when offered and switch intr_eoi to
- * the routine that skips the APIC write when the host says the EOI is not needed. After
- * lapic_init(). Returns 0, or -1 when not offered.
+ * the routine that skips the APIC write when the host says the EOI is not needed (each CPU
+ * with its own word). Boot CPU, after lapic_init(). Returns 0, or -1 when not offered.
  */
 int kvm_pv_eoi_register(void);
 bool kvm_pv_eoi_enabled(void);

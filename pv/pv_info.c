@@ -7,6 +7,7 @@
  */
 #include <arch/x86_64/timer.h>
 #include <console.h>
+#include <mach/kern/processor.h>
 #include <pv/clocksource.h>
 #include <pv/hv.h>
 #include <pv/kvm.h>
@@ -42,12 +43,15 @@ pv_info_print(void)
 		printf("xen pvclock: %llu reads clamped by the monotonic guard, %llu torn reads "
 		       "given up\n", (unsigned long long)xen_clock_clamped(),
 		       (unsigned long long)xen_clock_errors_count());
-	if (kvm_steal_enabled())
-		printf("steal:       cpu 0: %llu.%06llu ms\n",
-		       (unsigned long long)(kvm_steal_ns(0) / 1000000),
-		       (unsigned long long)(kvm_steal_ns(0) % 1000000));
-	else
+	if (kvm_steal_enabled()) {
+		for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
+			if (kvm_steal_enabled_on(cpu))
+				printf("steal:       cpu %u: %llu.%06llu ms\n", cpu,
+				       (unsigned long long)(kvm_steal_ns(cpu) / 1000000),
+				       (unsigned long long)(kvm_steal_ns(cpu) % 1000000));
+	} else {
 		printf("steal:       not offered\n");
+	}
 	if (kvm_pv_eoi_enabled())
 		printf("pv-eoi:      on; %llu EOIs without an APIC write, %llu with\n",
 		       (unsigned long long)kvm_pv_eoi_saved(),

@@ -16,6 +16,7 @@
 #include <debugshell.h>
 #include <iokit/io_service.h>
 #include <ktest.h>
+#include <mach/kern/processor.h>
 #include <pv/clocksource.h>
 #include <pv/hv.h>
 #include <pv/kvm.h>
@@ -145,8 +146,14 @@ KTEST(pv_kvm_features_used)
 		       (unsigned long long)kvm_pv_eoi_saved(),
 		       (unsigned long long)kvm_pv_eoi_slow());
 	}
-	if (kvm_steal_enabled())
-		printf("# steal %llu ns\n", (unsigned long long)kvm_steal_ns(0));
+	/* Every CPU that schedules registered its own steal area, and its ticks read it. */
+	for (unsigned cpu = 0; cpu < processor_count_scheduling(); cpu++) {
+		KT_ASSERT_EQ(kvm_steal_enabled_on(cpu), kvm_steal_enabled());
+		if (kvm_steal_enabled())
+			printf("# cpu %u: steal %llu ns, %llu ns seen by its ticks\n", cpu,
+			       (unsigned long long)kvm_steal_ns(cpu),
+			       (unsigned long long)processor_array[cpu].p_stolen_ns);
+	}
 }
 
 static bool

@@ -45,6 +45,8 @@ struct processor {
 	volatile uint64_t p_timer_next;	/* earliest deadline on p_timers (UINT64_MAX: none) */
 	uint64_t p_context_switches;
 	uint64_t p_idle_ticks, p_busy_ticks;
+	uint64_t p_steal_seen_ns;	/* the steal clock at this CPU's last tick */
+	uint64_t p_stolen_ns;		/* steal time seen by the ticks (a statistic) */
 	bool p_sched_on;		/* takes threads: run queue and idle thread set up */
 	uint64_t p_resched_ipis;	/* reschedule IPIs received */
 	uint64_t p_steals;		/* threads taken from another CPU's run queue */
@@ -98,6 +100,12 @@ current_cpu(void)
  * idle thread (boot time).
  */
 void processor_sched_init(uintptr_t stack_base);
+/*
+ * processor_set_steal_source: fn(cpu) gives the nanoseconds the hypervisor has stolen from CPU
+ * cpu so far (KVM steal time, pv/kvm.c), or 0 where it is not registered. The tick then charges
+ * a time-share thread only for the time it really ran. Boot CPU, before the tick starts.
+ */
+void processor_set_steal_source(uint64_t (*fn)(unsigned cpu));
 /* processor_idle_run: enter this CPU's idle loop for good (interrupts get enabled there). */
 __noreturn void processor_idle_run(void);
 

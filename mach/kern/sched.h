@@ -56,6 +56,13 @@ uint32_t sched_decay_usage(uint32_t usage, uint64_t periods);
  * priority stays the idle thread's) nor above base.
  */
 int sched_timeshare_pri(int base, uint32_t usage);
+/*
+ * sched_charge_ticks: a tick of tick_ns ended in which stolen_ns were stolen by the hypervisor
+ * (steal time): add the part the thread really ran to *carry_ns and return the whole ticks of
+ * usage that earns (usually 0 or 1), keeping the remainder in *carry_ns. Without steal, every
+ * tick is charged exactly one.
+ */
+uint32_t sched_charge_ticks(uint64_t *carry_ns, uint64_t tick_ns, uint64_t stolen_ns);
 
 /*
  * sched_rt_admissible: whether a time-constraint request is acceptable (XNU's

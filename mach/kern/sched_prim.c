@@ -746,11 +746,35 @@ sched_decay_runq(struct processor *p)
 	}
 }
 
+static uint64_t (*sched_steal_source)(unsigned cpu);
+
+void
+processor_set_steal_source(uint64_t (*fn)(unsigned cpu))
+{
+	__atomic_store_n(&sched_steal_source, fn, __ATOMIC_RELEASE);
+}
+
+/* Steal time since this CPU's last tick (0 without a source); keeps the statistic. */
+static uint64_t
+sched_tick_stolen(struct processor *p)
+{
+	uint64_t (*fn)(unsigned) = __atomic_load_n(&sched_steal_source, __ATOMIC_ACQUIRE);
+	uint64_t now, d;
+
+	if (fn == NULL)
+		return 0;
+	now = fn(p->p_cpu);
+	d = now >= p->p_steal_seen_ns ? now - p->p_steal_seen_ns : 0;
+	p->p_steal_seen_ns = now;
+	p->p_stolen_ns += d;
+	return d;
+}
+
 static void
 sched_clock_tick(struct trapframe *tf)
 {
 	struct processor *p = current_processor();
-	uint64_t now = clock_uptime_ns();
+	uint64_t now = clock_uptime_ns(), stolen = sched_tick_stolen(p);
 	thread_t self;
 	bool s;
 
@@ -789,7 +813,8 @@ sched_clock_tick(struct trapframe *tf)
 		self->th_sched_usage = sched_decay_usage(self->th_sched_usage,
 							 sched_decay_period - self->th_sched_stamp);
 		self->th_sched_stamp = sched_decay_period;
-		self->th_sched_usage++;
+		self->th_sched_usage += sched_charge_ticks(&self->th_charge_carry_ns,
+							   SCHED_QUANTUM_NS, stolen);
 		thread_recompute_pri_locked(self);
 	} else if (self->th_sched_mode == TH_MODE_REALTIME &&
 		   now - self->th_rt_start > self->th_rt_constraint) {

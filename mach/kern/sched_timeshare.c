@@ -4,7 +4,8 @@
  *
  * Follows XNU osfmk/kern/priority.c (compute_priority, update_priority) in spirit: usage is
  * charged per tick to the running thread, decays lazily by the number of periods passed since
- * the thread was last updated, and priority is recomputed from it.
+ * the thread was last updated, and priority is recomputed from it. Time the hypervisor stole
+ * (steal time, pv/) is not usage: a tick is charged only for the part the thread really ran.
  */
 #include <mach/kern/sched.h>
 
@@ -30,6 +31,19 @@ sched_timeshare_pri(int base, uint32_t usage)
 	if (pri < MINPRI + 1)
 		pri = MINPRI + 1;
 	return pri;
+}
+
+uint32_t
+sched_charge_ticks(uint64_t *carry_ns, uint64_t tick_ns, uint64_t stolen_ns)
+{
+	uint32_t n;
+
+	if (tick_ns == 0)
+		return 0;
+	*carry_ns += tick_ns - MIN(stolen_ns, tick_ns);
+	n = (uint32_t)(*carry_ns / tick_ns);
+	*carry_ns %= tick_ns;
+	return n;
 }
 
 bool

@@ -74,6 +74,7 @@ struct thread {
 	int th_promoted_pri;	     /* priority inheritance floor (0: none) */
 	uint32_t th_sched_usage;     /* decayed usage in ticks (time-share) */
 	uint64_t th_sched_stamp;     /* decay period last applied */
+	uint64_t th_charge_carry_ns; /* run time not yet charged as a whole tick of usage */
 	uint64_t th_rt_period, th_rt_computation, th_rt_constraint; /* ns */
 	uint64_t th_rt_start;	     /* when it was last dispatched (real-time accounting) */
 	uint64_t th_rt_overruns;

@@ -63,6 +63,7 @@ struct mp_cpu {
 
 static volatile unsigned mp_online = 1;
 static volatile unsigned mp_stopped;	/* CPUs halted by mp_stop_others() */
+static void (*mp_ap_hook)(unsigned cpu);
 static uint32_t mp_apic_ids[MAX_CPUS];	/* by processor index */
 static unsigned mp_resched_vector;
 /* XXX: under Xen (dom0 on TCG) the ktests' timing does not hold with the application
@@ -119,6 +120,8 @@ mp_ap_entry(struct mp_cpu *c)
 			cpu_halt();
 		}
 	}
+	if (mp_ap_hook != NULL)
+		mp_ap_hook(c->mc_cpu);
 	processor_sched_init((uintptr_t)c->mc_stack);
 	timer_start_ap();
 	__atomic_store_n(&c->mc_online, true, __ATOMIC_RELEASE);
@@ -168,6 +171,12 @@ mp_resched_ipi(unsigned cpu)
 {
 	if (mp_resched_vector != 0)
 		mp_ipi_send(cpu, mp_resched_vector);
+}
+
+void
+mp_set_ap_hook(void (*fn)(unsigned cpu))
+{
+	mp_ap_hook = fn;
 }
 
 unsigned

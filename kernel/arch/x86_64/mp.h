@@ -24,6 +24,12 @@ void mp_resched_ipi(unsigned cpu);
 /* CPUs running (the boot CPU included). */
 unsigned mp_cpus_online(void);
 /*
+ * mp_set_ap_hook: fn(cpu) runs on each application processor as it starts (interrupts off,
+ * its APIC set up, before it schedules or ticks): per-CPU paravirtual registrations
+ * (pv/kvm.c). Boot CPU, before mp_start().
+ */
+void mp_set_ap_hook(void (*fn)(unsigned cpu));
+/*
  * mp_stop_others: for panic — send an NMI to every other online CPU, each of which halts for
  * good in mp_stopped_here() (the NMI handler calls it while a panic is in progress), so the
  * report is the last thing any CPU does. Waits up to wait_ns for them; interrupts off, no

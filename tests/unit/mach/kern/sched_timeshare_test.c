@@ -76,3 +76,30 @@ Test(sched_timeshare, rt_admission)
 	cr_assert_not(sched_rt_admissible(4000000, 1000000, 5000000));
 	cr_assert_not(sched_rt_admissible(20000000, 1000000, 0));
 }
+
+/* Steal time: a tick is charged only for the part the thread ran; the rest carries over. */
+Test(sched_timeshare, charge_without_steal_is_one_per_tick)
+{
+	uint64_t carry = 0;
+
+	for (int i = 0; i < 100; i++)
+		cr_assert_eq(sched_charge_ticks(&carry, 10000000, 0), 1);
+	cr_assert_eq(carry, 0);
+}
+
+Test(sched_timeshare, charge_leaves_out_stolen_time)
+{
+	uint64_t carry = 0, charged = 0;
+
+	/* 30% of every tick stolen: 1000 ticks charge 700. */
+	for (int i = 0; i < 1000; i++)
+		charged += sched_charge_ticks(&carry, 10000000, 3000000);
+	cr_assert_eq(charged, 700);
+	cr_assert_lt(carry, 10000000);
+	/* A wholly stolen tick, or steal reported larger than the tick, charges nothing. */
+	carry = 0;
+	cr_assert_eq(sched_charge_ticks(&carry, 10000000, 10000000), 0);
+	cr_assert_eq(sched_charge_ticks(&carry, 10000000, 25000000), 0);
+	cr_assert_eq(carry, 0);
+	cr_assert_eq(sched_charge_ticks(&carry, 0, 0), 0);
+}
