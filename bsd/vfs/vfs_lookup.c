@@ -163,11 +163,8 @@ namei(struct nameidata *nd)
 			vp = r;
 		}
 		if (vp->v_type == VLNK && (!last || slash || (nd->ni_flags & FOLLOW))) {
-			if (++loops > MAXSYMLINKS) {
-				err = ELOOP;
-				break;
-			}
-			err = namei_readlink(vp, link, PATH_MAX + 1, &llen);
+			err = ++loops > MAXSYMLINKS ? ELOOP
+						    : namei_readlink(vp, link, PATH_MAX + 1, &llen);
 			vnode_rele(vp);
 			vp = NULL;
 			if (err != 0)

@@ -171,6 +171,7 @@ vfs_unmount_locked(struct mount *mp)
 {
 	struct mount **pp;
 	vnode_t root = mp->mnt_root, covered = mp->mnt_vnodecovered;
+	unsigned busy;
 	int err;
 
 	for (struct mount *o = mountlist; o != NULL; o = o->mnt_next)
@@ -178,10 +179,15 @@ vfs_unmount_locked(struct mount *mp)
 			return EBUSY;
 	if ((err = vfs_sync_mount(mp)) != 0)
 		klog(LOG_ERR, "vfs: %s: write-back failed (error %d)\n", mp->mnt_on, err);
-	if (vnode_flush_mount(mp, root) != 0)
+	if ((busy = vnode_flush_mount(mp, root)) != 0) {
+		klog(LOG_WARNING, "vfs: %s: %u files in use\n", mp->mnt_on, busy);
 		return EBUSY;
-	if (root->v_usecount != (root == rootvnode ? 2u : 1u))
-		return EBUSY; /* someone's current directory, or an open directory */
+	}
+	if (root->v_usecount != (root == rootvnode ? 2u : 1u)) {
+		/* someone's current directory, or an open directory */
+		klog(LOG_WARNING, "vfs: %s: its root is in use\n", mp->mnt_on);
+		return EBUSY;
+	}
 	if (root == rootvnode) {
 		vnode_rele(root);
 		rootvnode = NULL;
