@@ -84,9 +84,13 @@ cmd_pv(int argc, char **argv)
 	pv_info_print();
 }
 
+void (*debugshell_poweroff_hook)(void);
+
 static void
 cmd_poweroff(int argc, char **argv)
 {
+	if (debugshell_poweroff_hook != NULL)
+		debugshell_poweroff_hook();
 	printf("poweroff: entering ACPI S5\n");
 	acpi_poweroff();
 	printf("poweroff: the machine is still running (see the log above)\n");

@@ -21,6 +21,12 @@ struct debugshell_cmd {
 	static const struct debugshell_cmd debugshell_cmd_##name                                 \
 	    __attribute__((section(".shellcmd"), used, aligned(8))) = { #name, help, fn }
 
+/*
+ * Runs before the `poweroff` command enters S5, with interrupts on (the BSD layer syncs and
+ * unmounts the file systems here); NULL: nothing to do.
+ */
+extern void (*debugshell_poweroff_hook)(void);
+
 /* Read lines from the console and run them; never returns. Interrupts must be on. */
 __noreturn void debugshell_run(void);
 

@@ -19,6 +19,7 @@
 #include <boot/bootinfo.h>
 #include <cmdline.h>
 #include <console.h>
+#include <bsd/sys/mount.h>
 #include <debugshell.h>
 #include <iokit/acpi_platform.h>
 #include <iokit/io_service.h>
@@ -232,6 +233,7 @@ startup_main_thread(void *arg, wait_result_t wr)
 {
 	const char *tests = cmdline_get(&boot_cmdline, "ktest");
 
+	vfs_init(); /* BSD: the root file system (root=) and devfs */
 	if (tests != NULL)
 		ktest_run(tests);
 	debugshell_run();

@@ -54,6 +54,8 @@ enum vm_page_queue {
 
 /* vmp_vmflags */
 #define VM_PAGE_VM_DIRTY 0x1 /* differs from what the pager has (or the pager has nothing) */
+#define VM_PAGE_VM_BUSY	  0x2 /* off the queues, I/O in progress: wait on the page's address */
+#define VM_PAGE_VM_WANTED 0x4 /* someone waits for BUSY to clear: thread_wakeup(page) */
 
 /* Pages on each queue (reads need no lock; they are statistics). */
 extern uint64_t vm_page_queue_count[VM_PAGE_Q_COUNT];

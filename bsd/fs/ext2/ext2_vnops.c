@@ -1,0 +1,383 @@
+/*
+ * ext2_vnops.c — ext2 under the VFS: the mount operations and the vnode operations over the
+ * portable core (ext2.h), reading through the partition's IOMedia. File data goes through the
+ * UBC (bsd/vfs/vfs_ubc.h): read/write copy through the vnode's pages, and the vnode pager asks
+ * here (pagein/pageout) for runs of blocks, which are read as one disk request per physically
+ * contiguous run.
+ *
+ * The one idea: the ext2 core is not reentrant (one metadata buffer per file system), so every
+ * call into it on one mount holds that mount's em_lock; vnodes are created only after it is
+ * dropped, because making a vnode may recycle another of the same mount, which writes its
+ * pages back through here.
+ *
+ * XXX: read-only until the ext2 write API (ext2_write, ext2_create, ...) lands: the write
+ * operations answer EROFS and the mount is MNT_RDONLY.
+ */
+#include <bsd/fs/ext2/ext2.h>
+#include <bsd/sys/dirent.h>
+#include <bsd/sys/mount.h>
+#include <bsd/sys/stat.h>
+#include <bsd/vfs/vfs_ubc.h>
+#include <console.h>
+#include <iokit/io_media.h>
+#include <mach/kern/kalloc.h>
+#include <mach/vm/vm_param.h>
+
+struct ext2_mount {
+	struct ext2_fs em_fs;
+	lck_mtx_t em_lock;	/* serialises every ext2_* call on em_fs */
+	struct io_media *em_media;
+};
+
+struct ext2_node {
+	struct ext2_inode en_ino;
+};
+
+static const struct vnodeops ext2_vnops;
+
+static struct ext2_mount *
+emp(struct mount *mp)
+{
+	return mp->mnt_data;
+}
+
+static struct ext2_inode *
+eip(vnode_t vp)
+{
+	return &((struct ext2_node *)vp->v_data)->en_ino;
+}
+
+static int
+ext2_media_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	kern_return_t kr = io_media_read(ctx, off, buf, len);
+
+	if (kr != KERN_SUCCESS) {
+		klog(LOG_ERR, "ext2: read of %zu bytes at %llu failed (%d)\n", len,
+		     (unsigned long long)off, kr);
+		return EIO;
+	}
+	return 0;
+}
+
+/*
+ * ext2_vget: the vnode of inode ino of mp, with a use reference: from the cache, or read from
+ * disk. Called without em_lock.
+ */
+static int
+ext2_vget(struct mount *mp, uint32_t ino, vnode_t *vpp)
+{
+	struct ext2_mount *em = emp(mp);
+	struct ext2_node *en;
+	enum vtype type;
+	bool existed;
+	int err;
+
+	if ((*vpp = vnode_get_cached(mp, ino)) != NULL)
+		return 0;
+	if ((en = kalloc_zero(sizeof(*en))) == NULL)
+		return ENOMEM;
+	lck_mtx_lock(&em->em_lock);
+	err = ext2_iget(&em->em_fs, ino, &en->en_ino);
+	lck_mtx_unlock(&em->em_lock);
+	type = vnode_mode_to_vtype(en->en_ino.i_mode);
+	if (err == 0 && type == VBAD) {
+		klog(LOG_ERR, "ext2 %s: inode %u has an unknown file type %#o\n",
+		     em->em_fs.fs_name, ino, en->en_ino.i_mode);
+		err = EIO;
+	}
+	if (err == 0)
+		err = vnode_create(mp, ino, &ext2_vnops, en, type, en->en_ino.i_size, vpp,
+				   &existed);
+	if (err != 0 || existed)
+		kfree(en, sizeof(*en));
+	if (err == 0 && !existed && ino == EXT2_ROOT_INO)
+		(*vpp)->v_flag |= VROOT;
+	return err;
+}
+
+/* Vnode operations. */
+
+static int
+ext2_vop_lookup(vnode_t dvp, const char *name, size_t len, vnode_t *vpp)
+{
+	struct ext2_mount *em = emp(dvp->v_mount);
+	uint32_t ino;
+	int err;
+
+	if (len == 1 && name[0] == '.') {
+		vnode_ref(dvp);
+		*vpp = dvp;
+		return 0;
+	}
+	lck_mtx_lock(&em->em_lock);
+	err = ext2_lookup(&em->em_fs, eip(dvp), name, (unsigned)len, &ino);
+	lck_mtx_unlock(&em->em_lock);
+	if (err != 0)
+		return err;
+	return ext2_vget(dvp->v_mount, ino, vpp);
+}
+
+struct ext2_rd {
+	uint64_t rd_skip;	/* entries before the cookie */
+	uint64_t rd_index;
+	vnode_dirent_fn rd_fn;
+	void *rd_arg;
+	int rd_stop;
+};
+
+static int
+ext2_rd_fn(const char *name, unsigned namelen, uint32_t ino, unsigned ftype, void *arg)
+{
+	static const uint8_t dt[8] = { DT_UNKNOWN, DT_REG, DT_DIR, DT_CHR,
+				       DT_BLK, DT_FIFO, DT_SOCK, DT_LNK };
+	struct ext2_rd *rd = arg;
+	uint64_t index = rd->rd_index++;
+
+	if (index < rd->rd_skip)
+		return 0;
+	rd->rd_stop = rd->rd_fn(rd->rd_arg, name, namelen, ino, ftype < 8 ? dt[ftype] : DT_UNKNOWN,
+				index + 1);
+	return rd->rd_stop;
+}
+
+/*
+ * readdir: the core walks the whole directory; the cookie is an entry index, so a listing in
+ * several calls skips what it has returned. XXX: quadratic for huge directories.
+ */
+static int
+ext2_vop_readdir(vnode_t vp, uint64_t *cookie, vnode_dirent_fn fn, void *arg)
+{
+	struct ext2_mount *em = emp(vp->v_mount);
+	struct ext2_rd rd = { .rd_skip = *cookie, .rd_fn = fn, .rd_arg = arg };
+	int err;
+
+	lck_mtx_lock(&em->em_lock);
+	err = ext2_readdir(&em->em_fs, eip(vp), ext2_rd_fn, &rd);
+	lck_mtx_unlock(&em->em_lock);
+	if (err == rd.rd_stop && err != 0)
+		err = 0; /* the caller stopped: not an error */
+	*cookie = rd.rd_index > rd.rd_skip ? rd.rd_index : rd.rd_skip;
+	if (rd.rd_stop != 0)
+		*cookie = rd.rd_index - 1; /* the entry that did not fit comes again */
+	return err;
+}
+
+static int
+ext2_vop_getattr(vnode_t vp, struct vattr *va)
+{
+	struct ext2_inode *ip = eip(vp);
+
+	va->va_type = vp->v_type;
+	va->va_mode = ip->i_mode;
+	va->va_nlink = ip->i_links;
+	va->va_uid = ip->i_uid;
+	va->va_gid = ip->i_gid;
+	va->va_fileid = ip->i_ino;
+	va->va_size = vp->v_object != NULL ? vp->v_size : ip->i_size;
+	va->va_blocks512 = ip->i_blocks512;
+	va->va_blksize = PAGE_SIZE;
+	va->va_atime = va->va_mtime = va->va_ctime = ip->i_mtime;
+	return 0;
+}
+
+static int
+ext2_vop_readlink(vnode_t vp, struct uio *uio)
+{
+	struct ext2_mount *em = emp(vp->v_mount);
+	char *buf = kalloc(EXT2_PATH_MAX);
+	int err;
+
+	if (buf == NULL)
+		return ENOMEM;
+	lck_mtx_lock(&em->em_lock);
+	err = ext2_readlink(&em->em_fs, eip(vp), buf, EXT2_PATH_MAX);
+	lck_mtx_unlock(&em->em_lock);
+	if (err == 0)
+		err = uiomove(buf, strlen(buf), uio);
+	kfree(buf, EXT2_PATH_MAX);
+	return err;
+}
+
+static int
+ext2_vop_read(vnode_t vp, struct uio *uio, int ioflag)
+{
+	(void)ioflag;
+	if (vp->v_type == VDIR)
+		return EISDIR;
+	if (vp->v_type != VREG)
+		return EOPNOTSUPP;
+	return ubc_read(vp, uio);
+}
+
+static int
+ext2_vop_write(vnode_t vp, struct uio *uio, int ioflag)
+{
+	(void)uio;
+	(void)ioflag;
+	return vp->v_type == VDIR ? EISDIR : EROFS; /* XXX: the ext2 write API */
+}
+
+static int
+ext2_vop_fsync(vnode_t vp)
+{
+	return vp->v_object != NULL ? ubc_msync(vp) : 0;
+}
+
+static int
+ext2_vop_reclaim(vnode_t vp)
+{
+	kfree(vp->v_data, sizeof(struct ext2_node));
+	vp->v_data = NULL;
+	return 0;
+}
+
+/*
+ * pagein: len bytes of file data at off into buf: blocks are mapped, physically contiguous
+ * runs read with one request each, holes and whatever lies past the file's end zeroed.
+ */
+static int
+ext2_vop_pagein(vnode_t vp, uint64_t off, void *buf, size_t len)
+{
+	struct ext2_mount *em = emp(vp->v_mount);
+	struct ext2_fs *fs = &em->em_fs;
+	struct ext2_inode *ip = eip(vp);
+	uint64_t bs = fs->fs_bsize, first = off >> fs->fs_bshift;
+	uint64_t nblk = len >> fs->fs_bshift, size = ip->i_size;
+	char *dst = buf;
+	int err = 0;
+
+	if ((off & (bs - 1)) != 0 || (len & (bs - 1)) != 0)
+		return EINVAL;
+	lck_mtx_lock(&em->em_lock);
+	for (uint64_t i = 0; i < nblk && err == 0;) {
+		uint32_t pblk, next;
+		uint64_t run = 1;
+
+		if (((first + i) << fs->fs_bshift) >= size) {
+			memset(dst + (i << fs->fs_bshift), 0, (size_t)((nblk - i) << fs->fs_bshift));
+			break;
+		}
+		if ((err = ext2_bmap(fs, ip, first + i, &pblk)) != 0)
+			break;
+		if (pblk == 0) {
+			memset(dst + (i << fs->fs_bshift), 0, (size_t)bs);
+			i++;
+			continue;
+		}
+		while (i + run < nblk && ((first + i + run) << fs->fs_bshift) < size &&
+		       ext2_bmap(fs, ip, first + i + run, &next) == 0 && next == pblk + run)
+			run++;
+		err = fs->fs_read(fs->fs_ctx, (uint64_t)pblk << fs->fs_bshift,
+				  dst + (i << fs->fs_bshift), (size_t)(run << fs->fs_bshift));
+		i += run;
+	}
+	lck_mtx_unlock(&em->em_lock);
+	/* The tail of the last block past the end of the file reads as zeros. */
+	if (err == 0 && size > off && size < off + len)
+		memset(dst + (size - off), 0, (size_t)(off + len - size));
+	return err;
+}
+
+static const struct vnodeops ext2_vnops = {
+	.vop_lookup = ext2_vop_lookup,
+	.vop_readdir = ext2_vop_readdir,
+	.vop_getattr = ext2_vop_getattr,
+	.vop_readlink = ext2_vop_readlink,
+	.vop_read = ext2_vop_read,
+	.vop_write = ext2_vop_write,
+	.vop_fsync = ext2_vop_fsync,
+	.vop_reclaim = ext2_vop_reclaim,
+	.vop_pagein = ext2_vop_pagein,
+};
+
+/* Mount operations. */
+
+static int
+ext2_vfs_mount(struct mount *mp, struct io_media *media, int flags)
+{
+	struct ext2_mount *em;
+	int err;
+
+	if (media == NULL)
+		return ENODEV;
+	if ((em = kalloc_zero(sizeof(*em))) == NULL)
+		return ENOMEM;
+	lck_mtx_init(&em->em_lock, "ext2 mount");
+	em->em_media = media;
+	err = ext2_mount(&em->em_fs, media->im_bsd_name, media->im_size, ext2_media_read, media);
+	if (err != 0) {
+		kfree(em, sizeof(*em));
+		return err;
+	}
+	(void)flags;
+	mp->mnt_flag |= MNT_RDONLY; /* XXX: the ext2 write API */
+	mp->mnt_data = em;
+	return 0;
+}
+
+static int
+ext2_vfs_unmount(struct mount *mp)
+{
+	struct ext2_mount *em = emp(mp);
+
+	ext2_unmount(&em->em_fs);
+	kfree(em, sizeof(*em));
+	mp->mnt_data = NULL;
+	return 0;
+}
+
+static int
+ext2_vfs_root(struct mount *mp, vnode_t *vpp)
+{
+	return ext2_vget(mp, EXT2_ROOT_INO, vpp);
+}
+
+/* statfs: the free counts are in the superblock (s_free_blocks_count, s_free_inodes_count). */
+static int
+ext2_vfs_statfs(struct mount *mp, struct statfs_info *sf)
+{
+	struct ext2_mount *em = emp(mp);
+	uint8_t *sb = kalloc(1024);
+	uint32_t rblocks;
+	int err;
+
+	if (sb == NULL)
+		return ENOMEM;
+	lck_mtx_lock(&em->em_lock);
+	err = em->em_fs.fs_read(em->em_fs.fs_ctx, 1024, sb, 1024);
+	lck_mtx_unlock(&em->em_lock);
+	if (err == 0) {
+		sf->f_bsize = em->em_fs.fs_bsize;
+		sf->f_blocks = em->em_fs.fs_nblocks;
+		sf->f_bfree = (uint32_t)(sb[12] | sb[13] << 8 | sb[14] << 16 | (uint32_t)sb[15] << 24);
+		rblocks = (uint32_t)(sb[8] | sb[9] << 8 | sb[10] << 16 | (uint32_t)sb[11] << 24);
+		sf->f_bavail = sf->f_bfree > rblocks ? sf->f_bfree - rblocks : 0;
+		sf->f_files = em->em_fs.fs_ninodes;
+		sf->f_ffree = (uint32_t)(sb[16] | sb[17] << 8 | sb[18] << 16 | (uint32_t)sb[19] << 24);
+		sf->f_namemax = EXT2_NAME_MAX;
+		if (sf->f_bfree > sf->f_blocks || sf->f_ffree > sf->f_files) {
+			klog(LOG_WARNING, "ext2 %s: free counts in the superblock exceed the totals\n",
+			     em->em_fs.fs_name);
+			sf->f_bfree = sf->f_bavail = sf->f_ffree = 0;
+		}
+	}
+	kfree(sb, 1024);
+	return err;
+}
+
+static int
+ext2_vfs_sync(struct mount *mp)
+{
+	(void)mp;
+	return 0; /* XXX: metadata write-back comes with the ext2 write API */
+}
+
+const struct vfsops ext2_vfsops = {
+	.vfs_name = "ext2",
+	.vfs_mount = ext2_vfs_mount,
+	.vfs_unmount = ext2_vfs_unmount,
+	.vfs_root = ext2_vfs_root,
+	.vfs_statfs = ext2_vfs_statfs,
+	.vfs_sync = ext2_vfs_sync,
+};

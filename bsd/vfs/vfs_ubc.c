@@ -1,0 +1,573 @@
+/*
+ * vfs_ubc.c — the Unified Buffer Cache and the vnode pager (vfs_ubc.h says what they are;
+ * XNU bsd/kern/ubc_subr.c, bsd/vm/vnode_pager.c and cluster I/O in bsd/vfs/vfs_cluster.c are
+ * the model).
+ *
+ * The one idea: three page states, all under vm_object_lock_all. BUSY pages are off the
+ * queues while the pager fills or writes them, and whoever needs one sleeps on its address.
+ * Pinned pages are wired while a read or write copies through them, so the pageout scan (which
+ * only walks the active and inactive queues) cannot free them. Dirty pages keep one wiring of
+ * their own until they are written back: the pageout scan therefore only ever meets clean file
+ * pages, which it frees without calling the pager, and no disk I/O happens under its spin lock.
+ *
+ * XXX: write-behind and read-ahead are synchronous (in the reader's or writer's thread); an
+ * I/O thread would overlap them. XXX: once files are mmap'ed, vm_fault calls data_request and
+ * the pageout scan data_return under vm_object_lock_all, a spin lock; the VM must drop it
+ * around pager calls (busy pages) before mapped files can page.
+ */
+#include <bsd/vfs/vfs_ubc.h>
+#include <console.h>
+#include <mach/kern/kalloc.h>
+#include <mach/kern/thread.h>
+#include <mach/vm/memory_object.h>
+#include <mach/vm/pmap.h>
+#include <mach/vm/vm_object.h>
+#include <mach/vm/vm_pageout.h>
+#include <mach/vm/vm_param.h>
+
+/* Largest file the cache addresses (the object's size). */
+#define UBC_MAXSIZE (1ull << 46)
+/* Dirty pages collected per write-back pass. */
+#define UBC_SYNC_BATCH 64
+
+struct vnode_pager {
+	struct memory_object vnp_mo; /* first: a memory_object_t is a struct vnode_pager * */
+	vnode_t vnp_vp;
+};
+
+struct ubc_stats ubc_stats;
+
+static vnode_t
+vnp_vnode(memory_object_t mo)
+{
+	return ((struct vnode_pager *)mo)->vnp_vp;
+}
+
+/* data_request: read the file's data at offset (the file system zero-fills past its end). */
+static kern_return_t
+vnp_data_request(memory_object_t mo, vm_object_offset_t offset, vm_size_t length,
+		 vm_prot_t access, void *dst)
+{
+	vnode_t vp = vnp_vnode(mo);
+	int err;
+
+	(void)access;
+	if ((offset & PAGE_MASK) != 0 || (length & PAGE_MASK) != 0 || length == 0)
+		return KERN_INVALID_ARGUMENT;
+	if (vp->v_op->vop_pagein == NULL)
+		return KERN_MEMORY_ERROR;
+	if (offset >= round_page(vp->v_size)) {
+		memset(dst, 0, length);
+		return KERN_SUCCESS;
+	}
+	err = vp->v_op->vop_pagein(vp, offset, dst, length);
+	if (err != 0)
+		return KERN_MEMORY_ERROR;
+	ubc_stats.us_pagein_ios++;
+	ubc_stats.us_pagein_pages += atop(length);
+	return KERN_SUCCESS;
+}
+
+/* data_return: write pages back, only up to the file size. */
+static kern_return_t
+vnp_data_return(memory_object_t mo, vm_object_offset_t offset, const void *src,
+		vm_size_t length)
+{
+	vnode_t vp = vnp_vnode(mo);
+	uint64_t size = vp->v_size;
+	int err;
+
+	if ((offset & PAGE_MASK) != 0 || (length & PAGE_MASK) != 0)
+		return KERN_INVALID_ARGUMENT;
+	if (offset >= size)
+		return KERN_SUCCESS; /* past the end (truncated meanwhile): nothing to keep */
+	if (length > size - offset)
+		length = size - offset;
+	if (vp->v_op->vop_pageout == NULL)
+		return KERN_PROTECTION_FAILURE;
+	err = vp->v_op->vop_pageout(vp, offset, src, length);
+	if (err != 0) {
+		klog(LOG_ERR, "ubc: writing %zu bytes at %llu of file %llu failed: error %d\n",
+		     (size_t)length, (unsigned long long)offset,
+		     (unsigned long long)vp->v_fileid, err);
+		return KERN_FAILURE;
+	}
+	ubc_stats.us_pageout_ios++;
+	ubc_stats.us_pageout_pages += atop(round_page(length));
+	return KERN_SUCCESS;
+}
+
+static void
+vnp_terminate(memory_object_t mo)
+{
+	kfree(mo, sizeof(struct vnode_pager));
+}
+
+static const struct memory_object_pager_ops vnode_pager_ops = {
+	.mop_name = "vnode",
+	.mop_data_request = vnp_data_request,
+	.mop_data_return = vnp_data_return,
+	.mop_terminate = vnp_terminate,
+};
+
+int
+ubc_info_init(vnode_t vp, uint64_t size)
+{
+	struct vnode_pager *vnp = kalloc_zero(sizeof(*vnp));
+	vm_object_t o;
+
+	if (vnp == NULL)
+		return ENOMEM;
+	if ((o = vm_object_allocate(UBC_MAXSIZE)) == NULL) {
+		kfree(vnp, sizeof(*vnp));
+		return ENOMEM;
+	}
+	o->vo_flags &= ~VM_OBJECT_INTERNAL;
+	vnp->vnp_mo.mo_ops = &vnode_pager_ops;
+	vnp->vnp_vp = vp;
+	o->vo_pager = &vnp->vnp_mo;
+	memory_object_init(&vnp->vnp_mo, o, PAGE_SIZE);
+	vp->v_pager = vnp;
+	vp->v_size = size;
+	vp->v_ndirty = 0;
+	vp->v_nextr = 0;
+	vp->v_object = o;
+	return 0;
+}
+
+static void *
+page_kva(vm_page_t m)
+{
+	return phystokv(VM_PAGE_TO_PHYS(m));
+}
+
+/* Sleep until the busy or pinned page m changes. Object lock held (dropped and retaken). */
+static void
+ubc_page_wait(vm_page_t m, bool *st)
+{
+	m->vmp_vmflags |= VM_PAGE_VM_WANTED;
+	ubc_stats.us_waits++;
+	assert_wait(m, THREAD_UNINT);
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
+	thread_block(NULL);
+	*st = lck_spin_lock_irqsave(&vm_object_lock_all);
+}
+
+static void
+ubc_page_wakeup(vm_page_t m)
+{
+	if (m->vmp_vmflags & VM_PAGE_VM_WANTED) {
+		m->vmp_vmflags &= ~VM_PAGE_VM_WANTED;
+		thread_wakeup(m);
+	}
+}
+
+/* No free page: let the pageout scan take some back (clean cache pages first). */
+static bool
+ubc_reclaim(void)
+{
+	ubc_stats.us_reclaims++;
+	return vm_pageout_scan(4 * UBC_CLUSTER) > 0;
+}
+
+/*
+ * Fill the busy pages pages[0..n) (consecutive offsets from off) through the pager: one
+ * request for the run when a bounce buffer can be had, else a request per page.
+ */
+static int
+ubc_pagein(vnode_t vp, uint64_t off, vm_page_t *pages, unsigned n)
+{
+	memory_object_t mo = &vp->v_pager->vnp_mo;
+	size_t len = (size_t)n * PAGE_SIZE;
+	char *buf = n > 1 ? kalloc(len) : NULL;
+	kern_return_t kr;
+
+	if (buf != NULL) {
+		kr = memory_object_data_request(mo, off, len, VM_PROT_READ, buf);
+		for (unsigned i = 0; kr == KERN_SUCCESS && i < n; i++)
+			memcpy(page_kva(pages[i]), buf + (size_t)i * PAGE_SIZE, PAGE_SIZE);
+		kfree(buf, len);
+		return kr == KERN_SUCCESS ? 0 : EIO;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		kr = memory_object_data_request(mo, off + (uint64_t)i * PAGE_SIZE, PAGE_SIZE,
+						VM_PROT_READ, page_kva(pages[i]));
+		if (kr != KERN_SUCCESS)
+			return EIO;
+	}
+	return 0;
+}
+
+/*
+ * ubc_page_get: the page of vp at pgoff, pinned (wired) for the caller's copy. A missing page
+ * is read through the pager when fill (with read-ahead when the file is read sequentially),
+ * or else is zero-filled (a write over all of it, or past the end of the file).
+ */
+static int
+ubc_page_get(vnode_t vp, uint64_t pgoff, bool fill, vm_page_t *mp)
+{
+	vm_object_t o = vp->v_object;
+	vm_page_t pages[UBC_CLUSTER];
+
+	for (;;) {
+		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		vm_page_t m = vm_page_lookup(o, pgoff);
+		unsigned n, want;
+		uint64_t eof;
+		int err;
+
+		if (m != NULL && (m->vmp_vmflags & VM_PAGE_VM_BUSY)) {
+			ubc_page_wait(m, &st);
+			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+			continue;
+		}
+		if (m != NULL) {
+			vm_page_wire(m);
+			ubc_stats.us_hits++;
+			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+			vp->v_nextr = pgoff + PAGE_SIZE;
+			*mp = m;
+			return 0;
+		}
+		if ((m = vm_page_alloc(o, pgoff)) == NULL) {
+			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+			if (ubc_reclaim())
+				continue;
+			return ENOMEM;
+		}
+		ubc_stats.us_misses++;
+		if (!fill) {
+			vm_page_wire(m);
+			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+			memset(page_kva(m), 0, PAGE_SIZE);
+			*mp = m;
+			return 0;
+		}
+		/* A sequential reader gets a cluster: the pages that follow, up to EOF. */
+		m->vmp_vmflags |= VM_PAGE_VM_BUSY;
+		pages[0] = m;
+		n = 1;
+		eof = round_page(vp->v_size);
+		want = (pgoff == vp->v_nextr) ? UBC_CLUSTER : 1;
+		while (n < want && pgoff + (uint64_t)n * PAGE_SIZE < eof) {
+			uint64_t o2 = pgoff + (uint64_t)n * PAGE_SIZE;
+
+			if (vm_page_lookup(o, o2) != NULL || (m = vm_page_alloc(o, o2)) == NULL)
+				break;
+			m->vmp_vmflags |= VM_PAGE_VM_BUSY;
+			pages[n++] = m;
+		}
+		lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+
+		err = ubc_pagein(vp, pgoff, pages, n);
+
+		st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		for (unsigned i = 0; i < n; i++) {
+			m = pages[i];
+			m->vmp_vmflags &= ~VM_PAGE_VM_BUSY;
+			ubc_page_wakeup(m);
+			if (err != 0)
+				vm_page_free(m);
+			else
+				vm_page_deactivate(m); /* clean and pageable */
+		}
+		lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+		if (err != 0)
+			return err;
+		ubc_stats.us_readahead_pages += n - 1;
+		vp->v_nextr = pgoff + (uint64_t)n * PAGE_SIZE;
+		/* Loop: the page is resident now (unless the pageout scan was quicker). */
+	}
+}
+
+/* Unpin m after a copy; a written page becomes dirty and keeps its wiring until cleaned. */
+static void
+ubc_page_unpin(vnode_t vp, vm_page_t m, bool dirtied)
+{
+	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+
+	if (dirtied && !(m->vmp_vmflags & VM_PAGE_VM_DIRTY)) {
+		m->vmp_vmflags |= VM_PAGE_VM_DIRTY;
+		vp->v_ndirty++;
+	} else {
+		vm_page_unwire(m);
+	}
+	ubc_page_wakeup(m);
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+}
+
+int
+ubc_read(vnode_t vp, struct uio *uio)
+{
+	int err = 0;
+
+	if (vp->v_object == NULL)
+		return EINVAL;
+	if (uio->uio_offset < 0)
+		return EINVAL;
+	while (uio->uio_resid > 0 && err == 0) {
+		uint64_t size = vp->v_size, off = (uint64_t)uio->uio_offset;
+		uint64_t pgoff = trunc_page(off);
+		size_t in = (size_t)(off - pgoff), n = PAGE_SIZE - in;
+		vm_page_t m;
+
+		if (off >= size)
+			break;
+		if (n > size - off)
+			n = (size_t)(size - off);
+		if (n > uio->uio_resid)
+			n = uio->uio_resid;
+		if ((err = ubc_page_get(vp, pgoff, true, &m)) != 0)
+			break;
+		err = uiomove((char *)page_kva(m) + in, n, uio);
+		ubc_page_unpin(vp, m, false);
+	}
+	return err;
+}
+
+/* Sort pages by offset (insertion sort: a batch is small). */
+static void
+sort_by_offset(vm_page_t *p, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) {
+		vm_page_t m = p[i];
+		unsigned j = i;
+
+		for (; j > 0 && p[j - 1]->vmp_offset > m->vmp_offset; j--)
+			p[j] = p[j - 1];
+		p[j] = m;
+	}
+}
+
+/* Write the busy dirty pages p[0..n) (consecutive offsets) back as one request. */
+static int
+ubc_pageout(vnode_t vp, vm_page_t *p, unsigned n)
+{
+	memory_object_t mo = &vp->v_pager->vnp_mo;
+	size_t len = (size_t)n * PAGE_SIZE;
+	uint64_t off = p[0]->vmp_offset;
+	char *buf = n > 1 ? kalloc(len) : NULL;
+	kern_return_t kr = KERN_SUCCESS;
+
+	if (buf != NULL) {
+		for (unsigned i = 0; i < n; i++)
+			memcpy(buf + (size_t)i * PAGE_SIZE, page_kva(p[i]), PAGE_SIZE);
+		kr = memory_object_data_return(mo, off, buf, len);
+		kfree(buf, len);
+	} else {
+		for (unsigned i = 0; i < n && kr == KERN_SUCCESS; i++)
+			kr = memory_object_data_return(mo, p[i]->vmp_offset, page_kva(p[i]),
+						       PAGE_SIZE);
+	}
+	return kr == KERN_SUCCESS ? 0 : EIO;
+}
+
+static int
+ubc_msync_locked(vnode_t vp)
+{
+	vm_object_t o = vp->v_object;
+	vm_page_t batch[UBC_SYNC_BATCH];
+
+	if (o == NULL)
+		return 0;
+	for (;;) {
+		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		unsigned n = 0, i, j;
+		int err = 0;
+
+		for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
+			for (vm_page_t m = o->vo_hash[b]; m != NULL && n < UBC_SYNC_BATCH;
+			     m = m->vmp_hnext) {
+				if ((m->vmp_vmflags & (VM_PAGE_VM_DIRTY | VM_PAGE_VM_BUSY)) !=
+				    VM_PAGE_VM_DIRTY)
+					continue;
+				m->vmp_vmflags |= VM_PAGE_VM_BUSY;
+				batch[n++] = m;
+			}
+		}
+		lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+		if (n == 0)
+			return 0;
+		sort_by_offset(batch, n);
+		for (i = 0; i < n; i = j) {
+			int e;
+
+			for (j = i + 1; j < n && j - i < UBC_CLUSTER &&
+					batch[j]->vmp_offset == batch[j - 1]->vmp_offset + PAGE_SIZE;
+			     j++)
+				;
+			e = ubc_pageout(vp, batch + i, j - i);
+			st = lck_spin_lock_irqsave(&vm_object_lock_all);
+			for (unsigned k = i; k < j; k++) {
+				vm_page_t m = batch[k];
+
+				m->vmp_vmflags &= ~VM_PAGE_VM_BUSY;
+				if (e == 0) {
+					m->vmp_vmflags &= ~VM_PAGE_VM_DIRTY;
+					vp->v_ndirty--;
+					vm_page_unwire(m); /* the dirty wiring */
+				}
+				ubc_page_wakeup(m);
+			}
+			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+			if (e != 0 && err == 0)
+				err = e;
+		}
+		if (err != 0)
+			return err; /* the pages stay dirty; a later sync tries again */
+	}
+}
+
+int
+ubc_msync(vnode_t vp)
+{
+	int err;
+
+	lck_mtx_lock(&vp->v_lock);
+	err = ubc_msync_locked(vp);
+	lck_mtx_unlock(&vp->v_lock);
+	return err;
+}
+
+int
+ubc_write(vnode_t vp, struct uio *uio, int ioflag)
+{
+	int err = 0;
+
+	if (vp->v_object == NULL)
+		return EINVAL;
+	lck_mtx_lock(&vp->v_lock);
+	if (ioflag & IO_APPEND)
+		uio->uio_offset = (int64_t)vp->v_size;
+	if (uio->uio_offset < 0)
+		err = EINVAL;
+	else if ((uint64_t)uio->uio_offset + uio->uio_resid > UBC_MAXSIZE)
+		err = EFBIG;
+	while (err == 0 && uio->uio_resid > 0) {
+		uint64_t off = (uint64_t)uio->uio_offset, pgoff = trunc_page(off);
+		size_t in = (size_t)(off - pgoff), n = PAGE_SIZE - in;
+		bool whole;
+		vm_page_t m;
+
+		if (n > uio->uio_resid)
+			n = uio->uio_resid;
+		/* No need to read what is overwritten, or what lies past the end. */
+		whole = (in == 0 && n == PAGE_SIZE) || pgoff >= vp->v_size;
+		if ((err = ubc_page_get(vp, pgoff, !whole, &m)) != 0)
+			break;
+		err = uiomove((char *)page_kva(m) + in, n, uio);
+		if ((uint64_t)uio->uio_offset > vp->v_size)
+			vp->v_size = (uint64_t)uio->uio_offset;
+		ubc_page_unpin(vp, m, true);
+		if (err == 0 && vp->v_ndirty >= UBC_WRITE_BEHIND)
+			err = ubc_msync_locked(vp);
+	}
+	if (err == 0 && (ioflag & IO_SYNC))
+		err = ubc_msync_locked(vp);
+	lck_mtx_unlock(&vp->v_lock);
+	return err;
+}
+
+void
+ubc_setsize_locked(vnode_t vp, uint64_t size)
+{
+	vm_object_t o = vp->v_object;
+	uint64_t keep = round_page(size);
+	bool st;
+
+	if (o == NULL) {
+		vp->v_size = size;
+		return;
+	}
+	st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	if (size < vp->v_size) {
+again:
+		for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
+			vm_page_t m = o->vo_hash[b], next;
+
+			for (; m != NULL; m = next) {
+				unsigned pins;
+
+				next = m->vmp_hnext;
+				if (m->vmp_offset < keep)
+					continue;
+				pins = m->vmp_wire_count - ((m->vmp_vmflags & VM_PAGE_VM_DIRTY) ? 1 : 0);
+				if ((m->vmp_vmflags & VM_PAGE_VM_BUSY) || pins > 0) {
+					ubc_page_wait(m, &st);
+					goto again;
+				}
+				if (m->vmp_vmflags & VM_PAGE_VM_DIRTY)
+					vp->v_ndirty--;
+				vm_page_free(m);
+			}
+		}
+		if ((size & PAGE_MASK) != 0) {
+			vm_page_t m = vm_page_lookup(o, trunc_page(size));
+
+			if (m != NULL && !(m->vmp_vmflags & VM_PAGE_VM_BUSY))
+				memset((char *)page_kva(m) + (size & PAGE_MASK), 0,
+				       PAGE_SIZE - (size & PAGE_MASK));
+		}
+	}
+	vp->v_size = size;
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+}
+
+uint64_t
+ubc_purge_clean(vnode_t vp)
+{
+	vm_object_t o = vp->v_object;
+	uint64_t n = 0;
+	bool st;
+
+	if (o == NULL)
+		return 0;
+	st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
+		vm_page_t m = o->vo_hash[b], next;
+
+		for (; m != NULL; m = next) {
+			next = m->vmp_hnext;
+			if ((m->vmp_vmflags & (VM_PAGE_VM_BUSY | VM_PAGE_VM_DIRTY)) ||
+			    m->vmp_wire_count != 0)
+				continue;
+			vm_page_free(m);
+			n++;
+		}
+	}
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+	return n;
+}
+
+uint64_t
+ubc_resident(vnode_t vp, uint64_t *dirty)
+{
+	uint64_t n = 0;
+	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+
+	if (vp->v_object != NULL)
+		n = vp->v_object->vo_resident;
+	if (dirty != NULL)
+		*dirty = vp->v_ndirty;
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+	return n;
+}
+
+void
+ubc_destroy(vnode_t vp)
+{
+	vm_object_t o;
+	uint64_t dirty;
+
+	if (vp->v_object == NULL)
+		return;
+	lck_mtx_lock(&vp->v_lock);
+	if (ubc_msync_locked(vp) != 0 && ubc_resident(vp, &dirty) > 0 && dirty > 0)
+		klog(LOG_ERR, "ubc: file %llu: %llu dirty pages lost (write-back failed)\n",
+		     (unsigned long long)vp->v_fileid, (unsigned long long)dirty);
+	o = vp->v_object;
+	vp->v_object = NULL;
+	vp->v_pager = NULL;
+	lck_mtx_unlock(&vp->v_lock);
+	vm_object_deallocate(o); /* frees the pages and terminates the pager */
+}
