@@ -10,6 +10,7 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/trap.h>
+#include <arch/x86_64/user_machdep.h>
 #include <mach/kern/thread.h>
 #include <console.h>
 #include <mach/vm/vm_fault.h>
@@ -169,8 +170,14 @@ trap_dispatch(struct trapframe *tf)
 	unsigned vec = (unsigned)tf->tf_trapno;
 
 	if (vec < IDT_FIRST_INTR) {
-		/* User-mode exceptions become signals with the BSD layer; until then every
-		 * exception is a kernel bug. */
+		/* User-mode exceptions become signals (user_machdep.c); in the kernel, only page
+		 * faults on user or pageable memory are not bugs. */
+		if (tf->tf_cs & 3) {
+			usr_trap(tf);
+			return;
+		}
+		if (vec == T_PAGEFLT && usr_kernel_fault(tf))
+			return;
 		if (vec == T_PAGEFLT) {
 			vm_prot_t access = (tf->tf_err & 2)    ? VM_PROT_WRITE
 					   : (tf->tf_err & 16) ? VM_PROT_EXECUTE
