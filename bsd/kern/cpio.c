@@ -40,14 +40,15 @@ cpio_align4(size_t x)
 	return (x + 3) & ~(size_t)3;
 }
 
+/* Leading "/" and "./" do not count; "." alone is the root, named "". */
 static const char *
 cpio_strip(const char *p)
 {
 	for (;;) {
 		if (p[0] == '/')
 			p++;
-		else if (p[0] == '.' && p[1] == '/')
-			p += 2;
+		else if (p[0] == '.' && (p[1] == '/' || p[1] == '\0'))
+			p++;
 		else
 			return p;
 	}
