@@ -16,7 +16,9 @@
 #include <arch/x86_64/lapic.h>
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
+#include <arch/x86_64/user_machdep.h>
 #include <boot/bootinfo.h>
+#include <bsd/kern/proc.h>
 #include <cmdline.h>
 #include <console.h>
 #include <bsd/sys/mount.h>
@@ -236,6 +238,9 @@ startup_main_thread(void *arg, wait_result_t wr)
 	vfs_init(); /* BSD: the root file system (root=) and devfs */
 	if (tests != NULL)
 		ktest_run(tests);
+	/* With a boot archive, init owns the console; otherwise the debug shell does. */
+	if (bsd_init())
+		return;
 	debugshell_run();
 }
 
@@ -247,6 +252,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	processor_cpu_init(0); /* %gs: per-CPU data, before the first lock */
 	com_init();
 	trap_init();
+	usr_cpu_init();
 	(void)xen_early_init(); /* under Xen, COM1 is Xen's: the console is a hypercall */
 	startup_boot_info(info_pa, path);
 	startup_cmdline();

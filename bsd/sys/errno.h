@@ -31,6 +31,18 @@
 #define ENAMETOOLONG  36
 #define ENOTEMPTY     39
 #define ELOOP	      40
+/* Processes, descriptors and system calls (bsd/kern). */
+#define ESRCH	      3
+#define EINTR	      4
+#define ENOEXEC	      8
+#define EBADF	      9
+#define ECHILD	      10
+#define EAGAIN	      11
+#define EACCES	      13
+#define EMFILE	      24
+#define ENOTTY	      25
+#define ENODEV	      19
+#define ENOSYS	      38
 #define EOPNOTSUPP    95
 #define ENOTSUP	      EOPNOTSUPP
 #endif

@@ -32,6 +32,8 @@ struct processor_set {
 
 struct processor {
 	struct processor *p_self;	/* %gs:0 */
+	uint64_t p_kstack_top;		/* %gs:8: where `syscall` enters (user_entry.S) */
+	uint64_t p_user_rsp;		/* %gs:16: the user rsp while syscall entry switches */
 	unsigned p_cpu;
 	volatile bool p_online;		/* this CPU runs kernel code with %gs set */
 	struct thread *p_active_thread;

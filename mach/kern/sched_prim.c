@@ -431,6 +431,7 @@ thread_invoke(struct processor *p, thread_t self, thread_t new, uint32_t reason)
 			self->th_kstack = 0;
 			thread_dispatch(self, reason);
 			new->th_continuation = NULL;
+			machine_thread_switch(self, new);
 			sched_unlock_continue();
 			machine_call_continuation(cont, param, new->th_wait_result,
 						  new->th_kstack + KERNEL_STACK_SIZE);
@@ -439,6 +440,7 @@ thread_invoke(struct processor *p, thread_t self, thread_t new, uint32_t reason)
 		machine_stack_init(new);
 	}
 	self->th_switch_reason = reason;
+	machine_thread_switch(self, new);
 	old = machine_switch(self, &self->th_machine.mt_rsp, new->th_machine.mt_rsp);
 	thread_dispatch(old, old->th_switch_reason);
 }

@@ -6,6 +6,7 @@
 #include <mach/kern/task.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
+#include <mach/vm/vm_map.h>
 #include <panic.h>
 
 task_t kernel_task;
@@ -27,6 +28,22 @@ task_init(void)
 	kernel_task->t_name = "kernel_task";
 }
 
+task_t
+task_create(struct vm_map *map, const char *name)
+{
+	task_t task = zalloc(task_zone);
+
+	if (task == NULL)
+		return NULL;
+	memset(task, 0, sizeof(*task));
+	lck_spin_init(&task->t_lock);
+	queue_init(&task->t_threads);
+	task->t_ref = 1;
+	task->t_map = map;
+	task->t_name = name;
+	return task;
+}
+
 void
 task_reference(task_t task)
 {
@@ -41,6 +58,8 @@ task_deallocate(task_t task)
 	if (task == kernel_task || task->t_thread_count != 0)
 		panic("task_deallocate: %s freed with %u threads", task->t_name,
 		      task->t_thread_count);
+	if (task->t_map != NULL)
+		vm_map_deallocate(task->t_map);
 	zfree(task_zone, task);
 }
 

@@ -21,12 +21,19 @@ typedef struct task {
 	unsigned t_thread_count;
 	struct vm_map *t_map;	/* XXX: NULL for the kernel task until vm_map lands */
 	const char *t_name;
+	void *t_bsd_info;	/* the BSD proc over this task (bsd/kern/proc.h), or NULL */
 } *task_t;
 
 extern task_t kernel_task;
 
 /* task_init: create kernel_task and the task zone. Once, at scheduler start-up. */
 void task_init(void);
+/*
+ * task_create: a new task with no threads over map (the task takes over the caller's map
+ * reference and drops it when freed).
+ *   Returns: the task with one reference, or NULL when memory is short.
+ */
+task_t task_create(struct vm_map *map, const char *name);
 void task_reference(task_t task);
 /* Drop a reference; the last one frees the task (it must have no threads left). */
 void task_deallocate(task_t task);

@@ -116,6 +116,36 @@ kernel_thread_start(thread_continue_t continuation, void *parameter, thread_t *n
 					    new_thread);
 }
 
+kern_return_t
+thread_create_in_task(struct task *task, thread_continue_t continuation, void *parameter, int pri,
+		      thread_t *new_thread)
+{
+	thread_t t = thread_create_internal(continuation, parameter, pri, TH_MODE_TIMESHARE, true);
+
+	if (t == NULL)
+		return KERN_RESOURCE_SHORTAGE;
+	/* thread_create_internal puts every thread in kernel_task; move this one over. */
+	task_remove_thread(kernel_task, t);
+	task_deallocate(kernel_task);
+	task_reference(task);
+	t->th_task = task;
+	task_add_thread(task, t);
+	t->th_ref++; /* the caller's */
+	*new_thread = t;
+	return KERN_SUCCESS;
+}
+
+void
+thread_start(thread_t t)
+{
+	bool s = sched_lock();
+
+	t->th_state = TH_RUN;
+	thread_recompute_pri_locked(t);
+	thread_setrun_locked(t, false);
+	sched_unlock(s);
+}
+
 void
 thread_reference(thread_t thread)
 {

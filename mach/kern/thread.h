@@ -51,6 +51,9 @@ typedef void (*thread_continue_t)(void *parameter, wait_result_t wresult);
 
 struct machine_thread {
 	uint64_t mt_rsp; /* saved by machine_switch(); valid while the thread is off CPU */
+	/* User threads only (kernel/arch/x86_64/user_machdep.c): */
+	uint64_t mt_fsbase;	 /* FS base (arch_prctl), loaded when the thread is switched in */
+	void *mt_fpu;		 /* 512-byte FXSAVE area; NULL for kernel threads */
 };
 
 struct thread {
@@ -88,6 +91,7 @@ struct thread {
 	struct timer_call th_wait_timer;
 
 	struct task *th_task;
+	void *th_uthread;	     /* the BSD uthread of a user thread (bsd/kern/proc.h), or NULL */
 	uint32_t th_ref;
 	uint64_t th_id;
 	uint64_t th_ticks;	     /* ticks charged */
@@ -109,6 +113,17 @@ kern_return_t kernel_thread_start(thread_continue_t continuation, void *paramete
 /* kernel_thread_start at priority pri (0..MAXPRI_KERNEL) and mode, before it first runs. */
 kern_return_t kernel_thread_start_priority(thread_continue_t continuation, void *parameter,
 					   int pri, sched_mode_t mode, thread_t *new_thread);
+/*
+ * thread_create_in_task: a new thread of task (which it references) that will call
+ * continuation(parameter, THREAD_AWAKENED) at pri (time-share) once thread_start() makes it
+ * runnable. For the BSD layer's user threads.
+ *   Refs:    *new_thread carries a reference for the caller.
+ *   Returns: KERN_SUCCESS, KERN_RESOURCE_SHORTAGE.
+ */
+kern_return_t thread_create_in_task(struct task *task, thread_continue_t continuation,
+				    void *parameter, int pri, thread_t *new_thread);
+/* thread_start: make a thread from thread_create_in_task runnable (once). */
+void thread_start(thread_t thread);
 void thread_reference(thread_t thread);
 void thread_deallocate(thread_t thread);
 /*
@@ -198,6 +213,13 @@ void sched_unlock(bool s);
 void thread_setrun_locked(thread_t thread, bool head);
 unsigned thread_wakeup_prim_locked(event_t event, bool one, wait_result_t result);
 void thread_recompute_pri_locked(thread_t thread);
+/*
+ * machine_thread_switch: the machine state that follows a thread but not its kernel stack (the
+ * address space, the user FS base, the FPU registers, the kernel stack a ring-3 trap enters on),
+ * called by thread_invoke with the scheduler lock held just before new runs on this CPU.
+ * Provided by kernel/arch/x86_64/user_machdep.c.
+ */
+void machine_thread_switch(thread_t old, thread_t new);
 /* Machine: switch.S. */
 thread_t machine_switch(thread_t old, uint64_t *save_rsp, uint64_t new_rsp);
 __noreturn void machine_call_continuation(thread_continue_t fn, void *param,

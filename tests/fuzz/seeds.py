@@ -149,3 +149,41 @@ write("net_input", "arp-then-echo", b"\x01" + rec(arp_req) + rec(echo))
 write("net_input", "echo-needs-arp", b"\x01" + rec(echo) + rec(arp_req, 20))
 write("net_input", "dhcp-offer", b"\x00" + rec(offer))
 write("net_input", "fragment", b"\x01" + rec(frag) + rec(echo))
+
+
+def cpio_entry(name, mode, data):
+    # cpio "newc": "070701", 13 eight-digit hex fields, the name with its NUL, data, each
+    # padded to 4 bytes (Linux Documentation/driver-api/early-userspace/buffer-format.rst).
+    n = name.encode() + b"\0"
+    h = b"070701" + b"".join(b"%08X" % v for v in
+                             (1, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(n), 0))
+    out = h + n
+    out += bytes(-len(out) % 4) + data
+    return out + bytes(-len(out) % 4)
+
+
+write("cpio", "tree", cpio_entry(".", 0o40755, b"") + cpio_entry("sbin", 0o40755, b"") +
+      cpio_entry("sbin/init", 0o100755, b"\x7fELF" + bytes(60)) +
+      cpio_entry("./etc/motd", 0o100644, b"hello\n") +
+      cpio_entry("link", 0o120777, b"sbin/init") + cpio_entry("TRAILER!!!", 0, b""))
+
+
+def elf(etype, base, interp=False):
+    # ELF64 x86-64 (System V gABI): header, 3 program headers, text R+X and data RW with bss.
+    phs = [(1, 5, 0, base, 0x1800, 0x1800, 0x1000),
+           (1, 6, 0x2800, base + 0x2800, 0x800, 0x5000, 0x1000),
+           (0x6474e551, 6, 0, 0, 0, 0, 16)]
+    if interp:
+        phs[2] = (3, 4, 0x200, base + 0x200, 16, 16, 1)
+    eh = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack(
+        "<HHIQQQIHHHHHH", etype, 62, 1, base + 0x1000, 64, 0, 0, 64, 56, len(phs), 64, 0, 0)
+    ph = b"".join(struct.pack("<IIQQQQQQ", t, f, o, v, v, fs, ms, a) for t, f, o, v, fs, ms, a
+                  in phs)
+    img = bytearray(0x3000)
+    img[:len(eh + ph)] = eh + ph
+    return bytes(img)
+
+
+write("exec_elf", "static", elf(2, 0x400000))
+write("exec_elf", "static-pie", elf(3, 0))
+write("exec_elf", "interp", elf(3, 0, interp=True))

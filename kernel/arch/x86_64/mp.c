@@ -14,6 +14,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/lapic.h>
 #include <arch/x86_64/mp.h>
+#include <arch/x86_64/user_machdep.h>
 #include <arch/x86_64/pmap.h>
 #include <arch/x86_64/pmap_tlb.h>
 #include <arch/x86_64/timer.h>
@@ -102,6 +103,7 @@ mp_ap_entry(struct mp_cpu *c)
 	if (mp_pat != 0)
 		wrmsr(MSR_PAT, mp_pat);
 	mp_load_tables(c);
+	usr_cpu_init();
 	processor_cpu_init(c->mc_cpu);
 	if (lapic_x2apic())
 		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1ULL << 11) | (1ULL << 10));

@@ -11,6 +11,7 @@
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/mp.h>
 #include <arch/x86_64/trap.h>
+#include <arch/x86_64/user_machdep.h>
 #include <mach/kern/thread.h>
 #include <console.h>
 #include <mach/vm/vm_fault.h>
@@ -172,8 +173,14 @@ trap_dispatch(struct trapframe *tf)
 	if (vec == T_NMI && panic_in_progress())
 		mp_stopped_here(); /* another CPU panics and stops the rest */
 	if (vec < IDT_FIRST_INTR) {
-		/* User-mode exceptions become signals with the BSD layer; until then every
-		 * exception is a kernel bug. */
+		/* User-mode exceptions become signals (user_machdep.c); in the kernel, only page
+		 * faults on user or pageable memory are not bugs. */
+		if (tf->tf_cs & 3) {
+			usr_trap(tf);
+			return;
+		}
+		if (vec == T_PAGEFLT && usr_kernel_fault(tf))
+			return;
 		if (vec == T_PAGEFLT) {
 			vm_prot_t access = (tf->tf_err & 2)    ? VM_PROT_WRITE
 					   : (tf->tf_err & 16) ? VM_PROT_EXECUTE

@@ -33,6 +33,8 @@ trap_common:
 	movq	%rsp, %rdi
 	cld
 	call	trap_dispatch
+	testb	$3, 144(%rsp)		/* back to user mode: through usr_return (user_entry.S) */
+	jnz	usr_return
 	popq	%r15
 	popq	%r14
 	popq	%r13

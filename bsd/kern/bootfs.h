@@ -1,0 +1,20 @@
+/*
+ * bootfs.h — the read-only file system of the boot module (a cpio "newc" archive passed as
+ * QEMU's -initrd or a Multiboot2 module), where the first programs come from until the root
+ * file system is mounted through the VFS.
+ */
+#ifndef _BSD_KERN_BOOTFS_H_
+#define _BSD_KERN_BOOTFS_H_
+
+#include <bsd/kern/exec_elf.h>
+
+/* bootfs_init: find the first boot module that is a cpio archive. Returns whether one is. */
+bool bootfs_init(void);
+/*
+ * bootfs_open: a reader for the regular file at path.
+ *   Returns: 0 and *r; ENOENT (no bootfs, or no such file), EACCES (not a regular file),
+ *            EINVAL (the archive is malformed).
+ */
+int bootfs_open(const char *path, struct exec_reader *r);
+
+#endif /* _BSD_KERN_BOOTFS_H_ */

@@ -1,0 +1,322 @@
+/*
+ * kern_descrip.c — per-process descriptor tables and the calls on them (XNU
+ * bsd/kern/kern_descrip.c, sys_generic.c): read, write, readv, writev, close, dup, dup2, dup3,
+ * ioctl; and the console as the first kind of file.
+ *
+ * The one idea (BSD): a descriptor names a struct file, and a file is a reference-counted
+ * object with an operations vector (struct fileops), so vnodes, pipes and sockets plug in later
+ * by providing their own vector; the calls here never know what kind of file they hold.
+ */
+#include <arch/x86_64/timer.h>
+#include <arch/x86_64/usercopy.h>
+#include <bsd/kern/proc.h>
+#include <bsd/kern/syscall.h>
+#include <bsd/sys/errno.h>
+#include <console.h>
+#include <mach/kern/kalloc.h>
+
+struct file;
+
+/* The operations of a kind of file. Each returns bytes moved or a negative errno; buffers are
+ * user addresses. */
+struct fileops {
+	long (*fo_read)(struct file *fp, void *ubuf, size_t len);
+	long (*fo_write)(struct file *fp, const void *ubuf, size_t len);
+	long (*fo_ioctl)(struct file *fp, unsigned long cmd, uint64_t uarg);
+	void (*fo_close)(struct file *fp);
+};
+
+struct file {
+	const struct fileops *f_ops;
+	uint32_t f_count; /* descriptors (in all processes) naming it */
+	void *f_data;
+};
+
+#define IOV_MAX 1024
+#define TCGETS	   0x5401
+#define TIOCGWINSZ 0x5413
+
+/* ---- the console ---- */
+
+static long
+cons_write(struct file *fp, const void *ubuf, size_t len)
+{
+	char buf[256];
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(buf));
+
+		if (copyin((const char *)ubuf + done, buf, n) != 0)
+			return done > 0 ? (long)done : -EFAULT;
+		printf("%.*s", (int)n, buf);
+		done += n;
+	}
+	return (long)done;
+}
+
+/* A line at a time, or what is queued once a byte has arrived; polls the input queue.
+ * XXX: no tty line discipline (echo, erase, ^C) yet, and no wakeup from the console driver. */
+static long
+cons_read(struct file *fp, void *ubuf, size_t len)
+{
+	char buf[128];
+	size_t n = 0;
+	int c;
+
+	if (len == 0)
+		return 0;
+	len = MIN(len, sizeof(buf));
+	while (n == 0) {
+		while (n < len && (c = console_getc()) >= 0) {
+			buf[n++] = (char)c;
+			if (c == '\n')
+				break;
+		}
+		if (n == 0) {
+			assert_wait_deadline(fp, THREAD_INTERRUPTIBLE, clock_uptime_ns() + 10000000);
+			if (thread_block(NULL) == THREAD_INTERRUPTED)
+				return -EINTR;
+		}
+	}
+	return copyout(buf, ubuf, n) != 0 ? -EFAULT : (long)n;
+}
+
+static long
+cons_ioctl(struct file *fp, unsigned long cmd, uint64_t uarg)
+{
+	switch (cmd) {
+	case TCGETS: {
+		/* struct termios (asm-generic/termbits.h): cooked mode, echo, 38400 baud. */
+		uint32_t t[4] = { 0x500 /* ICRNL|IXON */, 0x5 /* OPOST|ONLCR */,
+				  0xbf /* B38400|CS8|CREAD */, 0x8a3b /* ISIG|ICANON|ECHO… */ };
+		uint8_t cc[19 + 1] = { 0 };
+		uint8_t out[sizeof(t) + sizeof(cc)];
+
+		memcpy(out, t, sizeof(t));
+		memcpy(out + sizeof(t), cc, sizeof(cc));
+		return copyout(out, (void *)uarg, 36) != 0 ? -EFAULT : 0;
+	}
+	case TIOCGWINSZ: {
+		uint16_t ws[4] = { 24, 80, 0, 0 };
+
+		return copyout(ws, (void *)uarg, sizeof(ws)) != 0 ? -EFAULT : 0;
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+static void
+cons_close(struct file *fp)
+{
+}
+
+static const struct fileops cons_ops = {
+	.fo_read = cons_read,
+	.fo_write = cons_write,
+	.fo_ioctl = cons_ioctl,
+	.fo_close = cons_close,
+};
+
+static struct file cons_file = { .f_ops = &cons_ops, .f_count = 1 /* never freed */ };
+
+/* ---- tables ---- */
+
+static void
+file_ref(struct file *fp)
+{
+	__atomic_fetch_add(&fp->f_count, 1, __ATOMIC_RELAXED);
+}
+
+static void
+file_rele(struct file *fp)
+{
+	if (__atomic_sub_fetch(&fp->f_count, 1, __ATOMIC_ACQ_REL) == 0) {
+		fp->f_ops->fo_close(fp);
+		kfree(fp, sizeof(*fp));
+	}
+}
+
+void
+fdt_init_console(struct proc *p)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		file_ref(&cons_file);
+		p->p_fd[fd] = &cons_file;
+	}
+}
+
+void
+fdt_fork(struct proc *child, struct proc *parent)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (parent->p_fd[fd] != NULL)
+			file_ref(parent->p_fd[fd]);
+		child->p_fd[fd] = parent->p_fd[fd];
+	}
+}
+
+void
+fdt_close_all(struct proc *p)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (p->p_fd[fd] != NULL)
+			file_rele(p->p_fd[fd]);
+		p->p_fd[fd] = NULL;
+	}
+}
+
+static struct file *
+fd_get(uint64_t fd)
+{
+	struct proc *p = current_proc();
+
+	return fd < NOFILE ? p->p_fd[fd] : NULL;
+}
+
+long
+sys_read(struct trapframe *tf)
+{
+	struct file *fp = fd_get(tf->tf_rdi);
+
+	if (fp == NULL)
+		return -EBADF;
+	if ((int64_t)tf->tf_rdx < 0)
+		return -EINVAL;
+	return fp->f_ops->fo_read(fp, (void *)tf->tf_rsi, tf->tf_rdx);
+}
+
+long
+sys_write(struct trapframe *tf)
+{
+	struct file *fp = fd_get(tf->tf_rdi);
+
+	if (fp == NULL)
+		return -EBADF;
+	if ((int64_t)tf->tf_rdx < 0)
+		return -EINVAL;
+	return fp->f_ops->fo_write(fp, (const void *)tf->tf_rsi, tf->tf_rdx);
+}
+
+/* readv/writev: one iovec at a time; a short transfer ends the call. */
+static long
+sys_rwv(struct trapframe *tf, bool write)
+{
+	struct file *fp = fd_get(tf->tf_rdi);
+	uint64_t iov[2];
+	long total = 0;
+
+	if (fp == NULL)
+		return -EBADF;
+	if (tf->tf_rdx > IOV_MAX)
+		return -EINVAL;
+	for (uint64_t i = 0; i < tf->tf_rdx; i++) {
+		long r;
+
+		if (copyin((const char *)tf->tf_rsi + i * sizeof(iov), iov, sizeof(iov)) != 0)
+			return total > 0 ? total : -EFAULT;
+		if ((int64_t)iov[1] < 0)
+			return -EINVAL;
+		if (iov[1] == 0)
+			continue;
+		r = write ? fp->f_ops->fo_write(fp, (const void *)iov[0], iov[1])
+			  : fp->f_ops->fo_read(fp, (void *)iov[0], iov[1]);
+		if (r < 0)
+			return total > 0 ? total : r;
+		total += r;
+		if ((uint64_t)r < iov[1])
+			break;
+	}
+	return total;
+}
+
+long
+sys_readv(struct trapframe *tf)
+{
+	return sys_rwv(tf, false);
+}
+
+long
+sys_writev(struct trapframe *tf)
+{
+	return sys_rwv(tf, true);
+}
+
+long
+sys_ioctl(struct trapframe *tf)
+{
+	struct file *fp = fd_get(tf->tf_rdi);
+
+	if (fp == NULL)
+		return -EBADF;
+	return fp->f_ops->fo_ioctl(fp, tf->tf_rsi, tf->tf_rdx);
+}
+
+long
+sys_close(struct trapframe *tf)
+{
+	struct proc *p = current_proc();
+	struct file *fp = fd_get(tf->tf_rdi);
+
+	if (fp == NULL)
+		return -EBADF;
+	p->p_fd[tf->tf_rdi] = NULL;
+	file_rele(fp);
+	return 0;
+}
+
+static long
+fd_dup_to(struct file *fp, uint64_t to)
+{
+	struct proc *p = current_proc();
+	struct file *old;
+
+	if (to >= NOFILE)
+		return -EBADF;
+	old = p->p_fd[to];
+	file_ref(fp);
+	p->p_fd[to] = fp;
+	if (old != NULL)
+		file_rele(old);
+	return (long)to;
+}
+
+long
+sys_dup(struct trapframe *tf)
+{
+	struct proc *p = current_proc();
+	struct file *fp = fd_get(tf->tf_rdi);
+
+	if (fp == NULL)
+		return -EBADF;
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (p->p_fd[fd] == NULL)
+			return fd_dup_to(fp, fd);
+	return -EMFILE;
+}
+
+long
+sys_dup2(struct trapframe *tf)
+{
+	struct file *fp = fd_get(tf->tf_rdi);
+
+	if (fp == NULL)
+		return -EBADF;
+	if (tf->tf_rdi == tf->tf_rsi)
+		return (long)tf->tf_rsi;
+	return fd_dup_to(fp, tf->tf_rsi);
+}
+
+long
+sys_dup3(struct trapframe *tf)
+{
+	struct file *fp = fd_get(tf->tf_rdi);
+
+	if (fp == NULL)
+		return -EBADF;
+	if (tf->tf_rdi == tf->tf_rsi || (tf->tf_rdx & ~0x80000ULL /* O_CLOEXEC */))
+		return -EINVAL;
+	/* XXX: O_CLOEXEC is accepted but not kept (no close-on-exec flags yet). */
+	return fd_dup_to(fp, tf->tf_rsi);
+}

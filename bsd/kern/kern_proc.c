@@ -1,0 +1,280 @@
+/*
+ * kern_proc.c — the process life cycle (XNU bsd/kern/kern_proc.c, kern_fork.c, kern_exit.c):
+ * pids, the process tree, starting a process's thread, fork by copy-on-write of the task's map
+ * (vm_map_fork), exit into a zombie with reparenting to init, and wait4.
+ *
+ * The one idea: exit gives back everything but the proc itself at once (descriptors, the
+ * address space and its pmap, the FPU area) and leaves a zombie holding only the wait status;
+ * the parent's wait4 frees the proc and drops its task reference, and Mach's reaper frees the
+ * thread, whose last reference frees the task. Statuses are encoded as Linux's wait(2).
+ */
+#include <arch/x86_64/user_machdep.h>
+#include <arch/x86_64/usercopy.h>
+#include <bsd/kern/proc.h>
+#include <bsd/sys/errno.h>
+#include <console.h>
+#include <iokit/acpi_platform.h>
+#include <ktest.h>
+#include <mach/kern/kalloc.h>
+#include <mach/kern/processor.h>
+#include <panic.h>
+
+#define PID_MAX 32768
+
+lck_spin_t proc_lock = LCK_SPIN_INITIALIZER;
+struct proc *initproc;
+static queue_head_t allproc = QUEUE_HEAD_INITIALIZER(allproc);
+static pid_t proc_next_pid = 1;
+
+struct uthread *
+current_uthread(void)
+{
+	thread_t t = current_thread();
+
+	return t != NULL ? t->th_uthread : NULL;
+}
+
+struct proc *
+current_proc(void)
+{
+	struct uthread *ut = current_uthread();
+
+	return ut != NULL ? ut->uu_proc : NULL;
+}
+
+struct proc *
+proc_find(pid_t pid)
+{
+	queue_foreach(&allproc, e) {
+		struct proc *p = container_of(e, struct proc, p_list);
+
+		if (p->p_pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+struct proc *
+proc_alloc(struct proc *parent, task_t task, pmap_t pmap)
+{
+	struct proc *p = kalloc_zero(sizeof(*p));
+	bool s;
+
+	if (p == NULL)
+		return NULL;
+	queue_init(&p->p_children);
+	p->p_task = task;
+	p->p_pmap = pmap;
+	p->p_stat = SIDL;
+	s = lck_spin_lock_irqsave(&proc_lock);
+	for (unsigned tries = 0; tries < PID_MAX; tries++) {
+		pid_t pid = proc_next_pid;
+
+		proc_next_pid = proc_next_pid >= PID_MAX - 1 ? 2 : proc_next_pid + 1;
+		if (proc_find(pid) == NULL) {
+			p->p_pid = pid;
+			break;
+		}
+	}
+	if (p->p_pid == 0) {
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		kfree(p, sizeof(*p));
+		return NULL;
+	}
+	p->p_pptr = parent;
+	if (parent != NULL)
+		queue_enter(&parent->p_children, &p->p_sibling);
+	queue_enter(&allproc, &p->p_list);
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	task->t_bsd_info = p;
+	return p;
+}
+
+/* The thread's first steps: into user mode with the registers saved in its uthread. */
+static void
+proc_thread_continue(void *param, wait_result_t wr)
+{
+	struct uthread *ut = param;
+
+	usr_thread_enter(&ut->uu_start, current_thread()->th_kstack + KERNEL_STACK_SIZE);
+}
+
+int
+proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fpu_from_current)
+{
+	struct uthread *ut = kalloc_zero(sizeof(*ut));
+	thread_t t;
+
+	if (ut == NULL)
+		return ENOMEM;
+	ut->uu_proc = p;
+	ut->uu_start = *tf;
+	if (thread_create_in_task(p->p_task, proc_thread_continue, ut, BASEPRI_DEFAULT, &t) !=
+	    KERN_SUCCESS) {
+		kfree(ut, sizeof(*ut));
+		return ENOMEM;
+	}
+	if (!usr_thread_init(t)) {
+		/* XXX: a created, never started thread cannot be destroyed yet; it leaks. */
+		kfree(ut, sizeof(*ut));
+		return ENOMEM;
+	}
+	if (fpu_from_current != NULL) {
+		/* fork: the child continues with the parent's FPU registers and TLS. */
+		usr_thread_copy_fpu(t);
+		t->th_machine.mt_fsbase = current_thread()->th_machine.mt_fsbase;
+	}
+	if (current_uthread() != NULL)
+		ut->uu_sigmask = current_uthread()->uu_sigmask;
+	ut->uu_thread = t;
+	t->th_uthread = ut;
+	t->th_bound = &processor_array[0]; /* see user_machdep.c: one CPU runs user pmaps */
+	ksnprintf(t->th_name, sizeof(t->th_name), "pid%d", p->p_pid);
+	p->p_uthread = ut;
+	p->p_stat = SRUN;
+	thread_start(t);
+	thread_deallocate(t);
+	return 0;
+}
+
+long
+sys_fork_common(struct trapframe *tf);
+long
+sys_fork_common(struct trapframe *tf)
+{
+	struct proc *parent = current_proc(), *child;
+	struct trapframe ctf = *tf;
+	pmap_t pmap = pmap_create();
+	vm_map_t map;
+	task_t task;
+
+	if (pmap == NULL)
+		return -ENOMEM;
+	map = vm_map_fork(parent->p_task->t_map, pmap);
+	if (map == NULL) {
+		pmap_destroy(pmap);
+		return -ENOMEM;
+	}
+	task = task_create(map, "user");
+	if (task == NULL) {
+		vm_map_deallocate(map);
+		pmap_destroy(pmap);
+		return -ENOMEM;
+	}
+	child = proc_alloc(parent, task, pmap);
+	if (child == NULL) {
+		task_deallocate(task);
+		pmap_destroy(pmap);
+		return -EAGAIN;
+	}
+	child->p_brk_base = parent->p_brk_base;
+	child->p_brk = parent->p_brk;
+	child->p_mmap_base = parent->p_mmap_base;
+	memcpy(child->p_sigacts, parent->p_sigacts, sizeof(child->p_sigacts));
+	memcpy(child->p_comm, parent->p_comm, sizeof(child->p_comm));
+	fdt_fork(child, parent);
+	ctf.tf_rax = 0;
+	if (proc_start_thread(child, &ctf, parent) != 0) {
+		/* XXX: undoing a half-made child needs the same path as a zombie's reaping. */
+		panic("fork: no memory for the child's thread");
+	}
+	return child->p_pid;
+}
+
+__noreturn void
+proc_exit(int xstat)
+{
+	struct proc *p = current_proc(), *pp;
+	thread_t self = current_thread();
+	vm_map_t map;
+	bool s;
+
+	if (p == initproc) {
+		printf("init: exited with wait status %#x; powering off\n", xstat);
+		ktest_debug_exit(xstat == 0 ? 0 : 1);
+		acpi_poweroff();
+		panic("init exited and the machine did not power off");
+	}
+	fdt_close_all(p);
+	/* From here the thread is a kernel thread: no FPU area, the kernel pmap. */
+	usr_thread_free(self);
+	s = intr_save();
+	pmap_activate(kernel_pmap);
+	map = p->p_task->t_map;
+	p->p_task->t_map = NULL;
+	intr_restore(s);
+	vm_map_deallocate(map);
+	pmap_destroy(p->p_pmap);
+	p->p_pmap = NULL;
+
+	s = lck_spin_lock_irqsave(&proc_lock);
+	while (!queue_empty(&p->p_children)) {
+		struct proc *c = container_of(p->p_children.next, struct proc, p_sibling);
+
+		queue_remove(&c->p_sibling);
+		c->p_pptr = initproc;
+		queue_enter(&initproc->p_children, &c->p_sibling);
+	}
+	p->p_xstat = xstat;
+	p->p_stat = SZOMB;
+	pp = p->p_pptr;
+	self->th_uthread = NULL;
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	psignal(pp, SIGCHLD);
+	thread_wakeup(pp);
+	thread_wakeup(initproc); /* it may have inherited zombies */
+	thread_terminate_self();
+}
+
+static void
+proc_free(struct proc *p)
+{
+	kfree(p->p_uthread, sizeof(*p->p_uthread));
+	task_deallocate(p->p_task);
+	kfree(p, sizeof(*p));
+}
+
+long
+proc_wait4(pid_t pid, int *status, int options)
+{
+	struct proc *p = current_proc();
+
+	for (;;) {
+		bool s = lck_spin_lock_irqsave(&proc_lock), have = false;
+		struct proc *found = NULL;
+
+		queue_foreach(&p->p_children, e) {
+			struct proc *c = container_of(e, struct proc, p_sibling);
+
+			/* XXX: no process groups yet: pid 0 and < -1 mean any child. */
+			if (pid > 0 && c->p_pid != pid)
+				continue;
+			have = true;
+			if (c->p_stat == SZOMB) {
+				found = c;
+				break;
+			}
+		}
+		if (found != NULL) {
+			pid_t cpid = found->p_pid;
+
+			queue_remove(&found->p_sibling);
+			queue_remove(&found->p_list);
+			lck_spin_unlock_irqrestore(&proc_lock, s);
+			*status = found->p_xstat;
+			proc_free(found);
+			return cpid;
+		}
+		if (!have || (options & WNOHANG)) {
+			lck_spin_unlock_irqrestore(&proc_lock, s);
+			return have ? 0 : -ECHILD;
+		}
+		if (p->p_siglist & ~current_uthread()->uu_sigmask & ~SIGBIT(SIGCHLD)) {
+			lck_spin_unlock_irqrestore(&proc_lock, s);
+			return -EINTR;
+		}
+		assert_wait(p, THREAD_INTERRUPTIBLE);
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		thread_block(NULL);
+	}
+}

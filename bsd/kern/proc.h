@@ -1,0 +1,139 @@
+/*
+ * proc.h — BSD processes over Mach tasks (XNU bsd/sys/proc_internal.h, user.h): the process
+ * (pid, parent and children, exit status, signals, descriptors, program break) over one task,
+ * and the uthread over each of its threads.
+ *
+ * The one idea (XNU): Mach owns the resources that run (task: address space; thread: register
+ * state, scheduling); BSD adds the POSIX identity and life cycle on top and is found from them
+ * through task->t_bsd_info and thread->th_uthread.
+ *
+ * Locking: one spin lock, proc_lock, covers the process tree, the pid table, p_stat and the
+ * signal words; a process's own fields (descriptors, brk, mmap base) are only touched by its one
+ * thread. XXX: one thread per process (clone with CLONE_THREAD is refused).
+ */
+#ifndef _BSD_KERN_PROC_H_
+#define _BSD_KERN_PROC_H_
+
+#include <arch/x86_64/trap.h>
+#include <mach/kern/queue.h>
+#include <mach/kern/task.h>
+#include <mach/kern/thread.h>
+#include <mach/vm/vm_map.h>
+
+typedef int pid_t;
+
+#define NSIG	     65 /* signals 1..64 */
+#define SIGHUP	     1
+#define SIGINT	     2
+#define SIGQUIT	     3
+#define SIGILL	     4
+#define SIGTRAP	     5
+#define SIGABRT	     6
+#define SIGBUS	     7
+#define SIGFPE	     8
+#define SIGKILL	     9
+#define SIGUSR1	     10
+#define SIGSEGV	     11
+#define SIGUSR2	     12
+#define SIGPIPE	     13
+#define SIGALRM	     14
+#define SIGTERM	     15
+#define SIGCHLD	     17
+#define SIGCONT	     18
+#define SIGSTOP	     19
+#define SIGTSTP	     20
+#define SIGTTIN	     21
+#define SIGTTOU	     22
+#define SIGURG	     23
+#define SIGWINCH     28
+#define SIGBIT(s)    (1ULL << ((s) - 1))
+#define SIG_DFL	     0ULL
+#define SIG_IGN	     1ULL
+
+#define NOFILE 64
+
+struct file;
+
+struct sigaction_k {
+	uint64_t sa_handler;
+	uint64_t sa_flags;
+	uint64_t sa_restorer;
+	uint64_t sa_mask;
+};
+
+enum proc_stat { SIDL = 1, SRUN, SZOMB };
+
+struct uthread {
+	thread_t uu_thread;
+	struct proc *uu_proc;
+	struct trapframe uu_start;	/* the registers the thread first enters user mode with */
+	uint64_t uu_sigmask;		/* blocked signals */
+	uint64_t uu_clear_tid;		/* set_tid_address */
+};
+
+struct proc {
+	pid_t p_pid;
+	struct proc *p_pptr;
+	queue_head_t p_children;
+	queue_chain_t p_sibling;	/* on p_pptr->p_children */
+	queue_chain_t p_list;		/* allproc */
+	task_t p_task;
+	pmap_t p_pmap;			/* the pmap under p_task->t_map (the map does not own it) */
+	struct uthread *p_uthread;	/* the one thread */
+	enum proc_stat p_stat;
+	int p_xstat;			/* wait status once a zombie */
+	uint64_t p_siglist;		/* pending signals */
+	struct sigaction_k p_sigacts[NSIG];
+	struct file *p_fd[NOFILE];
+	vaddr_t p_brk_base, p_brk;	/* program break: [base, brk) mapped in pages */
+	vaddr_t p_mmap_base;		/* where mmap(NULL) starts looking */
+	char p_comm[16];
+};
+
+#define WNOHANG	  1
+#define WUNTRACED 2
+
+extern lck_spin_t proc_lock;
+extern struct proc *initproc;
+
+/* The process and uthread the current thread belongs to (NULL in kernel threads). */
+struct proc *current_proc(void);
+struct uthread *current_uthread(void);
+
+/*
+ * proc_alloc: a new process (SIDL) with a fresh pid, child of parent (NULL only for init),
+ * over task (whose reference it takes over; task->t_bsd_info is set), no thread yet.
+ *   Returns: the process, or NULL (no memory, no pid).
+ */
+struct proc *proc_alloc(struct proc *parent, task_t task, pmap_t pmap);
+/* proc_find: the live or zombie process with pid, or NULL. proc_lock held. */
+struct proc *proc_find(pid_t pid);
+/*
+ * proc_start_thread: give p its thread, entering user mode with *tf, bound to CPU 0 (see
+ * user_machdep.c), and start it; p becomes SRUN.
+ *   Returns: 0, ENOMEM.
+ */
+int proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fpu_from_current);
+/*
+ * proc_exit: end the current process with wait status xstat: close descriptors, tear down the
+ * address space, reparent children to init, become a zombie, notify the parent (SIGCHLD and the
+ * wait4 wakeup), terminate the thread. Init's death powers the machine off.
+ */
+__noreturn void proc_exit(int xstat);
+/* wait4 (kern_exit.c): returns the pid, 0 with WNOHANG and nothing ready, or -errno. */
+long proc_wait4(pid_t pid, int *status, int options);
+
+/* Signals (kern_sig.c). psignal: post signal to p (0 is a no-op). Any context but interrupts. */
+void psignal(struct proc *p, int signum);
+/* Reset handlers across exec (caught ones become default; ignored stay ignored). */
+void sig_exec_reset(struct proc *p);
+
+/* bsd_init (kern_exec.c): start init from the boot archive; false when there is none. */
+bool bsd_init(void);
+
+/* Descriptors (kern_descrip.c). */
+void fdt_init_console(struct proc *p);
+void fdt_fork(struct proc *child, struct proc *parent);
+void fdt_close_all(struct proc *p);
+
+#endif /* _BSD_KERN_PROC_H_ */

@@ -1,0 +1,347 @@
+/*
+ * syscall.c — the system-call dispatcher (XNU bsd/dev/i386/systemcalls.c: unix_syscall) and
+ * the Linux x86-64 table, with the small calls that need no subsystem of their own: identity,
+ * time, uname, getrandom, reboot.
+ *
+ * The one idea (ARCHITECTURE.md "User ABI"): the high byte of rax picks a class — 0 the Linux
+ * x86-64 numbers (arch/x86/entry/syscalls/syscall_64.tbl), 1 the Mach traps, 2 reserved for
+ * native BSD calls — and each class is only a table that translates to the BSD and Mach layers.
+ * Unknown numbers return -ENOSYS with a rate-limited log line naming the number.
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/timer.h>
+#include <arch/x86_64/user_machdep.h>
+#include <arch/x86_64/usercopy.h>
+#include <bsd/kern/proc.h>
+#include <bsd/kern/syscall.h>
+#include <bsd/sys/errno.h>
+#include <console.h>
+#include <iokit/acpi_platform.h>
+#include <ktest.h>
+#include <pv/kvm.h>
+#include <random.h>
+
+#define SYS_CLASS_LINUX 0
+#define SYS_CLASS_MACH	1
+
+static const sy_call_t linux_sysent[] = {
+	[0] = sys_read,		   [1] = sys_write,	     [3] = sys_close,
+	[9] = sys_mmap,		   [10] = sys_mprotect,	     [11] = sys_munmap,
+	[12] = sys_brk,		   [13] = sys_rt_sigaction,  [14] = sys_rt_sigprocmask,
+	[16] = sys_ioctl,	   [19] = sys_readv,	     [20] = sys_writev,
+	[24] = sys_sched_yield,	   [28] = sys_madvise,	     [32] = sys_dup,
+	[33] = sys_dup2,	   [34] = sys_pause,	     [35] = sys_nanosleep,     [39] = sys_getpid,
+	[56] = sys_clone,	   [57] = sys_fork,	     [58] = sys_vfork,
+	[59] = sys_execve,	   [60] = sys_exit,	     [61] = sys_wait4,
+	[62] = sys_kill,	   [63] = sys_uname,	     [96] = sys_gettimeofday,
+	[102] = sys_getuid,	   [104] = sys_getuid,	     [107] = sys_getuid,
+	[108] = sys_getuid,	   [110] = sys_getppid,	     [158] = sys_arch_prctl,
+	[169] = sys_reboot,	   [186] = sys_gettid,	     [218] = sys_set_tid_address,
+	[228] = sys_clock_gettime, [231] = sys_exit_group,   [292] = sys_dup3,
+	[318] = sys_getrandom,
+};
+
+static uint64_t sys_enosys_logged;
+
+static long
+sys_enosys(uint64_t nr)
+{
+	/* One line for each of the first 32 unknown calls a boot sees. */
+	if (__atomic_fetch_add(&sys_enosys_logged, 1, __ATOMIC_RELAXED) < 32)
+		klog(LOG_NOTICE, "syscall: pid %d: unimplemented system call %#llx\n",
+		     current_proc() != NULL ? current_proc()->p_pid : 0, (unsigned long long)nr);
+	return -ENOSYS;
+}
+
+void
+unix_syscall(struct trapframe *tf)
+{
+	uint64_t nr = tf->tf_rax;
+	unsigned cls = (nr >> 24) & 0xff;
+	long r;
+
+	if (cls == SYS_CLASS_LINUX && nr < ARRAY_SIZE(linux_sysent) && linux_sysent[nr] != NULL)
+		r = linux_sysent[nr](tf);
+	else /* XXX: class 1 (Mach traps: mach_msg, mach_reply_port, …) awaits the IPC issue. */
+		r = sys_enosys(nr);
+	tf->tf_rax = (uint64_t)r;
+}
+
+long
+sys_getpid(struct trapframe *tf)
+{
+	return current_proc()->p_pid;
+}
+
+long
+sys_gettid(struct trapframe *tf)
+{
+	return current_proc()->p_pid;
+}
+
+long
+sys_getppid(struct trapframe *tf)
+{
+	struct proc *p = current_proc();
+	bool s = lck_spin_lock_irqsave(&proc_lock);
+	long ppid = p->p_pptr != NULL ? p->p_pptr->p_pid : 0;
+
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	return ppid;
+}
+
+/* getuid, geteuid, getgid, getegid: XXX: every process runs as root until credentials land. */
+long
+sys_getuid(struct trapframe *tf)
+{
+	return 0;
+}
+
+long
+sys_set_tid_address(struct trapframe *tf)
+{
+	current_uthread()->uu_clear_tid = tf->tf_rdi;
+	return current_proc()->p_pid;
+}
+
+long
+sys_arch_prctl(struct trapframe *tf)
+{
+	uint64_t v;
+
+	switch (tf->tf_rdi) {
+	case 0x1002: /* ARCH_SET_FS */
+		return -usr_set_fsbase(tf->tf_rsi);
+	case 0x1003: /* ARCH_GET_FS */
+		v = current_thread()->th_machine.mt_fsbase;
+		return copyout(&v, (void *)tf->tf_rsi, sizeof(v)) != 0 ? -EFAULT : 0;
+	default: /* XXX: ARCH_SET_GS needs the user GS base kept per thread */
+		return -EINVAL;
+	}
+}
+
+long
+sys_sched_yield(struct trapframe *tf)
+{
+	thread_yield();
+	return 0;
+}
+
+long
+sys_uname(struct trapframe *tf)
+{
+	char u[6][65];
+
+	memset(u, 0, sizeof(u));
+	ksnprintf(u[0], sizeof(u[0]), "%s", "Nimbus");
+	ksnprintf(u[1], sizeof(u[1]), "%s", "nimbus");
+	ksnprintf(u[2], sizeof(u[2]), "%s", NIMBUS_VERSION);
+	ksnprintf(u[3], sizeof(u[3]), "%s", NIMBUS_GITREV);
+	ksnprintf(u[4], sizeof(u[4]), "%s", "x86_64");
+	ksnprintf(u[5], sizeof(u[5]), "%s", "(none)");
+	return copyout(u, (void *)tf->tf_rdi, sizeof(u)) != 0 ? -EFAULT : 0;
+}
+
+/* Seconds since the epoch at boot (uptime 0): from kvmclock's wall clock when there is one.
+ * XXX: without it (TCG, Xen) the calendar starts at the epoch; a CMOS RTC reader is missing. */
+static uint64_t
+sys_boot_epoch_ns(void)
+{
+	static uint64_t epoch;
+	static bool known;
+	uint64_t sec;
+	uint32_t nsec;
+
+	if (!known) {
+		if (kvmclock_wallclock(&sec, &nsec))
+			epoch = sec * 1000000000ULL + nsec - clock_uptime_ns();
+		known = true;
+	}
+	return epoch;
+}
+
+long
+sys_clock_gettime(struct trapframe *tf)
+{
+	uint64_t ns = clock_uptime_ns();
+	int64_t ts[2];
+
+	switch (tf->tf_rdi) {
+	case 0: /* CLOCK_REALTIME */
+	case 8: /* CLOCK_REALTIME_ALARM */
+	case 5: /* CLOCK_REALTIME_COARSE */
+		ns += sys_boot_epoch_ns();
+		break;
+	case 1: /* CLOCK_MONOTONIC */
+	case 4: /* CLOCK_MONOTONIC_RAW */
+	case 6: /* CLOCK_MONOTONIC_COARSE */
+	case 7: /* CLOCK_BOOTTIME */
+		break;
+	default:
+		return -EINVAL;
+	}
+	ts[0] = (int64_t)(ns / 1000000000ULL);
+	ts[1] = (int64_t)(ns % 1000000000ULL);
+	return copyout(ts, (void *)tf->tf_rsi, sizeof(ts)) != 0 ? -EFAULT : 0;
+}
+
+long
+sys_gettimeofday(struct trapframe *tf)
+{
+	uint64_t ns = clock_uptime_ns() + sys_boot_epoch_ns();
+	int64_t tv[2] = { (int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL / 1000) };
+
+	if (tf->tf_rdi != 0 && copyout(tv, (void *)tf->tf_rdi, sizeof(tv)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+long
+sys_nanosleep(struct trapframe *tf)
+{
+	int64_t ts[2];
+	uint64_t deadline;
+	wait_result_t wr;
+
+	if (copyin((const void *)tf->tf_rdi, ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+		return -EINVAL;
+	if ((uint64_t)ts[0] > 100000000ULL) /* ~3 years: beyond is forever */
+		ts[0] = 100000000;
+	deadline = clock_uptime_ns() + (uint64_t)ts[0] * 1000000000ULL + (uint64_t)ts[1];
+	assert_wait_deadline(current_uthread(), THREAD_INTERRUPTIBLE, deadline);
+	wr = thread_block(NULL);
+	if (wr == THREAD_INTERRUPTED) {
+		uint64_t now = clock_uptime_ns(), left = deadline > now ? deadline - now : 0;
+		int64_t rem[2] = { (int64_t)(left / 1000000000ULL),
+				   (int64_t)(left % 1000000000ULL) };
+
+		if (tf->tf_rsi != 0)
+			(void)copyout(rem, (void *)tf->tf_rsi, sizeof(rem));
+		return -EINTR;
+	}
+	return 0;
+}
+
+/* pause: sleep until a signal arrives (its action then runs on the way out). */
+long
+sys_pause(struct trapframe *tf)
+{
+	while (!bsd_ast_pending()) {
+		assert_wait(current_uthread(), THREAD_INTERRUPTIBLE);
+		if (bsd_ast_pending()) {
+			clear_wait(current_thread(), THREAD_INTERRUPTED);
+			break;
+		}
+		thread_block(NULL);
+	}
+	return -EINTR;
+}
+
+long
+sys_getrandom(struct trapframe *tf)
+{
+	uint8_t buf[256];
+	size_t len = tf->tf_rsi, done = 0;
+
+	if (tf->tf_rdx & ~7ULL) /* GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE */
+		return -EINVAL;
+	len = MIN(len, (size_t)(1 << 25));
+	while (done < len) {
+		size_t n = MIN(len - done, sizeof(buf));
+
+		random_read(buf, n);
+		if (copyout(buf, (char *)tf->tf_rdi + done, n) != 0)
+			return done > 0 ? (long)done : -EFAULT;
+		done += n;
+	}
+	return (long)done;
+}
+
+long
+sys_reboot(struct trapframe *tf)
+{
+	if ((uint32_t)tf->tf_rdi != 0xfee1dead ||
+	    ((uint32_t)tf->tf_rsi != 672274793 && (uint32_t)tf->tf_rsi != 85072278 &&
+	     (uint32_t)tf->tf_rsi != 369367448 && (uint32_t)tf->tf_rsi != 537993216))
+		return -EINVAL;
+	switch ((uint32_t)tf->tf_rdx) {
+	case 0x4321fedc: /* LINUX_REBOOT_CMD_POWER_OFF */
+	case 0xcdef0123: /* LINUX_REBOOT_CMD_HALT */
+		printf("reboot: power off requested by pid %d\n", current_proc()->p_pid);
+		/* Under the test harness's isa-debug-exit device this ends QEMU with status 1. */
+		ktest_debug_exit(0);
+		acpi_poweroff();
+		return -EIO;
+	default: /* XXX: restart */
+		return -EINVAL;
+	}
+}
+
+long
+sys_exit(struct trapframe *tf)
+{
+	proc_exit(((int)tf->tf_rdi & 0xff) << 8);
+}
+
+long
+sys_exit_group(struct trapframe *tf)
+{
+	proc_exit(((int)tf->tf_rdi & 0xff) << 8);
+}
+
+long
+sys_wait4(struct trapframe *tf)
+{
+	int status = 0;
+	long r;
+
+	if (tf->tf_rdx & ~(uint64_t)(WNOHANG | WUNTRACED | 0x40000000 /* __WALL */))
+		return -EINVAL;
+	r = proc_wait4((pid_t)tf->tf_rdi, &status, (int)tf->tf_rdx);
+	if (r > 0 && tf->tf_rsi != 0 && copyout(&status, (void *)tf->tf_rsi, sizeof(status)) != 0)
+		return -EFAULT;
+	/* XXX: rusage (r10) is not filled. */
+	return r;
+}
+
+long
+sys_fork(struct trapframe *tf)
+{
+	return sys_fork_common(tf);
+}
+
+/* vfork: a fork (the child gets its own copy-on-write map, which vfork allows). */
+long
+sys_vfork(struct trapframe *tf)
+{
+	return sys_fork_common(tf);
+}
+
+long
+sys_clone(struct trapframe *tf)
+{
+	uint64_t flags = tf->tf_rdi;
+
+	/* The process form only: a new stack is allowed, shared VM or threads are not yet. */
+	if ((flags & ~0xffULL & ~(0x4000ULL /* CLONE_VFORK */ | 0x100ULL /* CLONE_VM w/ VFORK */ |
+				 0x01000000ULL /* CHILD_SETTID */ | 0x00200000ULL /* CHILD_CLEARTID */)) ||
+	    ((flags & 0x100) && !(flags & 0x4000))) {
+		klog(LOG_NOTICE, "clone: flags %#llx not supported (threads)\n",
+		     (unsigned long long)flags);
+		return -ENOSYS;
+	}
+	if ((flags & 0xff) != SIGCHLD && (flags & 0xff) != 0)
+		return -EINVAL;
+	if (tf->tf_rsi != 0) {
+		struct trapframe ctf = *tf;
+		long r;
+
+		/* The child starts on the given stack: fork from a frame that says so. */
+		ctf.tf_rsp = tf->tf_rsi;
+		r = sys_fork_common(&ctf);
+		return r;
+	}
+	return sys_fork_common(tf);
+}

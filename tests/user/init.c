@@ -1,0 +1,81 @@
+/*
+ * init.c — the test init (pid 1) of the user tier: runs each test program by fork, execve and
+ * wait4, prints `ok N - name` or `not ok N - name` (ARCHITECTURE.md test output), the final
+ * `N passed, N failed` line, and powers off (reboot) — or exits 1 when a test failed, which
+ * the kernel turns into a failing isa-debug-exit status. It also reaps orphans it inherits.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct utest {
+	const char *name;
+	const char *path;
+	const char *arg;
+	int want_status; /* the wait status the test must end with */
+};
+
+static const struct utest tests[] = {
+	{ "hello_static", "/bin/hello", NULL, 0 },
+	{ "hello_static_pie", "/bin/hello-pie", NULL, 0 },
+	{ "exec_args_envp_auxv", "/bin/utest", "args", 0 },
+	{ "exit_status", "/bin/utest", "exit42", 42 << 8 },
+	{ "getpid_getppid", "/bin/utest", "ids", 0 },
+	{ "brk", "/bin/utest", "brk", 0 },
+	{ "mmap_munmap_mprotect", "/bin/utest", "mmap", 0 },
+	{ "readonly_write_sigsegv", "/bin/utest", "rofault", 0 },
+	{ "fork_cow", "/bin/utest", "cow", 0 },
+	{ "wait4_wnohang", "/bin/utest", "wnohang", 0 },
+	{ "orphan_reparented_to_init", "/bin/utest", "orphan", 0 },
+	{ "copyin_efault", "/bin/utest", "efault", 0 },
+	{ "kernel_pointer_refused", "/bin/utest", "kptr", 0 },
+	{ "clock_monotonic_nanosleep", "/bin/utest", "clock", 0 },
+	{ "signals_from_traps", "/bin/utest", "traps", 0 },
+	{ "kill_sigterm", "/bin/utest", "kill", 0 },
+	{ "execve_second_program", "/bin/utest", "exec", 0 },
+	{ "enosys", "/bin/utest", "enosys", 0 },
+	{ "pie_utest", "/bin/utest-pie", "args", 0 },
+};
+
+int
+main(int argc, char **argv)
+{
+	int pass = 0, fail = 0, n = 0;
+
+	printf("init: pid %d, %d tests\n", getpid(), (int)(sizeof(tests) / sizeof(tests[0])));
+	for (unsigned i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		const struct utest *t = &tests[i];
+		int status = -1;
+		pid_t pid, w;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			char *av[] = { (char *)t->path, (char *)t->arg, NULL };
+			char *ev[] = { "NIMBUS_TEST=1", "PATH=/bin", NULL };
+
+			execve(t->path, av, ev);
+			_exit(127);
+		}
+		/* Reap inherited orphans too, until our child is back. */
+		while ((w = wait4(-1, &status, 0, NULL)) != pid && w > 0)
+			;
+		n++;
+		if (pid > 0 && w == pid && status == t->want_status) {
+			pass++;
+			printf("ok %d - %s\n", n, t->name);
+		} else {
+			fail++;
+			printf("not ok %d - %s (pid %d, wait status %#x, expected %#x)\n", n,
+			       t->name, pid, status, t->want_status);
+		}
+	}
+	printf("%d passed, %d failed\n", pass, fail);
+	fflush(stdout);
+	if (fail != 0)
+		return 1;
+	reboot(RB_POWER_OFF);
+	return 1;
+}

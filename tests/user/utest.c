@@ -1,0 +1,404 @@
+/*
+ * utest.c — the user-tier test programs, one per argv[1] (tests/user/init.c runs each in its
+ * own process). Each checks what the kernel did and exits 0 when it is right, or prints what
+ * was wrong and exits 1. They use raw system calls where libc would hide the kernel's answer.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHECK(c)                                                                                \
+	do {                                                                                    \
+		if (!(c)) {                                                                     \
+			printf("# %s:%d: check failed: %s\n", __FILE__, __LINE__, #c);          \
+			exit(1);                                                                \
+		}                                                                               \
+	} while (0)
+
+extern char **environ;
+
+/* Run fn in a child; return its wait status. */
+static int
+in_child(void (*fn)(void))
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	return status;
+}
+
+static int
+t_args(int argc, char **argv)
+{
+	const char *execfn = (const char *)getauxval(AT_EXECFN);
+
+	CHECK(argc >= 2 && strcmp(argv[1], "args") == 0);
+	CHECK(argv[argc] == NULL);
+	if (argc == 4) { /* from t_exec */
+		CHECK(strcmp(argv[2], "one") == 0 && strcmp(argv[3], "two words") == 0);
+		CHECK(getenv("FROM_EXEC") != NULL && strcmp(getenv("FROM_EXEC"), "yes") == 0);
+	} else {
+		CHECK(getenv("NIMBUS_TEST") != NULL && strcmp(getenv("NIMBUS_TEST"), "1") == 0);
+		CHECK(getenv("PATH") != NULL && strcmp(getenv("PATH"), "/bin") == 0);
+	}
+	CHECK(getauxval(AT_PAGESZ) == 4096);
+	CHECK(getauxval(AT_PHENT) == 56);
+	CHECK(getauxval(AT_PHNUM) > 0 && getauxval(AT_PHDR) != 0);
+	CHECK(getauxval(AT_ENTRY) != 0);
+	CHECK(getauxval(AT_RANDOM) != 0);
+	CHECK(getauxval(AT_UID) == 0 && getauxval(AT_EUID) == 0 && getauxval(AT_SECURE) == 0);
+	CHECK(execfn != NULL && strcmp(execfn, argv[0]) == 0);
+	/* The stack is 16-byte aligned at entry, so main's locals are too. */
+	CHECK(((uintptr_t)__builtin_frame_address(0) & 15) == 0);
+	return 0;
+}
+
+static int
+t_ids(void)
+{
+	pid_t me = getpid(), pid;
+	int status;
+
+	CHECK(me > 1 && getppid() == 1);
+	CHECK(syscall(SYS_gettid) == me);
+	pid = fork();
+	if (pid == 0)
+		_exit(getppid() == me ? 0 : 1);
+	CHECK(pid > me || pid > 1);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(getuid() == 0 && geteuid() == 0 && getgid() == 0 && getegid() == 0);
+	return 0;
+}
+
+static int
+t_brk(void)
+{
+	char *b0 = (char *)syscall(SYS_brk, 0), *b1;
+
+	CHECK(b0 != NULL);
+	b1 = (char *)syscall(SYS_brk, b0 + 3 * 4096 + 100);
+	CHECK(b1 == b0 + 3 * 4096 + 100);
+	memset(b0, 0x5a, 3 * 4096 + 100);
+	CHECK(b0[3 * 4096 + 99] == 0x5a);
+	CHECK((char *)syscall(SYS_brk, b0) == b0);
+	CHECK((char *)syscall(SYS_brk, b0 - (1L << 40)) == b0); /* refused: unchanged */
+	void *m = malloc(100000);
+	CHECK(m != NULL);
+	memset(m, 1, 100000);
+	free(m);
+	return 0;
+}
+
+static int
+t_mmap(void)
+{
+	char *p = mmap(NULL, 5 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *q;
+
+	CHECK(p != MAP_FAILED && ((uintptr_t)p & 4095) == 0);
+	for (int i = 0; i < 5 * 4096; i++)
+		CHECK(p[i] == 0);
+	memset(p, 7, 5 * 4096);
+	CHECK(munmap(p + 4096, 4096) == 0);
+	CHECK(mprotect(p, 4096, PROT_READ) == 0);
+	CHECK(p[0] == 7);
+	q = mmap(p + 4096, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		 -1, 0);
+	CHECK(q == p + 4096 && q[0] == 0);
+	q = mmap(p + 4096, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+		 0);
+	CHECK(q == MAP_FAILED && errno == EEXIST);
+	CHECK(mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED &&
+	      errno == EINVAL);
+	CHECK(munmap(p + 1, 4096) == -1 && errno == EINVAL);
+	CHECK(madvise(p, 4096, MADV_DONTNEED) == 0);
+	CHECK(madvise(p, 4096, 12345) == -1 && errno == EINVAL);
+	CHECK(munmap(p, 5 * 4096) == 0);
+	return 0;
+}
+
+static char *ro_page;
+
+static void
+write_ro(void)
+{
+	ro_page[0] = 1;
+}
+
+static void
+read_null(void)
+{
+	volatile uintptr_t addr = 8;
+
+	(void)*(volatile int *)addr;
+}
+
+static int
+t_rofault(void)
+{
+	int st;
+
+	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(ro_page != MAP_FAILED);
+	st = in_child(write_ro);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = in_child(read_null);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	return 0;
+}
+
+static int cow_value = 1;
+
+static int
+t_cow(void)
+{
+	char *heap = malloc(8192);
+	int status;
+	pid_t pid;
+
+	CHECK(heap != NULL);
+	memset(heap, 'p', 8192);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		cow_value = 2;
+		memset(heap, 'c', 8192);
+		_exit(cow_value == 2 && heap[4000] == 'c' ? 0 : 1);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(cow_value == 1);
+	for (int i = 0; i < 8192; i++)
+		CHECK(heap[i] == 'p');
+	return 0;
+}
+
+static int
+t_wnohang(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	if (pid == 0) {
+		nanosleep(&ts, NULL);
+		_exit(3);
+	}
+	CHECK(waitpid(pid, &status, WNOHANG) == 0);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 3);
+	CHECK(waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD);
+	CHECK(waitpid(-1, &status, 0) == -1 && errno == ECHILD);
+	return 0;
+}
+
+static int
+t_orphan(void)
+{
+	volatile int *shared = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int status;
+	pid_t child;
+
+	CHECK(shared != MAP_FAILED);
+	child = fork();
+	if (child == 0) {
+		pid_t gc = fork();
+
+		if (gc == 0) {
+			for (int i = 0; i < 300 && getppid() != 1; i++)
+				nanosleep(&ts, NULL);
+			shared[0] = getppid() == 1 ? 1 : 2;
+			_exit(0);
+		}
+		_exit(gc > 0 ? 0 : 1);
+	}
+	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+	      WEXITSTATUS(status) == 0);
+	for (int i = 0; i < 300 && shared[0] == 0; i++)
+		nanosleep(&ts, NULL);
+	CHECK(shared[0] == 1);
+	return 0;
+}
+
+static int
+t_efault(void)
+{
+	CHECK(syscall(SYS_write, 1, (void *)1, 10) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_rt_sigprocmask, SIG_BLOCK, (void *)16, NULL, 8) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_uname, (void *)-4096L) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (void *)4096) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_write, 99, "x", 1) == -1 && errno == EBADF);
+	return 0;
+}
+
+static int
+t_kptr(void)
+{
+	/* The kernel's text and direct map: refused before they are touched. */
+	CHECK(syscall(SYS_write, 1, (void *)0xffffffff80100000UL, 10) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_write, 1, (void *)0xffff800000001000UL, 10) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_write, 1, (void *)0x00007ffffffffff0UL, 32) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_uname, (void *)0xffffffff80100000UL) == -1 && errno == EFAULT);
+	return 0;
+}
+
+static int
+t_clock(void)
+{
+	struct timespec a, b, d = { 0, 20 * 1000 * 1000 };
+	long ns;
+
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &a) == 0);
+	CHECK(nanosleep(&d, NULL) == 0);
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &b) == 0);
+	ns = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
+	CHECK(ns >= 20 * 1000 * 1000 && ns < 5L * 1000 * 1000 * 1000);
+	CHECK(clock_gettime(12345, &a) == -1 && errno == EINVAL);
+	CHECK(clock_gettime(CLOCK_REALTIME, &a) == 0);
+	return 0;
+}
+
+static void
+do_ud2(void)
+{
+	__asm__ volatile("ud2");
+}
+
+static void
+do_div0(void)
+{
+	volatile int z = 0;
+
+	_exit(10 / z);
+}
+
+static void
+do_kernel_jump(void)
+{
+	((void (*)(void))0xffffffff80100000UL)();
+}
+
+static int
+t_traps(void)
+{
+	int st = in_child(do_ud2);
+
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGILL);
+	st = in_child(do_div0);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGFPE);
+	st = in_child(do_kernel_jump);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	return 0;
+}
+
+static void
+do_kill_self(void)
+{
+	kill(getpid(), SIGTERM);
+	for (;;)
+		;
+}
+
+static int
+t_kill(void)
+{
+	int st = in_child(do_kill_self);
+	pid_t pid;
+
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+	pid = fork();
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	CHECK(kill(pid, SIGKILL) == 0);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	CHECK(kill(99999, SIGTERM) == -1 && errno == ESRCH);
+	return 0;
+}
+
+static int
+t_exec(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *av[] = { "/bin/utest", "args", "one", "two words", NULL };
+		char *ev[] = { "FROM_EXEC=yes", NULL };
+
+		execve(av[0], av, ev);
+		_exit(99);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK(execve("/bin/no-such-program", (char *[]){ "x", NULL }, environ) == -1 &&
+	      errno == ENOENT);
+	CHECK(execve("/etc/not-elf", (char *[]){ "x", NULL }, environ) == -1 && errno == ENOEXEC);
+	return 0;
+}
+
+static int
+t_enosys(void)
+{
+	CHECK(syscall(4000) == -1 && errno == ENOSYS);
+	CHECK(syscall(0x01000000 | 31) == -1 && errno == ENOSYS);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *t = argc > 1 ? argv[1] : "";
+
+	if (strcmp(t, "args") == 0)
+		return t_args(argc, argv);
+	if (strcmp(t, "exit42") == 0)
+		return 42;
+	if (strcmp(t, "ids") == 0)
+		return t_ids();
+	if (strcmp(t, "brk") == 0)
+		return t_brk();
+	if (strcmp(t, "mmap") == 0)
+		return t_mmap();
+	if (strcmp(t, "rofault") == 0)
+		return t_rofault();
+	if (strcmp(t, "cow") == 0)
+		return t_cow();
+	if (strcmp(t, "wnohang") == 0)
+		return t_wnohang();
+	if (strcmp(t, "orphan") == 0)
+		return t_orphan();
+	if (strcmp(t, "efault") == 0)
+		return t_efault();
+	if (strcmp(t, "kptr") == 0)
+		return t_kptr();
+	if (strcmp(t, "clock") == 0)
+		return t_clock();
+	if (strcmp(t, "traps") == 0)
+		return t_traps();
+	if (strcmp(t, "kill") == 0)
+		return t_kill();
+	if (strcmp(t, "exec") == 0)
+		return t_exec();
+	if (strcmp(t, "enosys") == 0)
+		return t_enosys();
+	printf("# utest: unknown test '%s'\n", t);
+	return 1;
+}
