@@ -41,10 +41,14 @@
 #define DP_CLUSTER_PAGES 8
 #define DP_SWAP_RETRY_NS (1000 * 1000 * 1000ULL)
 
+/* Entries come in page-sized chunks, made when first written: no large allocation. */
+#define DP_CHUNK (PAGE_SIZE / sizeof(uintptr_t))
+
 struct default_pager {
 	struct memory_object dp_mo; /* first: a memory_object_t is a struct default_pager * */
 	uint64_t dp_npages;
-	uintptr_t *dp_slots;	    /* dp_npages entries, or NULL until the first data_return */
+	uint64_t dp_nchunks;
+	uintptr_t **dp_dir;	    /* dp_nchunks chunks (NULL: all empty), or NULL until used */
 };
 
 uint64_t default_pager_pages, default_pager_bytes;
@@ -221,6 +225,34 @@ dp_entry_drop(uintptr_t e)
 }
 
 /*
+ * The entry of page i: its address, or NULL when it was never written and create is false (or
+ * memory is short). ds_lock held; i < dp_npages.
+ */
+static uintptr_t *
+dp_entry(struct default_pager *dp, uint64_t i, bool create)
+{
+	uint64_t c = i / DP_CHUNK;
+
+	if (dp->dp_dir == NULL) {
+		if (!create)
+			return NULL;
+		dp->dp_nchunks = (dp->dp_npages + DP_CHUNK - 1) / DP_CHUNK;
+		if (dp->dp_nchunks * sizeof(uintptr_t *) > KALLOC_MAX_SIZE) {
+			klog(LOG_WARNING, "default_pager: object of %llu pages is too large\n",
+			     (unsigned long long)dp->dp_npages);
+			return NULL;
+		}
+		if ((dp->dp_dir = kalloc_zero(dp->dp_nchunks * sizeof(uintptr_t *))) == NULL)
+			return NULL;
+	}
+	if (dp->dp_dir[c] == NULL) {
+		if (!create || (dp->dp_dir[c] = kalloc_zero(PAGE_SIZE)) == NULL)
+			return NULL;
+	}
+	return &dp->dp_dir[c][i % DP_CHUNK];
+}
+
+/*
  * The pager's operations.
  */
 
@@ -240,8 +272,9 @@ dp_data_request(memory_object_t mo, vm_object_offset_t offset, vm_size_t length,
 	/* Entries cannot change under us: the pages are busy (not resident to be returned). */
 	dp_lock();
 	for (uint64_t i = 0; i < n; i++) {
-		if (dp->dp_slots == NULL || first + i >= dp->dp_npages ||
-		    (e[i] = dp->dp_slots[first + i]) == DP_EMPTY) {
+		uintptr_t *ep = first + i < dp->dp_npages ? dp_entry(dp, first + i, false) : NULL;
+
+		if (ep == NULL || (e[i] = *ep) == DP_EMPTY) {
 			dp_unlock();
 			return MEMORY_OBJECT_ABSENT;
 		}
@@ -324,25 +357,17 @@ dp_data_return(memory_object_t mo, vm_object_offset_t offset, const void *src, v
 {
 	struct default_pager *dp = dp_from(mo);
 	uint64_t i = atop(offset);
-	uintptr_t old, e;
+	uintptr_t old, e, *ep;
 	kern_return_t kr;
 
 	if (length != PAGE_SIZE || (offset & PAGE_MASK) != 0 || i >= dp->dp_npages)
 		return KERN_INVALID_ARGUMENT;
 	dp_lock();
-	if (dp->dp_slots == NULL) {
-		if (dp->dp_npages * sizeof(uintptr_t) > KALLOC_MAX_SIZE) {
-			dp_unlock();
-			klog(LOG_WARNING, "default_pager: object of %llu pages is too large\n",
-			     (unsigned long long)dp->dp_npages);
-			return KERN_RESOURCE_SHORTAGE;
-		}
-		if ((dp->dp_slots = kalloc_zero(dp->dp_npages * sizeof(uintptr_t))) == NULL) {
-			dp_unlock();
-			return KERN_RESOURCE_SHORTAGE;
-		}
+	if ((ep = dp_entry(dp, i, true)) == NULL) {
+		dp_unlock();
+		return KERN_RESOURCE_SHORTAGE;
 	}
-	old = dp->dp_slots[i];
+	old = *ep;
 	if ((e = dp_place(old, src)) == DP_EMPTY) {
 		dp_unlock();
 		return KERN_RESOURCE_SHORTAGE;
@@ -362,7 +387,7 @@ dp_data_return(memory_object_t mo, vm_object_offset_t offset, const void *src, v
 				dp_entry_drop(old);
 			if (old != DP_EMPTY)
 				default_pager_pages--;
-			dp->dp_slots[i] = DP_EMPTY;
+			*ep = DP_EMPTY;
 			dp_unlock();
 			return KERN_FAILURE;
 		}
@@ -373,7 +398,7 @@ dp_data_return(memory_object_t mo, vm_object_offset_t offset, const void *src, v
 		dp_entry_drop(old);
 	if (old == DP_EMPTY)
 		default_pager_pages++;
-	dp->dp_slots[i] = e;
+	*ep = e;
 	dp_unlock();
 	return KERN_SUCCESS;
 }
@@ -384,15 +409,20 @@ dp_terminate(memory_object_t mo)
 	struct default_pager *dp = dp_from(mo);
 
 	dp_lock();
-	for (uint64_t i = 0; dp->dp_slots != NULL && i < dp->dp_npages; i++) {
-		if (dp->dp_slots[i] == DP_EMPTY)
+	for (uint64_t c = 0; dp->dp_dir != NULL && c < dp->dp_nchunks; c++) {
+		if (dp->dp_dir[c] == NULL)
 			continue;
-		dp_entry_drop(dp->dp_slots[i]);
-		default_pager_pages--;
+		for (uint64_t k = 0; k < DP_CHUNK; k++) {
+			if (dp->dp_dir[c][k] == DP_EMPTY)
+				continue;
+			dp_entry_drop(dp->dp_dir[c][k]);
+			default_pager_pages--;
+		}
+		kfree(dp->dp_dir[c], PAGE_SIZE);
 	}
 	dp_unlock();
-	if (dp->dp_slots != NULL)
-		kfree(dp->dp_slots, dp->dp_npages * sizeof(uintptr_t));
+	if (dp->dp_dir != NULL)
+		kfree(dp->dp_dir, dp->dp_nchunks * sizeof(uintptr_t *));
 	kfree(dp, sizeof(*dp));
 }
 
