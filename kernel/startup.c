@@ -33,6 +33,7 @@
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_kern.h>
 #include <mach/vm/vm_page.h>
+#include <mach/vm/vm_pageout.h>
 #include <mach/vm/vm_param.h>
 #include <panic.h>
 #include <pv/clocksource.h>
@@ -262,6 +263,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	startup_hypervisor();
 	startup_interrupts();
 	sched_init();
+	vm_pageout_start();
 	ipc_bootstrap();
 	mp_start();
 	iokit_start();

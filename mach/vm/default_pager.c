@@ -1,31 +1,67 @@
 /*
  * default_pager.c — the default pager: backing store for anonymous memory (Mach 3.0
- * default_pager, in kernel as in XNU 10.1). Today's store is in memory; the storage issue adds
- * a swap device behind the same memory-object interface.
+ * default_pager, in kernel as in XNU 10.1), over a swap device when there is one and in memory
+ * when there is none.
  *
- * The one idea: the store keeps, per object, one slot per page of the object: NULL (never paged
- * out: data_request answers ABSENT and the VM zero-fills or looks below), or a buffer with the
- * page's data. A page of zeros takes no buffer at all (its slot says "zero"), so the common
- * case of touched-but-unwritten memory costs nothing to page out.
- * XXX: no compression yet: a non-zero page costs a full page of kalloc memory, so paging out
- * only frees memory for zero pages until a compressor or the swap device exists.
+ * The one idea: the pager keeps, per object, one entry per page of the object: empty (never
+ * paged out: data_request answers ABSENT and the VM zero-fills or looks below), "zero" (a page
+ * of zeros costs nothing to keep), a kalloc'd copy (no swap device), or a slot on the swap
+ * device (swap_slots.c), written with io_media_write and read back with io_media_read. A slot
+ * stays with its page after a page-in, so a page that comes back clean is freed without a
+ * write; one that comes back dirty is written to the same slot; slots go when the object dies.
+ *
+ * The swap device is the IOMedia named by `swap=` on the command line (swap=vdb, /dev/vdb or
+ * vda2: the BSD name) or, without that key, the first partition with the Linux swap type (GPT
+ * 0657FD6D-A4AB-43C4-84E5-0933C84B4F4F, MBR 0x82). Media appear after matching, so the pager
+ * looks for it when it first needs to write, and again at most once a second until found.
+ * Slot i is at byte (i + 1) * PAGE_SIZE: the first page (a Linux swap header) is left alone.
  */
+#include <arch/x86_64/timer.h>
+#include <cmdline.h>
 #include <console.h>
+#include <iokit/io_media.h>
 #include <mach/kern/kalloc.h>
+#include <mach/kern/locks.h>
 #include <mach/vm/memory_object.h>
+#include <mach/vm/swap_slots.h>
 #include <mach/vm/vm_object.h>
 #include <mach/vm/vm_param.h>
 
-/* A slot that stands for a page of zeros. */
-#define DP_ZERO ((void *)1)
+/*
+ * Entries: 0 empty; DP_ZERO; a kalloc'd page (a pointer: 8-byte aligned, so the low bits are
+ * 0); a swap slot ((slot << 2) | DP_SWAP).
+ */
+#define DP_EMPTY	0u
+#define DP_SWAP		1u
+#define DP_ZERO		2u
+#define DP_IS_MEM(e)	((e) != DP_EMPTY && ((e) & 3u) == 0)
+#define DP_IS_SWAP(e)	(((e) & 3u) == DP_SWAP)
+#define DP_SLOT(e)	((uint64_t)(e) >> 2)
+
+#define DP_CLUSTER_PAGES 8
+#define DP_SWAP_RETRY_NS (1000 * 1000 * 1000ULL)
+
+/* Entries come in page-sized chunks, made when first written: no large allocation. */
+#define DP_CHUNK (PAGE_SIZE / sizeof(uintptr_t))
 
 struct default_pager {
 	struct memory_object dp_mo; /* first: a memory_object_t is a struct default_pager * */
 	uint64_t dp_npages;
-	void **dp_slots;	    /* dp_npages slots, or NULL until the first data_return */
+	uint64_t dp_nchunks;
+	uintptr_t **dp_dir;	    /* dp_nchunks chunks (NULL: all empty), or NULL until used */
 };
 
 uint64_t default_pager_pages, default_pager_bytes;
+
+/* The swap device: found once, kept (its nub stays retained) for the life of the kernel. */
+static struct {
+	lck_mtx_t ds_lock; /* the slot map and every pager's entries; never held over I/O */
+	bool ds_lock_ready;
+	struct io_media *ds_media;
+	struct swap_slots ds_slots;
+	uint64_t ds_next_look; /* clock_uptime_ns after which to look for the device again */
+	uint64_t ds_pageouts, ds_pageins, ds_errors, ds_full;
+} dp_swap;
 
 static struct default_pager *
 dp_from(memory_object_t mo)
@@ -33,23 +69,244 @@ dp_from(memory_object_t mo)
 	return (struct default_pager *)mo;
 }
 
+static void
+dp_lock(void)
+{
+	/* The first pager is made from the pageout path, long after threads exist. */
+	if (!__atomic_load_n(&dp_swap.ds_lock_ready, __ATOMIC_ACQUIRE)) {
+		static lck_spin_t once = LCK_SPIN_INITIALIZER;
+		bool st = lck_spin_lock_irqsave(&once);
+
+		if (!dp_swap.ds_lock_ready) {
+			lck_mtx_init(&dp_swap.ds_lock, "default_pager");
+			__atomic_store_n(&dp_swap.ds_lock_ready, true, __ATOMIC_RELEASE);
+		}
+		lck_spin_unlock_irqrestore(&once, st);
+	}
+	lck_mtx_lock(&dp_swap.ds_lock);
+}
+
+static void
+dp_unlock(void)
+{
+	lck_mtx_unlock(&dp_swap.ds_lock);
+}
+
+/*
+ * Finding the swap device.
+ */
+
+static bool
+dp_text_eq_nocase(const char *a, const char *b)
+{
+	for (; *a != '\0' && *b != '\0'; a++, b++) {
+		char x = (*a >= 'a' && *a <= 'z') ? (char)(*a - 32) : *a;
+		char y = (*b >= 'a' && *b <= 'z') ? (char)(*b - 32) : *b;
+
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+struct dp_find {
+	const char *df_name; /* swap= without /dev/, or NULL: by partition type */
+	struct io_service *df_found;
+};
+
+static void
+dp_find_one(struct io_service *s, unsigned depth, void *arg)
+{
+	struct dp_find *f = arg;
+	struct io_media *m = io_media_from_service(s);
+	const char *content;
+
+	(void)depth;
+	if (m == NULL || f->df_found != NULL)
+		return;
+	if (f->df_name != NULL) {
+		if (strcmp(m->im_bsd_name, f->df_name) != 0)
+			return;
+	} else {
+		content = os_dict_get_string(io_service_props(s), kIOMediaContentKey);
+		if (content == NULL ||
+		    (!dp_text_eq_nocase(content, "0657FD6D-A4AB-43C4-84E5-0933C84B4F4F") &&
+		     !dp_text_eq_nocase(content, "0x82")))
+			return;
+	}
+	io_service_retain(s);
+	f->df_found = s;
+}
+
+/* Attach m as the swap device. ds_lock held. */
+static bool
+dp_swap_attach(struct io_media *m)
+{
+	uint64_t nslots;
+	uint64_t *map;
+
+	if (!m->im_writable || m->im_size < 2 * PAGE_SIZE || PAGE_SIZE % m->im_blksize != 0) {
+		klog(LOG_ERR, "default_pager: %s cannot hold swap (%s, %llu bytes, block %u)\n",
+		     m->im_bsd_name, m->im_writable ? "writable" : "read-only",
+		     (unsigned long long)m->im_size, m->im_blksize);
+		return false;
+	}
+	nslots = m->im_size / PAGE_SIZE - 1;
+	if (swap_slots_map_bytes(nslots) > KALLOC_MAX_SIZE)
+		nslots = (KALLOC_MAX_SIZE / sizeof(uint64_t)) * 64;
+	if ((map = kalloc(swap_slots_map_bytes(nslots))) == NULL) {
+		klog(LOG_ERR, "default_pager: no memory for the slot map of %s\n", m->im_bsd_name);
+		return false;
+	}
+	swap_slots_init(&dp_swap.ds_slots, map, nslots);
+	__atomic_store_n(&dp_swap.ds_media, m, __ATOMIC_RELEASE);
+	printf("default_pager: swap on %s, %llu pages\n", m->im_bsd_name,
+	       (unsigned long long)nslots);
+	return true;
+}
+
+/* Look for the swap device when it is time to. ds_lock held. */
+static void
+dp_swap_look(void)
+{
+	const char *name = cmdline_get(&boot_cmdline, "swap");
+	struct dp_find f = { NULL, NULL };
+	uint64_t now = clock_uptime_ns();
+
+	if (dp_swap.ds_media != NULL || now < dp_swap.ds_next_look)
+		return;
+	dp_swap.ds_next_look = now + DP_SWAP_RETRY_NS;
+	if (name != NULL) {
+		if (strncmp(name, "/dev/", 5) == 0)
+			name += 5;
+		if (strcmp(name, "none") == 0)
+			return;
+		f.df_name = name;
+	}
+	io_registry_walk(io_registry_root(), dp_find_one, &f);
+	if (f.df_found == NULL)
+		return;
+	if (!dp_swap_attach(io_media_from_service(f.df_found))) {
+		io_service_release(f.df_found);
+		dp_swap.ds_next_look = UINT64_MAX; /* it will not get better */
+	}
+}
+
+bool
+default_pager_has_swap(void)
+{
+	if (__atomic_load_n(&dp_swap.ds_media, __ATOMIC_ACQUIRE) != NULL)
+		return true;
+	if (clock_uptime_ns() < __atomic_load_n(&dp_swap.ds_next_look, __ATOMIC_RELAXED))
+		return false;
+	dp_lock();
+	dp_swap_look();
+	dp_unlock();
+	return dp_swap.ds_media != NULL;
+}
+
+static uint64_t
+dp_slot_offset(uint64_t slot)
+{
+	return (slot + 1) * PAGE_SIZE;
+}
+
+/* Forget entry e (its memory or its slot). ds_lock held. */
+static void
+dp_entry_drop(uintptr_t e)
+{
+	if (DP_IS_MEM(e)) {
+		kfree((void *)e, PAGE_SIZE);
+		default_pager_bytes -= PAGE_SIZE;
+	} else if (DP_IS_SWAP(e) && !swap_slots_free(&dp_swap.ds_slots, DP_SLOT(e))) {
+		klog(LOG_ERR, "default_pager: slot %llu freed twice\n",
+		     (unsigned long long)DP_SLOT(e));
+	}
+}
+
+/*
+ * The entry of page i: its address, or NULL when it was never written and create is false (or
+ * memory is short). ds_lock held; i < dp_npages.
+ */
+static uintptr_t *
+dp_entry(struct default_pager *dp, uint64_t i, bool create)
+{
+	uint64_t c = i / DP_CHUNK;
+
+	if (dp->dp_dir == NULL) {
+		if (!create)
+			return NULL;
+		dp->dp_nchunks = (dp->dp_npages + DP_CHUNK - 1) / DP_CHUNK;
+		if (dp->dp_nchunks * sizeof(uintptr_t *) > KALLOC_MAX_SIZE) {
+			klog(LOG_WARNING, "default_pager: object of %llu pages is too large\n",
+			     (unsigned long long)dp->dp_npages);
+			return NULL;
+		}
+		if ((dp->dp_dir = kalloc_zero(dp->dp_nchunks * sizeof(uintptr_t *))) == NULL)
+			return NULL;
+	}
+	if (dp->dp_dir[c] == NULL) {
+		if (!create || (dp->dp_dir[c] = kalloc_zero(PAGE_SIZE)) == NULL)
+			return NULL;
+	}
+	return &dp->dp_dir[c][i % DP_CHUNK];
+}
+
+/*
+ * The pager's operations.
+ */
+
 static kern_return_t
 dp_data_request(memory_object_t mo, vm_object_offset_t offset, vm_size_t length,
 		vm_prot_t access, void *dst)
 {
 	struct default_pager *dp = dp_from(mo);
-	uint64_t i = atop(offset);
+	uint64_t first = atop(offset), n = atop(length);
+	uintptr_t e[DP_CLUSTER_PAGES];
+	kern_return_t kr = KERN_SUCCESS;
 
 	(void)access;
-	if (length != PAGE_SIZE || (offset & PAGE_MASK) != 0)
-		return KERN_INVALID_ARGUMENT; /* XXX: read-ahead clusters */
-	if (dp->dp_slots == NULL || i >= dp->dp_npages || dp->dp_slots[i] == NULL)
-		return MEMORY_OBJECT_ABSENT;
-	if (dp->dp_slots[i] == DP_ZERO)
-		memset(dst, 0, PAGE_SIZE);
-	else
-		memcpy(dst, dp->dp_slots[i], PAGE_SIZE);
-	return KERN_SUCCESS;
+	if ((length & PAGE_MASK) != 0 || (offset & PAGE_MASK) != 0 || n == 0 ||
+	    n > DP_CLUSTER_PAGES)
+		return KERN_INVALID_ARGUMENT;
+	/* Entries cannot change under us: the pages are busy (not resident to be returned). */
+	dp_lock();
+	for (uint64_t i = 0; i < n; i++) {
+		uintptr_t *ep = first + i < dp->dp_npages ? dp_entry(dp, first + i, false) : NULL;
+
+		if (ep == NULL || (e[i] = *ep) == DP_EMPTY) {
+			dp_unlock();
+			return MEMORY_OBJECT_ABSENT;
+		}
+	}
+	dp_unlock();
+	for (uint64_t i = 0; i < n && kr == KERN_SUCCESS; i++) {
+		char *to = (char *)dst + ptoa(i);
+
+		if (e[i] == DP_ZERO) {
+			memset(to, 0, PAGE_SIZE);
+		} else if (DP_IS_MEM(e[i])) {
+			memcpy(to, (void *)e[i], PAGE_SIZE);
+		} else {
+			/* One read for a run of consecutive slots. */
+			uint64_t run = 1;
+
+			while (i + run < n && DP_IS_SWAP(e[i + run]) &&
+			       DP_SLOT(e[i + run]) == DP_SLOT(e[i]) + run)
+				run++;
+			kr = io_media_read(dp_swap.ds_media, dp_slot_offset(DP_SLOT(e[i])), to,
+					   ptoa(run));
+			if (kr != KERN_SUCCESS) {
+				klog(LOG_ERR, "default_pager: read of slot %llu failed (%d)\n",
+				     (unsigned long long)DP_SLOT(e[i]), kr);
+				__atomic_fetch_add(&dp_swap.ds_errors, 1, __ATOMIC_RELAXED);
+				return KERN_MEMORY_ERROR;
+			}
+			__atomic_fetch_add(&dp_swap.ds_pageins, run, __ATOMIC_RELAXED);
+			i += run - 1;
+		}
+	}
+	return kr;
 }
 
 static bool
@@ -63,39 +320,86 @@ dp_page_is_zero(const void *src)
 	return true;
 }
 
+/*
+ * Where the page's data goes: a zero entry, the page's own slot (reused), a new slot, or (no
+ * swap device) a kalloc'd copy. ds_lock held. Returns the new entry, or DP_EMPTY when there is
+ * no room (logged).
+ */
+static uintptr_t
+dp_place(uintptr_t old, const void *src)
+{
+	uint64_t slot;
+	void *buf;
+
+	if (dp_page_is_zero(src))
+		return DP_ZERO;
+	dp_swap_look();
+	if (dp_swap.ds_media != NULL) {
+		if (DP_IS_SWAP(old))
+			return old;
+		if ((slot = swap_slots_alloc(&dp_swap.ds_slots)) == SWAP_SLOT_NONE) {
+			if (dp_swap.ds_full++ == 0)
+				klog(LOG_WARNING, "default_pager: swap device %s is full\n",
+				     dp_swap.ds_media->im_bsd_name);
+			return DP_EMPTY;
+		}
+		return ((uintptr_t)slot << 2) | DP_SWAP;
+	}
+	if ((buf = kalloc(PAGE_SIZE)) == NULL)
+		return DP_EMPTY;
+	memcpy(buf, src, PAGE_SIZE);
+	default_pager_bytes += PAGE_SIZE;
+	return (uintptr_t)buf;
+}
+
 static kern_return_t
 dp_data_return(memory_object_t mo, vm_object_offset_t offset, const void *src, vm_size_t length)
 {
 	struct default_pager *dp = dp_from(mo);
 	uint64_t i = atop(offset);
-	void *buf;
+	uintptr_t old, e, *ep;
+	kern_return_t kr;
 
 	if (length != PAGE_SIZE || (offset & PAGE_MASK) != 0 || i >= dp->dp_npages)
 		return KERN_INVALID_ARGUMENT;
-	if (dp->dp_slots == NULL) {
-		if (dp->dp_npages * sizeof(void *) > KALLOC_MAX_SIZE) {
-			klog(LOG_WARNING, "default_pager: object of %llu pages is too large for "
-			     "the in-memory store\n", (unsigned long long)dp->dp_npages);
-			return KERN_RESOURCE_SHORTAGE;
+	dp_lock();
+	if ((ep = dp_entry(dp, i, true)) == NULL) {
+		dp_unlock();
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	old = *ep;
+	if ((e = dp_place(old, src)) == DP_EMPTY) {
+		dp_unlock();
+		return KERN_RESOURCE_SHORTAGE;
+	}
+	dp_unlock();
+	if (DP_IS_SWAP(e)) {
+		/* The page is busy: nobody reads or returns this entry meanwhile. */
+		kr = io_media_write(dp_swap.ds_media, dp_slot_offset(DP_SLOT(e)), src, PAGE_SIZE);
+		if (kr != KERN_SUCCESS) {
+			klog(LOG_ERR, "default_pager: write of slot %llu failed (%d)\n",
+			     (unsigned long long)DP_SLOT(e), kr);
+			__atomic_fetch_add(&dp_swap.ds_errors, 1, __ATOMIC_RELAXED);
+			dp_lock();
+			/* The slot now holds neither the old data nor the new: forget both. */
+			dp_entry_drop(e);
+			if (old != e)
+				dp_entry_drop(old);
+			if (old != DP_EMPTY)
+				default_pager_pages--;
+			*ep = DP_EMPTY;
+			dp_unlock();
+			return KERN_FAILURE;
 		}
-		if ((dp->dp_slots = kalloc_zero(dp->dp_npages * sizeof(void *))) == NULL)
-			return KERN_RESOURCE_SHORTAGE;
+		__atomic_fetch_add(&dp_swap.ds_pageouts, 1, __ATOMIC_RELAXED);
 	}
-	if (dp_page_is_zero(src)) {
-		buf = DP_ZERO;
-	} else {
-		if ((buf = kalloc(PAGE_SIZE)) == NULL)
-			return KERN_RESOURCE_SHORTAGE;
-		memcpy(buf, src, PAGE_SIZE);
-		default_pager_bytes += PAGE_SIZE;
-	}
-	if (dp->dp_slots[i] != NULL && dp->dp_slots[i] != DP_ZERO) {
-		kfree(dp->dp_slots[i], PAGE_SIZE);
-		default_pager_bytes -= PAGE_SIZE;
-	}
-	if (dp->dp_slots[i] == NULL)
+	dp_lock();
+	if (old != e)
+		dp_entry_drop(old);
+	if (old == DP_EMPTY)
 		default_pager_pages++;
-	dp->dp_slots[i] = buf;
+	*ep = e;
+	dp_unlock();
 	return KERN_SUCCESS;
 }
 
@@ -104,22 +408,27 @@ dp_terminate(memory_object_t mo)
 {
 	struct default_pager *dp = dp_from(mo);
 
-	for (uint64_t i = 0; dp->dp_slots != NULL && i < dp->dp_npages; i++) {
-		if (dp->dp_slots[i] == NULL)
+	dp_lock();
+	for (uint64_t c = 0; dp->dp_dir != NULL && c < dp->dp_nchunks; c++) {
+		if (dp->dp_dir[c] == NULL)
 			continue;
-		if (dp->dp_slots[i] != DP_ZERO) {
-			kfree(dp->dp_slots[i], PAGE_SIZE);
-			default_pager_bytes -= PAGE_SIZE;
+		for (uint64_t k = 0; k < DP_CHUNK; k++) {
+			if (dp->dp_dir[c][k] == DP_EMPTY)
+				continue;
+			dp_entry_drop(dp->dp_dir[c][k]);
+			default_pager_pages--;
 		}
-		default_pager_pages--;
+		kfree(dp->dp_dir[c], PAGE_SIZE);
 	}
-	if (dp->dp_slots != NULL)
-		kfree(dp->dp_slots, dp->dp_npages * sizeof(void *));
+	dp_unlock();
+	if (dp->dp_dir != NULL)
+		kfree(dp->dp_dir, dp->dp_nchunks * sizeof(uintptr_t *));
 	kfree(dp, sizeof(*dp));
 }
 
 static const struct memory_object_pager_ops default_pager_ops = {
 	.mop_name = "default",
+	.mop_cluster_pages = DP_CLUSTER_PAGES,
 	.mop_data_request = dp_data_request,
 	.mop_data_return = dp_data_return,
 	.mop_terminate = dp_terminate,
@@ -136,4 +445,38 @@ default_pager_create(struct vm_object *object)
 	dp->dp_npages = atop(object->vo_size);
 	memory_object_init(&dp->dp_mo, object, PAGE_SIZE);
 	return &dp->dp_mo;
+}
+
+void
+default_pager_swap_stats(struct default_pager_swap_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (__atomic_load_n(&dp_swap.ds_media, __ATOMIC_ACQUIRE) == NULL)
+		return;
+	s->dss_slots = dp_swap.ds_slots.ss_nslots;
+	s->dss_used = dp_swap.ds_slots.ss_nslots - dp_swap.ds_slots.ss_free;
+	s->dss_pageouts = __atomic_load_n(&dp_swap.ds_pageouts, __ATOMIC_RELAXED);
+	s->dss_pageins = __atomic_load_n(&dp_swap.ds_pageins, __ATOMIC_RELAXED);
+	s->dss_errors = __atomic_load_n(&dp_swap.ds_errors, __ATOMIC_RELAXED);
+	s->dss_full = __atomic_load_n(&dp_swap.ds_full, __ATOMIC_RELAXED);
+}
+
+void
+default_pager_print_stats(void)
+{
+	struct default_pager_swap_stats s;
+
+	default_pager_swap_stats(&s);
+	printf("default pager: %llu pages held, %llu KiB in memory\n",
+	       (unsigned long long)default_pager_pages,
+	       (unsigned long long)(default_pager_bytes >> 10));
+	if (dp_swap.ds_media == NULL) {
+		printf("swap: none\n");
+		return;
+	}
+	printf("swap: %s, %llu of %llu slots used, %llu page-outs, %llu page-ins, %llu errors, "
+	       "%llu times full\n", dp_swap.ds_media->im_bsd_name, (unsigned long long)s.dss_used,
+	       (unsigned long long)s.dss_slots, (unsigned long long)s.dss_pageouts,
+	       (unsigned long long)s.dss_pageins, (unsigned long long)s.dss_errors,
+	       (unsigned long long)s.dss_full);
 }

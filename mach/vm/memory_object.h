@@ -8,8 +8,8 @@
  * The one idea: the VM owns the pages and the pager owns the data. The VM asks for a page's
  * data when it is first touched (data_request, which may say "nothing here": the VM then
  * looks further down the shadow chain or zero-fills), and hands modified data back before
- * reclaiming a page (data_return). Calls are synchronous for now. XXX: with threads, Mach
- * marks the page busy and the fault sleeps until the pager supplies it.
+ * reclaiming a page (data_return). The VM calls pagers with no lock held, so they may sleep
+ * for I/O; the pages concerned are busy meanwhile (vm_object.h).
  */
 #ifndef _MACH_VM_MEMORY_OBJECT_H_
 #define _MACH_VM_MEMORY_OBJECT_H_
@@ -27,6 +27,13 @@ typedef struct memory_object *memory_object_t;
 
 struct memory_object_pager_ops {
 	const char *mop_name;
+	/*
+	 * Most pages one data_request may ask for (0 or 1: single pages). A fault asks for up to
+	 * this many not-resident pages around the faulting one, inside the object; the pager
+	 * must then fill all of them, or answer ABSENT (the fault asks again for its own page
+	 * alone) or an error.
+	 */
+	unsigned mop_cluster_pages;
 	/* The object is now backed by this pager (memory_object_init). */
 	void (*mop_init)(memory_object_t mo, struct vm_object *object, vm_size_t page_size);
 	/*
@@ -61,11 +68,30 @@ void memory_object_terminate(memory_object_t mo);
 
 /*
  * default_pager_create: a default-pager memory object for anonymous object `object`, backed
- * by the in-memory store (default_pager.c). Returns NULL when memory is short.
+ * by the swap device, or in memory while there is none (default_pager.c).
+ *   Locks:   may be called with vm_object_lock_all held (does not sleep).
+ *   Returns: the pager, or NULL when memory is short.
  */
 memory_object_t default_pager_create(struct vm_object *object);
 
-/* Pages the default pager's store holds, and bytes it uses for them (statistics). */
+/*
+ * default_pager_has_swap: whether the default pager has a swap device (looking for it first
+ * when it is time to: see default_pager.c). Sleeps (a mutex). The pageout daemon launders
+ * anonymous pages only when it does.
+ */
+bool default_pager_has_swap(void);
+
+/* Pages the default pager holds, and bytes of memory it uses for them (statistics). */
 extern uint64_t default_pager_pages, default_pager_bytes;
+
+struct default_pager_swap_stats {
+	uint64_t dss_slots, dss_used; /* page slots on the device, and in use */
+	uint64_t dss_pageouts, dss_pageins; /* pages written and read */
+	uint64_t dss_errors, dss_full; /* failed I/Os; page-outs refused for want of a slot */
+};
+/* The swap device's figures (all 0 without one). */
+void default_pager_swap_stats(struct default_pager_swap_stats *s);
+/* Print the default pager's and the swap device's figures (the `vmstat` shell command). */
+void default_pager_print_stats(void);
 
 #endif /* _MACH_VM_MEMORY_OBJECT_H_ */

@@ -15,20 +15,33 @@ struct vm_fault_stats {
 	uint64_t vfs_cow;	/* pages copied up a shadow chain by a write */
 	uint64_t vfs_shadows;	/* shadow objects made by a write to a needs_copy entry */
 	uint64_t vfs_pageins;	/* pages the pager supplied (data_request) */
+	uint64_t vfs_pagein_requests; /* data_request calls (one per cluster) */
+	uint64_t vfs_busy_waits; /* sleeps on a page another thread held busy */
 };
+
+/* Most pages one data_request asks for (the read-ahead cluster around a fault). */
+#define VM_FAULT_CLUSTER_MAX 16
 extern struct vm_fault_stats vm_fault_stats;
 
 /*
  * vm_fault: make vaddr in map accessible for fault_type (VM_PROT_READ, _WRITE or _EXECUTE):
  * zero-fill a page never touched, copy a page a write finds below in the shadow chain into the
  * top object, or map what is there; then enter it in map's pmap.
- *   Locks:   takes the map lock, the object lock, then the pmap's. Never sleeps.
+ *   Locks:   none held on entry (it sleeps: pager I/O, busy pages, free-page waits); takes
+ *            the map lock, the object lock and the pmap's, never across a sleep. Interrupts
+ *            must be enabled (the page-fault trap enables them when the faulting code had).
  *   Returns: KERN_SUCCESS; KERN_INVALID_ADDRESS (nothing mapped there);
  *            KERN_PROTECTION_FAILURE (the entry does not allow fault_type);
- *            KERN_RESOURCE_SHORTAGE (no free page; XXX: waits for pageout once threads exist);
- *            KERN_MEMORY_ERROR (the pager could not supply the data).
+ *            KERN_RESOURCE_SHORTAGE (no free page, and none came after waiting for pageout);
+ *            KERN_MEMORY_ERROR (the pager could not supply the data: logged).
  */
 kern_return_t vm_fault(vm_map_t map, vaddr_t vaddr, vm_prot_t fault_type);
+
+/*
+ * vm_page_unbusy: clear m's busy bit and wake the threads waiting for it (VM_PAGE_VM_WANTED).
+ *   Locks:   vm_object_lock_all held.
+ */
+void vm_page_unbusy(vm_page_t m);
 
 /*
  * The map faults in the lower half are resolved against (XXX: the current thread's task's map

@@ -80,6 +80,8 @@ static void
 vm_object_free_page(vm_page_t m, void *arg)
 {
 	(void)arg;
+	/* A busy page's holder holds a reference on the object (vm_object.h). */
+	assert((m->vmp_vmflags & VM_PAGE_VM_BUSY) == 0);
 	vm_page_free(m);
 }
 

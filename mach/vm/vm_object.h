@@ -12,9 +12,13 @@
  * whose visible pages are all covered above) keep them short.
  *
  * Locks: one spin lock for all objects and one for the page queues (vm_object_lock_all /
- * vm_page_queue_lock). XXX: Mach has a sleeping lock per object and busy/wanted page bits that
- * let a fault sleep while a pager reads; both need the scheduler (issue 3). Until then nothing
- * here sleeps and pager I/O is synchronous.
+ * vm_page_queue_lock). Pager I/O never runs under them: the page being filled or cleaned is
+ * marked VM_PAGE_VM_BUSY, the locks are dropped for the pager call, and a thread that finds a
+ * busy page sets VM_PAGE_VM_WANTED and sleeps on the page's address until the holder clears
+ * BUSY (Mach's busy/wanted protocol). Whoever holds a page busy also holds a reference on its
+ * object, so an object with busy pages is never freed, collapsed into another, or torn down.
+ * XXX: Mach has a sleeping lock per object; one spin lock for all is simpler and enough for
+ * the CPUs a virtual server has today.
  */
 #ifndef _MACH_VM_VM_OBJECT_H_
 #define _MACH_VM_VM_OBJECT_H_
@@ -49,19 +53,32 @@ enum vm_page_queue {
 	VM_PAGE_Q_ACTIVE,
 	VM_PAGE_Q_INACTIVE,
 	VM_PAGE_Q_WIRED,
+	VM_PAGE_Q_LAUNDRY, /* dirty pages on their way to the pager (busy, unmapped) */
 	VM_PAGE_Q_COUNT
 };
 
 /* vmp_vmflags */
-#define VM_PAGE_VM_DIRTY 0x1 /* differs from what the pager has (or the pager has nothing) */
-#define VM_PAGE_VM_BUSY	  0x2 /* off the queues, I/O in progress: wait on the page's address */
-#define VM_PAGE_VM_WANTED 0x4 /* someone waits for BUSY to clear: thread_wakeup(page) */
+#define VM_PAGE_VM_DIRTY	 0x1 /* differs from what the pager has (or the pager has nothing) */
+#define VM_PAGE_VM_BUSY	 0x2 /* being filled or cleaned: only its holder touches it */
+#define VM_PAGE_VM_WANTED 0x4 /* a thread sleeps on the page's address until BUSY clears */
 
 /* Pages on each queue (reads need no lock; they are statistics). */
 extern uint64_t vm_page_queue_count[VM_PAGE_Q_COUNT];
 #define vm_page_active_count   vm_page_queue_count[VM_PAGE_Q_ACTIVE]
 #define vm_page_inactive_count vm_page_queue_count[VM_PAGE_Q_INACTIVE]
 #define vm_page_wired_count    vm_page_queue_count[VM_PAGE_Q_WIRED]
+#define vm_page_laundry_count  vm_page_queue_count[VM_PAGE_Q_LAUNDRY]
+
+/*
+ * Free-page thresholds (pages; set by vm_pageout_start from the size of memory, 0 before):
+ * below vm_page_free_min an allocation wakes the pageout daemon, which frees pages until
+ * vm_page_free_target are free; vm_page_alloc() never takes the last vm_page_free_reserved
+ * pages, which stay for the kernel allocators the pageout path itself needs (page tables, pager
+ * buffers, driver requests), so cleaning pages can always make progress.
+ */
+extern uint64_t vm_page_free_min, vm_page_free_target, vm_page_free_reserved;
+/* Called (no lock held by vm_resident.c) when an allocation leaves fewer than free_min free. */
+extern void (*vm_page_free_low_hook)(void);
 
 /* Objects in existence (for tests: counts before = after). */
 extern uint64_t vm_object_count;
@@ -143,8 +160,9 @@ void vm_page_remove(vm_page_t m);
 
 /*
  * vm_page_alloc: a new page resident in object at offset, on no queue, contents undefined.
- *   Returns: the page, or NULL when no page is free (XXX: waits for the pageout daemon once
- *            threads exist).
+ *   Locks:   object lock held; never sleeps.
+ *   Returns: the page, or NULL when no page is free above the reserve (the caller may wait
+ *            with vm_page_wait() after dropping its locks, then retry).
  */
 vm_page_t vm_page_alloc(vm_object_t object, vm_object_offset_t offset);
 
@@ -154,9 +172,10 @@ vm_page_t vm_page_alloc(vm_object_t object, vm_object_offset_t offset);
  */
 void vm_page_free(vm_page_t m);
 
-/* Page queues: move m to the active, inactive or wired queue, or off all of them. */
+/* Page queues: move m to the active, inactive, laundry or wired queue, or off all of them. */
 void vm_page_activate(vm_page_t m);
 void vm_page_deactivate(vm_page_t m);
+void vm_page_launder(vm_page_t m);
 void vm_page_wire(vm_page_t m);
 void vm_page_unwire(vm_page_t m);
 void vm_page_dequeue(vm_page_t m);

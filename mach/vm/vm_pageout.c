@@ -1,55 +1,99 @@
 /*
- * vm_pageout.c — the pageout scan (Mach 3.0 vm/vm_pageout.c; the two-queue "second chance"
- * clock of Babaoglu and Joy's VAX Unix): active pages that were not referenced since the last
- * pass become inactive; inactive pages still not referenced are cleaned through their pager
- * and freed, referenced ones go back to active.
+ * vm_pageout.c — the pageout daemon and its scan (Mach 3.0 vm/vm_pageout.c; the two-queue
+ * "second chance" clock of Babaoglu and Joy's VAX Unix): active pages that were not referenced
+ * since the last pass become inactive; inactive pages still not referenced are cleaned through
+ * their pager and freed, referenced ones go back to active.
  *
  * The one idea: reference bits live in the pmap (pmap_is_referenced/pmap_clear_reference), so
  * a page's age is read and reset without knowing who maps it; a page is only written back
  * when its modify bit (or its "never written back" dirty flag) says the pager lacks its data.
+ * Writing back sleeps, so a dirty page is first unmapped and made busy on the laundry queue;
+ * the scan drops the object lock for data_return and frees the page when the pager has it.
+ *
+ * The daemon is a kernel thread that sleeps (as a continuation: no stack while idle) until an
+ * allocation leaves fewer than vm_page_free_min pages free, then scans until vm_page_free_target
+ * are free and wakes the threads waiting in vm_page_wait. Anonymous pages are only laundered
+ * when the default pager has a swap device; without one the daemon frees clean pages only.
  */
+#include <arch/x86_64/timer.h>
 #include <console.h>
+#include <debugshell.h>
+#include <mach/kern/sched.h>
 #include <mach/vm/memory_object.h>
 #include <mach/vm/pmap.h>
+#include <mach/vm/vm_fault.h>
 #include <mach/vm/vm_pageout.h>
 #include <mach/vm/vm_param.h>
 
 struct vm_pageout_stats vm_pageout_stats;
 
-bool
-vm_pageout_page(vm_page_t m)
+/* What the daemon sleeps on, and what vm_page_wait sleeps on. */
+static int vm_pageout_event, vm_page_free_event;
+static bool vm_pageout_running;
+static thread_t vm_pageout_thread;
+
+#define VPO_WAIT_NS	     (50 * 1000 * 1000ULL) /* a vm_page_wait nap */
+#define VPO_WAIT_TRIES	     100		   /* naps without progress before giving up */
+#define VPO_IDLE_RECHECK_NS  (1000 * 1000 * 1000ULL) /* daemon, below target, nothing freed */
+
+/*
+ * Launder m: unmapped and dirty, in object o. Object lock held (state *st); dropped for the
+ * pager call and retaken. Returns true when m was written and freed.
+ */
+static bool
+vpo_launder(vm_page_t m, bool *st)
 {
 	vm_object_t o = m->vmp_object;
-	bool dirty;
+	kern_return_t kr;
 
-	pmap_page_protect(m, VM_PROT_NONE);
-	dirty = (m->vmp_vmflags & VM_PAGE_VM_DIRTY) || pmap_is_modified(m);
-	if (dirty) {
-		if (o->vo_pager == NULL && (o->vo_pager = default_pager_create(o)) == NULL)
-			return false;
-		if (memory_object_data_return(o->vo_pager, m->vmp_offset,
-					      phystokv(VM_PAGE_TO_PHYS(m)), PAGE_SIZE) !=
-		    KERN_SUCCESS)
-			return false;
+	if (o->vo_pager == NULL && (o->vo_pager = default_pager_create(o)) == NULL)
+		return false;
+	m->vmp_vmflags |= VM_PAGE_VM_BUSY;
+	/* Nobody can write the page now (unmapped, busy): its data is what the pager gets. */
+	m->vmp_vmflags &= (uint16_t)~VM_PAGE_VM_DIRTY;
+	pmap_clear_modify(m);
+	vm_page_launder(m);
+	o->vo_refs++; /* the laundry's: the object outlives the unlocked write */
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
+	kr = memory_object_data_return(o->vo_pager, m->vmp_offset, phystokv(VM_PAGE_TO_PHYS(m)),
+				       PAGE_SIZE);
+	*st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	vm_page_unbusy(m);
+	if (kr == KERN_SUCCESS) {
 		vm_pageout_stats.vps_returned++;
+		vm_page_free(m);
+	} else {
+		m->vmp_vmflags |= VM_PAGE_VM_DIRTY;
+		vm_page_activate(m);
+		vm_pageout_stats.vps_return_failed++;
 	}
-	vm_page_free(m);
-	vm_pageout_stats.vps_freed++;
-	return true;
+	if (o->vo_refs > 1) {
+		o->vo_refs--;
+	} else {
+		lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
+		vm_object_deallocate(o);
+		*st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	}
+	return kr == KERN_SUCCESS;
 }
 
-uint64_t
-vm_pageout_scan(uint64_t target)
+static uint64_t
+vpo_scan(uint64_t target, bool launder_internal)
 {
 	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
 	uint64_t n, freed = 0;
 	vm_page_t m, next;
 
-	/* Age: one look at each active page. XXX: walks the queue without its lock (one CPU). */
+	/*
+	 * Age: one look at each active page. Every queue change happens under the object lock,
+	 * which the walk holds, so the links stay valid.
+	 */
 	n = vm_page_active_count;
 	for (m = vm_page_queue_first(VM_PAGE_Q_ACTIVE); m != NULL && n > 0; m = next, n--) {
 		next = m->vmp_next;
 		vm_pageout_stats.vps_scanned++;
+		if (m->vmp_vmflags & VM_PAGE_VM_BUSY)
+			continue;
 		if (pmap_is_referenced(m)) {
 			pmap_clear_reference(m);
 			vm_page_activate(m); /* to the tail: young again */
@@ -63,14 +107,159 @@ vm_pageout_scan(uint64_t target)
 	     m = next, n--) {
 		next = m->vmp_next;
 		vm_pageout_stats.vps_scanned++;
+		if (m->vmp_object == NULL || (m->vmp_vmflags & VM_PAGE_VM_BUSY))
+			continue;
 		if (pmap_is_referenced(m)) {
 			pmap_clear_reference(m);
 			vm_page_activate(m);
 			vm_pageout_stats.vps_reactivated++;
-		} else if (m->vmp_object != NULL && vm_pageout_page(m)) {
-			freed++;
+			continue;
 		}
+		pmap_page_protect(m, VM_PROT_NONE);
+		if (!(m->vmp_vmflags & VM_PAGE_VM_DIRTY) && !pmap_is_modified(m)) {
+			vm_page_free(m);
+			vm_pageout_stats.vps_freed++;
+			freed++;
+			continue;
+		}
+		if ((m->vmp_object->vo_flags & VM_OBJECT_INTERNAL) && !launder_internal) {
+			vm_page_activate(m); /* nowhere to put it: keep it, out of the way */
+			continue;
+		}
+		if (vpo_launder(m, &st)) {
+			vm_pageout_stats.vps_freed++;
+			freed++;
+		} else if (vm_pageout_stats.vps_return_failed != 0 && !launder_internal) {
+			break;
+		}
+		/* The lock was dropped: start again from the oldest page. */
+		next = vm_page_queue_first(VM_PAGE_Q_INACTIVE);
 	}
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 	return freed;
 }
+
+uint64_t
+vm_pageout_scan(uint64_t target)
+{
+	return vpo_scan(target, true);
+}
+
+/* Called by vm_page_alloc() below vm_page_free_min (any context but an interrupt's). */
+static void
+vm_pageout_wake(void)
+{
+	if (!__atomic_load_n(&vm_pageout_running, __ATOMIC_RELAXED))
+		thread_wakeup(&vm_pageout_event);
+}
+
+static void
+vm_pageout_continue(void *arg, wait_result_t wr)
+{
+	(void)arg;
+	(void)wr;
+	__atomic_store_n(&vm_pageout_running, true, __ATOMIC_RELAXED);
+	vm_pageout_stats.vps_wakeups++;
+	while (vm_page_free_count < vm_page_free_target) {
+		uint64_t f = vpo_scan(vm_page_free_target - vm_page_free_count,
+				      default_pager_has_swap());
+
+		thread_wakeup(&vm_page_free_event);
+		if (f == 0)
+			break;
+	}
+	thread_wakeup(&vm_page_free_event);
+	__atomic_store_n(&vm_pageout_running, false, __ATOMIC_RELAXED);
+	if (vm_page_free_count < vm_page_free_target)
+		/* Nothing more to free now: look again later (pages age meanwhile). */
+		assert_wait_deadline(&vm_pageout_event, THREAD_UNINT,
+				     clock_uptime_ns() + VPO_IDLE_RECHECK_NS);
+	else
+		assert_wait(&vm_pageout_event, THREAD_UNINT);
+	thread_block(vm_pageout_continue);
+	__builtin_unreachable();
+}
+
+bool
+vm_page_wait(wait_interrupt_t interruptible)
+{
+	for (unsigned tries = 0; tries < VPO_WAIT_TRIES; tries++) {
+		wait_result_t wr;
+
+		if (vm_page_free_count > vm_page_free_reserved)
+			return true;
+		if (vm_pageout_thread == NULL)
+			return false; /* no daemon (early boot): nobody will free pages */
+		vm_pageout_stats.vps_waits++;
+		assert_wait_deadline(&vm_page_free_event, interruptible,
+				     clock_uptime_ns() + VPO_WAIT_NS);
+		vm_pageout_wake();
+		wr = thread_block(NULL);
+		if (wr == THREAD_INTERRUPTED)
+			return false;
+	}
+	klog(LOG_WARNING, "vm_page_wait: no page freed (%llu free, %llu reserved)\n",
+	     (unsigned long long)vm_page_free_count, (unsigned long long)vm_page_free_reserved);
+	return false;
+}
+
+void
+vm_pageout_start(void)
+{
+	uint64_t total = vm_page_total_count;
+
+	/* After XNU's vm_page_free_target/min/reserved: small fractions, with floors. */
+	vm_page_free_reserved = MAX(total / 200, 64);
+	vm_page_free_min = vm_page_free_reserved + MAX(total / 100, 64);
+	vm_page_free_target = vm_page_free_min + MAX(total / 50, 128);
+	if (kernel_thread_start_priority(vm_pageout_continue, NULL, MAXPRI_KERNEL, TH_MODE_FIXED,
+					 &vm_pageout_thread) != KERN_SUCCESS) {
+		klog(LOG_ERR, "vm_pageout: cannot start the pageout daemon\n");
+		vm_pageout_thread = NULL;
+		return;
+	}
+	thread_set_name(vm_pageout_thread, "vm_pageout");
+	vm_page_free_low_hook = vm_pageout_wake;
+}
+
+void
+vm_pageout_print_stats(void)
+{
+	printf("pages: %llu free, %llu active, %llu inactive, %llu laundry, %llu wired "
+	       "(queue), %llu wired (kernel), %llu total\n",
+	       (unsigned long long)vm_page_free_count, (unsigned long long)vm_page_active_count,
+	       (unsigned long long)vm_page_inactive_count,
+	       (unsigned long long)vm_page_laundry_count, (unsigned long long)vm_page_wired_count,
+	       (unsigned long long)vm_page_wire_count, (unsigned long long)vm_page_total_count);
+	printf("thresholds: reserved %llu, min %llu, target %llu\n",
+	       (unsigned long long)vm_page_free_reserved, (unsigned long long)vm_page_free_min,
+	       (unsigned long long)vm_page_free_target);
+	printf("pageout: %llu wakeups, %llu scanned, %llu reactivated, %llu freed, %llu returned, "
+	       "%llu return errors, %llu waits\n",
+	       (unsigned long long)vm_pageout_stats.vps_wakeups,
+	       (unsigned long long)vm_pageout_stats.vps_scanned,
+	       (unsigned long long)vm_pageout_stats.vps_reactivated,
+	       (unsigned long long)vm_pageout_stats.vps_freed,
+	       (unsigned long long)vm_pageout_stats.vps_returned,
+	       (unsigned long long)vm_pageout_stats.vps_return_failed,
+	       (unsigned long long)vm_pageout_stats.vps_waits);
+	printf("faults: %llu, %llu zero fill, %llu cow, %llu pages in by %llu requests, "
+	       "%llu busy waits\n",
+	       (unsigned long long)vm_fault_stats.vfs_faults,
+	       (unsigned long long)vm_fault_stats.vfs_zero_fill,
+	       (unsigned long long)vm_fault_stats.vfs_cow,
+	       (unsigned long long)vm_fault_stats.vfs_pageins,
+	       (unsigned long long)vm_fault_stats.vfs_pagein_requests,
+	       (unsigned long long)vm_fault_stats.vfs_busy_waits);
+	default_pager_print_stats();
+}
+
+static void
+vm_pageout_shell_vmstat(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	vm_pageout_print_stats();
+}
+
+DEBUGSHELL_COMMAND(vmstat, "page counts and pageout/swap statistics", vm_pageout_shell_vmstat);

@@ -19,6 +19,8 @@
 lck_spin_t vm_object_lock_all = LCK_SPIN_INITIALIZER;
 lck_spin_t vm_page_queue_lock = LCK_SPIN_INITIALIZER;
 uint64_t vm_page_queue_count[VM_PAGE_Q_COUNT];
+uint64_t vm_page_free_min, vm_page_free_target, vm_page_free_reserved;
+void (*vm_page_free_low_hook)(void);
 
 static struct {
 	vm_page_t vpq_head, vpq_tail;
@@ -129,8 +131,13 @@ vm_page_remove(vm_page_t m)
 vm_page_t
 vm_page_alloc(vm_object_t object, vm_object_offset_t offset)
 {
-	vm_page_t m = vm_page_grab();
+	vm_page_t m = NULL;
 
+	/* Unlocked read: the reserve is a threshold, a page more or less does not matter. */
+	if (vm_page_free_count > vm_page_free_reserved)
+		m = vm_page_grab();
+	if (vm_page_free_count < vm_page_free_min && vm_page_free_low_hook != NULL)
+		vm_page_free_low_hook();
 	if (m == NULL)
 		return NULL;
 	/* vm_page_grab() hands out wired kernel pages; this one is pageable, on no queue yet. */
@@ -220,6 +227,12 @@ vm_page_unwire(vm_page_t m)
 }
 
 void
+vm_page_launder(vm_page_t m)
+{
+	vm_page_queue_enter(m, VM_PAGE_Q_LAUNDRY);
+}
+
+void
 vm_page_dequeue(vm_page_t m)
 {
 	vm_page_queue_enter(m, VM_PAGE_Q_NONE);
@@ -234,6 +247,7 @@ vm_page_queue_first(enum vm_page_queue q)
 void
 vm_page_free(vm_page_t m)
 {
+	assert((m->vmp_vmflags & VM_PAGE_VM_WANTED) == 0);
 	pmap_page_protect(m, VM_PROT_NONE);
 	vm_page_dequeue(m);
 	if (m->vmp_object != NULL)

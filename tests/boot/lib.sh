@@ -22,6 +22,7 @@
 #	BOOT_CPU		-cpu model under TCG (default max); KVM uses what the probe found
 #	BOOT_TIMEOUT		seconds before the run counts as hung (default 30)
 #	BOOT_SMP		number of CPUs (-smp; default 2)
+#	BOOT_MEM		guest memory (-m; default 256M)
 #	BOOT_EXPECT_STATUS	QEMU's exit status (default 1: ktests passed)
 #	BOOT_EXPECT_SUMMARY	1: an `N passed, 0 failed` line must appear (default 1)
 #	BOOT_EXPECT_PANIC	1: a `panic:` line must appear; 0: it fails the run (default 0)
@@ -107,7 +108,7 @@ boot_qemu_cmd() {
 	else
 		net="hubport,id=net0,hubid=0" # a link with nobody on the other end
 	fi
-	BOOT_CMD=("$QEMU" -M "$BOOT_MACHINE" -m 256M -smp "${BOOT_SMP:-2}" -display none -monitor none -no-reboot
+	BOOT_CMD=("$QEMU" -M "$BOOT_MACHINE" -m "${BOOT_MEM:-256M}" -smp "${BOOT_SMP:-2}" -display none -monitor none -no-reboot
 		-device isa-debug-exit,iobase=0xf4,iosize=4)
 	case $BOOT_ACCEL in
 	tcg)

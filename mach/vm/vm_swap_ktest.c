@@ -1,0 +1,103 @@
+/*
+ * vm_swap_ktest.c — in-kernel self-test of paging to a swap device: an anonymous region three
+ * times the size of memory, in a map of its own, is written word by word (the pageout daemon
+ * must launder pages to swap as faults run out of free pages), then read back and every word
+ * checked (pages come back from swap through data_request clusters), then torn down (every swap
+ * slot is freed). Prints page-out and page-in counts and rates as figures. Skips without a swap
+ * device; tests/boot/swap.sh boots a small guest with one so that it runs.
+ */
+#include <arch/x86_64/pmap.h>
+#include <arch/x86_64/timer.h>
+#include <console.h>
+#include <ktest.h>
+#include <mach/kern/sched_ktest_util.h>
+#include <mach/vm/memory_object.h>
+#include <mach/vm/vm_fault.h>
+#include <mach/vm/vm_pageout.h>
+#include <mach/vm/vm_param.h>
+
+#define SW_MIN 0x40000000UL
+
+static uint64_t
+sw_word(uint64_t page, unsigned w)
+{
+	return (page << 20) ^ (w * 0x9e3779b1u) ^ 0x5a5a000000000000ULL;
+}
+
+static uint64_t
+sw_rate(uint64_t n, uint64_t ns)
+{
+	return ns != 0 ? n * 1000000000ULL / ns : 0;
+}
+
+/*
+ * The test touches its map from this thread, and a fault may sleep (vm_page_wait, swap I/O):
+ * bound to CPU 0, the thread wakes up where its map's pmap is active. XXX: vm_map_current is
+ * one global and pmap_activate only loads this CPU's CR3; per-thread maps (the task's) switched
+ * with the thread come with user tasks.
+ */
+KTEST_ON_CPU0(vm_swap_working_set_larger_than_ram)
+{
+	struct default_pager_swap_stats s0, s1, s2;
+	uint64_t npages, t0, t_write, t_read, objs0 = vm_object_count, bad = 0;
+	volatile uint64_t *a;
+	vaddr_t va = SW_MIN;
+	vm_map_t map;
+	pmap_t p;
+
+	if (!default_pager_has_swap())
+		KT_SKIP("no swap device (swap= or a Linux swap partition)");
+	default_pager_swap_stats(&s0);
+	npages = 3 * vm_page_total_count;
+	if (npages > (s0.dss_slots - s0.dss_used) * 3 / 4)
+		KT_SKIP("the swap device is too small for three times memory");
+	KT_ASSERT((p = pmap_create()) != NULL);
+	KT_ASSERT((map = vm_map_create(p, SW_MIN, PMAP_USER_TOP)) != NULL);
+	KT_ASSERT_EQ(vm_map_enter(map, &va, ptoa(npages), VM_FLAGS_ANYWHERE, NULL, 0, false,
+				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_COPY), KERN_SUCCESS);
+	vm_map_switch(map);
+	a = (volatile uint64_t *)va;
+
+	t0 = clock_uptime_ns();
+	for (uint64_t i = 0; i < npages; i++) {
+		for (unsigned w = 0; w < PAGE_SIZE / 8; w++)
+			a[i * (PAGE_SIZE / 8) + w] = sw_word(i, w);
+	}
+	t_write = clock_uptime_ns() - t0;
+	default_pager_swap_stats(&s1);
+
+	t0 = clock_uptime_ns();
+	for (uint64_t i = 0; i < npages; i++)
+		for (unsigned w = 0; w < PAGE_SIZE / 8; w++)
+			bad += a[i * (PAGE_SIZE / 8) + w] != sw_word(i, w);
+	t_read = clock_uptime_ns() - t0;
+	default_pager_swap_stats(&s2);
+
+	printf("# vm_swap: %llu pages (%llu MiB, memory %llu MiB): %llu page-outs, %llu page-ins "
+	       "(%llu pagein requests), %llu bad words\n", (unsigned long long)npages,
+	       (unsigned long long)(ptoa(npages) >> 20),
+	       (unsigned long long)(ptoa(vm_page_total_count) >> 20),
+	       (unsigned long long)(s2.dss_pageouts - s0.dss_pageouts),
+	       (unsigned long long)(s2.dss_pageins - s0.dss_pageins),
+	       (unsigned long long)vm_fault_stats.vfs_pagein_requests,
+	       (unsigned long long)bad);
+	printf("# vm_swap: write pass %llu pages/s, read-back pass %llu pages/s; daemon freed "
+	       "%llu, %llu vm_page_wait sleeps\n", (unsigned long long)sw_rate(npages, t_write),
+	       (unsigned long long)sw_rate(npages, t_read),
+	       (unsigned long long)vm_pageout_stats.vps_freed,
+	       (unsigned long long)vm_pageout_stats.vps_waits);
+	KT_ASSERT_EQ(bad, 0);
+	/* Most of the region had to go out while it was written, and come back to be read. */
+	KT_ASSERT(s1.dss_pageouts - s0.dss_pageouts >= npages / 2);
+	KT_ASSERT(s2.dss_pageins - s1.dss_pageins >= npages / 2);
+	KT_ASSERT_EQ(s2.dss_errors, s0.dss_errors);
+
+	vm_map_switch(NULL);
+	vm_map_deallocate(map);
+	pmap_destroy(p);
+	default_pager_swap_stats(&s2);
+	KT_ASSERT_EQ(s2.dss_used, s0.dss_used);
+	KT_ASSERT_EQ(vm_object_count, objs0);
+	KT_ASSERT(vm_page_queues_check());
+	vm_pageout_print_stats();
+}
