@@ -153,7 +153,7 @@ ipc_port_wakeup_senders(ipc_port_t port)
 ipc_kmsg_t
 ipc_kmsg_alloc(mach_msg_size_t size, uint32_t ndesc)
 {
-	vm_size_t bytes = sizeof(struct ipc_kmsg) + ndesc * sizeof(ipc_port_t) + size;
+	vm_size_t bytes = sizeof(struct ipc_kmsg) + ndesc * sizeof(struct ipc_kdesc) + size;
 	ipc_kmsg_t kmsg = kalloc_zero(bytes);
 
 	if (kmsg == NULL)
@@ -161,8 +161,8 @@ ipc_kmsg_alloc(mach_msg_size_t size, uint32_t ndesc)
 	kmsg->ikm_alloc = bytes;
 	kmsg->ikm_size = size;
 	kmsg->ikm_ndesc = ndesc;
-	kmsg->ikm_dports = (ipc_port_t *)(kmsg + 1);
-	kmsg->ikm_data = (uint8_t *)(kmsg->ikm_dports + ndesc);
+	kmsg->ikm_desc = (struct ipc_kdesc *)(kmsg + 1);
+	kmsg->ikm_data = (uint8_t *)(kmsg->ikm_desc + ndesc);
 	queue_init(&kmsg->ikm_link);
 	return kmsg;
 }
@@ -286,7 +286,10 @@ ipc_notify_port_destroyed(ipc_port_t port)
 	       sizeof(body));
 	memcpy(kmsg->ikm_data + offsetof(mach_port_destroyed_notification_t, not_port), &d,
 	       sizeof(d));
-	kmsg->ikm_dports[0] = port;
+	kmsg->ikm_desc[0].kd_off = offsetof(mach_port_destroyed_notification_t, not_port);
+	kmsg->ikm_desc[0].kd_type = MACH_MSG_PORT_DESCRIPTOR;
+	kmsg->ikm_desc[0].kd_right = MACH_MSG_TYPE_PORT_RECEIVE;
+	kmsg->ikm_desc[0].kd_port = port;
 	port->ip_receiver = NULL;
 	port->ip_receiver_name = MACH_PORT_NULL;
 	ipc_kmsg_deliver(kmsg);

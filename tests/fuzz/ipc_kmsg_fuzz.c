@@ -15,6 +15,8 @@
 // fuzz-deps: mach/ipc/ipc_right.c mach/ipc/ipc_space.c mach/ipc/ipc_port.c
 // fuzz-deps: mach/ipc/ipc_kmsg.c mach/ipc/ipc_mqueue.c
 // fuzz-deps: mach/kern/zalloc.c mach/vm/vm_page.c kernel/libkern/format.c
+// fuzz-deps: mach/vm/vm_map_copy.c mach/vm/vm_map.c mach/vm/vm_object.c mach/vm/vm_resident.c
+// fuzz-deps: mach/vm/memory_object.c tests/unit/shim/pmap_fake.c
 // fuzz-deps: tests/unit/shim/kalloc_malloc.c
 #include <stdint.h>
 #include <stdlib.h>
@@ -113,7 +115,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(msg, data, size);
 	fz_snapshot(a, before);
-	mr = ipc_mach_msg(a, msg, MACH_SEND_MSG | MACH_SEND_TIMEOUT, (mach_msg_size_t)size, 0, 0,
+	mr = ipc_mach_msg(a, NULL, msg, MACH_SEND_MSG | MACH_SEND_TIMEOUT, (mach_msg_size_t)size, 0, 0,
 			  0);
 	fz_snapshot(a, after);
 	if (mr != MACH_MSG_SUCCESS && mr != MACH_SEND_TIMED_OUT &&
@@ -127,7 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ipc_space_t s = i == 0 ? b : a;
 
 			n = i == 0 ? bport : MACH_PORT_MAKE(i, 0);
-			mr = ipc_mach_msg(s, msg, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
+			mr = ipc_mach_msg(s, NULL, msg, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
 					  (uint32_t)cap, n, 0);
 			if (mr == MACH_MSG_SUCCESS ||
 			    mr == (MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE))
