@@ -92,6 +92,10 @@ struct ipc_port {
 	mach_port_seqno_t ip_seqno;
 	ipc_pset_t ip_pset;
 	queue_chain_t ip_pset_link;
+	/* A kernel object's port (mach/kern/ipc_kobject.h): the kernel holds the receive right
+	 * and serves its messages; ip_kobject is the object, or NULL once it is gone. */
+	uint8_t ip_kotype;		/* IKOT_*; IKOT_NONE for an ordinary port */
+	void *ip_kobject;
 };
 
 struct ipc_pset {
@@ -250,6 +254,22 @@ struct ipc_port_status {
 };
 kern_return_t mach_port_get_status(ipc_space_t space, mach_port_name_t name,
 				   struct ipc_port_status *st);
+/*
+ * ipc_port_make_send: a new send right to port for the kernel to give away (the make-send
+ * count goes up, as when a receiver makes one).
+ *   Locks:   IPC lock held.  Refs: the right holds one port reference.
+ */
+void ipc_port_make_send(ipc_port_t port);
+/*
+ * Kernel objects: messages delivered to a port with ip_kotype set are queued for the kernel
+ * server, which ipc_kobject_drain runs (after the IPC lock is dropped) through the function
+ * the kernel-object layer registered (none in hosted builds: the messages are destroyed).
+ */
+extern void (*ipc_kobject_server_fn)(ipc_kmsg_t request);
+/* ipc_kobject_pending: whether messages wait for the kernel server. IPC lock held. */
+bool ipc_kobject_pending(void);
+/* ipc_kobject_drain: serve every queued kernel-object message. Locks: none held. */
+void ipc_kobject_drain(void);
 /* ipc_port_release_right: destroy a right the kernel holds (from extract_right). */
 void ipc_port_release_right(ipc_port_t port, mach_msg_type_name_t type);
 

@@ -323,10 +323,12 @@ kmsg_ops(ipc_kmsg_t kmsg, struct kmsg_op *ops)
 	return n;
 }
 
+#define KMSG_STACK_OPS 16
+
 mach_msg_return_t
 ipc_kmsg_copyin(ipc_space_t space, struct ipc_umem *um, ipc_kmsg_t kmsg)
 {
-	struct kmsg_op *ops;
+	struct kmsg_op stack_ops[KMSG_STACK_OPS], *ops;
 	struct ipc_entry *de;
 	mach_msg_header_t h;
 	mach_msg_return_t mr = MACH_MSG_SUCCESS;
@@ -341,8 +343,11 @@ ipc_kmsg_copyin(ipc_space_t space, struct ipc_umem *um, ipc_kmsg_t kmsg)
 	for (uint32_t i = 0; i < kmsg->ikm_ndesc; i++)
 		nops += kmsg->ikm_desc[i].kd_type == MACH_MSG_PORT_DESCRIPTOR ? 1
 										: kmsg->ikm_desc[i].kd_count;
-	ops_bytes = nops * sizeof(*ops);
-	if ((ops = kalloc(ops_bytes)) == NULL)
+	/* Most messages name a few rights: those need no allocation. */
+	ops_bytes = nops <= KMSG_STACK_OPS ? 0 : nops * sizeof(*ops);
+	if (ops_bytes == 0)
+		ops = stack_ops;
+	else if ((ops = kalloc(ops_bytes)) == NULL)
 		return MACH_SEND_NO_BUFFER;
 	n = kmsg_ops(kmsg, ops);
 	assert(n == nops);
@@ -411,7 +416,8 @@ ipc_kmsg_copyin(ipc_space_t space, struct ipc_umem *um, ipc_kmsg_t kmsg)
 	kmsg->ikm_trailer.msgh_sender = space->is_sec_token;
 	kmsg->ikm_trailer.msgh_audit = space->is_audit_token;
 out:
-	kfree(ops, ops_bytes);
+	if (ops_bytes != 0)
+		kfree(ops, ops_bytes);
 	return mr;
 }
 

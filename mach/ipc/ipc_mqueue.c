@@ -219,6 +219,12 @@ ipc_mach_msg(ipc_space_t space, struct ipc_umem *um, void *msg, mach_msg_option_
 		if (mr != MACH_MSG_SUCCESS)
 			ipc_kmsg_destroy_later(kmsg); /* holds no right yet: only memory */
 		kmsg = NULL;
+		/* A request to a kernel object is served here, so its reply can be received. */
+		if (ipc_kobject_pending()) {
+			ipc_unlock();
+			ipc_kobject_drain();
+			ipc_lock();
+		}
 	}
 	if (mr == MACH_MSG_SUCCESS && (option & MACH_RCV_MSG))
 		mr = mq_receive(space, um, msg, rcv_size, rcv_name, option,

@@ -173,6 +173,34 @@ ipc_kmsg_free(ipc_kmsg_t kmsg)
 	kfree(kmsg, kmsg->ikm_alloc);
 }
 
+void (*ipc_kobject_server_fn)(ipc_kmsg_t request);
+static queue_head_t ipc_kobject_queue = QUEUE_HEAD_INITIALIZER(ipc_kobject_queue);
+
+bool
+ipc_kobject_pending(void)
+{
+	return !queue_empty(&ipc_kobject_queue);
+}
+
+void
+ipc_kobject_drain(void)
+{
+	queue_chain_t *q;
+
+	for (;;) {
+		ipc_lock();
+		q = queue_dequeue(&ipc_kobject_queue);
+		if (q != NULL && ipc_kobject_server_fn == NULL) {
+			ipc_kmsg_destroy_later(container_of(q, struct ipc_kmsg, ikm_link));
+			q = NULL;
+		}
+		ipc_unlock();
+		if (q == NULL)
+			return;
+		ipc_kobject_server_fn(container_of(q, struct ipc_kmsg, ikm_link));
+	}
+}
+
 /* Queue kmsg on its destination, or destroy it if the destination is dead. Never waits. */
 void
 ipc_kmsg_deliver(ipc_kmsg_t kmsg)
@@ -181,6 +209,10 @@ ipc_kmsg_deliver(ipc_kmsg_t kmsg)
 
 	if (!port->ip_active) {
 		ipc_kmsg_destroy_later(kmsg);
+		return;
+	}
+	if (port->ip_kotype != 0) {
+		queue_enter(&ipc_kobject_queue, &kmsg->ikm_link);
 		return;
 	}
 	queue_enter(&port->ip_messages, &kmsg->ikm_link);
@@ -310,6 +342,14 @@ ipc_port_release_send(ipc_port_t port)
 		ipc_notify_no_senders(ns, port->ip_mscount);
 	}
 	ipc_port_release(port);
+}
+
+void
+ipc_port_make_send(ipc_port_t port)
+{
+	port->ip_mscount++;
+	port->ip_srights++;
+	ipc_port_reference(port);
 }
 
 void

@@ -3,6 +3,7 @@
  * has. Follows XNU osfmk/kern/task.c (task_reference/task_deallocate, the thread list).
  */
 #include <console.h>
+#include <mach/kern/ipc_kobject.h>
 #include <mach/kern/task.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
@@ -41,6 +42,7 @@ task_deallocate(task_t task)
 	if (task == kernel_task || task->t_thread_count != 0)
 		panic("task_deallocate: %s freed with %u threads", task->t_name,
 		      task->t_thread_count);
+	ipc_task_terminate(task);
 	zfree(task_zone, task);
 }
 

@@ -13,6 +13,8 @@
 #include <mach/kern/queue.h>
 
 struct vm_map;
+struct ipc_space;
+struct ipc_port;
 
 typedef struct task {
 	lck_spin_t t_lock;
@@ -21,6 +23,8 @@ typedef struct task {
 	unsigned t_thread_count;
 	struct vm_map *t_map;	/* XXX: NULL for the kernel task until vm_map lands */
 	const char *t_name;
+	struct ipc_space *t_space; /* its port names (ipc_task_init), or NULL */
+	struct ipc_port *t_self;   /* its task port (a kernel object), or NULL */
 } *task_t;
 
 extern task_t kernel_task;

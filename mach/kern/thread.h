@@ -19,6 +19,7 @@
 #include <mach/kern/timer_call.h>
 
 struct task;
+struct ipc_port;
 
 typedef struct thread *thread_t;
 typedef void *event_t;
@@ -87,6 +88,7 @@ struct thread {
 	struct timer_call th_wait_timer;
 
 	struct task *th_task;
+	struct ipc_port *th_self;    /* its thread port, made on first use (ipc_tt.c) */
 	uint32_t th_ref;
 	uint64_t th_id;
 	uint64_t th_ticks;	     /* ticks charged */
