@@ -303,6 +303,14 @@ mach_msg_return_t ipc_mach_msg_trap(ipc_space_t space, struct ipc_umem *um, vadd
 				    mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
 				    mach_msg_timeout_t timeout);
 
+/*
+ * ipc_mqueue_receive_kernel: wait for and dequeue the first message on port, whose receive
+ * right the kernel holds outside any space (a reply port of a kernel RPC).
+ *   Locks:   IPC lock held; dropped while sleeping.
+ *   Returns: the message (the caller destroys it), or NULL when the port died.
+ */
+ipc_kmsg_t ipc_mqueue_receive_kernel(ipc_port_t port);
+
 /* ---- internals shared by the ipc_*.c files (IPC lock held) ---- */
 void ipc_lock(void);
 /* Unlock, first destroying the messages queued for destruction while it was held. */

@@ -95,6 +95,21 @@ mq_send(ipc_space_t space, struct ipc_umem *um, ipc_kmsg_t kmsg, mach_msg_option
 	return MACH_MSG_SUCCESS;
 }
 
+ipc_kmsg_t
+ipc_mqueue_receive_kernel(ipc_port_t port)
+{
+	queue_chain_t *q;
+
+	while (queue_empty(&port->ip_messages)) {
+		if (!port->ip_active || mq_wait(&port->ip_messages, 0, false) != THREAD_AWAKENED)
+			return NULL;
+	}
+	q = queue_dequeue(&port->ip_messages);
+	port->ip_msgcount--;
+	ipc_port_wakeup_senders(port);
+	return container_of(q, struct ipc_kmsg, ikm_link);
+}
+
 /* The first message queued on port, or on any member of pset. */
 static ipc_kmsg_t
 mq_first(ipc_port_t port, ipc_pset_t pset)

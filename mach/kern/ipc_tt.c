@@ -13,6 +13,7 @@
  */
 #include <arch/x86_64/pmap.h>
 #include <arch/x86_64/timer.h>
+#include <mach/kern/exception.h>
 #include <mach/kern/ipc_kobject.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/task.h>
@@ -42,6 +43,8 @@ ipc_task_terminate(task_t task)
 {
 	ipc_kobject_destroy(task->t_self);
 	task->t_self = NULL;
+	exception_actions_free(task->t_exc_actions);
+	task->t_exc_actions = NULL;
 	if (task->t_space != NULL)
 		ipc_space_destroy(task->t_space);
 	task->t_space = NULL;
@@ -52,6 +55,8 @@ ipc_thread_terminate(thread_t thread)
 {
 	ipc_kobject_destroy(thread->th_self);
 	thread->th_self = NULL;
+	exception_actions_free(thread->th_exc_actions);
+	thread->th_exc_actions = NULL;
 }
 
 mach_port_name_t

@@ -15,6 +15,7 @@
 struct vm_map;
 struct ipc_space;
 struct ipc_port;
+struct exception_action;
 
 typedef struct task {
 	lck_spin_t t_lock;
@@ -25,6 +26,7 @@ typedef struct task {
 	const char *t_name;
 	struct ipc_space *t_space; /* its port names (ipc_task_init), or NULL */
 	struct ipc_port *t_self;   /* its task port (a kernel object), or NULL */
+	struct exception_action *t_exc_actions; /* EXC_TYPES_COUNT, made on first set */
 } *task_t;
 
 extern task_t kernel_task;

@@ -20,6 +20,7 @@
 
 struct task;
 struct ipc_port;
+struct exception_action;
 
 typedef struct thread *thread_t;
 typedef void *event_t;
@@ -89,6 +90,7 @@ struct thread {
 
 	struct task *th_task;
 	struct ipc_port *th_self;    /* its thread port, made on first use (ipc_tt.c) */
+	struct exception_action *th_exc_actions; /* its exception ports (exception.c) */
 	uint32_t th_ref;
 	uint64_t th_id;
 	uint64_t th_ticks;	     /* ticks charged */
