@@ -18,7 +18,8 @@
  * Messages are read from and written to kernel buffers; ipc_mach_msg_trap reads the buffer
  * through a copy hook (struct ipc_umem) that the class-1 trap will point at the user copy.
  * Out-of-line memory travels as a vm_map_copy (copy-on-write); out-of-line port arrays as
- * arrays of rights. XXX: vouchers and guarded port descriptors.
+ * arrays of rights. Ports of kernel objects (task, thread, host) are served by
+ * mach/kern/ipc_kobject.c. XXX: vouchers, guarded port descriptors, the class-1 trap table.
  */
 #ifndef _MACH_IPC_IPC_H_
 #define _MACH_IPC_IPC_H_
@@ -270,6 +271,21 @@ extern void (*ipc_kobject_server_fn)(ipc_kmsg_t request);
 bool ipc_kobject_pending(void);
 /* ipc_kobject_drain: serve every queued kernel-object message. Locks: none held. */
 void ipc_kobject_drain(void);
+/*
+ * mach_port_set_attributes: MACH_PORT_LIMITS_INFO sets the queue limit of a receive right
+ * (info: count words, at least MACH_PORT_LIMITS_INFO_COUNT).
+ *   Returns: KERN_SUCCESS, KERN_INVALID_TASK, _NAME, _RIGHT, KERN_INVALID_VALUE (flavor,
+ *            count or limit).
+ */
+kern_return_t mach_port_set_attributes(ipc_space_t space, mach_port_name_t name, int flavor,
+				       const uint32_t *info, uint32_t count);
+/*
+ * mach_port_get_attributes: MACH_PORT_LIMITS_INFO or MACH_PORT_RECEIVE_STATUS of a receive
+ * right into info (room for *countp words; *countp becomes the words written).
+ *   Returns: as mach_port_set_attributes.
+ */
+kern_return_t mach_port_get_attributes(ipc_space_t space, mach_port_name_t name, int flavor,
+				       uint32_t *info, uint32_t *countp);
 /* ipc_port_release_right: destroy a right the kernel holds (from extract_right). */
 void ipc_port_release_right(ipc_port_t port, mach_msg_type_name_t type);
 

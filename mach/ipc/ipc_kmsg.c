@@ -17,7 +17,10 @@
  * descriptors, volatile memory and vouchers are rejected (MACH_SEND_INVALID_TYPE /
  * _INVALID_VOUCHER); the receive right of the destination cannot ride in its own message, but
  * longer cycles (port A's receive right queued on B, B's on A) are not detected and leak
- * until reboot; 32-bit descriptor layouts do not exist.
+ * until reboot; 32-bit descriptor layouts do not exist. And the VM work that commit and
+ * destruction do (vm_map_remove of deallocated ranges, vm_map_copyout, vm_map_copy_discard)
+ * runs under the IPC spin lock: right while VM objects free their pages without sleeping,
+ * wrong once a pager may sleep in terminate (then it moves to after ipc_unlock).
  */
 #include <console.h>
 #include <mach/ipc/ipc.h>

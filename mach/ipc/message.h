@@ -52,6 +52,27 @@ typedef uint32_t mach_port_msgcount_t;
 /* Set on a name that has a dead-name request registered (XNU's MACH_PORT_TYPE_DNREQUEST). */
 #define MACH_PORT_TYPE_DNREQUEST   0x80000000u
 
+/* mach_port_{get,set}_attributes flavors and their data (<mach/port.h>), in natural_t words. */
+#define MACH_PORT_LIMITS_INFO	 1
+#define MACH_PORT_RECEIVE_STATUS 2
+typedef struct {
+	uint32_t mpl_qlimit;
+} mach_port_limits_t;
+typedef struct {
+	mach_port_name_t mps_pset;	/* the set it is in, or MACH_PORT_NULL */
+	uint32_t mps_seqno;
+	uint32_t mps_mscount;
+	uint32_t mps_qlimit;
+	uint32_t mps_msgcount;
+	uint32_t mps_sorights;
+	uint32_t mps_srights;		/* boolean: send rights exist */
+	uint32_t mps_pdrequest;		/* boolean: a port-destroyed request */
+	uint32_t mps_nsrequest;		/* boolean: a no-senders request */
+	uint32_t mps_flags;
+} mach_port_status_t;
+#define MACH_PORT_LIMITS_INFO_COUNT	 ((uint32_t)(sizeof(mach_port_limits_t) / 4))
+#define MACH_PORT_RECEIVE_STATUS_COUNT	 ((uint32_t)(sizeof(mach_port_status_t) / 4))
+
 #define MACH_PORT_UREFS_MAX	0xffffu
 #define MACH_PORT_QLIMIT_DEFAULT 5u
 #define MACH_PORT_QLIMIT_MAX	1024u

@@ -857,3 +857,35 @@ Test(ipc, ool_ports_carry_every_right)
 	vm_map_deallocate(ub.um_map);
 	check_no_leak();
 }
+
+Test(ipc, port_attributes)
+{
+	mach_port_name_t r = new_recv(A), ps, cs = give(A, r, MACH_MSG_TYPE_MAKE_SEND, B);
+	uint32_t info[16], n = 16, lim = 3;
+	mach_port_status_t st;
+
+	cr_assert_eq(mach_port_allocate(A, MACH_PORT_RIGHT_PORT_SET, &ps), KERN_SUCCESS);
+	cr_assert_eq(mach_port_move_member(A, r, ps), KERN_SUCCESS);
+	cr_assert_eq(mach_port_set_attributes(A, r, MACH_PORT_LIMITS_INFO, &lim, 1), KERN_SUCCESS);
+	cr_assert_eq(mach_port_get_attributes(A, r, MACH_PORT_RECEIVE_STATUS, info, &n),
+		     KERN_SUCCESS);
+	cr_assert_eq(n, MACH_PORT_RECEIVE_STATUS_COUNT);
+	memcpy(&st, info, sizeof(st));
+	cr_assert_eq(st.mps_qlimit, 3);
+	cr_assert_eq(st.mps_pset, ps);
+	cr_assert_eq(st.mps_mscount, 1);
+	cr_assert_eq(st.mps_srights, 1);
+	n = 1;
+	cr_assert_eq(mach_port_get_attributes(A, r, MACH_PORT_LIMITS_INFO, info, &n), KERN_SUCCESS);
+	cr_assert_eq(info[0], 3);
+	n = 1;
+	cr_assert_eq(mach_port_get_attributes(A, r, MACH_PORT_RECEIVE_STATUS, info, &n),
+		     KERN_INVALID_VALUE);
+	lim = 0;
+	cr_assert_eq(mach_port_set_attributes(A, r, MACH_PORT_LIMITS_INFO, &lim, 1),
+		     KERN_INVALID_VALUE);
+	cr_assert_eq(mach_port_set_attributes(A, r, 99, &lim, 1), KERN_INVALID_VALUE);
+	cr_assert_eq(mach_port_get_attributes(B, cs, MACH_PORT_LIMITS_INFO, info, &n),
+		     KERN_INVALID_RIGHT);
+	check_no_leak();
+}
