@@ -28,6 +28,7 @@
 #include <iokit/platform_expert.h>
 #include <ktest.h>
 #include <mach/ipc/ipc.h>
+#include <mach/kern/ipc_kobject.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
@@ -265,6 +266,7 @@ boot_entry(uint32_t info_pa, uint32_t path)
 	sched_init();
 	vm_pageout_start();
 	ipc_bootstrap();
+	ipc_kobject_init();
 	mp_start();
 	iokit_start();
 	(void)pv_publish(io_registry_root());

@@ -15,9 +15,11 @@
  * XXX: per-space and per-port locks (XNU's order: space, then port) once IPC runs on several
  * CPUs at once; today threads run on the boot CPU only.
  *
- * Messages are read from and written to kernel buffers: there is no user space yet, so the
- * user copy is memcpy. XXX: copyin/copyout from user memory, out-of-line memory and port
- * arrays (they need vm_map_copy), vouchers, task ports and the Mach traps.
+ * Messages are read from and written to kernel buffers; ipc_mach_msg_trap reads the buffer
+ * through a copy hook (struct ipc_umem) that the class-1 trap will point at the user copy.
+ * Out-of-line memory travels as a vm_map_copy (copy-on-write); out-of-line port arrays as
+ * arrays of rights. Ports of kernel objects (task, thread, host) are served by
+ * mach/kern/ipc_kobject.c. XXX: vouchers, guarded port descriptors, the class-1 trap table.
  */
 #ifndef _MACH_IPC_IPC_H_
 #define _MACH_IPC_IPC_H_
@@ -30,6 +32,7 @@ typedef struct ipc_space *ipc_space_t;
 typedef struct ipc_port *ipc_port_t;
 typedef struct ipc_pset *ipc_pset_t;
 typedef struct ipc_kmsg *ipc_kmsg_t;
+typedef struct vm_map *vm_map_t;
 
 #define IPC_PORT_NULL ((ipc_port_t)0)
 
@@ -59,6 +62,10 @@ struct ipc_space {
 	uint32_t is_hash_size;	/* power of two */
 	uint32_t is_max;	/* table limit (IPC_SPACE_MAX_ENTRIES unless a test lowers it) */
 	bool is_active;
+	/* What the trailers of messages sent from this space say of the sender: set by whoever
+	 * gives the space its credentials (BSD at exec and set*id); zero for the kernel. */
+	security_token_t is_sec_token;
+	audit_token_t is_audit_token;
 };
 
 /* A dead-name request: notify (a send-once right) hears when the port named name dies. */
@@ -86,6 +93,10 @@ struct ipc_port {
 	mach_port_seqno_t ip_seqno;
 	ipc_pset_t ip_pset;
 	queue_chain_t ip_pset_link;
+	/* A kernel object's port (mach/kern/ipc_kobject.h): the kernel holds the receive right
+	 * and serves its messages; ip_kobject is the object, or NULL once it is gone. */
+	uint8_t ip_kotype;		/* IKOT_*; IKOT_NONE for an ordinary port */
+	void *ip_kobject;
 };
 
 struct ipc_pset {
@@ -96,7 +107,25 @@ struct ipc_pset {
 	queue_head_t ips_members;	/* receivers wait on &ips_members */
 };
 
-/* A message in the kernel: the sender's bytes plus the rights its names stood for. */
+/*
+ * What a descriptor carries in the kernel. Port descriptors: kd_port (IPC_PORT_DEAD_PTR for
+ * MACH_PORT_DEAD). OOL memory: kd_copy. OOL ports: kd_ports[kd_count], and kd_names while the
+ * names are not yet rights (before copyin's commit, and after copyout until the names are
+ * written to the receiver).
+ */
+struct ipc_kdesc {
+	uint32_t kd_off;		/* offset of the descriptor in ikm_data */
+	uint8_t kd_type;		/* MACH_MSG_*_DESCRIPTOR */
+	uint8_t kd_right;		/* the right carried (port and OOL ports descriptors) */
+	bool kd_dealloc;		/* OOL: the sender asked to lose the range */
+	uint32_t kd_count;		/* OOL ports: entries */
+	ipc_port_t kd_port;
+	struct vm_map_copy *kd_copy;
+	ipc_port_t *kd_ports;
+	mach_port_name_t *kd_names;
+};
+
+/* A message in the kernel: the sender's bytes plus the rights and memory it carries. */
 struct ipc_kmsg {
 	queue_chain_t ikm_link;
 	vm_size_t ikm_alloc;		/* bytes of this allocation */
@@ -104,14 +133,29 @@ struct ipc_kmsg {
 	ipc_port_t ikm_remote;		/* destination (a send or send-once right) */
 	ipc_port_t ikm_local;		/* reply right, or NULL */
 	bool ikm_local_dead;		/* the reply name was MACH_PORT_DEAD */
+	bool ikm_no_rights;		/* built by ipc_kmsg_get, rights not yet taken */
 	uint32_t ikm_ndesc;
-	ipc_port_t *ikm_dports;		/* one per descriptor; IPC_PORT_DEAD_PTR for dead */
+	struct ipc_kdesc *ikm_desc;	/* ikm_ndesc */
 	mach_msg_audit_trailer_t ikm_trailer;
 	uint8_t *ikm_data;		/* ikm_size bytes: header, body, descriptors, data */
 };
 
-#define IPC_KMSG_MAX_SIZE (64u * 1024)	/* largest message (XXX: XNU allows more with OOL) */
+/*
+ * How IPC reaches the memory of the task on the other side of a mach_msg: its map (for
+ * out-of-line memory) and a copy hook for the message buffer and out-of-line port arrays
+ * (the user copy for a user task; vm_map_copy_bytes on the map for a kernel test task).
+ * Hooks return KERN_SUCCESS or an error (the bytes are then unusable).
+ */
+struct ipc_umem {
+	vm_map_t um_map;
+	kern_return_t (*um_copyin)(struct ipc_umem *um, vaddr_t uaddr, void *kbuf, vm_size_t len);
+	kern_return_t (*um_copyout)(struct ipc_umem *um, const void *kbuf, vaddr_t uaddr,
+				    vm_size_t len);
+};
+
+#define IPC_KMSG_MAX_SIZE (64u * 1024)	/* largest inline message; more goes out of line */
 #define IPC_KMSG_MAX_DESC 64u 		/* most descriptors in one message */
+#define IPC_KMSG_MAX_OOL_PORTS 1024u	/* most names in all OOL port arrays of a message */
 
 /* ---- ipc_space.c ---- */
 /* ipc_bootstrap: create the IPC zones. Once, after kalloc_init(), before any other call. */
@@ -211,23 +255,77 @@ struct ipc_port_status {
 };
 kern_return_t mach_port_get_status(ipc_space_t space, mach_port_name_t name,
 				   struct ipc_port_status *st);
+/*
+ * ipc_port_make_send: a new send right to port for the kernel to give away (the make-send
+ * count goes up, as when a receiver makes one).
+ *   Locks:   IPC lock held.  Refs: the right holds one port reference.
+ */
+void ipc_port_make_send(ipc_port_t port);
+/*
+ * Kernel objects: messages delivered to a port with ip_kotype set are queued for the kernel
+ * server, which ipc_kobject_drain runs (after the IPC lock is dropped) through the function
+ * the kernel-object layer registered (none in hosted builds: the messages are destroyed).
+ */
+extern void (*ipc_kobject_server_fn)(ipc_kmsg_t request);
+/* ipc_kobject_pending: whether messages wait for the kernel server. IPC lock held. */
+bool ipc_kobject_pending(void);
+/* ipc_kobject_drain: serve every queued kernel-object message. Locks: none held. */
+void ipc_kobject_drain(void);
+/*
+ * mach_port_set_attributes: MACH_PORT_LIMITS_INFO sets the queue limit of a receive right
+ * (info: count words, at least MACH_PORT_LIMITS_INFO_COUNT).
+ *   Returns: KERN_SUCCESS, KERN_INVALID_TASK, _NAME, _RIGHT, KERN_INVALID_VALUE (flavor,
+ *            count or limit).
+ */
+kern_return_t mach_port_set_attributes(ipc_space_t space, mach_port_name_t name, int flavor,
+				       const uint32_t *info, uint32_t count);
+/*
+ * mach_port_get_attributes: MACH_PORT_LIMITS_INFO or MACH_PORT_RECEIVE_STATUS of a receive
+ * right into info (room for *countp words; *countp becomes the words written).
+ *   Returns: as mach_port_set_attributes.
+ */
+kern_return_t mach_port_get_attributes(ipc_space_t space, mach_port_name_t name, int flavor,
+				       uint32_t *info, uint32_t *countp);
 /* ipc_port_release_right: destroy a right the kernel holds (from extract_right). */
 void ipc_port_release_right(ipc_port_t port, mach_msg_type_name_t type);
 
 /* ---- ipc_mqueue.c: mach_msg ---- */
 /*
- * ipc_mach_msg: mach_msg() for a thread whose names live in space, with the message in the
- * kernel buffer msg (send_size bytes to send, room for rcv_size to receive). MACH_SEND_MSG
- * copies in and queues (waiting while a send right's destination queue is full; nothing is
- * consumed when the wait times out); MACH_RCV_MSG then waits on rcv_name (a receive right or a
- * port set) and copies the first message out with a trailer (MACH_RCV_TRAILER_ELEMENTS up to
- * AUDIT). timeout is in milliseconds for MACH_SEND_TIMEOUT / MACH_RCV_TIMEOUT.
+ * ipc_mach_msg: mach_msg() for a thread whose names live in space and whose memory um reaches
+ * (NULL: a thread with no address space; out-of-line data is then refused), with the message
+ * in the kernel buffer msg (send_size bytes to send, room for rcv_size to receive).
+ * MACH_SEND_MSG copies in and queues (waiting while a send right's destination queue is full;
+ * nothing is consumed when the wait times out); MACH_RCV_MSG then waits on rcv_name (a
+ * receive right or a port set) and copies the first message out with a trailer
+ * (MACH_RCV_TRAILER_ELEMENTS up to AUDIT). timeout is in milliseconds for MACH_SEND_TIMEOUT /
+ * MACH_RCV_TIMEOUT.
  *   Locks:   none held; may sleep.
  *   Returns: MACH_MSG_SUCCESS or a MACH_SEND_* / MACH_RCV_* code (message.h).
  */
-mach_msg_return_t ipc_mach_msg(ipc_space_t space, void *msg, mach_msg_option_t option,
-			       mach_msg_size_t send_size, mach_msg_size_t rcv_size,
-			       mach_port_name_t rcv_name, mach_msg_timeout_t timeout);
+mach_msg_return_t ipc_mach_msg(ipc_space_t space, struct ipc_umem *um, void *msg,
+			       mach_msg_option_t option, mach_msg_size_t send_size,
+			       mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
+			       mach_msg_timeout_t timeout);
+/*
+ * ipc_mach_msg_trap: mach_msg() with the message at msg_addr in the caller's memory, read and
+ * written through um's copy hook: what the class-1 Mach trap calls. The received message is
+ * written back only when it fits (or, with MACH_RCV_LARGE, its header with the size needed).
+ *   Locks:   none held; may sleep.
+ *   Returns: as ipc_mach_msg; MACH_SEND_INVALID_DATA / MACH_RCV_INVALID_DATA when the buffer
+ *            cannot be read / written.
+ */
+mach_msg_return_t ipc_mach_msg_trap(ipc_space_t space, struct ipc_umem *um, vaddr_t msg_addr,
+				    mach_msg_option_t option, mach_msg_size_t send_size,
+				    mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
+				    mach_msg_timeout_t timeout);
+
+/*
+ * ipc_mqueue_receive_kernel: wait for and dequeue the first message on port, whose receive
+ * right the kernel holds outside any space (a reply port of a kernel RPC).
+ *   Locks:   IPC lock held; dropped while sleeping.
+ *   Returns: the message (the caller destroys it), or NULL when the port died.
+ */
+ipc_kmsg_t ipc_mqueue_receive_kernel(ipc_port_t port);
 
 /* ---- internals shared by the ipc_*.c files (IPC lock held) ---- */
 void ipc_lock(void);
@@ -278,27 +376,44 @@ kern_return_t ipc_right_copyout(ipc_space_t space, ipc_port_t port, mach_msg_typ
 
 /* ---- ipc_kmsg.c ---- */
 /*
- * ipc_kmsg_copyin: validate msg (size bytes) and take the rights it names out of space.
- * All or nothing: on error no right has moved.
- *   Locks:   IPC lock held.
+ * ipc_kmsg_get: validate msg (size bytes, untrusted) and build a kernel message of it, taking
+ * its out-of-line memory copy-on-write from um's map and reading its out-of-line port names.
+ * No right moves yet (ipc_kmsg_copyin does that).
+ *   Locks:   none held (may fault on the sender's memory).
  *   Returns: MACH_MSG_SUCCESS with *kmsgp, MACH_SEND_MSG_TOO_SMALL, MACH_SEND_TOO_LARGE,
  *            MACH_SEND_INVALID_HEADER, MACH_SEND_INVALID_DEST, MACH_SEND_INVALID_REPLY,
- *            MACH_SEND_INVALID_RIGHT, MACH_SEND_INVALID_TYPE, MACH_SEND_INVALID_VOUCHER,
+ *            MACH_SEND_INVALID_TYPE, MACH_SEND_INVALID_VOUCHER, MACH_SEND_INVALID_MEMORY,
  *            MACH_SEND_NO_BUFFER.
  */
-mach_msg_return_t ipc_kmsg_copyin(ipc_space_t space, const void *msg, mach_msg_size_t size,
-				  ipc_kmsg_t *kmsgp);
+mach_msg_return_t ipc_kmsg_get(struct ipc_umem *um, const void *msg, mach_msg_size_t size,
+			       ipc_kmsg_t *kmsgp);
 /*
- * ipc_kmsg_copyout: give space the rights kmsg carries and write the message into buf (room
- * for size bytes, which the caller checked) with a trailer of trailer_size. Consumes kmsg.
+ * ipc_kmsg_copyin: take the rights kmsg names out of space, all or nothing, then remove the
+ * ranges the sender asked to deallocate from um's map and stamp the sender's tokens.
+ *   Locks:   IPC lock held.
+ *   Returns: MACH_MSG_SUCCESS, MACH_SEND_INVALID_DEST, MACH_SEND_INVALID_REPLY,
+ *            MACH_SEND_INVALID_RIGHT, MACH_SEND_NO_BUFFER. On error kmsg is unchanged.
+ */
+mach_msg_return_t ipc_kmsg_copyin(ipc_space_t space, struct ipc_umem *um, ipc_kmsg_t kmsg);
+/*
+ * ipc_kmsg_copyout: give space the rights kmsg carries and map its out-of-line memory into
+ * um's map, rewriting the message in place; ipc_kmsg_put then finishes it.
  *   Locks:   IPC lock held.
  *   Returns: MACH_MSG_SUCCESS, or MACH_RCV_HEADER_ERROR / MACH_RCV_BODY_ERROR |
  *            MACH_MSG_IPC_SPACE when a name could not be allocated (that right is destroyed
- *            and its name written as MACH_PORT_DEAD).
+ *            and its name written as MACH_PORT_DEAD), | MACH_MSG_VM_SPACE when memory could
+ *            not be mapped (it is discarded, its address written as 0).
  */
-mach_msg_return_t ipc_kmsg_copyout(ipc_space_t space, ipc_kmsg_t kmsg, void *buf,
-				   mach_msg_size_t trailer_size);
-/* ipc_kmsg_destroy: destroy the rights kmsg carries and free it. */
+mach_msg_return_t ipc_kmsg_copyout(ipc_space_t space, struct ipc_umem *um, ipc_kmsg_t kmsg);
+/*
+ * ipc_kmsg_put: write the out-of-line port arrays into new memory of um's map, then the
+ * message with a trailer of trailer_size into buf (room checked by the caller); frees kmsg.
+ *   Locks:   none held (may fault on the receiver's memory).
+ *   Returns: mr, or MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE when an array could not be placed.
+ */
+mach_msg_return_t ipc_kmsg_put(struct ipc_umem *um, ipc_kmsg_t kmsg, void *buf,
+			       mach_msg_size_t trailer_size, mach_msg_return_t mr);
+/* ipc_kmsg_destroy: destroy the rights and memory kmsg carries and free it. IPC lock held. */
 void ipc_kmsg_destroy(ipc_kmsg_t kmsg);
 /* The trailer size MACH_RCV_TRAILER_ELEMENTS in option asks for (8, 12, 20 or 52). */
 mach_msg_size_t ipc_kmsg_trailer_size(mach_msg_option_t option);

@@ -60,14 +60,14 @@ ik_send(ipc_space_t s, mach_port_name_t dest, mach_msg_type_name_t disp, mach_ms
 	m.h.msgh_bits = MACH_MSGH_BITS(disp, 0);
 	m.h.msgh_remote_port = dest;
 	m.h.msgh_id = id;
-	return ipc_mach_msg(s, &m, MACH_SEND_MSG | extra, offsetof(struct ik_msg, t), 0, 0,
+	return ipc_mach_msg(s, NULL, &m, MACH_SEND_MSG | extra, offsetof(struct ik_msg, t), 0, 0,
 			    timeout);
 }
 
 static mach_msg_return_t
 ik_receive(ipc_space_t s, mach_port_name_t name, struct ik_msg *m, mach_msg_timeout_t ms)
 {
-	return ipc_mach_msg(s, m,
+	return ipc_mach_msg(s, NULL, m,
 			    MACH_RCV_MSG | MACH_RCV_TIMEOUT |
 				MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT),
 			    0, sizeof(*m), name, ms);
@@ -145,7 +145,7 @@ ik_server_thread(void *arg, wait_result_t wr)
 		m.h.msgh_local_port = MACH_PORT_NULL;
 		m.h.msgh_id += 100;
 		m.payload++;
-		mr = ipc_mach_msg(srv->is_space, &m, MACH_SEND_MSG, offsetof(struct ik_msg, t), 0,
+		mr = ipc_mach_msg(srv->is_space, NULL, &m, MACH_SEND_MSG, offsetof(struct ik_msg, t), 0,
 				  0, 0);
 		if (mr != MACH_MSG_SUCCESS)
 			break;
@@ -183,7 +183,7 @@ KTEST(ipc_rpc_pingpong)
 		m.h.msgh_local_port = reply;
 		m.h.msgh_id = 1;
 		m.payload = n;
-		KT_ASSERT_EQ(ipc_mach_msg(cs, &m, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT,
+		KT_ASSERT_EQ(ipc_mach_msg(cs, NULL, &m, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT,
 					  offsetof(struct ik_msg, t), sizeof(m), reply, 5000),
 			     MACH_MSG_SUCCESS);
 		KT_ASSERT_EQ(m.h.msgh_id, 101);

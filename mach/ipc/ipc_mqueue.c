@@ -11,6 +11,7 @@
  * Hosted builds (unit tests) have no scheduler: a wait times out at once.
  */
 #include <mach/ipc/ipc.h>
+#include <mach/kern/kalloc.h>
 #ifndef NIMBUS_HOSTED
 #include <arch/x86_64/timer.h>
 #include <mach/kern/thread.h>
@@ -70,15 +71,14 @@ mq_full_dest(ipc_space_t space, const void *msg, mach_msg_size_t size)
 }
 
 static mach_msg_return_t
-mq_send(ipc_space_t space, const void *msg, mach_msg_size_t size, mach_msg_option_t option,
+mq_send(ipc_space_t space, struct ipc_umem *um, ipc_kmsg_t kmsg, mach_msg_option_t option,
 	mach_msg_timeout_t timeout, uint64_t deadline)
 {
 	mach_msg_return_t mr;
 	ipc_port_t port;
-	ipc_kmsg_t kmsg;
 	int wr;
 
-	while ((port = mq_full_dest(space, msg, size)) != NULL) {
+	while ((port = mq_full_dest(space, kmsg->ikm_data, kmsg->ikm_size)) != NULL) {
 		if ((option & MACH_SEND_TIMEOUT) && timeout == 0)
 			return MACH_SEND_TIMED_OUT;
 		ipc_port_reference(port);
@@ -89,11 +89,25 @@ mq_send(ipc_space_t space, const void *msg, mach_msg_size_t size, mach_msg_optio
 		if (wr == THREAD_INTERRUPTED)
 			return MACH_SEND_INTERRUPTED;
 	}
-	if ((mr = ipc_kmsg_copyin(space, msg, size, &kmsg)) != MACH_MSG_SUCCESS)
+	if ((mr = ipc_kmsg_copyin(space, um, kmsg)) != MACH_MSG_SUCCESS)
 		return mr;
-	/* XXX: the sender's security and audit tokens once tasks carry credentials. */
 	ipc_kmsg_deliver(kmsg);
 	return MACH_MSG_SUCCESS;
+}
+
+ipc_kmsg_t
+ipc_mqueue_receive_kernel(ipc_port_t port)
+{
+	queue_chain_t *q;
+
+	while (queue_empty(&port->ip_messages)) {
+		if (!port->ip_active || mq_wait(&port->ip_messages, 0, false) != THREAD_AWAKENED)
+			return NULL;
+	}
+	q = queue_dequeue(&port->ip_messages);
+	port->ip_msgcount--;
+	ipc_port_wakeup_senders(port);
+	return container_of(q, struct ipc_kmsg, ikm_link);
 }
 
 /* The first message queued on port, or on any member of pset. */
@@ -114,9 +128,9 @@ mq_first(ipc_port_t port, ipc_pset_t pset)
 }
 
 static mach_msg_return_t
-mq_receive_locked(ipc_space_t space, void *buf, mach_msg_size_t rcv_size, ipc_port_t port,
-		  ipc_pset_t pset, mach_msg_option_t option, mach_msg_timeout_t timeout,
-		  uint64_t deadline)
+mq_receive_locked(ipc_space_t space, struct ipc_umem *um, void *buf, mach_msg_size_t rcv_size,
+		  ipc_port_t port, ipc_pset_t pset, mach_msg_option_t option,
+		  mach_msg_timeout_t timeout, uint64_t deadline, ipc_kmsg_t *kmsgp)
 {
 	mach_msg_size_t tsize = ipc_kmsg_trailer_size(option);
 	ipc_kmsg_t kmsg;
@@ -158,12 +172,15 @@ mq_receive_locked(ipc_space_t space, void *buf, mach_msg_size_t rcv_size, ipc_po
 	mport->ip_msgcount--;
 	kmsg->ikm_trailer.msgh_seqno = mport->ip_seqno++;
 	ipc_port_wakeup_senders(mport);
-	return ipc_kmsg_copyout(space, kmsg, buf, tsize);
+	*kmsgp = kmsg;
+	return ipc_kmsg_copyout(space, um, kmsg);
 }
 
+/* Receive; a message taken off its queue comes back in *kmsgp for ipc_kmsg_put. */
 static mach_msg_return_t
-mq_receive(ipc_space_t space, void *buf, mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
-	   mach_msg_option_t option, mach_msg_timeout_t timeout, uint64_t deadline)
+mq_receive(ipc_space_t space, struct ipc_umem *um, void *buf, mach_msg_size_t rcv_size,
+	   mach_port_name_t rcv_name, mach_msg_option_t option, mach_msg_timeout_t timeout,
+	   uint64_t deadline, ipc_kmsg_t *kmsgp)
 {
 	struct ipc_entry *e;
 	ipc_port_t port = NULL;
@@ -184,7 +201,8 @@ mq_receive(ipc_space_t space, void *buf, mach_msg_size_t rcv_size, mach_port_nam
 	} else {
 		return MACH_RCV_INVALID_NAME;
 	}
-	mr = mq_receive_locked(space, buf, rcv_size, port, pset, option, timeout, deadline);
+	mr = mq_receive_locked(space, um, buf, rcv_size, port, pset, option, timeout, deadline,
+			       kmsgp);
 	if (port != NULL)
 		ipc_port_release(port);
 	else
@@ -193,25 +211,93 @@ mq_receive(ipc_space_t space, void *buf, mach_msg_size_t rcv_size, mach_port_nam
 }
 
 mach_msg_return_t
-ipc_mach_msg(ipc_space_t space, void *msg, mach_msg_option_t option, mach_msg_size_t send_size,
-	     mach_msg_size_t rcv_size, mach_port_name_t rcv_name, mach_msg_timeout_t timeout)
+ipc_mach_msg(ipc_space_t space, struct ipc_umem *um, void *msg, mach_msg_option_t option,
+	     mach_msg_size_t send_size, mach_msg_size_t rcv_size, mach_port_name_t rcv_name,
+	     mach_msg_timeout_t timeout)
 {
 	mach_msg_return_t mr = MACH_MSG_SUCCESS;
+	ipc_kmsg_t kmsg = NULL;
 	uint64_t deadline = 0;
 
 #ifndef NIMBUS_HOSTED
 	if ((option & (MACH_SEND_TIMEOUT | MACH_RCV_TIMEOUT)) && timeout != 0)
 		deadline = clock_uptime_ns() + (uint64_t)timeout * 1000000ull;
 #endif
+	/* Out-of-line memory is taken before the IPC lock: it may fault on the sender's map. */
+	if ((option & MACH_SEND_MSG) &&
+	    (mr = ipc_kmsg_get(um, msg, send_size, &kmsg)) != MACH_MSG_SUCCESS)
+		return mr;
 	ipc_lock();
-	if (option & MACH_SEND_MSG)
-		mr = mq_send(space, msg, send_size, option,
-			     (option & MACH_SEND_TIMEOUT) ? timeout : 0,
+	if (option & MACH_SEND_MSG) {
+		mr = mq_send(space, um, kmsg, option, (option & MACH_SEND_TIMEOUT) ? timeout : 0,
 			     (option & MACH_SEND_TIMEOUT) ? deadline : 0);
+		if (mr != MACH_MSG_SUCCESS)
+			ipc_kmsg_destroy_later(kmsg); /* holds no right yet: only memory */
+		kmsg = NULL;
+		/* A request to a kernel object is served here, so its reply can be received. */
+		if (ipc_kobject_pending()) {
+			ipc_unlock();
+			ipc_kobject_drain();
+			ipc_lock();
+		}
+	}
 	if (mr == MACH_MSG_SUCCESS && (option & MACH_RCV_MSG))
-		mr = mq_receive(space, msg, rcv_size, rcv_name, option,
+		mr = mq_receive(space, um, msg, rcv_size, rcv_name, option,
 				(option & MACH_RCV_TIMEOUT) ? timeout : 0,
-				(option & MACH_RCV_TIMEOUT) ? deadline : 0);
+				(option & MACH_RCV_TIMEOUT) ? deadline : 0, &kmsg);
 	ipc_unlock();
+	if (kmsg != NULL)
+		mr = ipc_kmsg_put(um, kmsg, msg, ipc_kmsg_trailer_size(option), mr);
+	return mr;
+}
+
+/* Whether a receive that returned mr wrote a message into the buffer. */
+static bool
+mq_received(mach_msg_return_t mr)
+{
+	mr &= ~(MACH_MSG_IPC_SPACE | MACH_MSG_VM_SPACE);
+	return mr == MACH_MSG_SUCCESS || mr == MACH_RCV_HEADER_ERROR || mr == MACH_RCV_BODY_ERROR;
+}
+
+mach_msg_return_t
+ipc_mach_msg_trap(ipc_space_t space, struct ipc_umem *um, vaddr_t msg_addr,
+		  mach_msg_option_t option, mach_msg_size_t send_size, mach_msg_size_t rcv_size,
+		  mach_port_name_t rcv_name, mach_msg_timeout_t timeout)
+{
+	mach_msg_size_t send_room = (option & MACH_SEND_MSG) ? send_size : 0;
+	mach_msg_size_t rcv_room = 0;
+	mach_msg_header_t *h;
+	mach_msg_return_t mr;
+	vm_size_t bytes;
+	uint8_t *buf;
+
+	if (option & MACH_RCV_MSG)
+		rcv_room = MIN(rcv_size, IPC_KMSG_MAX_SIZE + sizeof(mach_msg_audit_trailer_t));
+	if (send_room > IPC_KMSG_MAX_SIZE)
+		return MACH_SEND_TOO_LARGE;
+	bytes = MAX(MAX(send_room, rcv_room), sizeof(mach_msg_header_t));
+	if ((buf = kalloc_zero(bytes)) == NULL)
+		return (option & MACH_SEND_MSG) ? MACH_SEND_NO_BUFFER : MACH_RCV_TOO_LARGE;
+	h = (mach_msg_header_t *)buf;
+	if (send_room != 0 && um->um_copyin(um, msg_addr, buf, send_room) != KERN_SUCCESS) {
+		mr = MACH_SEND_INVALID_DATA;
+		goto out;
+	}
+	mr = ipc_mach_msg(space, um, buf, option, send_room, rcv_room, rcv_name, timeout);
+	if (!(option & MACH_RCV_MSG))
+		goto out;
+	if (mq_received(mr)) {
+		if (um->um_copyout(um, buf, msg_addr,
+				   h->msgh_size + ipc_kmsg_trailer_size(option)) != KERN_SUCCESS)
+			mr = MACH_RCV_INVALID_DATA;
+	} else if (mr == MACH_RCV_TOO_LARGE && (option & MACH_RCV_LARGE) &&
+		   rcv_room >= sizeof(*h)) {
+		if (um->um_copyout(um, &h->msgh_size, msg_addr + offsetof(mach_msg_header_t,
+									  msgh_size),
+				   sizeof(h->msgh_size)) != KERN_SUCCESS)
+			mr = MACH_RCV_INVALID_DATA;
+	}
+out:
+	kfree(buf, bytes);
 	return mr;
 }

@@ -153,7 +153,7 @@ ipc_port_wakeup_senders(ipc_port_t port)
 ipc_kmsg_t
 ipc_kmsg_alloc(mach_msg_size_t size, uint32_t ndesc)
 {
-	vm_size_t bytes = sizeof(struct ipc_kmsg) + ndesc * sizeof(ipc_port_t) + size;
+	vm_size_t bytes = sizeof(struct ipc_kmsg) + ndesc * sizeof(struct ipc_kdesc) + size;
 	ipc_kmsg_t kmsg = kalloc_zero(bytes);
 
 	if (kmsg == NULL)
@@ -161,8 +161,8 @@ ipc_kmsg_alloc(mach_msg_size_t size, uint32_t ndesc)
 	kmsg->ikm_alloc = bytes;
 	kmsg->ikm_size = size;
 	kmsg->ikm_ndesc = ndesc;
-	kmsg->ikm_dports = (ipc_port_t *)(kmsg + 1);
-	kmsg->ikm_data = (uint8_t *)(kmsg->ikm_dports + ndesc);
+	kmsg->ikm_desc = (struct ipc_kdesc *)(kmsg + 1);
+	kmsg->ikm_data = (uint8_t *)(kmsg->ikm_desc + ndesc);
 	queue_init(&kmsg->ikm_link);
 	return kmsg;
 }
@@ -173,6 +173,34 @@ ipc_kmsg_free(ipc_kmsg_t kmsg)
 	kfree(kmsg, kmsg->ikm_alloc);
 }
 
+void (*ipc_kobject_server_fn)(ipc_kmsg_t request);
+static queue_head_t ipc_kobject_queue = QUEUE_HEAD_INITIALIZER(ipc_kobject_queue);
+
+bool
+ipc_kobject_pending(void)
+{
+	return !queue_empty(&ipc_kobject_queue);
+}
+
+void
+ipc_kobject_drain(void)
+{
+	queue_chain_t *q;
+
+	for (;;) {
+		ipc_lock();
+		q = queue_dequeue(&ipc_kobject_queue);
+		if (q != NULL && ipc_kobject_server_fn == NULL) {
+			ipc_kmsg_destroy_later(container_of(q, struct ipc_kmsg, ikm_link));
+			q = NULL;
+		}
+		ipc_unlock();
+		if (q == NULL)
+			return;
+		ipc_kobject_server_fn(container_of(q, struct ipc_kmsg, ikm_link));
+	}
+}
+
 /* Queue kmsg on its destination, or destroy it if the destination is dead. Never waits. */
 void
 ipc_kmsg_deliver(ipc_kmsg_t kmsg)
@@ -181,6 +209,10 @@ ipc_kmsg_deliver(ipc_kmsg_t kmsg)
 
 	if (!port->ip_active) {
 		ipc_kmsg_destroy_later(kmsg);
+		return;
+	}
+	if (port->ip_kotype != 0) {
+		queue_enter(&ipc_kobject_queue, &kmsg->ikm_link);
 		return;
 	}
 	queue_enter(&port->ip_messages, &kmsg->ikm_link);
@@ -286,7 +318,10 @@ ipc_notify_port_destroyed(ipc_port_t port)
 	       sizeof(body));
 	memcpy(kmsg->ikm_data + offsetof(mach_port_destroyed_notification_t, not_port), &d,
 	       sizeof(d));
-	kmsg->ikm_dports[0] = port;
+	kmsg->ikm_desc[0].kd_off = offsetof(mach_port_destroyed_notification_t, not_port);
+	kmsg->ikm_desc[0].kd_type = MACH_MSG_PORT_DESCRIPTOR;
+	kmsg->ikm_desc[0].kd_right = MACH_MSG_TYPE_PORT_RECEIVE;
+	kmsg->ikm_desc[0].kd_port = port;
 	port->ip_receiver = NULL;
 	port->ip_receiver_name = MACH_PORT_NULL;
 	ipc_kmsg_deliver(kmsg);
@@ -307,6 +342,14 @@ ipc_port_release_send(ipc_port_t port)
 		ipc_notify_no_senders(ns, port->ip_mscount);
 	}
 	ipc_port_release(port);
+}
+
+void
+ipc_port_make_send(ipc_port_t port)
+{
+	port->ip_mscount++;
+	port->ip_srights++;
+	ipc_port_reference(port);
 }
 
 void

@@ -744,3 +744,49 @@ mach_port_get_status(ipc_space_t space, mach_port_name_t name, struct ipc_port_s
 	ipc_unlock();
 	return kr;
 }
+
+kern_return_t
+mach_port_set_attributes(ipc_space_t space, mach_port_name_t name, int flavor,
+			 const uint32_t *info, uint32_t count)
+{
+	if (flavor != MACH_PORT_LIMITS_INFO || count < MACH_PORT_LIMITS_INFO_COUNT)
+		return KERN_INVALID_VALUE;
+	return mach_port_set_qlimit(space, name, info[0]);
+}
+
+kern_return_t
+mach_port_get_attributes(ipc_space_t space, mach_port_name_t name, int flavor, uint32_t *info,
+			 uint32_t *countp)
+{
+	mach_port_status_t st = { 0 };
+	ipc_port_t port;
+	kern_return_t kr;
+
+	if ((flavor == MACH_PORT_LIMITS_INFO && *countp < MACH_PORT_LIMITS_INFO_COUNT) ||
+	    (flavor == MACH_PORT_RECEIVE_STATUS && *countp < MACH_PORT_RECEIVE_STATUS_COUNT) ||
+	    (flavor != MACH_PORT_LIMITS_INFO && flavor != MACH_PORT_RECEIVE_STATUS))
+		return KERN_INVALID_VALUE;
+	ipc_lock();
+	if ((kr = right_receive(space, name, &port)) == KERN_SUCCESS) {
+		st.mps_pset = port->ip_pset != NULL ? port->ip_pset->ips_name : MACH_PORT_NULL;
+		st.mps_seqno = port->ip_seqno;
+		st.mps_mscount = port->ip_mscount;
+		st.mps_qlimit = port->ip_qlimit;
+		st.mps_msgcount = port->ip_msgcount;
+		st.mps_sorights = port->ip_sorights;
+		st.mps_srights = port->ip_srights != 0;
+		st.mps_pdrequest = port->ip_pdrequest != NULL;
+		st.mps_nsrequest = port->ip_nsrequest != NULL;
+	}
+	ipc_unlock();
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (flavor == MACH_PORT_LIMITS_INFO) {
+		info[0] = st.mps_qlimit;
+		*countp = MACH_PORT_LIMITS_INFO_COUNT;
+	} else {
+		memcpy(info, &st, sizeof(st));
+		*countp = MACH_PORT_RECEIVE_STATUS_COUNT;
+	}
+	return KERN_SUCCESS;
+}

@@ -7,7 +7,8 @@
  * The one idea: a user names a port by a 32-bit integer valid only in its own space; the
  * header's bits say, for the destination and the reply port, which right the message moves,
  * copies or makes. After copyin a disposition becomes the right carried (MOVE_*, i.e. PORT_*).
- * Layouts are those of a 64-bit user task (descriptors 12 or 16 bytes, packed to 4).
+ * Layouts are those of a 64-bit user task (descriptors 12 or 16 bytes, packed to 4): the type
+ * byte is the twelfth byte of every descriptor, which is how a parser learns each one's size.
  */
 #ifndef _MACH_IPC_MESSAGE_H_
 #define _MACH_IPC_MESSAGE_H_
@@ -51,6 +52,27 @@ typedef uint32_t mach_port_msgcount_t;
 /* Set on a name that has a dead-name request registered (XNU's MACH_PORT_TYPE_DNREQUEST). */
 #define MACH_PORT_TYPE_DNREQUEST   0x80000000u
 
+/* mach_port_{get,set}_attributes flavors and their data (<mach/port.h>), in natural_t words. */
+#define MACH_PORT_LIMITS_INFO	 1
+#define MACH_PORT_RECEIVE_STATUS 2
+typedef struct {
+	uint32_t mpl_qlimit;
+} mach_port_limits_t;
+typedef struct {
+	mach_port_name_t mps_pset;	/* the set it is in, or MACH_PORT_NULL */
+	uint32_t mps_seqno;
+	uint32_t mps_mscount;
+	uint32_t mps_qlimit;
+	uint32_t mps_msgcount;
+	uint32_t mps_sorights;
+	uint32_t mps_srights;		/* boolean: send rights exist */
+	uint32_t mps_pdrequest;		/* boolean: a port-destroyed request */
+	uint32_t mps_nsrequest;		/* boolean: a no-senders request */
+	uint32_t mps_flags;
+} mach_port_status_t;
+#define MACH_PORT_LIMITS_INFO_COUNT	 ((uint32_t)(sizeof(mach_port_limits_t) / 4))
+#define MACH_PORT_RECEIVE_STATUS_COUNT	 ((uint32_t)(sizeof(mach_port_status_t) / 4))
+
 #define MACH_PORT_UREFS_MAX	0xffffu
 #define MACH_PORT_QLIMIT_DEFAULT 5u
 #define MACH_PORT_QLIMIT_MAX	1024u
@@ -89,6 +111,30 @@ typedef struct {
 	uint8_t type;
 } mach_msg_port_descriptor_t;
 
+/* Out-of-line memory, 64-bit layout (XNU's mach_msg_ool_descriptor64_t). */
+typedef struct {
+	uint64_t address;
+	uint8_t deallocate;	/* remove the range from the sender once sent */
+	uint8_t copy;		/* MACH_MSG_PHYSICAL_COPY or MACH_MSG_VIRTUAL_COPY */
+	uint8_t pad1;
+	uint8_t type;
+	mach_msg_size_t size;
+} __packed mach_msg_ool_descriptor_t;
+
+/* An out-of-line array of port names, 64-bit layout (mach_msg_ool_ports_descriptor64_t). */
+typedef struct {
+	uint64_t address;
+	uint8_t deallocate;
+	uint8_t copy;
+	uint8_t disposition;
+	uint8_t type;
+	mach_msg_size_t count;
+} __packed mach_msg_ool_ports_descriptor_t;
+
+#define MACH_MSG_PHYSICAL_COPY 0u
+#define MACH_MSG_VIRTUAL_COPY  1u
+#define MACH_MSG_ALLOCATE      2u
+
 /* The common prefix by which a descriptor's kind is read (XNU's mach_msg_type_descriptor_t). */
 typedef struct {
 	uint32_t pad1;
@@ -122,6 +168,8 @@ typedef struct {
 _Static_assert(sizeof(mach_msg_header_t) == 24, "mach_msg_header_t is 24 bytes");
 _Static_assert(sizeof(mach_msg_port_descriptor_t) == 12, "port descriptor is 12 bytes");
 _Static_assert(sizeof(mach_msg_audit_trailer_t) == 52, "audit trailer is 52 bytes");
+_Static_assert(sizeof(mach_msg_ool_descriptor_t) == 16, "OOL descriptor is 16 bytes");
+_Static_assert(sizeof(mach_msg_ool_ports_descriptor_t) == 16, "OOL ports descriptor is 16 bytes");
 
 #define MACH_MSG_TRAILER_FORMAT_0 0
 #define MACH_MSG_TRAILER_MINIMUM_SIZE sizeof(mach_msg_trailer_t)

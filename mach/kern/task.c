@@ -3,6 +3,7 @@
  * has. Follows XNU osfmk/kern/task.c (task_reference/task_deallocate, the thread list).
  */
 #include <console.h>
+#include <mach/kern/ipc_kobject.h>
 #include <mach/kern/task.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
@@ -60,6 +61,7 @@ task_deallocate(task_t task)
 		      task->t_thread_count);
 	if (task->t_map != NULL)
 		vm_map_deallocate(task->t_map);
+	ipc_task_terminate(task);
 	zfree(task_zone, task);
 }
 

@@ -13,6 +13,9 @@
 #include <mach/kern/queue.h>
 
 struct vm_map;
+struct ipc_space;
+struct ipc_port;
+struct exception_action;
 
 typedef struct task {
 	lck_spin_t t_lock;
@@ -22,6 +25,9 @@ typedef struct task {
 	struct vm_map *t_map;	/* XXX: NULL for the kernel task until vm_map lands */
 	const char *t_name;
 	void *t_bsd_info;	/* the BSD proc over this task (bsd/kern/proc.h), or NULL */
+	struct ipc_space *t_space; /* its port names (ipc_task_init), or NULL */
+	struct ipc_port *t_self;   /* its task port (a kernel object), or NULL */
+	struct exception_action *t_exc_actions; /* EXC_TYPES_COUNT, made on first set */
 } *task_t;
 
 extern task_t kernel_task;

@@ -9,6 +9,7 @@
  */
 #include <console.h>
 #include <mach/kern/task.h>
+#include <mach/kern/ipc_kobject.h>
 #include <mach/kern/thread.h>
 #include <mach/kern/zalloc.h>
 #include <panic.h>
@@ -165,6 +166,7 @@ thread_deallocate(thread_t thread)
 		panic("thread_deallocate: thread %llu freed while alive",
 		      (unsigned long long)thread->th_id);
 	task = thread->th_task;
+	ipc_thread_terminate(thread);
 	zfree(thread_zone, thread);
 	task_deallocate(task);
 }

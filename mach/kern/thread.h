@@ -19,6 +19,8 @@
 #include <mach/kern/timer_call.h>
 
 struct task;
+struct ipc_port;
+struct exception_action;
 
 typedef struct thread *thread_t;
 typedef void *event_t;
@@ -92,6 +94,8 @@ struct thread {
 
 	struct task *th_task;
 	void *th_uthread;	     /* the BSD uthread of a user thread (bsd/kern/proc.h), or NULL */
+	struct ipc_port *th_self;    /* its thread port, made on first use (ipc_tt.c) */
+	struct exception_action *th_exc_actions; /* its exception ports (exception.c) */
 	uint32_t th_ref;
 	uint64_t th_id;
 	uint64_t th_ticks;	     /* ticks charged */

@@ -12,6 +12,7 @@
 #include <console.h>
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_map.h>
+#include <mach/vm/vm_map_internal.h>
 #include <mach/vm/vm_param.h>
 #include <panic.h>
 
@@ -252,7 +253,7 @@ rb_delete(vm_map_t map, vm_map_entry_t z)
  * Entries.
  */
 
-static vm_map_entry_t
+vm_map_entry_t
 vm_map_entry_create(void)
 {
 	vm_map_entry_t e = zalloc(vm_map_entry_zone);
@@ -264,7 +265,7 @@ vm_map_entry_create(void)
 	return e;
 }
 
-static void
+void
 vm_map_entry_dispose(vm_map_entry_t e)
 {
 	__atomic_fetch_sub(&vm_map_entry_count, 1, __ATOMIC_RELAXED);
@@ -272,7 +273,7 @@ vm_map_entry_dispose(vm_map_entry_t e)
 }
 
 /* Put e after prev in the list and into the tree. */
-static void
+void
 vm_map_link(vm_map_t map, vm_map_entry_t prev, vm_map_entry_t e)
 {
 	e->vme_prev = prev;
@@ -340,7 +341,7 @@ vm_map_clip_start(vm_map_t map, vm_map_entry_t e, vaddr_t addr)
 }
 
 /* Split e at addr: e keeps [start, addr), a new entry after it takes [addr, end). */
-static bool
+bool
 vm_map_clip_end(vm_map_t map, vm_map_entry_t e, vaddr_t addr)
 {
 	vm_map_entry_t n;
@@ -398,7 +399,7 @@ vm_map_deallocate(vm_map_t map)
 }
 
 /* The lowest free range of size bytes at or above hint. Map lock held. */
-static bool
+bool
 vm_map_find_space(vm_map_t map, vaddr_t hint, vm_size_t size, vaddr_t *addr)
 {
 	vaddr_t start = MAX(hint, map->vm_min);
@@ -483,7 +484,7 @@ vm_map_enter(vm_map_t map, vaddr_t *addr, vm_size_t size, int flags, vm_object_t
  * Find the first entry of [start, end) and clip it to start. Returns the entry (or the header
  * when none lies in the range), NULL when clipping ran out of memory.
  */
-static vm_map_entry_t
+vm_map_entry_t
 vm_map_range_first(vm_map_t map, vaddr_t start, vaddr_t end)
 {
 	vm_map_entry_t e;
@@ -627,7 +628,7 @@ vm_map_inherit(vm_map_t map, vaddr_t start, vaddr_t end, vm_inherit_t inherit)
  * Make e's object shared copy-on-write with a new entry template *n: both get needs_copy and
  * the source loses write access in its pmap. Source map lock held.
  */
-static void
+void
 vm_map_entry_share_cow(vm_map_t map, vm_map_entry_t e, vm_map_entry_t n)
 {
 	*n = *e;

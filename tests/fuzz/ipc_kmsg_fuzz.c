@@ -7,14 +7,18 @@
  * Each input is one message sent from space A, which holds under fixed names (index << 8,
  * generation 0): 0x100 a receive right with a send right, 0x200 a receive right, 0x300 a send
  * right to B's port, 0x400 a send-once right to B's port, 0x500 a port set holding 0x200,
- * 0x600 a dead name. Checked on every input: a rejected message leaves A's names, types and
- * user references as they were; an accepted one can be received; after both spaces are
- * destroyed no port, set or kalloc byte is left (a lost or duplicated right shows as a leak or
- * an ASan report).
+ * 0x600 a dead name. A's map holds 4 pages at FZ_MIN (out-of-line data may name them), and a
+ * port array may be read at FZ_ARR (those names, NULL, DEAD and a bad one). Checked on every
+ * input: a rejected message leaves A's names, types, user references and mapped bytes as they
+ * were; an accepted one can be received; after both spaces are destroyed no port, set, copy
+ * object, VM object or kalloc byte is left (a lost or duplicated right shows as a leak or an
+ * ASan report).
  */
 // fuzz-deps: mach/ipc/ipc_right.c mach/ipc/ipc_space.c mach/ipc/ipc_port.c
 // fuzz-deps: mach/ipc/ipc_kmsg.c mach/ipc/ipc_mqueue.c
 // fuzz-deps: mach/kern/zalloc.c mach/vm/vm_page.c kernel/libkern/format.c
+// fuzz-deps: mach/vm/vm_map_copy.c mach/vm/vm_map.c mach/vm/vm_object.c mach/vm/vm_resident.c
+// fuzz-deps: mach/vm/memory_object.c tests/unit/shim/pmap_fake.c
 // fuzz-deps: tests/unit/shim/kalloc_malloc.c
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 #include <hosted.h>
 #include <mach/ipc/ipc.h>
 #include <mach/kern/zalloc.h>
+#include <mach/vm/vm_map_copy.h>
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
 
@@ -48,6 +53,51 @@ fz_init(void)
 	vm_page_bootstrap(&m, 1, &low, 1);
 	zone_bootstrap();
 	ipc_bootstrap();
+	vm_object_bootstrap();
+	vm_map_bootstrap();
+}
+
+#define FZ_MIN 0x10000000UL
+#define FZ_MAX 0x50000000UL
+#define FZ_ARR 0x7000UL
+
+static const mach_port_name_t fz_names[] = { 0x100, 0x200, 0x300, 0x400, 0x500, 0x600,
+					     MACH_PORT_NULL, MACH_PORT_DEAD, 0x12345 };
+
+/* Copy hooks: A's "memory" for port arrays is fz_names at FZ_ARR; received arrays go nowhere. */
+static kern_return_t
+fz_copyin(struct ipc_umem *um, vaddr_t uaddr, void *kbuf, vm_size_t len)
+{
+	(void)um;
+	if (uaddr < FZ_ARR || uaddr - FZ_ARR > sizeof(fz_names) ||
+	    len > sizeof(fz_names) - (uaddr - FZ_ARR))
+		return KERN_INVALID_ADDRESS;
+	memcpy(kbuf, (const uint8_t *)fz_names + (uaddr - FZ_ARR), len);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t
+fz_copyout(struct ipc_umem *um, const void *kbuf, vaddr_t uaddr, vm_size_t len)
+{
+	(void)um;
+	(void)kbuf;
+	(void)uaddr;
+	(void)len;
+	return KERN_SUCCESS;
+}
+
+static vm_map_t
+fz_map(bool with_data)
+{
+	vm_map_t map = vm_map_create((pmap_t)0x1000, FZ_MIN, FZ_MAX);
+	vaddr_t a = FZ_MIN;
+
+	if (map == NULL || (with_data && vm_map_enter(map, &a, 4 * PAGE_SIZE, VM_FLAGS_FIXED,
+						      vm_object_allocate(4 * PAGE_SIZE), 0, false,
+						      VM_PROT_DEFAULT, VM_PROT_ALL,
+						      VM_INHERIT_DEFAULT) != KERN_SUCCESS))
+		abort();
+	return map;
 }
 
 static void
@@ -84,6 +134,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ipc_space_t a, b;
 	mach_port_name_t bport = MACH_PORT_MAKE(1, 0), n;
 	uint32_t before[NAMES][2], after[NAMES][2];
+	struct ipc_umem ua = { 0, fz_copyin, fz_copyout }, ub = { 0, fz_copyin, fz_copyout };
+	uint64_t objs0;
+	vm_size_t mapped0;
 	mach_msg_return_t mr;
 	size_t live0;
 	uint8_t *msg;
@@ -93,6 +146,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > IPC_KMSG_MAX_SIZE + 64)
 		return 0;
 	live0 = kalloc_shim_live;
+	objs0 = vm_object_count;
+	ua.um_map = fz_map(true);
+	ub.um_map = fz_map(false);
+	mapped0 = ua.um_map->vm_size;
 	if (ipc_space_create(&a) != KERN_SUCCESS || ipc_space_create(&b) != KERN_SUCCESS)
 		abort();
 	if (mach_port_allocate_name(b, MACH_PORT_RIGHT_RECEIVE, bport) != KERN_SUCCESS ||
@@ -113,12 +170,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(msg, data, size);
 	fz_snapshot(a, before);
-	mr = ipc_mach_msg(a, msg, MACH_SEND_MSG | MACH_SEND_TIMEOUT, (mach_msg_size_t)size, 0, 0,
+	mr = ipc_mach_msg(a, &ua, msg, MACH_SEND_MSG | MACH_SEND_TIMEOUT, (mach_msg_size_t)size, 0, 0,
 			  0);
 	fz_snapshot(a, after);
 	if (mr != MACH_MSG_SUCCESS && mr != MACH_SEND_TIMED_OUT &&
-	    memcmp(before, after, sizeof(before)) != 0)
-		abort(); /* a rejected message moved a right */
+	    (memcmp(before, after, sizeof(before)) != 0 || ua.um_map->vm_size != mapped0))
+		abort(); /* a rejected message moved a right or took memory */
 	if (mr == MACH_MSG_SUCCESS) {
 		/* It went to B's port or to one of A's: one of them holds exactly one message. */
 		unsigned got = 0;
@@ -127,10 +184,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			ipc_space_t s = i == 0 ? b : a;
 
 			n = i == 0 ? bport : MACH_PORT_MAKE(i, 0);
-			mr = ipc_mach_msg(s, msg, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
+			mr = ipc_mach_msg(s, i == 0 ? &ub : &ua, msg, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0,
 					  (uint32_t)cap, n, 0);
 			if (mr == MACH_MSG_SUCCESS ||
-			    mr == (MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE))
+			    mr == (MACH_RCV_BODY_ERROR | MACH_MSG_IPC_SPACE) ||
+			    mr == (MACH_RCV_BODY_ERROR | MACH_MSG_VM_SPACE))
 				got++;
 			else if (mr != MACH_RCV_TIMED_OUT && mr != MACH_RCV_INVALID_NAME)
 				abort();
@@ -141,7 +199,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(msg);
 	ipc_space_destroy(a);
 	ipc_space_destroy(b);
-	if (ipc_port_count() != 0 || ipc_pset_count() != 0 || kalloc_shim_live != live0)
-		abort(); /* a right was lost or duplicated */
+	vm_map_deallocate(ua.um_map);
+	vm_map_deallocate(ub.um_map);
+	if (ipc_port_count() != 0 || ipc_pset_count() != 0 || kalloc_shim_live != live0 ||
+	    vm_map_copy_count != 0 || vm_object_count != objs0)
+		abort(); /* a right was lost or duplicated, or memory leaked */
 	return 0;
 }

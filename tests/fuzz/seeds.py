@@ -90,6 +90,20 @@ write("ipc_kmsg", "descriptors", mach_msg(17, 0x300, 0, 4, [(0x200, 16), (0x100,
 write("ipc_kmsg", "to-self", mach_msg(20, 0x100, 0x100, 5, [(0x200, 21)]))
 
 
+def ool_msg(remote, descs):
+    # 16-byte out-of-line descriptors (64-bit layout): address, deallocate, copy, disposition or
+    # pad, type (1 memory, 2 ports), size or count. A's map has 4 pages at 0x10000000; a port
+    # array can be read at 0x7000 (ipc_kmsg_fuzz.c).
+    body = struct.pack("<I", len(descs)) + b"".join(
+        struct.pack("<QBBBBI", addr, dealloc, 1, disp, kind, n) for addr, dealloc, disp, kind, n in descs)
+    size = 24 + len(body)
+    return struct.pack("<IIIIIi", 19 | 0x80000000, size, remote, 0, 0, 6) + body
+
+
+write("ipc_kmsg", "ool-memory", ool_msg(0x300, [(0x10000000 + 100, 1, 0, 1, 8000)]))
+write("ipc_kmsg", "ool-ports", ool_msg(0x300, [(0x7000, 0, 20, 2, 3), (0x10001000, 0, 0, 1, 4096)]))
+
+
 # net_input: byte 0 bit 0 = interface configured as 10.0.2.15; then [len16 BE, clock step,
 # frame]. Frames are built from RFC 826/791/792/768/2131 layouts.
 def cksum(b):

@@ -10,6 +10,8 @@
  */
 // unit-deps: mach/ipc/ipc_space.c mach/ipc/ipc_port.c mach/ipc/ipc_kmsg.c mach/ipc/ipc_mqueue.c
 // unit-deps: mach/kern/zalloc.c mach/vm/vm_page.c kernel/libkern/format.c
+// unit-deps: mach/vm/vm_map_copy.c mach/vm/vm_map.c mach/vm/vm_object.c mach/vm/vm_resident.c
+// unit-deps: mach/vm/memory_object.c tests/unit/shim/pmap_fake.c
 // unit-deps: tests/unit/shim/kalloc_malloc.c
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include <mach/ipc/ipc.h>
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_page.h>
+#include <mach/vm/vm_map_copy.h>
 #include <mach/vm/vm_param.h>
 
 #include "../../shim/kalloc_malloc.h"
@@ -267,7 +270,7 @@ Test(ipc, insert_right)
 static mach_msg_return_t
 rcv(ipc_space_t s, mach_port_name_t name, void *buf, mach_msg_size_t size)
 {
-	return ipc_mach_msg(s, buf, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, size, name, 0);
+	return ipc_mach_msg(s, NULL, buf, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, size, name, 0);
 }
 
 Test(ipc, dead_name_notification)
@@ -373,7 +376,7 @@ mk1(mach_port_name_t dest, mach_msg_type_name_t dd, mach_port_name_t reply,
 static mach_msg_return_t
 snd(ipc_space_t s, void *m, mach_msg_size_t size)
 {
-	return ipc_mach_msg(s, m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, size, 0, 0, 0);
+	return ipc_mach_msg(s, NULL, m, MACH_SEND_MSG | MACH_SEND_TIMEOUT, size, 0, 0, 0);
 }
 
 Test(ipc, rpc_with_reply_and_port_descriptor)
@@ -389,11 +392,11 @@ Test(ipc, rpc_with_reply_and_port_descriptor)
 	cr_assert_eq(mach_port_type(A, carried, &(mach_port_type_t){ 0 }), KERN_INVALID_NAME);
 	cr_assert_eq(status(B, srv).mps_msgcount, 1);
 	/* Too small without MACH_RCV_LARGE: the message is destroyed. With it: it stays. */
-	cr_assert_eq(ipc_mach_msg(B, &r, MACH_RCV_MSG | MACH_RCV_LARGE | MACH_RCV_TIMEOUT, 0,
+	cr_assert_eq(ipc_mach_msg(B, NULL, &r, MACH_RCV_MSG | MACH_RCV_LARGE | MACH_RCV_TIMEOUT, 0,
 				  sizeof(mach_msg_header_t), srv, 0),
 		     MACH_RCV_TOO_LARGE);
 	cr_assert_eq(r.m.h.msgh_size, sizeof(m) + sizeof(mach_msg_trailer_t));
-	cr_assert_eq(ipc_mach_msg(B, &r, MACH_RCV_MSG | MACH_RCV_TIMEOUT |
+	cr_assert_eq(ipc_mach_msg(B, NULL, &r, MACH_RCV_MSG | MACH_RCV_TIMEOUT |
 					     MACH_RCV_TRAILER_ELEMENTS(MACH_RCV_TRAILER_AUDIT),
 				  0, sizeof(r), srv, 0),
 		     MACH_MSG_SUCCESS);
@@ -486,9 +489,20 @@ Test(ipc, malformed_messages_rejected)
 	reject(&m, sizeof(m), MACH_SEND_INVALID_TYPE, MACH_PORT_NULL);
 	m = mk1(cs, MACH_MSG_TYPE_COPY_SEND, 0, 0, mine, MACH_MSG_TYPE_COPY_RECEIVE);
 	reject(&m, sizeof(m), MACH_SEND_INVALID_TYPE, MACH_PORT_NULL);
+	/* As an OOL descriptor the 16 bytes ask for 0xfeedface bytes the sender has no map for. */
 	m = mk1(cs, MACH_MSG_TYPE_COPY_SEND, 0, 0, 0, MACH_MSG_TYPE_COPY_SEND);
 	m.d.type = MACH_MSG_OOL_DESCRIPTOR;
+	reject(&m, sizeof(m), MACH_SEND_INVALID_MEMORY, cs);
+	reject(&m, sizeof(m) - 4, MACH_SEND_MSG_TOO_SMALL, cs);
+	m.d.pad2 = MACH_MSG_ALLOCATE << 8; /* the copy option byte */
 	reject(&m, sizeof(m), MACH_SEND_INVALID_TYPE, cs);
+	m = mk1(cs, MACH_MSG_TYPE_COPY_SEND, 0, 0, 0, MACH_MSG_TYPE_COPY_SEND);
+	m.d.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+	m.d.disposition = MACH_MSG_TYPE_COPY_RECEIVE;
+	reject(&m, sizeof(m), MACH_SEND_INVALID_TYPE, cs);
+	m.d.disposition = MACH_MSG_TYPE_COPY_SEND;
+	m.data = IPC_KMSG_MAX_OOL_PORTS + 1;
+	reject(&m, sizeof(m), MACH_SEND_TOO_LARGE, cs);
 	m = mk1(cs, MACH_MSG_TYPE_COPY_SEND, 0, 0, 0, MACH_MSG_TYPE_COPY_SEND);
 	m.body.msgh_descriptor_count = 2;
 	reject(&m, sizeof(m), MACH_SEND_MSG_TOO_SMALL, cs);
@@ -629,5 +643,244 @@ Test(ipc, random_operations_keep_counts_exact)
 				     st.mps_srights, held, st.mps_msgcount);
 		}
 	}
+	check_no_leak();
+}
+
+/* ---- out-of-line memory and port arrays, over hosted maps (a fake pmap) ---- */
+
+#define MAP_MIN 0x100000UL
+#define MAP_MAX 0x200000UL
+
+static uint8_t um_out[4096]; /* where a receiver's port array is written */
+
+/* Hosted copy hooks: a sender's array is host memory; a receiver's goes to um_out. */
+static kern_return_t
+um_in(struct ipc_umem *um, vaddr_t uaddr, void *kbuf, vm_size_t len)
+{
+	(void)um;
+	memcpy(kbuf, (const void *)uaddr, len);
+	return KERN_SUCCESS;
+}
+
+static kern_return_t
+um_outf(struct ipc_umem *um, const void *kbuf, vaddr_t uaddr, vm_size_t len)
+{
+	(void)um;
+	(void)uaddr;
+	cr_assert_leq(len, sizeof(um_out));
+	memcpy(um_out, kbuf, len);
+	return KERN_SUCCESS;
+}
+
+struct oolmsg {
+	mach_msg_header_t h;
+	mach_msg_body_t body;
+	mach_msg_ool_descriptor_t d;
+};
+
+struct roolmsg {
+	struct oolmsg m;
+	mach_msg_audit_trailer_t t;
+};
+
+static void
+vm_setup(void)
+{
+	static bool done;
+
+	if (!done) {
+		done = true;
+		vm_object_bootstrap();
+		vm_map_bootstrap();
+	}
+}
+
+/* A sender map holding one object of npages pages at MAP_MIN, each page filled with its index. */
+static vm_map_t
+ool_sender_map(unsigned npages, vm_object_t *objp)
+{
+	vm_map_t map = vm_map_create((pmap_t)0x1000, MAP_MIN, MAP_MAX);
+	vm_object_t obj = vm_object_allocate(npages * PAGE_SIZE);
+	vaddr_t a = MAP_MIN;
+
+	cr_assert(map != NULL && obj != NULL);
+	for (unsigned i = 0; i < npages; i++) {
+		vm_page_t pg = vm_page_alloc(obj, i * PAGE_SIZE);
+
+		cr_assert_not_null(pg);
+		memset(phystokv(VM_PAGE_TO_PHYS(pg)), (int)i + 1, PAGE_SIZE);
+	}
+	vm_object_reference(obj);
+	cr_assert_eq(vm_map_enter(map, &a, npages * PAGE_SIZE, VM_FLAGS_FIXED, obj, 0, false,
+				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_DEFAULT),
+		     KERN_SUCCESS);
+	*objp = obj;
+	return map;
+}
+
+static void
+ool_send_receive(bool dealloc)
+{
+	mach_port_name_t srv = new_recv(B), cs = give(B, srv, MACH_MSG_TYPE_MAKE_SEND, A);
+	vm_map_t rmap = vm_map_create((pmap_t)0x1000, MAP_MIN, MAP_MAX);
+	struct ipc_umem ua = { 0, um_in, um_outf }, ub = { rmap, um_in, um_outf };
+	struct oolmsg m = { 0 };
+	struct roolmsg r = { 0 };
+	vm_map_entry_t e;
+	vm_object_t obj, where;
+	uint64_t copies = vm_map_copy_count;
+
+	ua.um_map = ool_sender_map(4, &obj);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_remote_port = cs;
+	m.body.msgh_descriptor_count = 1;
+	m.d.type = MACH_MSG_OOL_DESCRIPTOR;
+	m.d.copy = MACH_MSG_VIRTUAL_COPY;
+	m.d.deallocate = dealloc;
+	m.d.address = MAP_MIN + 100;
+	/* A range beyond the mapping is refused and nothing moves. */
+	m.d.size = 4 * PAGE_SIZE;
+	cr_assert_eq(ipc_mach_msg(A, &ua, &m, MACH_SEND_MSG, sizeof(m), 0, 0, 0),
+		     MACH_SEND_INVALID_MEMORY);
+	cr_assert_eq(vm_map_copy_count, copies);
+	/* Deallocating all of the mapping leaves the copy the object's only holder. */
+	m.d.size = dealloc ? 4 * PAGE_SIZE - 100 : 2 * PAGE_SIZE;
+	cr_assert_eq(ipc_mach_msg(A, &ua, &m, MACH_SEND_MSG, sizeof(m), 0, 0, 0), MACH_MSG_SUCCESS);
+	cr_assert_eq(vm_map_copy_count, copies + 1);
+	cr_assert_eq(vm_map_lookup_entry(ua.um_map, MAP_MIN + PAGE_SIZE, &e), !dealloc);
+	cr_assert_eq(vm_map_lookup_entry(ua.um_map, MAP_MIN + 3 * PAGE_SIZE, &e), !dealloc);
+	/* Drop the test's own reference: the copy in flight keeps the object. */
+	vm_object_deallocate(obj);
+	cr_assert_eq(ipc_mach_msg(B, &ub, &r, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(r), srv, 0),
+		     MACH_MSG_SUCCESS);
+	cr_assert_eq(vm_map_copy_count, copies);
+	cr_assert_eq(r.m.d.size, m.d.size);
+	cr_assert_eq(r.m.d.address & PAGE_MASK, 100, "same offset in its page");
+	/* The receiver sees the sender's pages themselves: nothing was copied. */
+	cr_assert(vm_map_lookup_entry(rmap, r.m.d.address + PAGE_SIZE, &e));
+	cr_assert_eq(vm_object_page_lookup_chain(e->vme_object, e->vme_offset +
+					 trunc_page(r.m.d.address + PAGE_SIZE) - e->vme_start, &where),
+		     vm_page_lookup(obj, PAGE_SIZE));
+	cr_assert_eq(e->vme_needs_copy, !dealloc, "private once the sender let go");
+	vm_map_deallocate(ua.um_map);
+	vm_map_deallocate(rmap);
+	check_no_leak();
+}
+
+Test(ipc, ool_memory_shared_copy_on_write)
+{
+	vm_setup();
+	ool_send_receive(false);
+}
+
+Test(ipc, ool_memory_deallocate_moves_the_range)
+{
+	vm_setup();
+	ool_send_receive(true);
+}
+
+Test(ipc, ool_memory_of_a_destroyed_message_is_released)
+{
+	mach_port_name_t srv = new_recv(B), cs = give(B, srv, MACH_MSG_TYPE_MAKE_SEND, A);
+	struct ipc_umem ua = { 0, um_in, um_outf };
+	struct oolmsg m = { 0 };
+	uint64_t copies;
+	vm_object_t obj;
+
+	vm_setup();
+	copies = vm_map_copy_count;
+	ua.um_map = ool_sender_map(1, &obj);
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_remote_port = cs;
+	m.body.msgh_descriptor_count = 1;
+	m.d.type = MACH_MSG_OOL_DESCRIPTOR;
+	m.d.address = MAP_MIN;
+	m.d.size = PAGE_SIZE;
+	cr_assert_eq(ipc_mach_msg(A, &ua, &m, MACH_SEND_MSG, sizeof(m), 0, 0, 0), MACH_MSG_SUCCESS);
+	cr_assert_eq(obj->vo_refs, 3, "ours, the sender's entry, the copy's");
+	cr_assert_eq(mach_port_mod_refs(B, srv, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	cr_assert_eq(vm_map_copy_count, copies);
+	cr_assert_eq(obj->vo_refs, 2);
+	vm_object_deallocate(obj);
+	vm_map_deallocate(ua.um_map);
+	check_no_leak();
+}
+
+Test(ipc, ool_ports_carry_every_right)
+{
+	mach_port_name_t srv = new_recv(B), cs = give(B, srv, MACH_MSG_TYPE_MAKE_SEND, A);
+	mach_port_name_t p1 = new_recv(A), p2 = new_recv(A), names[4];
+	struct ipc_umem ua = { 0, um_in, um_outf }, ub = { 0, um_in, um_outf };
+	struct oolmsg m = { 0 };
+	struct roolmsg r = { 0 };
+	mach_msg_ool_ports_descriptor_t d = { 0 };
+	mach_port_name_t *got = (mach_port_name_t *)um_out;
+
+	vm_setup();
+	ub.um_map = vm_map_create((pmap_t)0x1000, MAP_MIN, MAP_MAX);
+	names[0] = p1;
+	names[1] = MACH_PORT_NULL;
+	names[2] = p2;
+	names[3] = MACH_PORT_DEAD;
+	m.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, 0) | MACH_MSGH_BITS_COMPLEX;
+	m.h.msgh_remote_port = cs;
+	m.body.msgh_descriptor_count = 1;
+	d.type = MACH_MSG_OOL_PORTS_DESCRIPTOR;
+	d.disposition = MACH_MSG_TYPE_MAKE_SEND;
+	d.address = (uintptr_t)names;
+	d.count = 4;
+	memcpy(&m.d, &d, sizeof(d));
+	/* A bad name anywhere in the array: refused, nothing moved. */
+	names[1] = 0x12345;
+	reject(&m, sizeof(m), MACH_SEND_INVALID_MEMORY, cs); /* no hooks in snd() */
+	cr_assert_eq(ipc_mach_msg(A, &ua, &m, MACH_SEND_MSG, sizeof(m), 0, 0, 0),
+		     MACH_SEND_INVALID_RIGHT);
+	cr_assert_eq(status(A, p1).mps_srights, 0);
+	names[1] = MACH_PORT_NULL;
+	cr_assert_eq(ipc_mach_msg(A, &ua, &m, MACH_SEND_MSG, sizeof(m), 0, 0, 0), MACH_MSG_SUCCESS);
+	cr_assert_eq(status(A, p1).mps_srights, 1);
+	cr_assert_eq(ipc_mach_msg(B, &ub, &r, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(r), srv, 0),
+		     MACH_MSG_SUCCESS);
+	memcpy(&d, &r.m.d, sizeof(d));
+	cr_assert_eq(d.count, 4);
+	cr_assert_neq(d.address, 0);
+	cr_assert_eq(d.disposition, MACH_MSG_TYPE_PORT_SEND);
+	cr_assert_eq(type_of(B, got[0]), MACH_PORT_TYPE_SEND);
+	cr_assert_eq(got[1], MACH_PORT_NULL);
+	cr_assert_eq(type_of(B, got[2]), MACH_PORT_TYPE_SEND);
+	cr_assert_eq(got[3], MACH_PORT_DEAD);
+	vm_map_deallocate(ub.um_map);
+	check_no_leak();
+}
+
+Test(ipc, port_attributes)
+{
+	mach_port_name_t r = new_recv(A), ps, cs = give(A, r, MACH_MSG_TYPE_MAKE_SEND, B);
+	uint32_t info[16], n = 16, lim = 3;
+	mach_port_status_t st;
+
+	cr_assert_eq(mach_port_allocate(A, MACH_PORT_RIGHT_PORT_SET, &ps), KERN_SUCCESS);
+	cr_assert_eq(mach_port_move_member(A, r, ps), KERN_SUCCESS);
+	cr_assert_eq(mach_port_set_attributes(A, r, MACH_PORT_LIMITS_INFO, &lim, 1), KERN_SUCCESS);
+	cr_assert_eq(mach_port_get_attributes(A, r, MACH_PORT_RECEIVE_STATUS, info, &n),
+		     KERN_SUCCESS);
+	cr_assert_eq(n, MACH_PORT_RECEIVE_STATUS_COUNT);
+	memcpy(&st, info, sizeof(st));
+	cr_assert_eq(st.mps_qlimit, 3);
+	cr_assert_eq(st.mps_pset, ps);
+	cr_assert_eq(st.mps_mscount, 1);
+	cr_assert_eq(st.mps_srights, 1);
+	n = 1;
+	cr_assert_eq(mach_port_get_attributes(A, r, MACH_PORT_LIMITS_INFO, info, &n), KERN_SUCCESS);
+	cr_assert_eq(info[0], 3);
+	n = 1;
+	cr_assert_eq(mach_port_get_attributes(A, r, MACH_PORT_RECEIVE_STATUS, info, &n),
+		     KERN_INVALID_VALUE);
+	lim = 0;
+	cr_assert_eq(mach_port_set_attributes(A, r, MACH_PORT_LIMITS_INFO, &lim, 1),
+		     KERN_INVALID_VALUE);
+	cr_assert_eq(mach_port_set_attributes(A, r, 99, &lim, 1), KERN_INVALID_VALUE);
+	cr_assert_eq(mach_port_get_attributes(B, cs, MACH_PORT_LIMITS_INFO, info, &n),
+		     KERN_INVALID_RIGHT);
 	check_no_leak();
 }

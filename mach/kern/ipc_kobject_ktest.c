@@ -1,0 +1,238 @@
+/*
+ * ipc_kobject_ktest.c — self-tests of the kernel server through messages, as a user task will
+ * send them: task_info, thread_info and host_info answered with the right figures, bad
+ * flavors, ids and sizes answered with the MIG error codes, task_threads returning the thread
+ * ports as an out-of-line array, mach_port_allocate/_type/_deallocate run on a task's space
+ * through its task port, and a thread's port turning into a dead name when the thread is freed.
+ *
+ * The sender is kernel_task (its space from ipc_kobject_init); a receive that gets an
+ * out-of-line array maps it into a test map.
+ */
+#include <arch/x86_64/pmap.h>
+#include <console.h>
+#include <ktest.h>
+#include <mach/kern/ipc_kobject.h>
+#include <mach/kern/processor.h>
+#include <mach/kern/sched_ktest_util.h>
+#include <mach/kern/task.h>
+#include <mach/kern/thread.h>
+#include <mach/vm/vm_page.h>
+#include <mach/vm/vm_param.h>
+#include <mach/vm/vm_user.h>
+
+union kk_msg {
+	mach_msg_header_t h;
+	kobj_info_request_t info_req;
+	kobj_info_reply_t info;
+	mig_reply_error_t err;
+	mach_port_request_t port_req;
+	mach_port_reply_t port;
+	task_threads_reply_t threads;
+	uint8_t bytes[512];
+};
+
+/* Send req (size bytes) to dest with a send-once reply port, and receive the reply in m. */
+static mach_msg_return_t
+kk_rpc(mach_port_name_t dest, mach_msg_id_t id, union kk_msg *m, mach_msg_size_t size,
+       struct ipc_umem *um)
+{
+	ipc_space_t space = kernel_task->t_space;
+	mach_port_name_t reply = mach_reply_port(kernel_task);
+	mach_msg_return_t mr;
+
+	m->h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE);
+	m->h.msgh_remote_port = dest;
+	m->h.msgh_local_port = reply;
+	m->h.msgh_voucher_port = MACH_PORT_NULL;
+	m->h.msgh_id = id;
+	mr = ipc_mach_msg(space, um, m, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, size,
+			  sizeof(*m), reply, 1000);
+	(void)mach_port_mod_refs(space, reply, MACH_PORT_RIGHT_RECEIVE, -1);
+	return mr;
+}
+
+static mach_msg_return_t
+kk_info(mach_port_name_t dest, mach_msg_id_t id, integer_t flavor, uint32_t cnt,
+	union kk_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->info_req.flavor = flavor;
+	m->info_req.info_outCnt = cnt;
+	return kk_rpc(dest, id, m, sizeof(kobj_info_request_t), NULL);
+}
+
+KTEST(ipc_kobject_task_info)
+{
+	mach_port_name_t task = task_self_trap(kernel_task);
+	mach_task_basic_info_data_t ti;
+	union kk_msg m;
+
+	KT_ASSERT(MACH_PORT_VALID(task));
+	KT_ASSERT_EQ(kk_info(task, MSGID_TASK_INFO, MACH_TASK_BASIC_INFO, KOBJ_INFO_MAX, &m),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.h.msgh_id, MSGID_TASK_INFO + MIG_REPLY_DELTA);
+	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
+	KT_ASSERT_EQ(m.info.info_outCnt, KOBJ_COUNT(ti));
+	KT_ASSERT_EQ(m.h.msgh_size, offsetof(kobj_info_reply_t, info_out) + sizeof(ti));
+	memcpy(&ti, m.info.info_out, sizeof(ti));
+	KT_ASSERT_EQ(ti.policy, POLICY_TIMESHARE);
+	/* The kernel's threads have run for some ticks by now (the boot alone takes several). */
+	KT_ASSERT(ti.system_time.seconds > 0 || ti.system_time.microseconds > 0);
+	/* Errors come back as MIG replies with the code. */
+	KT_ASSERT_EQ(kk_info(task, MSGID_TASK_INFO, 12345, KOBJ_INFO_MAX, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_ARGUMENT);
+	KT_ASSERT_EQ(m.h.msgh_size, sizeof(mig_reply_error_t));
+	KT_ASSERT_EQ(kk_info(task, MSGID_TASK_INFO, MACH_TASK_BASIC_INFO, 3, &m),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_ARGUMENT);
+	KT_ASSERT_EQ(kk_info(task, 3499, MACH_TASK_BASIC_INFO, 12, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.err.RetCode, MIG_BAD_ID);
+	KT_ASSERT_EQ(m.h.msgh_id, 3599);
+	memset(&m, 0, sizeof(m));
+	KT_ASSERT_EQ(kk_rpc(task, MSGID_TASK_INFO, &m, sizeof(mach_msg_header_t) + 8, NULL),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.err.RetCode, MIG_BAD_ARGUMENTS);
+	/* A task routine sent to the host port is refused. */
+	KT_ASSERT_EQ(kk_info(host_self_trap(kernel_task), MSGID_TASK_INFO, MACH_TASK_BASIC_INFO,
+			     12, &m),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_ARGUMENT);
+}
+
+KTEST(ipc_kobject_thread_and_host_info)
+{
+	mach_port_name_t self = thread_self_trap(current_thread());
+	mach_port_name_t host = host_self_trap(kernel_task);
+	thread_identifier_info_data_t id;
+	thread_basic_info_data_t tb;
+	host_basic_info_data_t hb;
+	union kk_msg m;
+
+	KT_ASSERT(MACH_PORT_VALID(self) && MACH_PORT_VALID(host));
+	KT_ASSERT_EQ(thread_self_trap(current_thread()), self);
+	KT_ASSERT_EQ(kk_info(self, MSGID_THREAD_INFO, THREAD_IDENTIFIER_INFO, 6, &m),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
+	memcpy(&id, m.info.info_out, sizeof(id));
+	KT_ASSERT_EQ(id.thread_id, current_thread()->th_id);
+	KT_ASSERT_EQ(kk_info(self, MSGID_THREAD_INFO, THREAD_BASIC_INFO, 10, &m),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
+	memcpy(&tb, m.info.info_out, sizeof(tb));
+	KT_ASSERT_EQ(tb.run_state, TH_STATE_RUNNING);
+	KT_ASSERT_EQ(kk_info(host, MSGID_HOST_INFO, HOST_BASIC_INFO, 12, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
+	memcpy(&hb, m.info.info_out, sizeof(hb));
+	KT_ASSERT_EQ(hb.avail_cpus, processor_count_scheduling());
+	KT_ASSERT_EQ(hb.max_mem, vm_page_total_count * PAGE_SIZE);
+	KT_ASSERT_EQ(hb.cpu_type, CPU_TYPE_X86_64);
+	printf("# host_info: %d of %d CPUs, %llu MiB\n", hb.avail_cpus, hb.max_cpus,
+	       (unsigned long long)(hb.max_mem >> 20));
+}
+
+static kern_return_t
+kk_copyin(struct ipc_umem *um, vaddr_t uaddr, void *kbuf, vm_size_t len)
+{
+	return vm_map_copy_bytes(um->um_map, uaddr, kbuf, len, false);
+}
+
+static kern_return_t
+kk_copyout(struct ipc_umem *um, const void *kbuf, vaddr_t uaddr, vm_size_t len)
+{
+	return vm_map_copy_bytes(um->um_map, uaddr, (void *)(uintptr_t)kbuf, len, true);
+}
+
+KTEST(ipc_kobject_task_threads)
+{
+	mach_port_name_t task = task_self_trap(kernel_task);
+	mach_port_name_t self = thread_self_trap(current_thread());
+	static mach_port_name_t names[256];
+	pmap_t pmap = pmap_create();
+	struct ipc_umem um = { 0, kk_copyin, kk_copyout };
+	union kk_msg m;
+	bool found = false;
+	uint32_t n;
+
+	KT_ASSERT(pmap != NULL);
+	um.um_map = vm_map_create(pmap, 0x40000000UL, PMAP_USER_TOP);
+	KT_ASSERT(um.um_map != NULL);
+	memset(&m, 0, sizeof(m));
+	KT_ASSERT_EQ(kk_rpc(task, MSGID_TASK_THREADS, &m, sizeof(task_threads_request_t), &um),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT(m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+	n = m.threads.act_listCnt;
+	KT_ASSERT_EQ(m.threads.act_list.count, n);
+	KT_ASSERT(n > 1 && n <= 256 && m.threads.act_list.address != 0);
+	KT_ASSERT_EQ(m.threads.act_list.disposition, MACH_MSG_TYPE_PORT_SEND);
+	KT_ASSERT_EQ(vm_map_copy_bytes(um.um_map, m.threads.act_list.address, names,
+				       n * sizeof(names[0]), false),
+		     KERN_SUCCESS);
+	for (uint32_t i = 0; i < n; i++) {
+		mach_port_type_t t = 0;
+
+		KT_ASSERT_EQ(mach_port_type(kernel_task->t_space, names[i], &t), KERN_SUCCESS);
+		KT_ASSERT(t & MACH_PORT_TYPE_SEND);
+		found |= names[i] == self;
+		(void)mach_port_deallocate(kernel_task->t_space, names[i]);
+	}
+	KT_ASSERT(found); /* our own thread's port, under the name thread_self gave */
+	vm_map_deallocate(um.um_map);
+	pmap_destroy(pmap);
+}
+
+static mach_msg_return_t
+kk_port(mach_port_name_t task, mach_msg_id_t id, uint32_t arg, union kk_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->port_req.arg = arg;
+	return kk_rpc(task, id, m, sizeof(mach_port_request_t), NULL);
+}
+
+KTEST(ipc_kobject_mach_port_calls)
+{
+	mach_port_name_t task = task_self_trap(kernel_task), name;
+	union kk_msg m;
+
+	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_ALLOCATE, MACH_PORT_RIGHT_DEAD_NAME, &m),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.port.RetCode, KERN_SUCCESS);
+	name = m.port.out;
+	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_TYPE, name, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.port.RetCode, KERN_SUCCESS);
+	KT_ASSERT_EQ(m.port.out, MACH_PORT_TYPE_DEAD_NAME);
+	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_DEALLOCATE, name, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.err.RetCode, KERN_SUCCESS);
+	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_TYPE, name, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_NAME);
+	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_ALLOCATE, 77, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_VALUE);
+}
+
+static void
+kk_exit(void *arg, wait_result_t wr)
+{
+	(void)arg;
+	(void)wr;
+}
+
+KTEST(ipc_kobject_thread_port_dies_with_thread)
+{
+	mach_port_name_t name;
+	mach_port_type_t t = 0;
+	union kk_msg m;
+	thread_t th;
+
+	KT_ASSERT_EQ(kernel_thread_start(kk_exit, NULL, &th), KERN_SUCCESS);
+	name = thread_self_trap(th);
+	KT_ASSERT(MACH_PORT_VALID(name));
+	/* Wait until only our reference is left (the thread ran and was reaped). */
+	for (unsigned i = 0; i < 500 && __atomic_load_n(&th->th_ref, __ATOMIC_ACQUIRE) > 1; i++)
+		thread_sleep_ns(10000000);
+	KT_ASSERT_EQ(__atomic_load_n(&th->th_ref, __ATOMIC_ACQUIRE), 1);
+	thread_deallocate(th);
+	KT_ASSERT_EQ(mach_port_type(kernel_task->t_space, name, &t), KERN_SUCCESS);
+	KT_ASSERT_EQ(t, MACH_PORT_TYPE_DEAD_NAME);
+	KT_ASSERT_EQ(kk_info(name, MSGID_THREAD_INFO, THREAD_BASIC_INFO, 10, &m),
+		     MACH_SEND_INVALID_DEST);
+	KT_ASSERT_EQ(mach_port_deallocate(kernel_task->t_space, name), KERN_SUCCESS);
+}
