@@ -1,6 +1,6 @@
 #!/bin/bash
 # net-shell — the debug shell's network commands, typed as a person would: `ifconfig` must show
-# en0 with its MAC and the DHCP address, and `ping 10.0.2.2 3` must get replies from slirp's
+# eth0 with its MAC and the DHCP address, and `ping 10.0.2.2 3` must get replies from slirp's
 # gateway (the shell's ping waits up to 5 s for DHCP first). Then poweroff.
 . "$(dirname "$0")/lib.sh"
 boot_scenario net-shell
@@ -25,7 +25,7 @@ answer() {
 	[ -f "$f" ] || return 0 # the conversation stopped earlier; the driver said why
 	grep -Eq -- "$2" "$f" || boot_fail "'$1' did not print $3 (answer in $f)"
 }
-answer 1-ifconfig '^en0: ether 52:54:00:12:34:56 mtu 1500 link up' "en0 with QEMU's MAC"
+answer 1-ifconfig '^eth0: ether 52:54:00:12:34:56 mtu 1500 link up' "eth0 with QEMU's MAC"
 answer 1-ifconfig 'inet 10\.0\.2\.15 netmask 255\.255\.255\.0' "the DHCP address"
 answer 2-ping_10_0_2_2_3 '^reply from 10\.0\.2\.2: seq=1 time=' "a reply"
 answer 2-ping_10_0_2_2_3 '^[23]/3 replies' "at least 2 of 3 replies"
