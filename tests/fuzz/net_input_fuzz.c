@@ -8,7 +8,7 @@
  * frame the stack sends is a legal Ethernet frame (60..1514 bytes) with a valid IPv4 header
  * checksum when it carries IPv4, and nothing leaks (held ARP packets are freed).
  */
-// fuzz-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/dhcp.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
+// fuzz-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/dhcp.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c
 #include <stdlib.h>
 
 #include <bsd/net/dhcp.h>
