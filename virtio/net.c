@@ -270,7 +270,7 @@ vtnet_start(struct io_service *self, struct io_service *provider)
 	sc->vn_txq = virtio_queue_alloc(vd, 1, VTNET_NTX, vtnet_tx_intr, sc);
 	if (sc->vn_rxq == NULL || sc->vn_txq == NULL)
 		goto fail;
-	ksnprintf(ifp->if_name, sizeof(ifp->if_name), "en%u", vtnet_units++);
+	ksnprintf(ifp->if_name, sizeof(ifp->if_name), "eth%u", vtnet_units++);
 	ifp->if_mtu = IF_MTU_DEFAULT;
 	ifp->if_link_up = (status & VIRTIO_NET_S_LINK_UP) != 0;
 	ifp->if_output = vtnet_output;

@@ -81,7 +81,7 @@ KTEST(net_if_has_qemu_mac)
 		return;
 	if_mac_str(ifp->if_mac, mac);
 	printf("# %s ether %s mtu %u\n", ifp->if_name, mac, ifp->if_mtu);
-	KT_ASSERT(strcmp(ifp->if_name, "en0") == 0);
+	KT_ASSERT(strcmp(ifp->if_name, "eth0") == 0);
 	KT_ASSERT_EQ(ifp->if_mtu, 1500);
 	KT_ASSERT((ifp->if_mac[0] & 1) == 0);
 	if (want != NULL)

@@ -3,7 +3,7 @@
 # virtio-serial, plus virtio-rng. With `iokit.dump=1` the registry is printed at boot: every
 # PCI nub, the virtio transport on each virtio function, each virtio device nub, and the
 # drivers that matched (VirtioRNG, VirtioConsole, VirtioBlock with its IOMedia, VirtioNet with
-# its en0 interface nub). The rng and hvc0 ktests must run (not skip), and the line the hvc0
+# its eth0 interface nub). The rng and hvc0 ktests must run (not skip), and the line the hvc0
 # ktest writes must arrive in the host's chardev file.
 . "$(dirname "$0")/lib.sh"
 boot_scenario iokit
@@ -33,7 +33,7 @@ boot_expect '\+-o IOMedia  <class IOMedia, .*registered' "the whole-disk IOMedia
 boot_expect '"BSD Name" = "vda"' "the disk's BSD name"
 boot_expect '\+-o virtio-net  <class IOVirtioDevice, .*matched>' "the virtio-net nub, matched"
 boot_expect '\+-o VirtioNet  <class VirtioNet, .*started>' "the VirtioNet driver"
-boot_expect '\+-o en0  <class IONetworkInterface, .*registered' "the en0 interface nub"
+boot_expect '\+-o eth0  <class IONetworkInterface, .*registered' "the eth0 interface nub"
 boot_expect '"virtio-device-id" = 0x4' "a virtio-device-id property"
 boot_expect '^ok [0-9]+ - virtio_rng_bytes_arrive$' "virtio-rng bytes (the ktest ran, not skipped)"
 boot_expect '^ok [0-9]+ - virtio_console_hvc0_transmits$' "the hvc0 ktest (ran, not skipped)"

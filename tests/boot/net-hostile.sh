@@ -1,7 +1,7 @@
 #!/bin/bash
 # net-hostile — a virtio-net device that breaks its receive used ring is quarantined: the
 # virtio_net_quarantine ktest moves the used idx past what was posted; the queue must refuse
-# it with a log line, the device be reset, its nub terminated, en0 detached, and the kernel
+# it with a log line, the device be reset, its nub terminated, eth0 detached, and the kernel
 # go on to run the next test. The link has nobody on the other end (a hub port), so the DHCP
 # client is still retrying when the interface goes away: it must notice and stop.
 . "$(dirname "$0")/lib.sh"

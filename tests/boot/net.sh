@@ -23,8 +23,8 @@ BOOT_APPEND="ktest=all net.require=1 net.mac=52:54:00:12:34:56"
 BOOT_QEMU_EXTRA=(-netdev "user,id=n1,restrict=$restrict"
 	-device virtio-net-pci,netdev=n1,mac=52:54:00:12:34:56,romfile=)
 boot_run
-boot_expect '^virtio-net: en0 52:54:00:12:34:56, link up' "the driver found the MAC QEMU set"
-boot_expect '^net: en0 10\.0\.2\.15/24 ' "DHCP configured en0 with 10.0.2.15/24"
+boot_expect '^virtio-net: eth0 52:54:00:12:34:56, link up' "the driver found the MAC QEMU set"
+boot_expect '^net: eth0 10\.0\.2\.15/24 ' "DHCP configured eth0 with 10.0.2.15/24"
 boot_expect '^ok [0-9]+ - net_if_has_qemu_mac$' "the interface ktest"
 boot_expect '^ok [0-9]+ - net_dhcp_configures$' "the DHCP ktest"
 boot_expect '^ok [0-9]+ - net_arp_resolves_gateway$' "ARP for 10.0.2.2 answered"

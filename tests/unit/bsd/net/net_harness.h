@@ -41,7 +41,7 @@ static __attribute__((unused)) void
 h_if_init(struct ifnet *ifp, uint32_t addr)
 {
 	memset(ifp, 0, sizeof(*ifp));
-	strcpy(ifp->if_name, "en0");
+	strcpy(ifp->if_name, "eth0");
 	memcpy(ifp->if_mac, h_mac, 6);
 	ifp->if_mtu = IF_MTU_DEFAULT;
 	ifp->if_output = h_output;
