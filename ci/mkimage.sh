@@ -72,7 +72,7 @@ while IFS= read -r applet; do
 	bin/busybox | "" | /* | *..*) continue ;;
 	esac
 	dir=$(dirname "$applet")
-	up=$(echo "$dir" | sed 's|[^/][^/]*|..|g')
+	up=$(echo "$dir" | sed 's|[^/][^/]*|..|g') # bin -> .., usr/bin -> ../..
 	mkdir -p "$root/$dir"
 	ln -sf "$up/bin/busybox" "$root/$applet"
 	napplets=$((napplets + 1))
@@ -155,6 +155,7 @@ put "$work/esp.img" 2
 mkdir -p "$work/memdisk/boot/grub"
 cp "$work/grub.cfg" "$work/memdisk/boot/grub/grub.cfg"
 tar -C "$work/memdisk" -cf "$work/memdisk.tar" boot
+# shellcheck disable=SC2086 # $modules is a list of module names
 grub-mkimage -O i386-pc -o "$work/core.img" -p '(memdisk)/boot/grub' -m "$work/memdisk.tar" \
 	biosdisk $modules memdisk tar configfile || die "grub-mkimage (i386-pc) failed"
 put "$work/core.img" 1
