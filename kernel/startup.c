@@ -238,6 +238,8 @@ startup_main_thread(void *arg, wait_result_t wr)
 	const char *tests = cmdline_get(&boot_cmdline, "ktest");
 
 	vfs_init(); /* BSD: the root file system (root=) and devfs */
+	/* The one line that says start-up is over; image and libvirt tests wait for it. */
+	printf("boot: complete\n");
 	if (tests != NULL)
 		ktest_run(tests);
 	/* With a boot archive, init owns the console; otherwise the debug shell does. */
