@@ -1,6 +1,6 @@
 #!/bin/sh
 # ci/check.sh — the whole of `make check` (ARCHITECTURE.md, "Testing"): build the kernel with
-# gcc and with clang, then the unit, boot and fuzz-smoke tiers, and end with one line
+# gcc and with clang, then the unit, boot, fuzz-smoke and bench-smoke tiers, and end with one line
 # `N passed, N failed` over everything. Exits non-zero if anything failed.
 #
 # Every tier reports through ci/tap.sh into one results file, so tests are numbered across
@@ -36,7 +36,7 @@ build build-gcc build/test-logs/build-gcc.log all
 build build-clang build/test-logs/build-clang.log CC=clang BUILD=build/clang all
 tap_end
 
-for tier in unit boot fuzz; do
+for tier in unit boot fuzz bench; do
 	echo "# $tier"
 	t0=$(date +%s)
 	$MAKE --no-print-directory -j"$JOBS" "check-$tier" || true
