@@ -29,7 +29,10 @@ boot_expect '^# ext2: wrote out/big.bin' "the write rate line"
 
 # cat_is PATH EXPECTED-FILE WHAT: debugfs reads PATH from the image as exactly those bytes.
 cat_is() {
-	debugfs -R "cat $1" "$img" >"$out" 2>/dev/null || { boot_fail "debugfs cat $1 failed"; return; }
+	if ! debugfs -R "cat $1" "$img" >"$out" 2>/dev/null; then
+		boot_fail "debugfs cat $1 failed"
+		return
+	fi
 	cmp -s "$out" "$2" || boot_fail "$3: $1 on the image differs from what the ktest wrote"
 }
 
@@ -53,8 +56,8 @@ sys.stdout.buffer.write(bytes(((i * 13 + (i >> 11) + 7) & 0xff) for i in range(n
 	cat_is /etc/motd "$out.motd" "the host's file, extended"
 	debugfs -R "stat /out/link" "$img" 2>/dev/null | grep -q 'Fast link dest: "hello.txt"' ||
 		boot_fail "/out/link is not a symlink to hello.txt"
-	listing=$(debugfs -R "ls -p /out" "$img" 2>/dev/null | awk -F/ 'NF > 6 && $2 != 0 {print $6}' |
-		sort | tr '\n' ' ')
+	listing=$(debugfs -R "ls -p /out" "$img" 2>/dev/null |
+		awk -F/ 'NF > 6 && $2 != 0 {print $6}' | sort | tr '\n' ' ')
 	[ "$listing" = ". .. big.bin hello.txt link renamed " ] ||
 		boot_fail "/out lists '$listing'"
 	debugfs -R "ls -p /" "$img" 2>/dev/null | grep -q '/hello.txt/' &&

@@ -6,7 +6,9 @@
  * read-write and goes through a fixed sequence of changes (files written across the indirect
  * boundary and truncated, directories made, renamed and removed, symlinks, links, changes to
  * the entries already there) and an unmount: any error is fine, a fault or a leak is not.
- * The input is the image itself (the seed is a small `mke2fs -d` image).
+ * The input is the image itself (the seeds are small `mke2fs -d` images: small1k, one group;
+ * groups1k, `-b 1024 -g 256 -N 64 -O ^resize_inode` over d/f, a symlink l and a 3000-byte big,
+ * two groups).
  */
 // fuzz-deps: bsd/fs/ext2/ext2.c bsd/fs/ext2/ext2_alloc.c bsd/fs/ext2/ext2_file.c
 // fuzz-deps: bsd/fs/ext2/ext2_dir.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c

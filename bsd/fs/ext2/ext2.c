@@ -1,7 +1,9 @@
 /*
- * ext2.c — the read-only ext2 core (see ext2.h): mount-time validation of the superblock and
+ * ext2.c — the reading core of ext2 (see ext2.h): mount-time validation of the superblock and
  * group descriptors, inodes, the direct/indirect/double/triple block map, file reads,
- * directories, symlinks and path lookup.
+ * directories, symlinks and path lookup; and the one device-write path that the read-write
+ * files (ext2_alloc.c, ext2_file.c, ext2_dir.c) use, since it must keep this file's block
+ * copies coherent.
  *
  * The one idea: all device reads are whole blocks at block-aligned offsets (the superblock
  * aside: 1024 bytes at 1024), so the callback never sees a request a block device cannot serve;
@@ -16,7 +18,6 @@
 #define EXT2_DYNAMIC_REV     1
 #define EXT2_GOOD_OLD_ISIZE  128
 #define INCOMPAT_SUPPORTED   INCOMPAT_FILETYPE
-#define EXT2_MAX_RUN	     64 /* blocks per coalesced data read */
 
 /* Read block b into buf (fs_bsize bytes). */
 int
@@ -300,7 +301,8 @@ ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
 	for (int i = 0; i < EXT2_NBLOCKS; i++)
 		ip->i_block[i] = le32(d + DI_BLOCK + 4 * i);
 	ip->i_file_acl = le32(d + DI_FILE_ACL);
-	if ((ip->i_mode & EXT2_S_IFMT) == EXT2_S_IFCHR || (ip->i_mode & EXT2_S_IFMT) == EXT2_S_IFBLK)
+	if ((ip->i_mode & EXT2_S_IFMT) == EXT2_S_IFCHR ||
+	    (ip->i_mode & EXT2_S_IFMT) == EXT2_S_IFBLK)
 		ip->i_rdev = ip->i_block[0] != 0 ? ip->i_block[0] : ip->i_block[1];
 	switch (ip->i_mode & EXT2_S_IFMT) {
 	case EXT2_S_IFREG:
@@ -444,7 +446,8 @@ ext2_dirent_get(struct ext2_fs *fs, const struct ext2_inode *dir, const uint8_t 
 	const uint8_t *e = blk + off;
 
 	if (fs->fs_bsize - off < 8) {
-		fs_log(fs, "directory %u: record at offset %u runs past the block", dir->i_ino, off);
+		fs_log(fs, "directory %u: record at offset %u runs past the block", dir->i_ino,
+		       off);
 		return EIO;
 	}
 	*ino = le32(e);

@@ -1,5 +1,5 @@
 /*
- * ext2.h — the read-only core of the ext2 file system (revision 0 and 1, 1–4 KiB blocks,
+ * ext2.h — the ext2 file system, read-only and read-write (revision 0 and 1, 1–4 KiB blocks,
  * direct/indirect/double/triple block maps, linked directories, fast and slow symlinks), after
  * the "Second Extended File System" layout as documented by its authors (Card, Ts'o, Tweedie)
  * and e2fsprogs' lib/ext2fs/ext2_fs.h. Portable: the disk is reached through a read callback,
@@ -155,7 +155,8 @@ int ext2_mount_rw(struct ext2_fs *fs, ext2_write_fn wr);
 
 /*
  * ext2_sync: write back the cached bitmaps, the group descriptors and the superblock (and the
- * backup superblocks when a feature changed). Returns 0 or the first write error.
+ * backup superblocks when a feature changed). It does not flush the device's write cache: the
+ * caller follows with its own flush (io_media_flush). Returns 0 or the first write error.
  */
 int ext2_sync(struct ext2_fs *fs);
 
@@ -244,7 +245,8 @@ int ext2_iupdate(struct ext2_fs *fs, const struct ext2_inode *ip);
 /*
  * ext2_release: the owner dropped its last reference to ip. When i_links is 0, free its
  * blocks (indirect ones and an extended-attribute block included) and the inode, with dtime
- * set. Returns 0 (nothing to do when links remain); EIO.
+ * set; call it once per inode (a second call finds the inode free: EIO).
+ * Returns 0 (nothing to do when links remain); EROFS; EIO.
  */
 int ext2_release(struct ext2_fs *fs, struct ext2_inode *ip);
 

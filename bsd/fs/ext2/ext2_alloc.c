@@ -54,7 +54,8 @@ group_nblocks(const struct ext2_fs *fs, uint32_t g)
 static uint32_t
 itable_blocks(const struct ext2_fs *fs)
 {
-	return (uint32_t)(((uint64_t)fs->fs_ipg * fs->fs_isize + fs->fs_bsize - 1) >> fs->fs_bshift);
+	return (uint32_t)(((uint64_t)fs->fs_ipg * fs->fs_isize + fs->fs_bsize - 1) >>
+			  fs->fs_bshift);
 }
 
 /* Is b one of group g's own metadata blocks (superblock, descriptors, bitmaps, inode table)? */
@@ -162,6 +163,10 @@ bit_find_clear(const uint8_t *map, uint32_t from, uint32_t n)
 	return n;
 }
 
+/*
+ * XXX: the root reserve (s_r_blocks_count) is not kept from other users: the calls carry no
+ * credentials. ext2_statfs reports it in sf_bavail so the VFS can enforce it.
+ */
 int
 ext2_balloc(struct ext2_fs *fs, uint32_t goal, uint32_t *b)
 {

@@ -88,7 +88,8 @@ dir_block(struct ext2_fs *fs, const struct ext2_inode *dir, uint64_t l, uint8_t 
 	int err = ext2_bmap(fs, dir, l, pblk);
 
 	if (err == 0 && *pblk == 0) {
-		fs_corrupt(fs, "directory %u: hole at block %llu", dir->i_ino, (unsigned long long)l);
+		fs_corrupt(fs, "directory %u: hole at block %llu", dir->i_ino,
+			   (unsigned long long)l);
 		err = EIO;
 	}
 	return err != 0 ? err : ext2_blk_read(fs, *pblk, blk);
@@ -523,6 +524,8 @@ check_not_ancestor(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *di
 		if (cur.i_ino == EXT2_ROOT_INO)
 			return 0;
 		err = ext2_lookup(fs, &cur, "..", 2, &parent);
+		if (err == 0 && parent == cur.i_ino)
+			break; /* a directory other than the root that is its own parent */
 		if (err == 0)
 			err = ext2_iget(fs, parent, &cur);
 		if (err != 0)

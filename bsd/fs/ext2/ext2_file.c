@@ -243,7 +243,8 @@ ext2_write_data(struct ext2_fs *fs, struct ext2_inode *ip, uint64_t off, const v
 			break;
 		if (boff == 0 && n == fs->fs_bsize) {
 			/* Whole blocks: one request while the next ones follow on disk. */
-			while (run < 64 && len - done >= (size_t)(run + 1) * fs->fs_bsize &&
+			while (run < EXT2_MAX_RUN &&
+			       len - done >= (size_t)(run + 1) * fs->fs_bsize &&
 			       ext2_bmap_alloc(fs, ip, lblk + run, &next, &fresh) == 0 &&
 			       next == pblk + run)
 				run++;
@@ -408,7 +409,8 @@ ea_release(struct ext2_fs *fs, struct ext2_inode *ip)
 		return err;
 	refs = le32(fs->fs_scratch + 4);
 	if (le32(fs->fs_scratch) != EA_MAGIC || refs == 0) {
-		fs_corrupt(fs, "inode %u: attribute block %u has no attribute header", ip->i_ino, b);
+		fs_corrupt(fs, "inode %u: attribute block %u has no attribute header", ip->i_ino,
+			   b);
 		return EIO;
 	}
 	if (refs > 1) {

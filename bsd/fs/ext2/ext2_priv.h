@@ -17,6 +17,7 @@
 #define EXT2_SB_OFF  1024
 #define EXT2_SB_SIZE 1024
 #define EXT2_GD_SIZE 32
+#define EXT2_MAX_RUN 64 /* blocks per coalesced data read or write */
 
 /* Superblock fields (byte offsets). */
 #define SB_FREE_BLOCKS 12

@@ -234,7 +234,7 @@ dotdot_of(const char *dir)
 }
 
 static void
-namespace(unsigned bsize)
+namespace(unsigned bsize, const char *mkfs)
 {
 	char slow[200], name[300], *out;
 	struct ext2_inode ip, root, d, f;
@@ -242,7 +242,7 @@ namespace(unsigned bsize)
 	uint16_t root_links;
 	uint32_t e_ino, root_ino = EXT2_ROOT_INO;
 
-	timg_make(&T, bsize, 4096, NULL, "mkdir old && echo hi >old/file");
+	timg_make(&T, bsize, 4096, mkfs, "mkdir old && echo hi >old/file");
 	m_add("/lost+found", EXT2_S_IFDIR | 0700);
 	m_add("/old", EXT2_S_IFDIR | 0755);
 	m_add("/old/file", EXT2_S_IFREG | 0644);
@@ -368,10 +368,16 @@ namespace(unsigned bsize)
 
 Test(ext2_dir, namespace_1k, .fini = fini)
 {
-	namespace(1024);
+	namespace(1024, NULL);
+}
+
+/* Many small groups: new directories spread over them. */
+Test(ext2_dir, namespace_1k_small_groups, .fini = fini)
+{
+	namespace(1024, "-g 512");
 }
 
 Test(ext2_dir, namespace_4k, .fini = fini)
 {
-	namespace(4096);
+	namespace(4096, NULL);
 }
