@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 boot_scenario vfs-rootdev
 BOOT_PCI_DEVICES=0
+BOOT_ACCEL=tcg
 BOOT_APPEND="root=/dev/vda2"
 work=$BOOT_WORKDIR/vfs-rootdev
 rm -rf "$work" && mkdir -p "$work/a" "$work/b"

@@ -8,6 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 boot_scenario vfs
 BOOT_PCI_DEVICES=0
+BOOT_ACCEL=tcg
 BOOT_TIMEOUT=120
 BOOT_APPEND="root=LABEL=nimbus-root"
 tree=$BOOT_WORKDIR/vfs-tree
