@@ -26,6 +26,7 @@
 #define EFBIG	      27
 #define ENOSPC	      28
 #define EROFS	      30
+#define EMLINK	      31
 #define ERANGE	      34
 #define ENAMETOOLONG  36
 #define ENOTEMPTY     39

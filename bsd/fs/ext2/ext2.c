@@ -1,66 +1,63 @@
 /*
- * ext2.c — the read-only ext2 core (see ext2.h): mount-time validation of the superblock and
+ * ext2.c — the reading core of ext2 (see ext2.h): mount-time validation of the superblock and
  * group descriptors, inodes, the direct/indirect/double/triple block map, file reads,
- * directories, symlinks and path lookup.
+ * directories, symlinks and path lookup; and the one device-write path that the read-write
+ * files (ext2_alloc.c, ext2_file.c, ext2_dir.c) use, since it must keep this file's block
+ * copies coherent.
  *
  * The one idea: all device reads are whole blocks at block-aligned offsets (the superblock
  * aside: 1024 bytes at 1024), so the callback never sees a request a block device cannot serve;
  * file reads that cover whole, physically contiguous blocks go straight into the caller's
  * buffer in one request, everything else through the one-block scratch buffer.
  */
-#include <bsd/fs/ext2/ext2.h>
-#include <console.h>
+#include <bsd/fs/ext2/ext2_priv.h>
 #include <mach/kern/kalloc.h>
 
-#define SB_OFF		     1024
-#define SB_SIZE		     1024
 #define EXT2_MAGIC	     0xef53
 #define EXT2_GOOD_OLD_REV    0
 #define EXT2_DYNAMIC_REV     1
 #define EXT2_GOOD_OLD_ISIZE  128
-#define EXT2_GD_SIZE	     32
-#define INCOMPAT_FILETYPE    0x0002
 #define INCOMPAT_SUPPORTED   INCOMPAT_FILETYPE
-#define RO_COMPAT_LARGE_FILE 0x0002
-#define EXT2_MAX_RUN	     64 /* blocks per coalesced data read */
-
-#define fs_log(fs, fmt, ...) klog(LOG_ERR, "ext2 %s: " fmt "\n", (fs)->fs_name, ##__VA_ARGS__)
-
-static uint16_t
-le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static bool
-blk_ok(const struct ext2_fs *fs, uint32_t b)
-{
-	return b >= fs->fs_first_data_block && b < fs->fs_nblocks;
-}
 
 /* Read block b into buf (fs_bsize bytes). */
-static int
-blk_read(struct ext2_fs *fs, uint32_t b, void *buf)
+int
+ext2_blk_read(struct ext2_fs *fs, uint32_t b, void *buf)
 {
 	return fs->fs_read(fs->fs_ctx, (uint64_t)b << fs->fs_bshift, buf, fs->fs_bsize);
 }
 
+int
+ext2_dev_write(struct ext2_fs *fs, uint32_t b, const void *buf, uint32_t n)
+{
+	int err;
+
+	if (!fs->fs_rw)
+		return EROFS;
+	err = fs->fs_write(fs->fs_ctx, (uint64_t)b << fs->fs_bshift, buf,
+			   (size_t)n << fs->fs_bshift);
+	if (fs->fs_buf_blk - b < n) {
+		if (err == 0 && buf != fs->fs_buf)
+			memcpy(fs->fs_buf, (const uint8_t *)buf +
+			       ((size_t)(fs->fs_buf_blk - b) << fs->fs_bshift), fs->fs_bsize);
+		else if (err != 0)
+			fs->fs_buf_blk = UINT32_MAX;
+	}
+	for (int l = 0; l < 3; l++)
+		if (fs->fs_ind_blk[l] - b < n && (err != 0 || buf != fs->fs_ind[l]))
+			fs->fs_ind_blk[l] = UINT32_MAX;
+	return err;
+}
+
 /* Block b in fs_buf: the one-block cache that keeps a run of bmap calls to one pointer read. */
-static int
-buf_get(struct ext2_fs *fs, uint32_t b)
+int
+ext2_buf_get(struct ext2_fs *fs, uint32_t b)
 {
 	int err;
 
 	if (fs->fs_buf_blk == b)
 		return 0;
 	fs->fs_buf_blk = UINT32_MAX;
-	err = blk_read(fs, b, fs->fs_buf);
+	err = ext2_blk_read(fs, b, fs->fs_buf);
 	if (err == 0)
 		fs->fs_buf_blk = b;
 	return err;
@@ -94,13 +91,16 @@ sb_check(struct ext2_fs *fs, const uint8_t *sb, uint64_t dev_size)
 	fs->fs_ipg = le32(sb + 40);
 	if (fs->fs_rev == EXT2_GOOD_OLD_REV) {
 		fs->fs_isize = EXT2_GOOD_OLD_ISIZE;
-		fs->fs_incompat = fs->fs_ro_compat = 0;
+		fs->fs_incompat = fs->fs_ro_compat = fs->fs_compat = 0;
+		fs->fs_first_ino = 11;
 	} else {
+		fs->fs_compat = le32(sb + SB_COMPAT);
+		fs->fs_first_ino = le32(sb + SB_FIRST_INO);
 		fs->fs_isize = le16(sb + 88);
 		fs->fs_incompat = le32(sb + 96);
 		fs->fs_ro_compat = le32(sb + 100);
-		if (le32(sb + 84) < 11) {
-			fs_log(fs, "first inode %u (< 11)", le32(sb + 84));
+		if (fs->fs_first_ino < 11 || fs->fs_first_ino > fs->fs_ninodes) {
+			fs_log(fs, "first inode %u (< 11, or past the last)", fs->fs_first_ino);
 			return EINVAL;
 		}
 	}
@@ -149,34 +149,35 @@ sb_check(struct ext2_fs *fs, const uint8_t *sb, uint64_t dev_size)
 static int
 gd_load(struct ext2_fs *fs)
 {
-	uint32_t per_block = fs->fs_bsize / EXT2_GD_SIZE;
 	uint32_t gdt = fs->fs_first_data_block + 1;
 	uint32_t itb = (uint32_t)(((uint64_t)fs->fs_ipg * fs->fs_isize + fs->fs_bsize - 1) /
 				  fs->fs_bsize);
 	int err;
 
+	fs->fs_gdt_blocks = (uint32_t)(((uint64_t)fs->fs_ngroups * EXT2_GD_SIZE + fs->fs_bsize -
+					1) >> fs->fs_bshift);
+	if (fs->fs_gdt_blocks > fs->fs_nblocks - gdt) {
+		fs_log(fs, "group descriptors run past the file system");
+		return EINVAL;
+	}
 	fs->fs_groups = kalloc((size_t)fs->fs_ngroups * sizeof(struct ext2_group));
-	if (fs->fs_groups == NULL)
+	fs->fs_gdt = kalloc((size_t)fs->fs_gdt_blocks << fs->fs_bshift);
+	if (fs->fs_groups == NULL || fs->fs_gdt == NULL)
 		return ENOMEM;
+	err = fs->fs_read(fs->fs_ctx, (uint64_t)gdt << fs->fs_bshift, fs->fs_gdt,
+			  (size_t)fs->fs_gdt_blocks << fs->fs_bshift);
+	if (err != 0)
+		return err;
 	for (uint32_t g = 0; g < fs->fs_ngroups; g++) {
 		struct ext2_group *eg = &fs->fs_groups[g];
-		const uint8_t *d;
+		const uint8_t *d = fs->fs_gdt + (size_t)g * EXT2_GD_SIZE;
 
-		if (g % per_block == 0) {
-			uint32_t b = gdt + g / per_block;
-
-			if (!blk_ok(fs, b)) {
-				fs_log(fs, "group descriptors run past the file system");
-				return EINVAL;
-			}
-			err = buf_get(fs, b);
-			if (err != 0)
-				return err;
-		}
-		d = fs->fs_buf + (g % per_block) * EXT2_GD_SIZE;
 		eg->eg_block_bitmap = le32(d);
 		eg->eg_inode_bitmap = le32(d + 4);
 		eg->eg_inode_table = le32(d + 8);
+		eg->eg_free_blocks = le16(d + 12);
+		eg->eg_free_inodes = le16(d + 14);
+		eg->eg_used_dirs = le16(d + 16);
 		if (!blk_ok(fs, eg->eg_block_bitmap) || !blk_ok(fs, eg->eg_inode_bitmap) ||
 		    !blk_ok(fs, eg->eg_inode_table) ||
 		    itb > fs->fs_nblocks - eg->eg_inode_table) {
@@ -198,23 +199,27 @@ ext2_mount(struct ext2_fs *fs, const char *name, uint64_t dev_size, ext2_read_fn
 	fs->fs_read = rd;
 	fs->fs_ctx = ctx;
 	fs->fs_name = name;
-	if (dev_size < SB_OFF + SB_SIZE) {
+	if (dev_size < EXT2_SB_OFF + EXT2_SB_SIZE) {
 		fs_log(fs, "device too small");
 		return EINVAL;
 	}
-	sb = kalloc(SB_SIZE);
+	sb = kalloc(EXT2_SB_SIZE);
 	if (sb == NULL)
 		return ENOMEM;
-	err = rd(ctx, SB_OFF, sb, SB_SIZE);
+	err = rd(ctx, EXT2_SB_OFF, sb, EXT2_SB_SIZE);
 	if (err == 0)
 		err = sb_check(fs, sb, dev_size);
-	kfree(sb, SB_SIZE);
-	if (err != 0)
+	if (err != 0) {
+		kfree(sb, EXT2_SB_SIZE);
 		return err;
-	fs->fs_buf = kalloc(fs->fs_bsize);
-	if (fs->fs_buf == NULL)
-		return ENOMEM;
+	}
+	fs->fs_sb = sb;
 	fs->fs_buf_blk = UINT32_MAX;
+	fs->fs_buf = kalloc(fs->fs_bsize);
+	if (fs->fs_buf == NULL) {
+		ext2_unmount(fs);
+		return ENOMEM;
+	}
 	for (int l = 0; l < 3; l++) {
 		fs->fs_ind[l] = kalloc(fs->fs_bsize);
 		fs->fs_ind_blk[l] = UINT32_MAX;
@@ -234,6 +239,13 @@ ext2_mount(struct ext2_fs *fs, const char *name, uint64_t dev_size, ext2_read_fn
 void
 ext2_unmount(struct ext2_fs *fs)
 {
+	if (fs->fs_rw)
+		ext2_unmount_rw(fs);
+	if (fs->fs_sb != NULL)
+		kfree(fs->fs_sb, EXT2_SB_SIZE);
+	if (fs->fs_gdt != NULL)
+		kfree(fs->fs_gdt, (size_t)fs->fs_gdt_blocks << fs->fs_bshift);
+	fs->fs_sb = fs->fs_gdt = NULL;
 	if (fs->fs_groups != NULL)
 		kfree(fs->fs_groups, (size_t)fs->fs_ngroups * sizeof(struct ext2_group));
 	if (fs->fs_buf != NULL)
@@ -247,10 +259,20 @@ ext2_unmount(struct ext2_fs *fs)
 	fs->fs_buf = NULL;
 }
 
+uint32_t
+ext2_inode_block(const struct ext2_fs *fs, uint32_t ino, uint32_t *off)
+{
+	uint32_t g = (ino - 1) / fs->fs_ipg, idx = (ino - 1) % fs->fs_ipg;
+	uint64_t byte = (uint64_t)idx * fs->fs_isize;
+
+	*off = (uint32_t)(byte & (fs->fs_bsize - 1));
+	return fs->fs_groups[g].eg_inode_table + (uint32_t)(byte >> fs->fs_bshift);
+}
+
 int
 ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
 {
-	uint32_t g, idx, b, off;
+	uint32_t b, off;
 	const uint8_t *d;
 	int err;
 
@@ -258,32 +280,34 @@ ext2_iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
 		fs_log(fs, "inode %u out of range", ino);
 		return EIO;
 	}
-	g = (ino - 1) / fs->fs_ipg;
-	idx = (ino - 1) % fs->fs_ipg;
-	b = fs->fs_groups[g].eg_inode_table + (uint32_t)(((uint64_t)idx * fs->fs_isize) >>
-							 fs->fs_bshift);
-	off = (uint32_t)(((uint64_t)idx * fs->fs_isize) & (fs->fs_bsize - 1));
-	err = buf_get(fs, b);
+	b = ext2_inode_block(fs, ino, &off);
+	err = ext2_buf_get(fs, b);
 	if (err != 0)
 		return err;
 	d = fs->fs_buf + off;
 	memset(ip, 0, sizeof(*ip));
 	ip->i_ino = ino;
-	ip->i_mode = le16(d);
-	ip->i_uid = le16(d + 2) | (uint32_t)le16(d + 120) << 16;
-	ip->i_size = le32(d + 4);
-	ip->i_mtime = le32(d + 16);
-	ip->i_gid = le16(d + 24) | (uint32_t)le16(d + 122) << 16;
-	ip->i_links = le16(d + 26);
-	ip->i_blocks512 = le32(d + 28);
-	ip->i_flags = le32(d + 32);
+	ip->i_mode = le16(d + DI_MODE);
+	ip->i_uid = le16(d + DI_UID) | (uint32_t)le16(d + DI_UID_HIGH) << 16;
+	ip->i_size = le32(d + DI_SIZE);
+	ip->i_atime = le32(d + DI_ATIME);
+	ip->i_ctime = le32(d + DI_CTIME);
+	ip->i_mtime = le32(d + DI_MTIME);
+	ip->i_dtime = le32(d + DI_DTIME);
+	ip->i_gid = le16(d + DI_GID) | (uint32_t)le16(d + DI_GID_HIGH) << 16;
+	ip->i_links = le16(d + DI_LINKS);
+	ip->i_blocks512 = le32(d + DI_BLOCKS);
+	ip->i_flags = le32(d + DI_FLAGS);
 	for (int i = 0; i < EXT2_NBLOCKS; i++)
-		ip->i_block[i] = le32(d + 40 + 4 * i);
-	ip->i_file_acl = le32(d + 104);
+		ip->i_block[i] = le32(d + DI_BLOCK + 4 * i);
+	ip->i_file_acl = le32(d + DI_FILE_ACL);
+	if ((ip->i_mode & EXT2_S_IFMT) == EXT2_S_IFCHR ||
+	    (ip->i_mode & EXT2_S_IFMT) == EXT2_S_IFBLK)
+		ip->i_rdev = ip->i_block[0] != 0 ? ip->i_block[0] : ip->i_block[1];
 	switch (ip->i_mode & EXT2_S_IFMT) {
 	case EXT2_S_IFREG:
 		if (fs->fs_rev > EXT2_GOOD_OLD_REV)
-			ip->i_size |= (uint64_t)le32(d + 108) << 32;
+			ip->i_size |= (uint64_t)le32(d + DI_SIZE_HIGH) << 32;
 		break;
 	case EXT2_S_IFDIR:
 	case EXT2_S_IFLNK:
@@ -324,7 +348,7 @@ ind_step(struct ext2_fs *fs, const struct ext2_inode *ip, uint32_t b, uint64_t i
 	}
 	if (fs->fs_ind_blk[level] != b) {
 		fs->fs_ind_blk[level] = UINT32_MAX;
-		err = blk_read(fs, b, fs->fs_ind[level]);
+		err = ext2_blk_read(fs, b, fs->fs_ind[level]);
 		if (err != 0)
 			return err;
 		fs->fs_ind_blk[level] = b;
@@ -403,7 +427,7 @@ ext2_read(struct ext2_fs *fs, const struct ext2_inode *ip, uint64_t off, void *b
 			n = (size_t)run * fs->fs_bsize;
 			err = fs->fs_read(fs->fs_ctx, (uint64_t)pblk << fs->fs_bshift, out + done, n);
 		} else {
-			err = buf_get(fs, pblk);
+			err = ext2_buf_get(fs, pblk);
 			if (err == 0)
 				memcpy(out + done, fs->fs_buf + boff, n);
 		}
@@ -413,6 +437,34 @@ ext2_read(struct ext2_fs *fs, const struct ext2_inode *ip, uint64_t off, void *b
 	}
 	*got = done;
 	return err;
+}
+
+int
+ext2_dirent_get(struct ext2_fs *fs, const struct ext2_inode *dir, const uint8_t *blk,
+		uint32_t off, uint32_t *ino, uint32_t *rec, uint32_t *nlen, unsigned *ftype)
+{
+	const uint8_t *e = blk + off;
+
+	if (fs->fs_bsize - off < 8) {
+		fs_log(fs, "directory %u: record at offset %u runs past the block", dir->i_ino,
+		       off);
+		return EIO;
+	}
+	*ino = le32(e);
+	*rec = le16(e + 4);
+	*nlen = e[6];
+	*ftype = (fs->fs_incompat & INCOMPAT_FILETYPE) ? e[7] : 0;
+	if (!(fs->fs_incompat & INCOMPAT_FILETYPE) && e[7] != 0)
+		*nlen = EXT2_NAME_MAX + 1; /* a 16-bit name length over 255 */
+	/* A 64 KiB block would store rec_len 65536 as 0; blocks here are at most 4 KiB. */
+	if (*rec < 8 || (*rec & 3) != 0 || *rec > fs->fs_bsize - off || *nlen > *rec - 8 ||
+	    *nlen > EXT2_NAME_MAX || *ino > fs->fs_ninodes || (*ino != 0 && *nlen == 0)) {
+		fs_log(fs, "directory %u: bad entry at offset %u", dir->i_ino, off);
+		if (fs->fs_rw)
+			fs->fs_errors = true;
+		return EIO;
+	}
+	return 0;
 }
 
 int
@@ -443,32 +495,16 @@ ext2_readdir(struct ext2_fs *fs, const struct ext2_inode *ip, ext2_dir_fn fn, vo
 			err = EIO;
 		}
 		if (err == 0)
-			err = blk_read(fs, pblk, blk);
+			err = ext2_blk_read(fs, pblk, blk);
 		while (err == 0 && off < fs->fs_bsize) {
-			const uint8_t *e = blk + off;
 			uint32_t ino, rec, nlen;
 			unsigned ftype;
 
-			if (fs->fs_bsize - off < 8) {
-				err = EIO;
+			err = ext2_dirent_get(fs, ip, blk, off, &ino, &rec, &nlen, &ftype);
+			if (err != 0)
 				break;
-			}
-			ino = le32(e);
-			rec = le16(e + 4);
-			nlen = e[6];
-			ftype = (fs->fs_incompat & INCOMPAT_FILETYPE) ? e[7] : 0;
-			if (!(fs->fs_incompat & INCOMPAT_FILETYPE) && e[7] != 0)
-				nlen = EXT2_NAME_MAX + 1; /* a 16-bit name length over 255 */
-			if (rec < 8 || (rec & 3) != 0 || rec > fs->fs_bsize - off ||
-			    nlen > rec - 8 || nlen > EXT2_NAME_MAX || ino > fs->fs_ninodes ||
-			    (ino != 0 && nlen == 0)) {
-				fs_log(fs, "directory %u: bad entry at block %llu offset %u",
-				       ip->i_ino, (unsigned long long)l, off);
-				err = EIO;
-				break;
-			}
 			if (ino != 0) {
-				err = fn((const char *)e + 8, nlen, ino, ftype, arg);
+				err = fn((const char *)blk + off + 8, nlen, ino, ftype, arg);
 				if (err != 0)
 					break;
 			}

@@ -6,7 +6,8 @@
  * copies (superblock, group descriptors, directory entries, block pointers, and a seeded sweep
  * of random metadata bytes) and checks that each gives an errno, never a fault (ASan/UBSan).
  */
-// unit-deps: tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
+// unit-deps: ext2_alloc.c ext2_file.c ext2_dir.c tests/unit/shim/kalloc_malloc.c
+// unit-deps: kernel/libkern/format.c
 #include <criterion/criterion.h>
 #include <bsd/fs/ext2/ext2.h>
 #include <stdio.h>
