@@ -295,6 +295,15 @@ vnode_rele(vnode_t vp)
 }
 
 void
+vnode_set_gone(vnode_t vp)
+{
+	bool st = lck_spin_lock_irqsave(&vnode_list_lock);
+
+	vp->v_flag |= VGONE;
+	lck_spin_unlock_irqrestore(&vnode_list_lock, st);
+}
+
+void
 vnode_hold(vnode_t vp)
 {
 	bool st = lck_spin_lock_irqsave(&vnode_list_lock);
