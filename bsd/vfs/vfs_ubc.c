@@ -27,8 +27,12 @@
 
 /* Largest file the cache addresses (the object's size). */
 #define UBC_MAXSIZE (1ull << 46)
-/* Dirty pages collected per write-back pass. */
-#define UBC_SYNC_BATCH 64
+/*
+ * Dirty pages collected per write-back pass: the hash walk finds them out of order, so the
+ * more a pass holds, the longer the runs it can write as one request (UBC_CLUSTER at most).
+ */
+#define UBC_SYNC_BATCH	    1024
+#define UBC_SYNC_BATCH_MIN  32 /* on the stack, when no memory is at hand for more */
 
 struct vnode_pager {
 	struct memory_object vnp_mo; /* first: a memory_object_t is a struct vnode_pager * */
@@ -325,17 +329,23 @@ ubc_read(vnode_t vp, struct uio *uio)
 	return err;
 }
 
-/* Sort pages by offset (insertion sort: a batch is small). */
+/* Sort pages by offset (Shell sort, Ciura's gaps: no recursion, no memory). */
 static void
 sort_by_offset(vm_page_t *p, unsigned n)
 {
-	for (unsigned i = 1; i < n; i++) {
-		vm_page_t m = p[i];
-		unsigned j = i;
+	static const unsigned gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
 
-		for (; j > 0 && p[j - 1]->vmp_offset > m->vmp_offset; j--)
-			p[j] = p[j - 1];
-		p[j] = m;
+	for (unsigned g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		unsigned gap = gaps[g];
+
+		for (unsigned i = gap; i < n; i++) {
+			vm_page_t m = p[i];
+			unsigned j = i;
+
+			for (; j >= gap && p[j - gap]->vmp_offset > m->vmp_offset; j -= gap)
+				p[j] = p[j - gap];
+			p[j] = m;
+		}
 	}
 }
 
@@ -366,17 +376,26 @@ static int
 ubc_msync_locked(vnode_t vp)
 {
 	vm_object_t o = vp->v_object;
-	vm_page_t batch[UBC_SYNC_BATCH];
+	vm_page_t small[UBC_SYNC_BATCH_MIN], *batch = NULL;
+	unsigned cap = UBC_SYNC_BATCH;
+	int err = 0;
 
-	if (o == NULL)
+	if (o == NULL || vp->v_ndirty == 0)
 		return 0;
-	for (;;) {
+	if (vp->v_ndirty < cap)
+		cap = (unsigned)vp->v_ndirty;
+	if (cap > UBC_SYNC_BATCH_MIN && (batch = kalloc(cap * sizeof(*batch))) == NULL)
+		cap = UBC_SYNC_BATCH_MIN;
+	if (batch == NULL) {
+		batch = small;
+		cap = cap < UBC_SYNC_BATCH_MIN ? cap : UBC_SYNC_BATCH_MIN;
+	}
+	while (err == 0) {
 		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
 		unsigned n = 0, i, j;
-		int err = 0;
 
 		for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
-			for (vm_page_t m = o->vo_hash[b]; m != NULL && n < UBC_SYNC_BATCH;
+			for (vm_page_t m = o->vo_hash[b]; m != NULL && n < cap;
 			     m = m->vmp_hnext) {
 				if ((m->vmp_vmflags & (VM_PAGE_VM_DIRTY | VM_PAGE_VM_BUSY)) !=
 				    VM_PAGE_VM_DIRTY)
@@ -387,7 +406,7 @@ ubc_msync_locked(vnode_t vp)
 		}
 		lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 		if (n == 0)
-			return 0;
+			break;
 		sort_by_offset(batch, n);
 		for (i = 0; i < n; i = j) {
 			int e;
@@ -411,11 +430,12 @@ ubc_msync_locked(vnode_t vp)
 			}
 			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 			if (e != 0 && err == 0)
-				err = e;
+				err = e; /* the pages stay dirty; a later sync tries again */
 		}
-		if (err != 0)
-			return err; /* the pages stay dirty; a later sync tries again */
 	}
+	if (batch != small)
+		kfree(batch, cap * sizeof(*batch));
+	return err;
 }
 
 int
