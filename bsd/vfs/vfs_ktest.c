@@ -263,3 +263,136 @@ KTEST(vfs_devfs_nodes)
 	KT_ASSERT_EQ((uint8_t)buf[1], 0xef);
 	vn_close(vp, 0);
 }
+
+static bool
+root_writable(void)
+{
+	return rootvnode != NULL && !(rootvnode->v_mount->mnt_flag & MNT_RDONLY);
+}
+
+static int
+root_statfs(struct statfs_info *sf)
+{
+	struct mount *mp = rootvnode->v_mount;
+
+	return mp->mnt_op->vfs_statfs(mp, sf);
+}
+
+#define W_PATH "/kt-write.bin"
+#define W_LEN  300000u
+#define W_STEP 7000u
+
+/* Read [off, off + len) of vp and compare with the pattern (or zeros). Returns true if equal. */
+static bool
+read_equals(vnode_t vp, char *buf, uint64_t off, size_t len, bool zeros)
+{
+	size_t resid;
+
+	if (vn_rdwr(UIO_READ, vp, buf, len, (int64_t)off, UIO_SYSSPACE, 0, &resid) != 0 ||
+	    resid != 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((uint8_t)buf[i] != (zeros ? 0 : big_byte(off + i)))
+			return false;
+	return true;
+}
+
+KTEST(vfs_ubc_write_read_truncate_unlink)
+{
+	struct statfs_info before, after;
+	uint64_t ios, dirty;
+	char *buf;
+	size_t resid;
+	struct stat st;
+	vnode_t vp;
+
+	if (!big_present())
+		KT_SKIP("no " BIG_PATH " on the root");
+	if (!root_writable())
+		KT_SKIP("the root is read-only");
+	KT_ASSERT((buf = kalloc(W_LEN)) != NULL);
+	KT_ASSERT_EQ(root_statfs(&before), 0);
+	KT_ASSERT_EQ(vn_open(W_PATH, O_RDWR | O_CREAT | O_EXCL, 0644, &vp), 0);
+
+	/* Writes straddling pages, then the same bytes read back from the cache alone. */
+	ios = ubc_stats.us_pagein_ios;
+	for (uint32_t off = 0; off < W_LEN; off += W_STEP) {
+		uint32_t n = W_LEN - off < W_STEP ? W_LEN - off : W_STEP;
+
+		for (uint32_t i = 0; i < n; i++)
+			buf[i] = (char)big_byte(off + i);
+		KT_ASSERT_EQ(vn_rdwr(UIO_WRITE, vp, buf, n, off, UIO_SYSSPACE, 0, NULL), 0);
+	}
+	KT_ASSERT_EQ(vn_stat(vp, &st), 0);
+	KT_ASSERT_EQ(st.st_size, W_LEN);
+	KT_ASSERT(read_equals(vp, buf, 0, W_LEN, false));
+	KT_ASSERT_EQ(ubc_stats.us_pagein_ios, ios); /* nothing had to be read */
+
+	/* fsync cleans every page; dropped, they come back from the disk the same. */
+	KT_ASSERT_EQ(vn_fsync(vp), 0);
+	(void)ubc_resident(vp, &dirty);
+	KT_ASSERT_EQ(dirty, 0);
+	(void)ubc_purge_clean(vp);
+	KT_ASSERT_EQ(ubc_resident(vp, NULL), 0);
+	KT_ASSERT(read_equals(vp, buf, 0, W_LEN, false));
+	KT_ASSERT(ubc_stats.us_pagein_ios > ios);
+
+	/* Truncate drops the pages past the end; growing again reads zeros up to new data. */
+	KT_ASSERT_EQ(vn_truncate(vp, 5000), 0);
+	KT_ASSERT(ubc_resident(vp, NULL) <= 2);
+	KT_ASSERT_EQ(vn_rdwr(UIO_READ, vp, buf, 8192, 0, UIO_SYSSPACE, 0, &resid), 0);
+	KT_ASSERT_EQ(resid, 8192 - 5000);
+	buf[0] = 'Z';
+	KT_ASSERT_EQ(vn_rdwr(UIO_WRITE, vp, buf, 1, 20000, UIO_SYSSPACE, 0, NULL), 0);
+	KT_ASSERT(read_equals(vp, buf, 0, 5000, false));
+	KT_ASSERT(read_equals(vp, buf, 5000, 15000, true));
+	KT_ASSERT_EQ(vn_rdwr(UIO_READ, vp, buf, 16, 20000, UIO_SYSSPACE, 0, &resid), 0);
+	KT_ASSERT(resid == 15 && buf[0] == 'Z');
+	KT_ASSERT_EQ(vn_fsync(vp), 0);
+
+	/* Unlinked while open: still readable; the inode and blocks go at the last close. */
+	KT_ASSERT_EQ(vn_remove(W_PATH), 0);
+	KT_ASSERT_EQ(vn_stat_path(W_PATH, true, &st), ENOENT);
+	KT_ASSERT_EQ(vn_stat(vp, &st), 0);
+	KT_ASSERT_EQ(st.st_nlink, 0);
+	(void)ubc_purge_clean(vp);
+	KT_ASSERT(read_equals(vp, buf, 0, 5000, false));
+	vn_close(vp, 0);
+	KT_ASSERT_EQ(vfs_sync_all(), 0);
+	KT_ASSERT_EQ(root_statfs(&after), 0);
+	KT_ASSERT_EQ(after.f_ffree, before.f_ffree);
+	KT_ASSERT_EQ(after.f_bfree, before.f_bfree);
+	kfree(buf, W_LEN);
+}
+
+KTEST(vfs_names_mkdir_rename_rmdir)
+{
+	struct stat st;
+	vnode_t vp;
+
+	if (!big_present())
+		KT_SKIP("no " BIG_PATH " on the root");
+	if (!root_writable())
+		KT_SKIP("the root is read-only");
+	KT_ASSERT_EQ(vn_mkdir("/kt-dir", 0755), 0);
+	KT_ASSERT_EQ(vn_mkdir("/kt-dir", 0755), EEXIST);
+	KT_ASSERT_EQ(vn_open("/kt-dir/a", O_WRONLY | O_CREAT, 0600, &vp), 0);
+	vn_close(vp, 0);
+	/* A negative entry must not survive the create, nor a positive one the rename. */
+	KT_ASSERT_EQ(vn_stat_path("/kt-dir/b", true, &st), ENOENT);
+	KT_ASSERT_EQ(vn_rename("/kt-dir/a", "/kt-dir/b"), 0);
+	KT_ASSERT_EQ(vn_stat_path("/kt-dir/b", true, &st), 0);
+	KT_ASSERT_EQ(st.st_mode & 07777, 0600);
+	KT_ASSERT_EQ(vn_stat_path("/kt-dir/a", true, &st), ENOENT);
+	KT_ASSERT_EQ(vn_rmdir("/kt-dir"), ENOTEMPTY);
+	KT_ASSERT_EQ(vn_symlink("b", "/kt-dir/s"), 0);
+	KT_ASSERT_EQ(vn_stat_path("/kt-dir/s", true, &st), 0);
+	KT_ASSERT(S_ISREG(st.st_mode));
+	KT_ASSERT_EQ(vn_remove("/kt-dir/s"), 0);
+	KT_ASSERT_EQ(vn_remove("/kt-dir/b"), 0);
+	KT_ASSERT_EQ(vn_remove("/kt-dir"), EISDIR);
+	KT_ASSERT_EQ(vn_rmdir("/kt-dir/."), EINVAL);
+	KT_ASSERT_EQ(vn_rmdir("/kt-dir"), 0);
+	KT_ASSERT_EQ(vn_stat_path("/kt-dir", true, &st), ENOENT);
+	KT_ASSERT_EQ(vn_rename("/big.bin", "/dev/x"), EXDEV);
+}
