@@ -166,6 +166,15 @@ ubc_page_wakeup(vm_page_t m)
 	}
 }
 
+/* Free pages the cache leaves to others: 1/32 of memory, at least 64 pages. */
+static uint64_t
+ubc_free_reserve(void)
+{
+	uint64_t r = vm_page_total_count / 32;
+
+	return r < 64 ? 64 : r;
+}
+
 /* No free page: let the pageout scan take some back (clean cache pages first). */
 static bool
 ubc_reclaim(void)
@@ -212,6 +221,7 @@ ubc_page_get(vnode_t vp, uint64_t pgoff, bool fill, vm_page_t *mp)
 {
 	vm_object_t o = vp->v_object;
 	vm_page_t pages[UBC_CLUSTER];
+	bool reclaimed = false;
 
 	for (;;) {
 		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
@@ -233,12 +243,23 @@ ubc_page_get(vnode_t vp, uint64_t pgoff, bool fill, vm_page_t *mp)
 			*mp = m;
 			return 0;
 		}
+		/*
+		 * Keep a reserve of free pages for the rest of the kernel: below it, the cache
+		 * recycles its own (and others') old pages rather than take the last ones.
+		 */
+		if (vm_page_free_count < ubc_free_reserve() && !reclaimed) {
+			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+			reclaimed = true;
+			(void)ubc_reclaim();
+			continue;
+		}
 		if ((m = vm_page_alloc(o, pgoff)) == NULL) {
 			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 			if (ubc_reclaim())
 				continue;
 			return ENOMEM;
 		}
+		reclaimed = false;
 		ubc_stats.us_misses++;
 		if (!fill) {
 			vm_page_wire(m);
