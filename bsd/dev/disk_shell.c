@@ -121,7 +121,8 @@ shell_ls(int argc, char **argv)
 				got = 0;
 			target[got] = '\0';
 			printf("%c%04o %10llu %s%s%s\n", type_char(st.st_mode), st.st_mode & 07777,
-			       (unsigned long long)st.st_size, d->d_name, got ? " -> " : "", target);
+			       (unsigned long long)st.st_size, d->d_name, got ? " -> " : "",
+			       target);
 		}
 	}
 	shell_err("ls", path, err);

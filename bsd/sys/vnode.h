@@ -153,8 +153,9 @@ vnode_t vnode_get_cached(struct mount *mp, uint64_t fileid);
 /*
  * vnode_create: a new vnode for (mp, fileid) with the file system's node data, hashed, with
  * one use reference; recycles the oldest unused vnode when the cache is at its limit. A
- * regular file gets its UBC object (file size size) before anyone else can find it. If another thread created the same vnode first,
- * that one is returned (with a reference) and *existed is true: the caller frees its node.
+ * regular file gets its UBC object (file size size) before anyone else can find it. If
+ * another thread created the same vnode first, that one is returned (with a reference) and
+ * *existed is true: the caller frees its node.
  *   Returns: 0, ENOMEM.
  */
 int vnode_create(struct mount *mp, uint64_t fileid, const struct vnodeops *ops, void *data,

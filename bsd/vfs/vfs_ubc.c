@@ -432,10 +432,9 @@ ubc_msync_locked(vnode_t vp)
 		for (i = 0; i < n; i = j) {
 			int e;
 
-			for (j = i + 1; j < n && j - i < UBC_CLUSTER &&
-					batch[j]->vmp_offset == batch[j - 1]->vmp_offset + PAGE_SIZE;
-			     j++)
-				;
+			for (j = i + 1; j < n && j - i < UBC_CLUSTER; j++)
+				if (batch[j]->vmp_offset != batch[j - 1]->vmp_offset + PAGE_SIZE)
+					break;
 			e = ubc_pageout(vp, batch + i, j - i);
 			st = lck_spin_lock_irqsave(&vm_object_lock_all);
 			for (unsigned k = i; k < j; k++) {
@@ -532,7 +531,9 @@ again:
 				next = m->vmp_hnext;
 				if (m->vmp_offset < keep)
 					continue;
-				pins = m->vmp_wire_count - ((m->vmp_vmflags & VM_PAGE_VM_DIRTY) ? 1 : 0);
+				pins = m->vmp_wire_count;
+				if (m->vmp_vmflags & VM_PAGE_VM_DIRTY)
+					pins--; /* the dirty wiring is not a pin */
 				if ((m->vmp_vmflags & VM_PAGE_VM_BUSY) || pins > 0) {
 					ubc_page_wait(m, &st);
 					goto again;

@@ -482,7 +482,8 @@ ext2_vop_pagein(vnode_t vp, uint64_t off, void *buf, size_t len)
 		uint64_t run = 1;
 
 		if (((first + i) << fs->fs_bshift) >= size) {
-			memset(dst + (i << fs->fs_bshift), 0, (size_t)((nblk - i) << fs->fs_bshift));
+			memset(dst + (i << fs->fs_bshift), 0,
+			       (size_t)((nblk - i) << fs->fs_bshift));
 			break;
 		}
 		if ((err = ext2_bmap(fs, ip, first + i, &pblk)) != 0)
