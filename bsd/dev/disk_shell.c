@@ -2,7 +2,7 @@
  * disk_shell.c — the debug shell's storage and file commands, over the VFS (until user space
  * has its own tools): `disks` lists the IOMedia (as lsblk would); `ls`, `cat`, `stat`,
  * `readlink`, `sum`, `mount`, `umount`, `df`, `sync`, and the commands that change files,
- * `write`, `mkdir`, `rm`, `rmdir`, `mv`, `ln`, `truncate`.
+ * `write`, `fill`, `mkdir`, `rm`, `rmdir`, `mv`, `ln`, `truncate`.
  *
  * The one idea: every command goes through the same kernel file API the system calls use
  * (bsd/sys/vfs_file.h), so driving the shell tests the VFS, the name cache and the UBC.
@@ -12,6 +12,7 @@
 #include <console.h>
 #include <debugshell.h>
 #include <iokit/io_media.h>
+#include <mach/kern/clock.h>
 #include <mach/kern/kalloc.h>
 
 #define SHELL_MAX_MEDIA 32
@@ -120,7 +121,8 @@ shell_ls(int argc, char **argv)
 				got = 0;
 			target[got] = '\0';
 			printf("%c%04o %10llu %s%s%s\n", type_char(st.st_mode), st.st_mode & 07777,
-			       (unsigned long long)st.st_size, d->d_name, got ? " -> " : "", target);
+			       (unsigned long long)st.st_size, d->d_name, got ? " -> " : "",
+			       target);
 		}
 	}
 	shell_err("ls", path, err);
@@ -335,6 +337,51 @@ shell_write(int argc, char **argv)
 	vn_close(vp, 0);
 }
 
+/*
+ * `fill PATH SIZE`: a file of SIZE bytes, byte i being (i * 31 + (i >> 10)) & 0xff (the boot
+ * tests' pattern), written in 40000-byte pieces so that writes straddle pages.
+ */
+static void
+shell_fill(int argc, char **argv)
+{
+	enum { PIECE = 40000 };
+	uint64_t size, t0;
+	char *buf;
+	vnode_t vp;
+	int err = 0;
+
+	if (argc < 3 || !kstrtou64(argv[2], strlen(argv[2]), 10, &size)) {
+		printf("usage: fill PATH SIZE\n");
+		return;
+	}
+	if ((buf = kalloc(PIECE)) == NULL) {
+		shell_err("fill", argv[1], ENOMEM);
+		return;
+	}
+	if (shell_err("fill", argv[1], vn_open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644, &vp))) {
+		kfree(buf, PIECE);
+		return;
+	}
+	t0 = clock_get_uptime();
+	for (uint64_t off = 0; err == 0 && off < size; off += PIECE) {
+		size_t n = size - off < PIECE ? (size_t)(size - off) : PIECE;
+
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (char)(((off + i) * 31 + ((off + i) >> 10)) & 0xff);
+		err = vn_rdwr(UIO_WRITE, vp, buf, n, (int64_t)off, UIO_SYSSPACE, 0, NULL);
+	}
+	if (err == 0)
+		err = vn_fsync(vp);
+	if (shell_err("fill", argv[1], err) == 0)
+		printf("fill: %llu bytes in %llu ms, %llu pager writes (%llu pages)\n",
+		       (unsigned long long)size,
+		       (unsigned long long)((clock_get_uptime() - t0) / 1000000),
+		       (unsigned long long)ubc_stats.us_pageout_ios,
+		       (unsigned long long)ubc_stats.us_pageout_pages);
+	vn_close(vp, 0);
+	kfree(buf, PIECE);
+}
+
 static void
 shell_truncate(int argc, char **argv)
 {
@@ -405,6 +452,7 @@ DEBUGSHELL_COMMAND(umount, "unmount a file system (umount PATH)", shell_umount);
 DEBUGSHELL_COMMAND(df, "show file system space", shell_df);
 DEBUGSHELL_COMMAND(sync, "write every file system back", shell_sync);
 DEBUGSHELL_COMMAND(write, "write text to a file (write PATH TEXT...)", shell_write);
+DEBUGSHELL_COMMAND(fill, "write a pattern file (fill PATH SIZE)", shell_fill);
 DEBUGSHELL_COMMAND(truncate, "set a file's size (truncate PATH SIZE)", shell_truncate);
 DEBUGSHELL_COMMAND(mkdir, "make directories (mkdir PATH...)", shell_mkdir);
 DEBUGSHELL_COMMAND(rm, "remove files (rm PATH...)", shell_rm);

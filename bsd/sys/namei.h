@@ -31,7 +31,7 @@ struct nameidata {
 	uint32_t ni_flags;	/* in */
 	vnode_t ni_startdir;	/* in: where relative paths start (NULL: the root) */
 	vnode_t ni_dvp;		/* out (WANTPARENT): the last component's directory */
-	vnode_t ni_vp;		/* out: the vnode, or NULL (CREATE/RENAME: the name is free) */
+	vnode_t ni_vp;		/* out: the vnode; NULL for CREATE/RENAME of a free name */
 	char ni_name[NAME_MAX + 1]; /* out: the last component ("" for "/") */
 	size_t ni_namelen;
 };

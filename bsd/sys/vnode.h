@@ -100,8 +100,9 @@ struct vnodeops {
 			 vnode_t *vpp);
 	int (*vop_remove)(vnode_t dvp, const char *name, size_t len, vnode_t vp);
 	int (*vop_rmdir)(vnode_t dvp, const char *name, size_t len, vnode_t vp);
-	int (*vop_rename)(vnode_t fdvp, const char *fname, size_t flen, vnode_t tdvp,
-			  const char *tname, size_t tlen);
+	/* fvp is the file renamed; tvp the one it replaces, or NULL. */
+	int (*vop_rename)(vnode_t fdvp, const char *fname, size_t flen, vnode_t fvp,
+			  vnode_t tdvp, const char *tname, size_t tlen, vnode_t tvp);
 	int (*vop_link)(vnode_t dvp, const char *name, size_t len, vnode_t vp);
 	int (*vop_symlink)(vnode_t dvp, const char *name, size_t len, const char *target,
 			   struct vattr *va, vnode_t *vpp);
@@ -152,8 +153,9 @@ vnode_t vnode_get_cached(struct mount *mp, uint64_t fileid);
 /*
  * vnode_create: a new vnode for (mp, fileid) with the file system's node data, hashed, with
  * one use reference; recycles the oldest unused vnode when the cache is at its limit. A
- * regular file gets its UBC object (file size size) before anyone else can find it. If another thread created the same vnode first,
- * that one is returned (with a reference) and *existed is true: the caller frees its node.
+ * regular file gets its UBC object (file size size) before anyone else can find it. If
+ * another thread created the same vnode first, that one is returned (with a reference) and
+ * *existed is true: the caller frees its node.
  *   Returns: 0, ENOMEM.
  */
 int vnode_create(struct mount *mp, uint64_t fileid, const struct vnodeops *ops, void *data,
@@ -166,6 +168,9 @@ void vnode_ref(vnode_t vp);
  * LRU list (still cached). May sleep.
  */
 void vnode_rele(vnode_t vp);
+/* vnode_set_gone: the file is gone (its last link removed): recycle vp at its last use. */
+void vnode_set_gone(vnode_t vp);
+
 /* vnode_hold / vnode_drop: keep vp from being recycled (not a use). */
 void vnode_hold(vnode_t vp);
 void vnode_drop(vnode_t vp);

@@ -27,8 +27,12 @@
 
 /* Largest file the cache addresses (the object's size). */
 #define UBC_MAXSIZE (1ull << 46)
-/* Dirty pages collected per write-back pass. */
-#define UBC_SYNC_BATCH 64
+/*
+ * Dirty pages collected per write-back pass: the hash walk finds them out of order, so the
+ * more a pass holds, the longer the runs it can write as one request (UBC_CLUSTER at most).
+ */
+#define UBC_SYNC_BATCH	    1024
+#define UBC_SYNC_BATCH_MIN  32 /* on the stack, when no memory is at hand for more */
 
 struct vnode_pager {
 	struct memory_object vnp_mo; /* first: a memory_object_t is a struct vnode_pager * */
@@ -162,6 +166,15 @@ ubc_page_wakeup(vm_page_t m)
 	}
 }
 
+/* Free pages the cache leaves to others: 1/32 of memory, at least 64 pages. */
+static uint64_t
+ubc_free_reserve(void)
+{
+	uint64_t r = vm_page_total_count / 32;
+
+	return r < 64 ? 64 : r;
+}
+
 /* No free page: let the pageout scan take some back (clean cache pages first). */
 static bool
 ubc_reclaim(void)
@@ -208,6 +221,7 @@ ubc_page_get(vnode_t vp, uint64_t pgoff, bool fill, vm_page_t *mp)
 {
 	vm_object_t o = vp->v_object;
 	vm_page_t pages[UBC_CLUSTER];
+	bool reclaimed = false;
 
 	for (;;) {
 		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
@@ -229,12 +243,23 @@ ubc_page_get(vnode_t vp, uint64_t pgoff, bool fill, vm_page_t *mp)
 			*mp = m;
 			return 0;
 		}
+		/*
+		 * Keep a reserve of free pages for the rest of the kernel: below it, the cache
+		 * recycles its own (and others') old pages rather than take the last ones.
+		 */
+		if (vm_page_free_count < ubc_free_reserve() && !reclaimed) {
+			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+			reclaimed = true;
+			(void)ubc_reclaim();
+			continue;
+		}
 		if ((m = vm_page_alloc(o, pgoff)) == NULL) {
 			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 			if (ubc_reclaim())
 				continue;
 			return ENOMEM;
 		}
+		reclaimed = false;
 		ubc_stats.us_misses++;
 		if (!fill) {
 			vm_page_wire(m);
@@ -325,17 +350,23 @@ ubc_read(vnode_t vp, struct uio *uio)
 	return err;
 }
 
-/* Sort pages by offset (insertion sort: a batch is small). */
+/* Sort pages by offset (Shell sort, Ciura's gaps: no recursion, no memory). */
 static void
 sort_by_offset(vm_page_t *p, unsigned n)
 {
-	for (unsigned i = 1; i < n; i++) {
-		vm_page_t m = p[i];
-		unsigned j = i;
+	static const unsigned gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
 
-		for (; j > 0 && p[j - 1]->vmp_offset > m->vmp_offset; j--)
-			p[j] = p[j - 1];
-		p[j] = m;
+	for (unsigned g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		unsigned gap = gaps[g];
+
+		for (unsigned i = gap; i < n; i++) {
+			vm_page_t m = p[i];
+			unsigned j = i;
+
+			for (; j >= gap && p[j - gap]->vmp_offset > m->vmp_offset; j -= gap)
+				p[j] = p[j - gap];
+			p[j] = m;
+		}
 	}
 }
 
@@ -366,17 +397,26 @@ static int
 ubc_msync_locked(vnode_t vp)
 {
 	vm_object_t o = vp->v_object;
-	vm_page_t batch[UBC_SYNC_BATCH];
+	vm_page_t small[UBC_SYNC_BATCH_MIN], *batch = NULL;
+	unsigned cap = UBC_SYNC_BATCH;
+	int err = 0;
 
-	if (o == NULL)
+	if (o == NULL || vp->v_ndirty == 0)
 		return 0;
-	for (;;) {
+	if (vp->v_ndirty < cap)
+		cap = (unsigned)vp->v_ndirty;
+	if (cap > UBC_SYNC_BATCH_MIN && (batch = kalloc(cap * sizeof(*batch))) == NULL)
+		cap = UBC_SYNC_BATCH_MIN;
+	if (batch == NULL) {
+		batch = small;
+		cap = cap < UBC_SYNC_BATCH_MIN ? cap : UBC_SYNC_BATCH_MIN;
+	}
+	while (err == 0) {
 		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
 		unsigned n = 0, i, j;
-		int err = 0;
 
 		for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
-			for (vm_page_t m = o->vo_hash[b]; m != NULL && n < UBC_SYNC_BATCH;
+			for (vm_page_t m = o->vo_hash[b]; m != NULL && n < cap;
 			     m = m->vmp_hnext) {
 				if ((m->vmp_vmflags & (VM_PAGE_VM_DIRTY | VM_PAGE_VM_BUSY)) !=
 				    VM_PAGE_VM_DIRTY)
@@ -387,15 +427,14 @@ ubc_msync_locked(vnode_t vp)
 		}
 		lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 		if (n == 0)
-			return 0;
+			break;
 		sort_by_offset(batch, n);
 		for (i = 0; i < n; i = j) {
 			int e;
 
-			for (j = i + 1; j < n && j - i < UBC_CLUSTER &&
-					batch[j]->vmp_offset == batch[j - 1]->vmp_offset + PAGE_SIZE;
-			     j++)
-				;
+			for (j = i + 1; j < n && j - i < UBC_CLUSTER; j++)
+				if (batch[j]->vmp_offset != batch[j - 1]->vmp_offset + PAGE_SIZE)
+					break;
 			e = ubc_pageout(vp, batch + i, j - i);
 			st = lck_spin_lock_irqsave(&vm_object_lock_all);
 			for (unsigned k = i; k < j; k++) {
@@ -411,11 +450,12 @@ ubc_msync_locked(vnode_t vp)
 			}
 			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 			if (e != 0 && err == 0)
-				err = e;
+				err = e; /* the pages stay dirty; a later sync tries again */
 		}
-		if (err != 0)
-			return err; /* the pages stay dirty; a later sync tries again */
 	}
+	if (batch != small)
+		kfree(batch, cap * sizeof(*batch));
+	return err;
 }
 
 int
@@ -491,7 +531,9 @@ again:
 				next = m->vmp_hnext;
 				if (m->vmp_offset < keep)
 					continue;
-				pins = m->vmp_wire_count - ((m->vmp_vmflags & VM_PAGE_VM_DIRTY) ? 1 : 0);
+				pins = m->vmp_wire_count;
+				if (m->vmp_vmflags & VM_PAGE_VM_DIRTY)
+					pins--; /* the dirty wiring is not a pin */
 				if ((m->vmp_vmflags & VM_PAGE_VM_BUSY) || pins > 0) {
 					ubc_page_wait(m, &st);
 					goto again;

@@ -26,7 +26,7 @@ struct ubc_stats {
 	uint64_t us_readahead_pages;	      /* pages brought in beyond the one asked for */
 	uint64_t us_pageout_ios, us_pageout_pages; /* data_return calls, pages written */
 	uint64_t us_waits;		      /* waits for a busy page */
-	uint64_t us_reclaims;		      /* allocation failures that ran the pageout scan */
+	uint64_t us_reclaims;		      /* times the cache ran the pageout scan */
 };
 extern struct ubc_stats ubc_stats;
 

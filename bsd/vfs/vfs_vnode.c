@@ -295,6 +295,15 @@ vnode_rele(vnode_t vp)
 }
 
 void
+vnode_set_gone(vnode_t vp)
+{
+	bool st = lck_spin_lock_irqsave(&vnode_list_lock);
+
+	vp->v_flag |= VGONE;
+	lck_spin_unlock_irqrestore(&vnode_list_lock, st);
+}
+
+void
 vnode_hold(vnode_t vp)
 {
 	bool st = lck_spin_lock_irqsave(&vnode_list_lock);
@@ -363,41 +372,59 @@ vnode_reclaim_root(vnode_t vp)
 	zfree(vnode_zone, vp);
 }
 
+/*
+ * Take a use on up to cap live vnodes of mp into out. List lock held. Returns how many of mp's
+ * vnodes there are (more than cap: the caller gets a bigger array and asks again).
+ */
+static unsigned
+collect_mount_locked(struct mount *mp, vnode_t *out, unsigned cap)
+{
+	unsigned n = 0;
+
+	for (unsigned h = 0; h < VNODE_HASH; h++) {
+		for (vnode_t vp = vnode_hash[h]; vp != NULL; vp = vp->v_hnext) {
+			if (vp->v_mount != mp || (vp->v_flag & (VRECLAIM | VDEAD)))
+				continue;
+			if (n < cap) {
+				if (vp->v_usecount++ == 0)
+					lru_remove(vp);
+				out[n] = vp;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
 void
 vnode_iterate(struct mount *mp, void (*fn)(vnode_t vp, void *arg), void *arg)
 {
-	/* Collect first (the list lock is a spin lock; fn may sleep), in batches. */
-	enum { BATCH = 64 };
-	vnode_t batch[BATCH];
-	unsigned start = 0;
+	unsigned cap = 64, n;
+	vnode_t *vps;
 
-	while (start < VNODE_HASH) {
-		unsigned n = 0, h;
-		bool st = lck_spin_lock_irqsave(&vnode_list_lock);
+	/* fn may sleep: take a use on every vnode under the spin lock, then call it on each. */
+	for (;;) {
+		bool st;
 
-		for (h = start; h < VNODE_HASH; h++) {
-			unsigned cnt = 0;
-
-			for (vnode_t vp = vnode_hash[h]; vp != NULL; vp = vp->v_hnext)
-				if (vp->v_mount == mp && !(vp->v_flag & (VRECLAIM | VDEAD)))
-					cnt++;
-			if (n + cnt > BATCH && n > 0)
-				break;
-			for (vnode_t vp = vnode_hash[h]; vp != NULL && n < BATCH; vp = vp->v_hnext) {
-				if (vp->v_mount != mp || (vp->v_flag & (VRECLAIM | VDEAD)))
-					continue;
-				if (vp->v_usecount++ == 0)
-					lru_remove(vp);
-				batch[n++] = vp;
-			}
+		if ((vps = kalloc(cap * sizeof(*vps))) == NULL) {
+			klog(LOG_ERR, "vnode_iterate: no memory for %u vnodes\n", cap);
+			return;
 		}
-		start = h;
+		st = lck_spin_lock_irqsave(&vnode_list_lock);
+		n = collect_mount_locked(mp, vps, cap);
 		lck_spin_unlock_irqrestore(&vnode_list_lock, st);
-		for (unsigned i = 0; i < n; i++) {
-			fn(batch[i], arg);
-			vnode_rele(batch[i]);
-		}
+		if (n <= cap)
+			break;
+		for (unsigned i = 0; i < cap; i++)
+			vnode_rele(vps[i]);
+		kfree(vps, cap * sizeof(*vps));
+		cap = n + 64;
 	}
+	for (unsigned i = 0; i < n; i++) {
+		fn(vps[i], arg);
+		vnode_rele(vps[i]);
+	}
+	kfree(vps, cap * sizeof(*vps));
 }
 
 enum vtype

@@ -343,8 +343,11 @@ vn_rename(const char *from, const char *to)
 		nc_remove(tnd.ni_dvp, tnd.ni_name, tnd.ni_namelen);
 		if (fnd.ni_vp->v_type == VDIR)
 			nc_purge(fnd.ni_vp); /* its ".." changes */
+		if (tnd.ni_vp != NULL)
+			nc_purge(tnd.ni_vp); /* replaced */
 		err = fnd.ni_dvp->v_op->vop_rename(fnd.ni_dvp, fnd.ni_name, fnd.ni_namelen,
-						   tnd.ni_dvp, tnd.ni_name, tnd.ni_namelen);
+						   fnd.ni_vp, tnd.ni_dvp, tnd.ni_name,
+						   tnd.ni_namelen, tnd.ni_vp);
 	}
 	namei_done(&tnd);
 	namei_done(&fnd);

@@ -9,9 +9,9 @@
 boot_scenario storage
 BOOT_ACCEL=tcg
 BOOT_TIMEOUT=90
-BOOT_APPEND="ktest=all"
+BOOT_APPEND="ktest=all root=LABEL=nimbus-ext2"
 tree=$BOOT_WORKDIR/storage-tree
-rm -rf "$tree" && mkdir -p "$tree/etc"
+rm -rf "$tree" && mkdir -p "$tree/etc" "$tree/dev"
 printf 'hello from the host disk\n' >"$tree/hello.txt"
 printf 'nimbus' >"$tree/etc/motd"
 ln -s etc/motd "$tree/link"
@@ -38,4 +38,7 @@ boot_expect '^iomedia vdb2: partition 2, 1024 KiB at 7340032, label spare$' "the
 boot_expect '^ok [0-9]+ - storage_partition_nubs$' "the partition ktest (ran, not skipped)"
 boot_expect '^ok [0-9]+ - storage_ext2_reads_files$' "the ext2 ktest (ran, not skipped)"
 boot_expect '^#   hello.txt \(inode' "the root listing names hello.txt"
+boot_expect '^vfs: mounted /dev/vdb1 on / \(ext2' "the partition mounted as the root"
+boot_expect '^ok [0-9]+ - vfs_ubc_read_cold_warm_purge$' "the UBC ktest (ran, not skipped)"
+boot_expect '^ok [0-9]+ - vfs_devfs_nodes$' "the devfs ktest (ran, not skipped)"
 boot_finish

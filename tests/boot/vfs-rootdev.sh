@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 boot_scenario vfs-rootdev
 BOOT_PCI_DEVICES=0
+BOOT_ACCEL=tcg
 BOOT_APPEND="root=/dev/vda2"
 work=$BOOT_WORKDIR/vfs-rootdev
 rm -rf "$work" && mkdir -p "$work/a" "$work/b"
@@ -13,7 +14,8 @@ printf 'second partition\n' >"$work/b/which.txt"
 if ! { truncate -s 2M "$work/a.img" "$work/b.img" &&
 	mke2fs -q -F -t ext2 -L first -d "$work/a" "$work/a.img" >/dev/null 2>&1 &&
 	mke2fs -q -F -t ext2 -L second -d "$work/b" "$work/b.img" >/dev/null 2>&1 &&
-	python3 tests/boot/mkgpt.py "$work/gpt.img" first="$work/a.img" second="$work/b.img"; }; then
+	python3 tests/boot/mkgpt.py "$work/gpt.img" first="$work/a.img" \
+		second="$work/b.img"; }; then
 	boot_fail "could not build the GPT disk image"
 fi
 BOOT_QEMU_EXTRA=(-drive "file=$work/gpt.img,format=raw,if=none,id=disk1"

@@ -4,10 +4,12 @@
 # with devfs on /dev. The shell lists, stats and reads files (symlinks relative and absolute,
 # "..", a 2 MiB file through the UBC) and the answers are compared with what the host put on
 # the image: names, sizes, modes, text, and the FNV-1a of big.bin. Reading big.bin a second
-# time must take no pager reads (the UBC kept it). poweroff must sync and unmount.
+# time must take no pager reads (the UBC kept it). `umount /dev` must uncover the ext2
+# directory. poweroff must sync and unmount.
 . "$(dirname "$0")/lib.sh"
 boot_scenario vfs
 BOOT_PCI_DEVICES=0
+BOOT_ACCEL=tcg
 BOOT_TIMEOUT=120
 BOOT_APPEND="root=LABEL=nimbus-root"
 tree=$BOOT_WORKDIR/vfs-tree
@@ -41,7 +43,7 @@ BOOT_QEMU_EXTRA=(-drive "file=$gpt,format=raw,if=none,id=disk1"
 	-device virtio-blk-pci,drive=disk1)
 boot_shell_run mount "ls /" "cat /hello.txt" "cat /link" "stat /etc/motd" "ls /abslink/.." \
 	"cat /abslink/../sub/./deep.txt" "cat /loop1" "cat /hello.txt/x" "ls /dev" \
-	"sum /big.bin" "sum /big.bin" df poweroff
+	"sum /big.bin" "sum /big.bin" df "umount /dev" "ls /dev" mount poweroff
 boot_answer 1 '^/dev/vda1 on / type ext2 \(r[ow]\)$' "the root mount"
 boot_answer 1 '^devfs on /dev type devfs' "devfs on /dev"
 # Every name the host put in / is listed with its type, mode and size.
@@ -71,5 +73,7 @@ boot_answer 11 "^sum: 2097275 bytes fnv1a64 $fnv, [1-9][0-9]* pager reads" \
 boot_answer 12 "^sum: 2097275 bytes fnv1a64 $fnv, 0 pager reads" \
 	"big.bin again, from the UBC (no pager reads)"
 boot_answer 13 '^/dev/vda1 +8192 ' "df of the root"
+boot_answer 15 '^d0755 +1024 \.\.$' "the ext2 directory under /dev after umount"
+grep -q devfs "$BOOT_TRANSCRIPTS/16-mount.out" 2>/dev/null && boot_fail "devfs still mounted"
 boot_expect '^vfs: unmounted /dev/vda1 from /$' "the root unmounted at poweroff"
 boot_finish

@@ -153,7 +153,8 @@ dev_disk_rw(struct devfs_node *dn, struct uio *uio)
 
 static struct devfs_node *
 devfs_add(const char *name, enum vtype type, uint32_t mode, uint64_t rdev,
-	  int (*rd)(struct devfs_node *, struct uio *), int (*wr)(struct devfs_node *, struct uio *))
+	  int (*rd)(struct devfs_node *, struct uio *),
+	  int (*wr)(struct devfs_node *, struct uio *))
 {
 	struct devfs_node *dn = kalloc_zero(sizeof(*dn)), **pp;
 
@@ -261,7 +262,8 @@ devfs_vop_lookup(vnode_t dvp, const char *name, size_t len, vnode_t *vpp)
 	}
 	lck_mtx_lock(&devfs_lock);
 	for (dn = devfs_nodes; dn != NULL; dn = dn->dn_next)
-		if (strnlen(dn->dn_name, DEVFS_NAMELEN) == len && memcmp(dn->dn_name, name, len) == 0)
+		if (strnlen(dn->dn_name, DEVFS_NAMELEN) == len &&
+		    memcmp(dn->dn_name, name, len) == 0)
 			break;
 	lck_mtx_unlock(&devfs_lock);
 	if (dn == NULL)

@@ -10,8 +10,11 @@
  * dropped, because making a vnode may recycle another of the same mount, which writes its
  * pages back through here.
  *
- * XXX: read-only until the ext2 write API (ext2_write, ext2_create, ...) lands: the write
- * operations answer EROFS and the mount is MNT_RDONLY.
+ * Writes: ext2_write is called only by the pager (pageout), for the dirty pages the UBC
+ * hands back; every other change (create, remove, rename, truncate, attributes) writes
+ * through at once. A file whose last link is removed keeps its inode until its last use is
+ * gone (inactive: its pages are dropped and ext2_release frees it).
+ * XXX: no clock yet: timestamps are the superblock's last write time (ext2's fs_clock NULL).
  */
 #include <bsd/fs/ext2/ext2.h>
 #include <bsd/sys/dirent.h>
@@ -31,6 +34,7 @@ struct ext2_mount {
 
 struct ext2_node {
 	struct ext2_inode en_ino;
+	bool en_released;	/* ext2_release done (the inode is free on disk) */
 };
 
 static const struct vnodeops ext2_vnops;
@@ -45,6 +49,19 @@ static struct ext2_inode *
 eip(vnode_t vp)
 {
 	return &((struct ext2_node *)vp->v_data)->en_ino;
+}
+
+static int
+ext2_media_write(void *ctx, uint64_t off, const void *buf, size_t len)
+{
+	kern_return_t kr = io_media_write(ctx, off, buf, len);
+
+	if (kr != KERN_SUCCESS) {
+		klog(LOG_ERR, "ext2: write of %zu bytes at %llu failed (%d)\n", len,
+		     (unsigned long long)off, kr);
+		return EIO;
+	}
+	return 0;
 }
 
 static int
@@ -213,15 +230,225 @@ ext2_vop_read(vnode_t vp, struct uio *uio, int ioflag)
 static int
 ext2_vop_write(vnode_t vp, struct uio *uio, int ioflag)
 {
-	(void)uio;
-	(void)ioflag;
-	return vp->v_type == VDIR ? EISDIR : EROFS; /* XXX: the ext2 write API */
+	if (vp->v_type == VDIR)
+		return EISDIR;
+	if (vp->v_type != VREG)
+		return EOPNOTSUPP;
+	return ubc_write(vp, uio, ioflag);
 }
 
+/* fsync: the file's dirty pages (the pager writes the inode with them), then FLUSH. */
 static int
 ext2_vop_fsync(vnode_t vp)
 {
-	return vp->v_object != NULL ? ubc_msync(vp) : 0;
+	struct ext2_mount *em = emp(vp->v_mount);
+	int err = vp->v_object != NULL ? ubc_msync(vp) : 0;
+
+	if (err == 0 && !(vp->v_mount->mnt_flag & MNT_RDONLY) &&
+	    io_media_flush(em->em_media) != KERN_SUCCESS)
+		err = EIO;
+	return err;
+}
+
+/* A new inode from the core as a vnode. Called without em_lock. */
+static int
+ext2_newvnode(struct mount *mp, const struct ext2_inode *ip, vnode_t *vpp)
+{
+	struct ext2_node *en = kalloc_zero(sizeof(*en));
+	bool existed;
+	int err;
+
+	if (en == NULL)
+		return ENOMEM;
+	en->en_ino = *ip;
+	err = vnode_create(mp, ip->i_ino, &ext2_vnops, en, vnode_mode_to_vtype(ip->i_mode),
+			   ip->i_size, vpp, &existed);
+	if (err != 0 || existed)
+		kfree(en, sizeof(*en));
+	return err;
+}
+
+/* Make name in dvp: a file or directory (mode), or a symlink to target. */
+static int
+ext2_make(vnode_t dvp, const char *name, size_t len, uint32_t mode, const char *target,
+	  vnode_t *vpp)
+{
+	struct ext2_mount *em = emp(dvp->v_mount);
+	struct ext2_inode ni;
+	int err;
+
+	lck_mtx_lock(&em->em_lock);
+	if (target != NULL)
+		err = ext2_symlink(&em->em_fs, eip(dvp), name, len, target, 0, 0, &ni);
+	else
+		err = ext2_create(&em->em_fs, eip(dvp), name, len, (uint16_t)mode, 0, 0, &ni);
+	lck_mtx_unlock(&em->em_lock);
+	if (err != 0)
+		return err;
+	return ext2_newvnode(dvp->v_mount, &ni, vpp);
+}
+
+static int
+ext2_vop_create(vnode_t dvp, const char *name, size_t len, struct vattr *va, vnode_t *vpp)
+{
+	return ext2_make(dvp, name, len, va->va_mode, NULL, vpp);
+}
+
+static int
+ext2_vop_mkdir(vnode_t dvp, const char *name, size_t len, struct vattr *va, vnode_t *vpp)
+{
+	return ext2_make(dvp, name, len, va->va_mode, NULL, vpp);
+}
+
+static int
+ext2_vop_symlink(vnode_t dvp, const char *name, size_t len, const char *target,
+		 struct vattr *va, vnode_t *vpp)
+{
+	return ext2_make(dvp, name, len, va->va_mode, target, vpp);
+}
+
+/*
+ * The core changed vp's inode on disk only (a link dropped, ".." moved): read it again; a
+ * file left without links is recycled at its last use.
+ */
+static void
+ext2_reload(struct ext2_mount *em, vnode_t vp)
+{
+	struct ext2_inode *ip = eip(vp);
+
+	if (ext2_iget(&em->em_fs, ip->i_ino, ip) != 0)
+		klog(LOG_ERR, "ext2 %s: cannot re-read inode %u\n", em->em_fs.fs_name, ip->i_ino);
+	if (ip->i_links == 0)
+		vnode_set_gone(vp);
+}
+
+static int
+ext2_vop_remove(vnode_t dvp, const char *name, size_t len, vnode_t vp)
+{
+	struct ext2_mount *em = emp(dvp->v_mount);
+	int err;
+
+	lck_mtx_lock(&em->em_lock);
+	if ((err = ext2_unlink(&em->em_fs, eip(dvp), name, len)) == 0)
+		ext2_reload(em, vp);
+	lck_mtx_unlock(&em->em_lock);
+	return err;
+}
+
+static int
+ext2_vop_rmdir(vnode_t dvp, const char *name, size_t len, vnode_t vp)
+{
+	struct ext2_mount *em = emp(dvp->v_mount);
+	int err;
+
+	lck_mtx_lock(&em->em_lock);
+	if ((err = ext2_rmdir(&em->em_fs, eip(dvp), name, len)) == 0)
+		ext2_reload(em, vp);
+	lck_mtx_unlock(&em->em_lock);
+	return err;
+}
+
+static int
+ext2_vop_rename(vnode_t fdvp, const char *fname, size_t flen, vnode_t fvp, vnode_t tdvp,
+		const char *tname, size_t tlen, vnode_t tvp)
+{
+	struct ext2_mount *em = emp(fdvp->v_mount);
+	int err;
+
+	lck_mtx_lock(&em->em_lock);
+	err = ext2_rename(&em->em_fs, eip(fdvp), fname, flen, eip(tdvp), tname, tlen);
+	if (err == 0) {
+		ext2_reload(em, fvp);
+		if (tvp != NULL)
+			ext2_reload(em, tvp);
+	}
+	lck_mtx_unlock(&em->em_lock);
+	return err;
+}
+
+static int
+ext2_vop_link(vnode_t dvp, const char *name, size_t len, vnode_t vp)
+{
+	struct ext2_mount *em = emp(dvp->v_mount);
+	int err;
+
+	lck_mtx_lock(&em->em_lock);
+	err = ext2_link(&em->em_fs, eip(dvp), name, len, eip(vp));
+	lck_mtx_unlock(&em->em_lock);
+	return err;
+}
+
+/* setattr: the size through the UBC and the core; mode, owner and mtime written through. */
+static int
+ext2_vop_setattr(vnode_t vp, struct vattr *va)
+{
+	struct ext2_mount *em = emp(vp->v_mount);
+	struct ext2_inode *ip = eip(vp);
+	int err = 0;
+
+	if (va->va_mask & VA_SIZE) {
+		if (vp->v_type != VREG)
+			return vp->v_type == VDIR ? EISDIR : EINVAL;
+		lck_mtx_lock(&vp->v_lock);
+		ubc_setsize_locked(vp, va->va_size);
+		lck_mtx_lock(&em->em_lock);
+		err = ext2_truncate(&em->em_fs, ip, va->va_size);
+		lck_mtx_unlock(&em->em_lock);
+		lck_mtx_unlock(&vp->v_lock);
+		if (err != 0)
+			return err;
+	}
+	if (!(va->va_mask & (VA_MODE | VA_UID | VA_GID | VA_MTIME)))
+		return 0;
+	lck_mtx_lock(&em->em_lock);
+	if (va->va_mask & VA_MODE)
+		ip->i_mode = (uint16_t)((ip->i_mode & EXT2_S_IFMT) | (va->va_mode & 07777));
+	if (va->va_mask & VA_UID)
+		ip->i_uid = va->va_uid;
+	if (va->va_mask & VA_GID)
+		ip->i_gid = va->va_gid;
+	if (va->va_mask & VA_MTIME)
+		ip->i_mtime = (uint32_t)va->va_mtime;
+	err = ext2_iupdate(&em->em_fs, ip);
+	lck_mtx_unlock(&em->em_lock);
+	return err;
+}
+
+/* inactive: an unlinked file's last use is gone: drop its pages unwritten, free the inode. */
+static int
+ext2_vop_inactive(vnode_t vp)
+{
+	struct ext2_mount *em = emp(vp->v_mount);
+	struct ext2_node *en = vp->v_data;
+	int err;
+
+	if (en == NULL || en->en_ino.i_links != 0 || en->en_released ||
+	    (vp->v_mount->mnt_flag & MNT_RDONLY))
+		return 0;
+	en->en_released = true;
+	lck_mtx_lock(&vp->v_lock);
+	ubc_setsize_locked(vp, 0);
+	lck_mtx_unlock(&vp->v_lock);
+	lck_mtx_lock(&em->em_lock);
+	err = ext2_release(&em->em_fs, eip(vp));
+	lck_mtx_unlock(&em->em_lock);
+	vnode_set_gone(vp);
+	return err;
+}
+
+/* pageout: the UBC's dirty pages, already cut to the file size. */
+static int
+ext2_vop_pageout(vnode_t vp, uint64_t off, const void *buf, size_t len)
+{
+	struct ext2_mount *em = emp(vp->v_mount);
+	int err;
+
+	if (vp->v_mount->mnt_flag & MNT_RDONLY)
+		return EROFS;
+	lck_mtx_lock(&em->em_lock);
+	err = ext2_write(&em->em_fs, eip(vp), off, buf, len);
+	lck_mtx_unlock(&em->em_lock);
+	return err;
 }
 
 static int
@@ -255,7 +482,8 @@ ext2_vop_pagein(vnode_t vp, uint64_t off, void *buf, size_t len)
 		uint64_t run = 1;
 
 		if (((first + i) << fs->fs_bshift) >= size) {
-			memset(dst + (i << fs->fs_bshift), 0, (size_t)((nblk - i) << fs->fs_bshift));
+			memset(dst + (i << fs->fs_bshift), 0,
+			       (size_t)((nblk - i) << fs->fs_bshift));
 			break;
 		}
 		if ((err = ext2_bmap(fs, ip, first + i, &pblk)) != 0)
@@ -289,6 +517,16 @@ static const struct vnodeops ext2_vnops = {
 	.vop_fsync = ext2_vop_fsync,
 	.vop_reclaim = ext2_vop_reclaim,
 	.vop_pagein = ext2_vop_pagein,
+	.vop_create = ext2_vop_create,
+	.vop_mkdir = ext2_vop_mkdir,
+	.vop_symlink = ext2_vop_symlink,
+	.vop_remove = ext2_vop_remove,
+	.vop_rmdir = ext2_vop_rmdir,
+	.vop_rename = ext2_vop_rename,
+	.vop_link = ext2_vop_link,
+	.vop_setattr = ext2_vop_setattr,
+	.vop_inactive = ext2_vop_inactive,
+	.vop_pageout = ext2_vop_pageout,
 };
 
 /* Mount operations. */
@@ -310,8 +548,10 @@ ext2_vfs_mount(struct mount *mp, struct io_media *media, int flags)
 		kfree(em, sizeof(*em));
 		return err;
 	}
-	(void)flags;
-	mp->mnt_flag |= MNT_RDONLY; /* XXX: the ext2 write API */
+	/* Read-write when the disk and the file system allow it; else read-only (logged). */
+	if ((flags & MNT_RDONLY) || !media->im_writable ||
+	    ext2_mount_rw(&em->em_fs, ext2_media_write) != 0)
+		mp->mnt_flag |= MNT_RDONLY;
 	mp->mnt_data = em;
 	return 0;
 }
@@ -321,7 +561,9 @@ ext2_vfs_unmount(struct mount *mp)
 {
 	struct ext2_mount *em = emp(mp);
 
-	ext2_unmount(&em->em_fs);
+	ext2_unmount(&em->em_fs); /* read-write: syncs and marks the file system clean */
+	if (!(mp->mnt_flag & MNT_RDONLY) && io_media_flush(em->em_media) != KERN_SUCCESS)
+		klog(LOG_ERR, "ext2 %s: flush at unmount failed\n", em->em_media->im_bsd_name);
 	kfree(em, sizeof(*em));
 	mp->mnt_data = NULL;
 	return 0;
@@ -333,44 +575,43 @@ ext2_vfs_root(struct mount *mp, vnode_t *vpp)
 	return ext2_vget(mp, EXT2_ROOT_INO, vpp);
 }
 
-/* statfs: the free counts are in the superblock (s_free_blocks_count, s_free_inodes_count). */
 static int
 ext2_vfs_statfs(struct mount *mp, struct statfs_info *sf)
 {
 	struct ext2_mount *em = emp(mp);
-	uint8_t *sb = kalloc(1024);
-	uint32_t rblocks;
+	struct ext2_statfs es;
 	int err;
 
-	if (sb == NULL)
-		return ENOMEM;
 	lck_mtx_lock(&em->em_lock);
-	err = em->em_fs.fs_read(em->em_fs.fs_ctx, 1024, sb, 1024);
+	err = ext2_statfs(&em->em_fs, &es);
 	lck_mtx_unlock(&em->em_lock);
-	if (err == 0) {
-		sf->f_bsize = em->em_fs.fs_bsize;
-		sf->f_blocks = em->em_fs.fs_nblocks;
-		sf->f_bfree = (uint32_t)(sb[12] | sb[13] << 8 | sb[14] << 16 | (uint32_t)sb[15] << 24);
-		rblocks = (uint32_t)(sb[8] | sb[9] << 8 | sb[10] << 16 | (uint32_t)sb[11] << 24);
-		sf->f_bavail = sf->f_bfree > rblocks ? sf->f_bfree - rblocks : 0;
-		sf->f_files = em->em_fs.fs_ninodes;
-		sf->f_ffree = (uint32_t)(sb[16] | sb[17] << 8 | sb[18] << 16 | (uint32_t)sb[19] << 24);
-		sf->f_namemax = EXT2_NAME_MAX;
-		if (sf->f_bfree > sf->f_blocks || sf->f_ffree > sf->f_files) {
-			klog(LOG_WARNING, "ext2 %s: free counts in the superblock exceed the totals\n",
-			     em->em_fs.fs_name);
-			sf->f_bfree = sf->f_bavail = sf->f_ffree = 0;
-		}
-	}
-	kfree(sb, 1024);
-	return err;
+	if (err != 0)
+		return err;
+	sf->f_bsize = es.sf_bsize;
+	sf->f_blocks = es.sf_blocks;
+	sf->f_bfree = es.sf_bfree;
+	sf->f_bavail = es.sf_bavail;
+	sf->f_files = es.sf_files;
+	sf->f_ffree = es.sf_ffree;
+	sf->f_namemax = EXT2_NAME_MAX;
+	return 0;
 }
 
+/* sync: the core's bitmaps, group descriptors and superblock, then FLUSH. */
 static int
 ext2_vfs_sync(struct mount *mp)
 {
-	(void)mp;
-	return 0; /* XXX: metadata write-back comes with the ext2 write API */
+	struct ext2_mount *em = emp(mp);
+	int err;
+
+	if (mp->mnt_flag & MNT_RDONLY)
+		return 0;
+	lck_mtx_lock(&em->em_lock);
+	err = ext2_sync(&em->em_fs);
+	lck_mtx_unlock(&em->em_lock);
+	if (err == 0 && io_media_flush(em->em_media) != KERN_SUCCESS)
+		err = EIO;
+	return err;
 }
 
 const struct vfsops ext2_vfsops = {
