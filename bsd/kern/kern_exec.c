@@ -67,8 +67,11 @@ struct exec_args {
 static uint64_t
 exec_random_pages(void)
 {
-	uint64_t r;
+	uint64_t r = rdtsc();
 
+	/* XXX: the pool is fed only by virtio-rng; the cycle counter at each exec at least makes
+	 * the layout differ between boots without one. */
+	random_add_entropy(&r, sizeof(r));
 	random_read(&r, sizeof(r));
 	return (r % EXEC_RAND_PAGES) * PAGE_SIZE;
 }

@@ -27,7 +27,7 @@
 static const sy_call_t linux_sysent[] = {
 	[0] = sys_read,		   [1] = sys_write,	     [3] = sys_close,
 	[9] = sys_mmap,		   [10] = sys_mprotect,	     [11] = sys_munmap,
-	[12] = sys_brk,		   [13] = sys_rt_sigaction,  [14] = sys_rt_sigprocmask,
+	[12] = sys_brk,		   [13] = sys_rt_sigaction,  [14] = sys_rt_sigprocmask, [15] = sys_rt_sigreturn,
 	[16] = sys_ioctl,	   [19] = sys_readv,	     [20] = sys_writev,
 	[24] = sys_sched_yield,	   [28] = sys_madvise,	     [32] = sys_dup,
 	[33] = sys_dup2,	   [34] = sys_pause,	     [35] = sys_nanosleep,     [39] = sys_getpid,
@@ -60,6 +60,7 @@ unix_syscall(struct trapframe *tf)
 	unsigned cls = (nr >> 24) & 0xff;
 	long r;
 
+	current_uthread()->uu_syscall = nr;
 	if (cls == SYS_CLASS_LINUX && nr < ARRAY_SIZE(linux_sysent) && linux_sysent[nr] != NULL)
 		r = linux_sysent[nr](tf);
 	else /* XXX: class 1 (Mach traps: mach_msg, mach_reply_port, …) awaits the IPC issue. */

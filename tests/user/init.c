@@ -34,6 +34,7 @@ static const struct utest tests[] = {
 	{ "clock_monotonic_nanosleep", "/bin/utest", "clock", 0 },
 	{ "signals_from_traps", "/bin/utest", "traps", 0 },
 	{ "kill_sigterm", "/bin/utest", "kill", 0 },
+	{ "signal_handlers_masks_sigreturn", "/bin/utest", "handlers", 0 },
 	{ "execve_second_program", "/bin/utest", "exec", 0 },
 	{ "enosys", "/bin/utest", "enosys", 0 },
 	{ "pie_utest", "/bin/utest-pie", "args", 0 },

@@ -128,6 +128,23 @@ usr_thread_copy_fpu(thread_t child)
 	intr_restore(s);
 }
 
+void
+usr_fpu_save(void *area)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FPU_SIZE])area));
+}
+
+void
+usr_fpu_load(void *area)
+{
+	uint32_t *mxcsr = (uint32_t *)((uint8_t *)area + 24);
+
+	/* A reserved MXCSR bit makes fxrstor #GP in the kernel; the image came from the user. */
+	*mxcsr &= 0xffff;
+	*(uint32_t *)((uint8_t *)area + 28) = 0; /* MXCSR_MASK is ignored by fxrstor */
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[FPU_SIZE])area));
+}
+
 int
 usr_set_fsbase(uint64_t base)
 {

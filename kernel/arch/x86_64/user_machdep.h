@@ -32,6 +32,10 @@ bool usr_thread_init(thread_t thread);
 void usr_thread_free(thread_t thread);
 /* usr_thread_copy_fpu: give child the current thread's live FPU state (fork). */
 void usr_thread_copy_fpu(thread_t child);
+/* usr_fpu_save / usr_fpu_load: the current thread's live FPU/SSE registers to / from a 512-byte,
+ * 16-aligned FXSAVE image (signal frames). usr_fpu_load sanitises MXCSR's reserved bits. */
+void usr_fpu_save(void *area);
+void usr_fpu_load(void *area);
 /* usr_set_fsbase: the current thread's FS base (arch_prctl ARCH_SET_FS). Returns 0 or EPERM. */
 int usr_set_fsbase(uint64_t base);
 
