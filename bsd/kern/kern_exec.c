@@ -374,6 +374,42 @@ out:
 }
 
 /*
+ * access, faccessat: whether a file exists, as the boot archive says. XXX: the VFS answers
+ * this (with modes and credentials) once it is there; all bootfs files are readable, and
+ * executable when their mode says so.
+ */
+static long
+exec_access(uint64_t upath, uint64_t mode)
+{
+	struct exec_reader r;
+	char *path;
+	int err;
+
+	if (mode & ~7ULL)
+		return -EINVAL;
+	if ((path = kalloc(PATH_MAX_EXEC)) == NULL)
+		return -ENOMEM;
+	err = copyinstr((const void *)upath, path, PATH_MAX_EXEC, NULL);
+	if (err == 0)
+		err = bootfs_open(path, &r);
+	kfree(path, PATH_MAX_EXEC);
+	return err == EACCES ? 0 : -err; /* EACCES: a directory or link, which exists */
+}
+
+long
+sys_access(struct trapframe *tf)
+{
+	return exec_access(tf->tf_rdi, tf->tf_rsi);
+}
+
+long
+sys_faccessat(struct trapframe *tf)
+{
+	/* XXX: relative paths resolve from "/" (AT_FDCWD or not) until there is a cwd. */
+	return exec_access(tf->tf_rsi, tf->tf_rdx);
+}
+
+/*
  * bsd_init: the BSD layer's start (XNU bsd/kern/bsd_init.c): when a boot archive is there, make
  * process 1 from init= (default /sbin/init) with the command line's unknown keys as its
  * environment, as Linux passes them. Returns whether init runs.

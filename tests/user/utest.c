@@ -4,6 +4,7 @@
  * was wrong and exits 1. They use raw system calls where libc would hide the kernel's answer.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -395,6 +396,51 @@ t_handlers(void)
 }
 
 static int
+t_pipe(void)
+{
+	static char buf[10000];
+	int fds[2], st;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	CHECK(pipe(fds) == 0 && fds[0] >= 3 && fds[1] > fds[0]);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		for (int i = 0; i < 10000; i++)
+			buf[i] = (char)(i * 7);
+		/* More than the pipe holds: the writer must block until the parent reads. */
+		_exit(write(fds[1], buf, sizeof(buf)) == sizeof(buf) ? 0 : 1);
+	}
+	close(fds[1]);
+	memset(buf, 0, sizeof(buf));
+	while ((n = read(fds[0], buf + got, sizeof(buf) - got)) > 0)
+		got += (size_t)n;
+	CHECK(n == 0 && got == sizeof(buf)); /* end of file once the writer is gone */
+	for (int i = 0; i < 10000; i++)
+		CHECK(buf[i] == (char)(i * 7));
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(fds[0]);
+	/* No reader: EPIPE with SIGPIPE ignored, death by SIGPIPE otherwise. */
+	CHECK(pipe2(fds, O_CLOEXEC) == 0);
+	close(fds[0]);
+	signal(SIGPIPE, SIG_IGN);
+	CHECK(write(fds[1], "x", 1) == -1 && errno == EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	pid = fork();
+	if (pid == 0) {
+		write(fds[1], "x", 1);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
+	CHECK(read(fds[1], buf, 1) == -1 && errno == EBADF);
+	CHECK(dup2(fds[1], 20) == 20 && close(20) == 0 && close(fds[1]) == 0);
+	CHECK(close(fds[1]) == -1 && errno == EBADF);
+	return 0;
+}
+
+static int
 t_exec(void)
 {
 	int st;
@@ -459,6 +505,8 @@ main(int argc, char **argv)
 		return t_exec();
 	if (strcmp(t, "handlers") == 0)
 		return t_handlers();
+	if (strcmp(t, "pipe") == 0)
+		return t_pipe();
 	if (strcmp(t, "enosys") == 0)
 		return t_enosys();
 	printf("# utest: unknown test '%s'\n", t);
