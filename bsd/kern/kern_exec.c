@@ -339,10 +339,11 @@ sys_execve(struct trapframe *tf)
 	struct exec_args ea = { 0 };
 	char *path = kalloc(PATH_MAX_EXEC);
 	struct trapframe ntf;
+	void *fpu = usr_fpu_alloc();
 	int err;
 
 	ea.ea_buf = kalloc(EXEC_ARG_MAX);
-	if (path == NULL || ea.ea_buf == NULL) {
+	if (path == NULL || ea.ea_buf == NULL || fpu == NULL) {
 		err = ENOMEM;
 		goto out;
 	}
@@ -357,14 +358,14 @@ sys_execve(struct trapframe *tf)
 		*tf = ntf;
 		current_thread()->th_machine.mt_fsbase = 0;
 		wrmsr(MSR_FS_BASE, 0);
-		/* Fresh FPU state: the area is reloaded from its FNINIT defaults. */
-		usr_thread_free(current_thread());
-		if (!usr_thread_init(current_thread()))
-			proc_exit(SIGKILL);
-		__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])
-						       current_thread()->th_machine.mt_fpu));
+		/* Fresh FPU registers, as FNINIT leaves them. */
+		usr_fpu_load(fpu);
+		kfree(fpu, 512);
+		fpu = NULL;
 	}
 out:
+	if (fpu != NULL)
+		kfree(fpu, 512);
 	if (path != NULL)
 		kfree(path, PATH_MAX_EXEC);
 	if (ea.ea_buf != NULL)

@@ -45,6 +45,7 @@ BOOT_QEMU_EXTRA=(-initrd "$archive")
 boot_run
 boot_expect '^bootfs: module 0, [0-9]+ bytes, [0-9]+ entries$' "the kernel found the archive"
 boot_expect '^init: pid 1, ' "init runs as pid 1"
+boot_expect '^user: SMAP on \(SMEP on\)$' "SMEP and SMAP on (TCG -cpu max has both)"
 boot_expect '^hello, world$' "hello world reached the console"
 boot_expect '^ok [0-9]+ - fork_cow$' "the fork copy-on-write test"
 boot_expect '^ok [0-9]+ - readonly_write_sigsegv$' "a write to a read-only page is SIGSEGV"

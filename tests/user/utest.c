@@ -440,6 +440,31 @@ t_pipe(void)
 	return 0;
 }
 
+/* A figure, not a judgement: fork + execve + wait4 of a small static program. */
+static int
+t_rate(void)
+{
+	struct timespec a, b;
+	int n = 40, st;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execve("/bin/utest", (char *[]){ "/bin/utest", "exit42", NULL }, environ);
+			_exit(1);
+		}
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	printf("# fork+exec+wait: %ld per second (%d in %ld ms)\n", ms > 0 ? n * 1000 / ms : 0, n,
+	       ms);
+	return 0;
+}
+
 static int
 t_exec(void)
 {
@@ -507,6 +532,8 @@ main(int argc, char **argv)
 		return t_handlers();
 	if (strcmp(t, "pipe") == 0)
 		return t_pipe();
+	if (strcmp(t, "rate") == 0)
+		return t_rate();
 	if (strcmp(t, "enosys") == 0)
 		return t_enosys();
 	printf("# utest: unknown test '%s'\n", t);

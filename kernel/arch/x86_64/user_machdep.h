@@ -25,10 +25,12 @@
  */
 void usr_cpu_init(void);
 
-/* usr_thread_init: give thread (not yet running) a fresh FPU area and FS base 0.
- * Returns false when memory is short. usr_thread_free releases it (the thread is not running
- * or is the current thread about to terminate). */
-bool usr_thread_init(thread_t thread);
+/* usr_fpu_alloc: an FPU area in its FNINIT state, or NULL when memory is short.
+ * usr_thread_init: make thread (not yet running) a user thread with that area and FS base 0.
+ * usr_thread_free: release it (the thread is not running, or is the current thread about to
+ * terminate or to get a fresh area). */
+void *usr_fpu_alloc(void);
+void usr_thread_init(thread_t thread, void *fpu);
 void usr_thread_free(thread_t thread);
 /* usr_thread_copy_fpu: give child the current thread's live FPU state (fork). */
 void usr_thread_copy_fpu(thread_t child);
