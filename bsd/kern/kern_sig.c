@@ -84,11 +84,20 @@ void
 psignal(struct proc *p, int sig)
 {
 	thread_t t = NULL;
-	bool s;
+	uint64_t h;
+	bool s, blocked;
 
 	if (p == NULL || sig <= 0 || sig >= NSIG)
 		return;
 	s = lck_spin_lock_irqsave(&proc_lock);
+	blocked = p->p_uthread != NULL && (p->p_uthread->uu_sigmask & SIGBIT(sig) & ~SIG_CANTMASK);
+	h = p->p_sigacts[sig].sa_handler;
+	/* An ignored signal is discarded when sent, unless blocked (the action may change before
+	 * it is unblocked), as POSIX and Linux do. */
+	if (sig != SIGKILL && !blocked && (h == SIG_IGN || (h == SIG_DFL && sig_default_ignores(sig)))) {
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		return;
+	}
 	if (p->p_stat == SRUN) {
 		p->p_siglist |= SIGBIT(sig);
 		if (p->p_uthread != NULL && !(p->p_uthread->uu_sigmask & SIGBIT(sig) & ~SIG_CANTMASK))
