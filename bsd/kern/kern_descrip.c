@@ -184,8 +184,8 @@ sys_read(struct trapframe *tf)
 
 	if (fp == NULL)
 		return -EBADF;
-	if ((int64_t)tf->tf_rdx < 0)
-		return -EINVAL;
+	if (!user_range_ok((void *)tf->tf_rsi, tf->tf_rdx))
+		return -EFAULT;
 	return fp->f_ops->fo_read(fp, (void *)tf->tf_rsi, tf->tf_rdx);
 }
 
@@ -196,8 +196,8 @@ sys_write(struct trapframe *tf)
 
 	if (fp == NULL)
 		return -EBADF;
-	if ((int64_t)tf->tf_rdx < 0)
-		return -EINVAL;
+	if (!user_range_ok((void *)tf->tf_rsi, tf->tf_rdx))
+		return -EFAULT;
 	return fp->f_ops->fo_write(fp, (const void *)tf->tf_rsi, tf->tf_rdx);
 }
 
@@ -220,6 +220,8 @@ sys_rwv(struct trapframe *tf, bool write)
 			return total > 0 ? total : -EFAULT;
 		if ((int64_t)iov[1] < 0)
 			return -EINVAL;
+		if (!user_range_ok((void *)iov[0], iov[1]))
+			return total > 0 ? total : -EFAULT;
 		if (iov[1] == 0)
 			continue;
 		r = write ? fp->f_ops->fo_write(fp, (const void *)iov[0], iov[1])

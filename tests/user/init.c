@@ -39,6 +39,7 @@ static const struct utest tests[] = {
 	{ "pipe_across_fork", "/bin/utest", "pipe", 0 },
 	{ "execve_second_program", "/bin/utest", "exec", 0 },
 	{ "enosys", "/bin/utest", "enosys", 0 },
+	{ "hostile_arguments_and_frames", "/bin/utest", "hostile", 0 },
 	{ "fork_exec_wait_rate", "/bin/utest", "rate", 0 },
 	{ "pie_utest", "/bin/utest-pie", "args", 0 },
 	/* Debian's busybox-static, when the archive has it (tests/boot/user.sh). */

@@ -440,6 +440,79 @@ t_pipe(void)
 	return 0;
 }
 
+static void
+do_sigreturn_garbage(void)
+{
+	static uint64_t frame[128];
+
+	/* A sigreturn frame of zeros: rip 0, so the process dies of SIGSEGV, not the kernel. */
+	__asm__ volatile("mov %0, %%rsp; mov $15, %%eax; syscall" : : "r"(&frame[0]) : "memory");
+}
+
+static void
+do_sigreturn_noncanonical(void)
+{
+	static uint64_t frame[128];
+
+	frame[5 + 16] = 0x0000800000000000ULL; /* uc_mcontext.rip: non-canonical */
+	__asm__ volatile("mov %0, %%rsp; mov $15, %%eax; syscall" : : "r"(&frame[0]) : "memory");
+}
+
+static void
+do_jump_noncanonical(void)
+{
+	((void (*)(void))0x0000800000000000ULL)();
+}
+
+static void
+do_syscall_at_top(void)
+{
+	/* The highest user page: a syscall returning to its end must not sysret to the hole. */
+	char *top = mmap((void *)(0x00007ffffffff000ULL - 4096), 4096,
+			 PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			 -1, 0);
+
+	if (top == MAP_FAILED)
+		_exit(7);
+	memcpy(top + 4096 - 2, "\x0f\x05", 2); /* syscall, then the end of user space */
+	__asm__ volatile("mov $39, %%eax; jmp *%0" : : "r"(top + 4096 - 2) : "rax", "rcx", "r11");
+}
+
+static int
+t_hostile(void)
+{
+	int st;
+	char *kp = (char *)0xffffffff80100000UL;
+
+	st = in_child(do_sigreturn_garbage);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = in_child(do_sigreturn_noncanonical);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = in_child(do_jump_noncanonical);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = in_child(do_syscall_at_top);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	CHECK(execve("/bin/utest", (char *[]){ "x", kp, NULL }, environ) == -1 && errno == EFAULT);
+	CHECK(execve(kp, (char *[]){ "x", NULL }, environ) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_arch_prctl, 0x1002, 0xffff800000000000UL) == -1 && errno == EPERM);
+	CHECK(mmap(kp, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+	      MAP_FAILED);
+	CHECK(munmap(kp, 4096) == -1 && errno == EINVAL);
+	CHECK(mprotect(kp, 4096, PROT_READ) == -1);
+	CHECK(syscall(SYS_write, 1, "x", (size_t)-1 / 2) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_clone, 0x10f00 /* CLONE_VM|FS|FILES|SIGHAND|THREAD */, 0, 0, 0, 0) ==
+		      -1 &&
+	      errno == ENOSYS);
+	CHECK(syscall(SYS_wait4, -1, (void *)8, 0, 0) == -1 && errno == ECHILD);
+	CHECK(syscall(SYS_nanosleep, (void *)8, 0) == -1 && errno == EFAULT);
+	CHECK(nanosleep(&(struct timespec){ 0, 1000000000L }, NULL) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_rt_sigaction, 0, 0, 0, 8) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_rt_sigaction, SIGUSR1, 0, 0, 4) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_kill, getpid(), 65) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_brk, kp) == syscall(SYS_brk, 0));
+	return 0;
+}
+
 /* A figure, not a judgement: fork + execve + wait4 of a small static program. */
 static int
 t_rate(void)
@@ -534,6 +607,8 @@ main(int argc, char **argv)
 		return t_pipe();
 	if (strcmp(t, "rate") == 0)
 		return t_rate();
+	if (strcmp(t, "hostile") == 0)
+		return t_hostile();
 	if (strcmp(t, "enosys") == 0)
 		return t_enosys();
 	printf("# utest: unknown test '%s'\n", t);
