@@ -41,11 +41,20 @@ bootfs_init(void)
 	return false;
 }
 
-/* The reader's context is the file's bytes inside the module, which never goes away. */
+/* The reader's context is the file's bytes inside the module, which never goes away; a read
+ * that would leave the module is refused (the parsers should never ask for one). */
 static int
 bootfs_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
-	memcpy(buf, (const uint8_t *)ctx + off, len);
+	const uint8_t *p = ctx;
+	size_t start = (size_t)(p - bootfs_base);
+
+	if (off > bootfs_size - start || len > bootfs_size - start - off) {
+		klog(LOG_ERR, "bootfs: read of %zu bytes at %llu outside the module\n", len,
+		     (unsigned long long)off);
+		return EIO;
+	}
+	memcpy(buf, p + off, len);
 	return 0;
 }
 

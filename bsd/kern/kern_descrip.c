@@ -9,28 +9,12 @@
  */
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/usercopy.h>
+#include <bsd/kern/file.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
 #include <bsd/sys/errno.h>
 #include <console.h>
 #include <mach/kern/kalloc.h>
-
-struct file;
-
-/* The operations of a kind of file. Each returns bytes moved or a negative errno; buffers are
- * user addresses. */
-struct fileops {
-	long (*fo_read)(struct file *fp, void *ubuf, size_t len);
-	long (*fo_write)(struct file *fp, const void *ubuf, size_t len);
-	long (*fo_ioctl)(struct file *fp, unsigned long cmd, uint64_t uarg);
-	void (*fo_close)(struct file *fp);
-};
-
-struct file {
-	const struct fileops *f_ops;
-	uint32_t f_count; /* descriptors (in all processes) naming it */
-	void *f_data;
-};
 
 #define IOV_MAX 1024
 #define TCGETS	   0x5401
@@ -57,6 +41,12 @@ cons_write(struct file *fp, const void *ubuf, size_t len)
 
 /* A line at a time, or what is queued once a byte has arrived; polls the input queue.
  * XXX: no tty line discipline (echo, erase, ^C) yet, and no wakeup from the console driver. */
+long
+file_no_rw(struct file *fp, void *ubuf, size_t len)
+{
+	return -EBADF;
+}
+
 static long
 cons_read(struct file *fp, void *ubuf, size_t len)
 {
@@ -123,13 +113,13 @@ static struct file cons_file = { .f_ops = &cons_ops, .f_count = 1 /* never freed
 
 /* ---- tables ---- */
 
-static void
+void
 file_ref(struct file *fp)
 {
 	__atomic_fetch_add(&fp->f_count, 1, __ATOMIC_RELAXED);
 }
 
-static void
+void
 file_rele(struct file *fp)
 {
 	if (__atomic_sub_fetch(&fp->f_count, 1, __ATOMIC_ACQ_REL) == 0) {
@@ -167,6 +157,18 @@ fdt_close_all(struct proc *p)
 	}
 }
 
+int
+fd_alloc(struct proc *p, struct file *fp)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (p->p_fd[fd] == NULL) {
+			p->p_fd[fd] = fp;
+			return fd;
+		}
+	}
+	return -EMFILE;
+}
+
 static struct file *
 fd_get(uint64_t fd)
 {
@@ -182,8 +184,8 @@ sys_read(struct trapframe *tf)
 
 	if (fp == NULL)
 		return -EBADF;
-	if ((int64_t)tf->tf_rdx < 0)
-		return -EINVAL;
+	if (!user_range_ok((void *)tf->tf_rsi, tf->tf_rdx))
+		return -EFAULT;
 	return fp->f_ops->fo_read(fp, (void *)tf->tf_rsi, tf->tf_rdx);
 }
 
@@ -194,8 +196,8 @@ sys_write(struct trapframe *tf)
 
 	if (fp == NULL)
 		return -EBADF;
-	if ((int64_t)tf->tf_rdx < 0)
-		return -EINVAL;
+	if (!user_range_ok((void *)tf->tf_rsi, tf->tf_rdx))
+		return -EFAULT;
 	return fp->f_ops->fo_write(fp, (const void *)tf->tf_rsi, tf->tf_rdx);
 }
 
@@ -218,6 +220,8 @@ sys_rwv(struct trapframe *tf, bool write)
 			return total > 0 ? total : -EFAULT;
 		if ((int64_t)iov[1] < 0)
 			return -EINVAL;
+		if (!user_range_ok((void *)iov[0], iov[1]))
+			return total > 0 ? total : -EFAULT;
 		if (iov[1] == 0)
 			continue;
 		r = write ? fp->f_ops->fo_write(fp, (const void *)iov[0], iov[1])
@@ -288,12 +292,14 @@ sys_dup(struct trapframe *tf)
 	struct proc *p = current_proc();
 	struct file *fp = fd_get(tf->tf_rdi);
 
+	int fd;
+
 	if (fp == NULL)
 		return -EBADF;
-	for (int fd = 0; fd < NOFILE; fd++)
-		if (p->p_fd[fd] == NULL)
-			return fd_dup_to(fp, fd);
-	return -EMFILE;
+	file_ref(fp);
+	if ((fd = fd_alloc(p, fp)) < 0)
+		file_rele(fp);
+	return fd;
 }
 
 long

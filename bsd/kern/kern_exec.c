@@ -67,8 +67,11 @@ struct exec_args {
 static uint64_t
 exec_random_pages(void)
 {
-	uint64_t r;
+	uint64_t r = rdtsc();
 
+	/* XXX: the pool is fed only by virtio-rng; the cycle counter at each exec at least makes
+	 * the layout differ between boots without one. */
+	random_add_entropy(&r, sizeof(r));
 	random_read(&r, sizeof(r));
 	return (r % EXEC_RAND_PAGES) * PAGE_SIZE;
 }
@@ -336,10 +339,11 @@ sys_execve(struct trapframe *tf)
 	struct exec_args ea = { 0 };
 	char *path = kalloc(PATH_MAX_EXEC);
 	struct trapframe ntf;
+	void *fpu = usr_fpu_alloc();
 	int err;
 
 	ea.ea_buf = kalloc(EXEC_ARG_MAX);
-	if (path == NULL || ea.ea_buf == NULL) {
+	if (path == NULL || ea.ea_buf == NULL || fpu == NULL) {
 		err = ENOMEM;
 		goto out;
 	}
@@ -354,20 +358,56 @@ sys_execve(struct trapframe *tf)
 		*tf = ntf;
 		current_thread()->th_machine.mt_fsbase = 0;
 		wrmsr(MSR_FS_BASE, 0);
-		/* Fresh FPU state: the area is reloaded from its FNINIT defaults. */
-		usr_thread_free(current_thread());
-		if (!usr_thread_init(current_thread()))
-			proc_exit(SIGKILL);
-		__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[512])
-						       current_thread()->th_machine.mt_fpu));
+		/* Fresh FPU registers, as FNINIT leaves them. */
+		usr_fpu_load(fpu);
+		kfree(fpu, 512);
+		fpu = NULL;
 	}
 out:
+	if (fpu != NULL)
+		kfree(fpu, 512);
 	if (path != NULL)
 		kfree(path, PATH_MAX_EXEC);
 	if (ea.ea_buf != NULL)
 		kfree(ea.ea_buf, EXEC_ARG_MAX);
 	/* On success rax is the new program's (zero); the frame was replaced. */
 	return err == 0 ? 0 : -err;
+}
+
+/*
+ * access, faccessat: whether a file exists, as the boot archive says. XXX: the VFS answers
+ * this (with modes and credentials) once it is there; all bootfs files are readable, and
+ * executable when their mode says so.
+ */
+static long
+exec_access(uint64_t upath, uint64_t mode)
+{
+	struct exec_reader r;
+	char *path;
+	int err;
+
+	if (mode & ~7ULL)
+		return -EINVAL;
+	if ((path = kalloc(PATH_MAX_EXEC)) == NULL)
+		return -ENOMEM;
+	err = copyinstr((const void *)upath, path, PATH_MAX_EXEC, NULL);
+	if (err == 0)
+		err = bootfs_open(path, &r);
+	kfree(path, PATH_MAX_EXEC);
+	return err == EACCES ? 0 : -err; /* EACCES: a directory or link, which exists */
+}
+
+long
+sys_access(struct trapframe *tf)
+{
+	return exec_access(tf->tf_rdi, tf->tf_rsi);
+}
+
+long
+sys_faccessat(struct trapframe *tf)
+{
+	/* XXX: relative paths resolve from "/" (AT_FDCWD or not) until there is a cwd. */
+	return exec_access(tf->tf_rsi, tf->tf_rdx);
 }
 
 /*

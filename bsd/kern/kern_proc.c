@@ -103,22 +103,21 @@ int
 proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fpu_from_current)
 {
 	struct uthread *ut = kalloc_zero(sizeof(*ut));
+	void *fpu = usr_fpu_alloc();
 	thread_t t;
 
-	if (ut == NULL)
+	if (ut == NULL || fpu == NULL ||
+	    thread_create_in_task(p->p_task, proc_thread_continue, ut, BASEPRI_DEFAULT, &t) !=
+		    KERN_SUCCESS) {
+		if (ut != NULL)
+			kfree(ut, sizeof(*ut));
+		if (fpu != NULL)
+			kfree(fpu, 512);
 		return ENOMEM;
+	}
 	ut->uu_proc = p;
 	ut->uu_start = *tf;
-	if (thread_create_in_task(p->p_task, proc_thread_continue, ut, BASEPRI_DEFAULT, &t) !=
-	    KERN_SUCCESS) {
-		kfree(ut, sizeof(*ut));
-		return ENOMEM;
-	}
-	if (!usr_thread_init(t)) {
-		/* XXX: a created, never started thread cannot be destroyed yet; it leaks. */
-		kfree(ut, sizeof(*ut));
-		return ENOMEM;
-	}
+	usr_thread_init(t, fpu);
 	if (fpu_from_current != NULL) {
 		/* fork: the child continues with the parent's FPU registers and TLS. */
 		usr_thread_copy_fpu(t);
@@ -135,6 +134,21 @@ proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fpu_fr
 	thread_start(t);
 	thread_deallocate(t);
 	return 0;
+}
+
+/* Undo proc_alloc for a process that never ran (fork ran out of memory). */
+static void
+proc_abort(struct proc *p)
+{
+	bool s = lck_spin_lock_irqsave(&proc_lock);
+
+	queue_remove(&p->p_sibling);
+	queue_remove(&p->p_list);
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	fdt_close_all(p);
+	task_deallocate(p->p_task); /* no threads: frees the task and its map */
+	pmap_destroy(p->p_pmap);
+	kfree(p, sizeof(*p));
 }
 
 long
@@ -175,8 +189,8 @@ sys_fork_common(struct trapframe *tf)
 	fdt_fork(child, parent);
 	ctf.tf_rax = 0;
 	if (proc_start_thread(child, &ctf, parent) != 0) {
-		/* XXX: undoing a half-made child needs the same path as a zombie's reaping. */
-		panic("fork: no memory for the child's thread");
+		proc_abort(child);
+		return -ENOMEM;
 	}
 	return child->p_pid;
 }

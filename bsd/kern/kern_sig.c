@@ -6,8 +6,11 @@
  * The one idea: a signal is a bit in the process's pending set; it acts only on the way back to
  * user mode (bsd_ast, from usr_return_prepare), where the process's own thread takes the action,
  * so posting is safe from any thread. A thread in an interruptible wait is woken to get there.
- * XXX: caught signals are not delivered yet (no signal frames / rt_sigreturn): a signal whose
- * action is a handler is logged and discarded.
+ * A caught signal is delivered as Linux x86-64 does (arch/x86/kernel/signal.c): an rt_sigframe
+ * (return address = the sa_restorer, ucontext with the registers and the old mask, siginfo)
+ * below the red zone, the FXSAVE image beside it, and rt_sigreturn puts everything back after
+ * checking what the user may have changed (segments, privileged flags, a non-user rip).
+ * XXX: no alternate signal stacks (SA_ONSTACK is accepted, the current stack is used).
  */
 #include <arch/x86_64/user_machdep.h>
 #include <arch/x86_64/usercopy.h>
@@ -17,6 +20,45 @@
 #include <console.h>
 
 #define SIG_CANTMASK (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define EINTR_RESTART (-(long)EINTR)
+
+/* struct sigcontext (asm/sigcontext.h, x86-64): the general registers in this order. */
+struct sigcontext_k {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2;
+	uint64_t fpstate;
+	uint64_t reserved1[8];
+};
+
+struct ucontext_k {
+	uint64_t uc_flags;
+	uint64_t uc_link;
+	uint64_t ss_sp;
+	int32_t ss_flags, ss_pad;
+	uint64_t ss_size;
+	struct sigcontext_k uc_mcontext;
+	uint64_t uc_sigmask;
+};
+
+struct siginfo_k {
+	int32_t si_signo, si_errno, si_code, si_pad;
+	uint64_t si_addr; /* or si_pid (low 32 bits) and si_uid for kill */
+	uint8_t rest[128 - 24];
+};
+
+struct rt_sigframe_k {
+	uint64_t pretcode;
+	struct ucontext_k uc;
+	struct siginfo_k info;
+};
+_Static_assert(sizeof(struct sigcontext_k) == 256, "struct sigcontext");
+_Static_assert(sizeof(struct siginfo_k) == 128, "siginfo_t");
+_Static_assert(offsetof(struct ucontext_k, uc_mcontext) == 40, "ucontext_t");
+
+/* The flags user code may set through sigreturn (Linux FIX_EFLAGS). */
+#define RFLAGS_USER 0x40dd5ULL /* AC OF DF TF SF ZF AF PF CF */
 
 /* Default action ignore (POSIX: CHLD, URG, WINCH; CONT continues). XXX: no job control, so the
  * stop signals are ignored too. */
@@ -42,11 +84,20 @@ void
 psignal(struct proc *p, int sig)
 {
 	thread_t t = NULL;
-	bool s;
+	uint64_t h;
+	bool s, blocked;
 
 	if (p == NULL || sig <= 0 || sig >= NSIG)
 		return;
 	s = lck_spin_lock_irqsave(&proc_lock);
+	blocked = p->p_uthread != NULL && (p->p_uthread->uu_sigmask & SIGBIT(sig) & ~SIG_CANTMASK);
+	h = p->p_sigacts[sig].sa_handler;
+	/* An ignored signal is discarded when sent, unless blocked (the action may change before
+	 * it is unblocked), as POSIX and Linux do. */
+	if (sig != SIGKILL && !blocked && (h == SIG_IGN || (h == SIG_DFL && sig_default_ignores(sig)))) {
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		return;
+	}
 	if (p->p_stat == SRUN) {
 		p->p_siglist |= SIGBIT(sig);
 		if (p->p_uthread != NULL && !(p->p_uthread->uu_sigmask & SIGBIT(sig) & ~SIG_CANTMASK))
@@ -92,6 +143,98 @@ bsd_ast_pending(void)
 	return p != NULL && (p->p_siglist & ~(ut->uu_sigmask & ~SIG_CANTMASK)) != 0;
 }
 
+/* Build the frame for a caught signal and point the thread at the handler. */
+static void
+sig_deliver(struct proc *p, struct uthread *ut, struct trapframe *tf, int sig)
+{
+	struct sigaction_k *sa = &p->p_sigacts[sig];
+	uint8_t fpu[512] __attribute__((aligned(16)));
+	struct rt_sigframe_k f;
+	uint64_t sp, fpaddr, frame;
+
+	/* An interrupted system call: restart it, or report EINTR (SA_RESTART). */
+	if (tf->tf_trapno == T_SYSCALL && (long)tf->tf_rax == EINTR_RESTART &&
+	    (sa->sa_flags & SA_RESTART) &&
+	    (ut->uu_syscall == 0 || ut->uu_syscall == 19 || ut->uu_syscall == 61)) {
+		tf->tf_rax = ut->uu_syscall; /* read, readv, wait4 */
+		tf->tf_rip -= 2;	     /* the syscall instruction again */
+	}
+	if (!(sa->sa_flags & SA_RESTORER)) {
+		klog(LOG_INFO, "signal: pid %d: handler for %d without SA_RESTORER\n", p->p_pid,
+		     sig);
+		proc_exit(SIGSEGV);
+	}
+	memset(&f, 0, sizeof(f));
+	usr_fpu_save(fpu);
+	sp = tf->tf_rsp - 128; /* the red zone */
+	fpaddr = (sp - sizeof(fpu)) & ~63ULL;
+	frame = ((fpaddr - sizeof(f)) & ~15ULL) - 8; /* the handler sees rsp + 8 aligned to 16 */
+	f.pretcode = sa->sa_restorer;
+	f.uc.uc_mcontext = (struct sigcontext_k){
+		.r8 = tf->tf_r8, .r9 = tf->tf_r9, .r10 = tf->tf_r10, .r11 = tf->tf_r11,
+		.r12 = tf->tf_r12, .r13 = tf->tf_r13, .r14 = tf->tf_r14, .r15 = tf->tf_r15,
+		.rdi = tf->tf_rdi, .rsi = tf->tf_rsi, .rbp = tf->tf_rbp, .rbx = tf->tf_rbx,
+		.rdx = tf->tf_rdx, .rax = tf->tf_rax, .rcx = tf->tf_rcx, .rsp = tf->tf_rsp,
+		.rip = tf->tf_rip, .eflags = tf->tf_rflags, .cs = GSEL_UCODE, .ss = GSEL_UDATA,
+		.trapno = tf->tf_trapno, .err = tf->tf_err, .oldmask = ut->uu_sigmask,
+		.fpstate = fpaddr,
+	};
+	f.uc.uc_sigmask = ut->uu_sigmask;
+	f.uc.ss_flags = 2; /* SS_DISABLE: no alternate stack */
+	f.info.si_signo = sig;
+	f.info.si_code = 0; /* SI_USER */
+	if (copyout(fpu, (void *)fpaddr, sizeof(fpu)) != 0 ||
+	    copyout(&f, (void *)frame, sizeof(f)) != 0) {
+		klog(LOG_INFO, "signal: pid %d: no room for a signal frame at %#llx\n", p->p_pid,
+		     (unsigned long long)frame);
+		proc_exit(SIGSEGV);
+	}
+	ut->uu_sigmask |= sa->sa_mask | ((sa->sa_flags & SA_NODEFER) ? 0 : SIGBIT(sig));
+	ut->uu_sigmask &= ~SIG_CANTMASK;
+	if (sa->sa_flags & SA_RESETHAND)
+		sa->sa_handler = SIG_DFL;
+	tf->tf_rsp = frame;
+	tf->tf_rip = sa->sa_handler;
+	tf->tf_rdi = (uint64_t)sig;
+	tf->tf_rsi = frame + offsetof(struct rt_sigframe_k, info);
+	tf->tf_rdx = frame + offsetof(struct rt_sigframe_k, uc);
+	tf->tf_rax = 0;
+	tf->tf_rflags &= ~(0x100ULL | 0x400ULL); /* TF, DF clear in the handler */
+	tf->tf_rcx = ~tf->tf_rip;		   /* leave through iretq */
+}
+
+long
+sys_rt_sigreturn(struct trapframe *tf)
+{
+	struct uthread *ut = current_uthread();
+	uint8_t fpu[512] __attribute__((aligned(16)));
+	struct ucontext_k uc;
+	const struct sigcontext_k *sc = &uc.uc_mcontext;
+
+	/* The handler's ret popped pretcode: the ucontext is at the stack pointer. */
+	if (copyin((const void *)tf->tf_rsp, &uc, sizeof(uc)) != 0 ||
+	    sc->rip >= USER_ADDR_MAX ||
+	    (sc->fpstate != 0 && (sc->fpstate & 15) == 0 &&
+	     copyin((const void *)sc->fpstate, fpu, sizeof(fpu)) != 0)) {
+		klog(LOG_INFO, "signal: pid %d: bad sigreturn frame at %#llx\n",
+		     current_proc()->p_pid, (unsigned long long)tf->tf_rsp);
+		proc_exit(SIGSEGV);
+	}
+	tf->tf_r8 = sc->r8, tf->tf_r9 = sc->r9, tf->tf_r10 = sc->r10, tf->tf_r11 = sc->r11;
+	tf->tf_r12 = sc->r12, tf->tf_r13 = sc->r13, tf->tf_r14 = sc->r14, tf->tf_r15 = sc->r15;
+	tf->tf_rdi = sc->rdi, tf->tf_rsi = sc->rsi, tf->tf_rbp = sc->rbp, tf->tf_rbx = sc->rbx;
+	tf->tf_rdx = sc->rdx, tf->tf_rcx = sc->rcx, tf->tf_rsp = sc->rsp, tf->tf_rip = sc->rip;
+	tf->tf_rflags = (tf->tf_rflags & ~RFLAGS_USER) | (sc->eflags & RFLAGS_USER) | 0x200;
+	tf->tf_cs = GSEL_UCODE;
+	tf->tf_ss = GSEL_UDATA;
+	tf->tf_trapno = 0; /* not a system call any more: no restart on top of this */
+	if (sc->fpstate != 0 && (sc->fpstate & 15) == 0)
+		usr_fpu_load(fpu);
+	ut->uu_sigmask = uc.uc_sigmask & ~SIG_CANTMASK;
+	/* rax is the interrupted context's: the dispatcher stores this return value there. */
+	return (long)sc->rax;
+}
+
 void
 bsd_ast(struct trapframe *tf)
 {
@@ -107,9 +250,8 @@ bsd_ast(struct trapframe *tf)
 		if (sig != SIGKILL && h == SIG_IGN)
 			continue;
 		if (sig != SIGKILL && h != SIG_DFL) {
-			klog(LOG_WARNING, "signal: pid %d: signal %d has a handler, which is not "
-					  "delivered yet; discarded\n", p->p_pid, sig);
-			continue;
+			sig_deliver(p, ut, tf, sig);
+			return; /* one frame at a time: the others after sigreturn */
 		}
 		if (sig_default_ignores(sig))
 			continue;
@@ -143,10 +285,12 @@ ux_exception(int exception, uint64_t code, uint64_t subcode)
 	klog(LOG_INFO, "signal: pid %d (%s): exception %d code %#llx at %#llx -> signal %d\n",
 	     p->p_pid, p->p_comm, exception, (unsigned long long)code,
 	     (unsigned long long)subcode, sig);
-	/* A synchronous fault cannot be blocked or ignored: retrying would fault again. */
-	if (current_uthread()->uu_sigmask & SIGBIT(sig) || p->p_sigacts[sig].sa_handler != SIG_DFL)
+	/* A synchronous fault cannot be blocked or ignored (retrying would fault again): as
+	 * Linux's force_sig, such a signal gets its default action back. */
+	if ((current_uthread()->uu_sigmask & SIGBIT(sig)) || p->p_sigacts[sig].sa_handler == SIG_IGN) {
 		p->p_sigacts[sig].sa_handler = SIG_DFL;
-	current_uthread()->uu_sigmask &= ~SIGBIT(sig);
+		current_uthread()->uu_sigmask &= ~SIGBIT(sig);
+	}
 	psignal(p, sig);
 }
 

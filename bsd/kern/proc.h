@@ -69,6 +69,7 @@ struct uthread {
 	struct trapframe uu_start;	/* the registers the thread first enters user mode with */
 	uint64_t uu_sigmask;		/* blocked signals */
 	uint64_t uu_clear_tid;		/* set_tid_address */
+	uint64_t uu_syscall;		/* rax of the system call in progress, for SA_RESTART */
 };
 
 struct proc {
@@ -125,6 +126,13 @@ long proc_wait4(pid_t pid, int *status, int options);
 
 /* Signals (kern_sig.c). psignal: post signal to p (0 is a no-op). Any context but interrupts. */
 void psignal(struct proc *p, int signum);
+/* rt_sigreturn's frame check (kern_sig.c). */
+#define SA_SIGINFO   0x00000004
+#define SA_ONSTACK   0x08000000
+#define SA_RESTORER  0x04000000
+#define SA_RESTART   0x10000000
+#define SA_NODEFER   0x40000000
+#define SA_RESETHAND 0x80000000
 /* Reset handlers across exec (caught ones become default; ignored stay ignored). */
 void sig_exec_reset(struct proc *p);
 

@@ -25,31 +25,72 @@
 #define SYS_CLASS_MACH	1
 
 static const sy_call_t linux_sysent[] = {
-	[0] = sys_read,		   [1] = sys_write,	     [3] = sys_close,
-	[9] = sys_mmap,		   [10] = sys_mprotect,	     [11] = sys_munmap,
-	[12] = sys_brk,		   [13] = sys_rt_sigaction,  [14] = sys_rt_sigprocmask,
-	[16] = sys_ioctl,	   [19] = sys_readv,	     [20] = sys_writev,
-	[24] = sys_sched_yield,	   [28] = sys_madvise,	     [32] = sys_dup,
-	[33] = sys_dup2,	   [34] = sys_pause,	     [35] = sys_nanosleep,     [39] = sys_getpid,
-	[56] = sys_clone,	   [57] = sys_fork,	     [58] = sys_vfork,
-	[59] = sys_execve,	   [60] = sys_exit,	     [61] = sys_wait4,
-	[62] = sys_kill,	   [63] = sys_uname,	     [96] = sys_gettimeofday,
-	[102] = sys_getuid,	   [104] = sys_getuid,	     [107] = sys_getuid,
-	[108] = sys_getuid,	   [110] = sys_getppid,	     [158] = sys_arch_prctl,
-	[169] = sys_reboot,	   [186] = sys_gettid,	     [218] = sys_set_tid_address,
-	[228] = sys_clock_gettime, [231] = sys_exit_group,   [292] = sys_dup3,
+	[0] = sys_read,
+	[1] = sys_write,
+	[3] = sys_close,
+	[9] = sys_mmap,
+	[10] = sys_mprotect,
+	[11] = sys_munmap,
+	[12] = sys_brk,
+	[13] = sys_rt_sigaction,
+	[14] = sys_rt_sigprocmask,
+	[15] = sys_rt_sigreturn,
+	[16] = sys_ioctl,
+	[19] = sys_readv,
+	[20] = sys_writev,
+	[21] = sys_access,
+	[22] = sys_pipe,
+	[24] = sys_sched_yield,
+	[28] = sys_madvise,
+	[32] = sys_dup,
+	[33] = sys_dup2,
+	[34] = sys_pause,
+	[35] = sys_nanosleep,
+	[39] = sys_getpid,
+	[56] = sys_clone,
+	[57] = sys_fork,
+	[58] = sys_vfork,
+	[59] = sys_execve,
+	[60] = sys_exit,
+	[61] = sys_wait4,
+	[62] = sys_kill,
+	[63] = sys_uname,
+	[79] = sys_getcwd,
+	[96] = sys_gettimeofday,
+	[102] = sys_getuid,
+	[104] = sys_getuid, /* getgid */
+	[107] = sys_getuid, /* geteuid */
+	[108] = sys_getuid, /* getegid */
+	[110] = sys_getppid,
+	[158] = sys_arch_prctl,
+	[169] = sys_reboot,
+	[186] = sys_gettid,
+	[218] = sys_set_tid_address,
+	[228] = sys_clock_gettime,
+	[231] = sys_exit_group,
+	[269] = sys_faccessat,
+	[292] = sys_dup3,
+	[293] = sys_pipe2,
 	[318] = sys_getrandom,
 };
 
-static uint64_t sys_enosys_logged;
+static uint64_t sys_enosys_seen[512 / 64]; /* Linux numbers already logged */
+static uint32_t sys_enosys_other;	    /* other numbers logged */
 
 static long
 sys_enosys(uint64_t nr)
 {
-	/* One line for each of the first 32 unknown calls a boot sees. */
-	if (__atomic_fetch_add(&sys_enosys_logged, 1, __ATOMIC_RELAXED) < 32)
-		klog(LOG_NOTICE, "syscall: pid %d: unimplemented system call %#llx\n",
-		     current_proc() != NULL ? current_proc()->p_pid : 0, (unsigned long long)nr);
+	bool first;
+
+	/* Once per Linux number; the first 16 of any other kind. */
+	if (nr < 512)
+		first = !(__atomic_fetch_or(&sys_enosys_seen[nr / 64], 1ULL << (nr % 64),
+					    __ATOMIC_RELAXED) & (1ULL << (nr % 64)));
+	else
+		first = __atomic_fetch_add(&sys_enosys_other, 1, __ATOMIC_RELAXED) < 16;
+	if (first)
+		klog(LOG_NOTICE, "syscall: pid %d (%s): system call %#llx is not implemented\n",
+		     current_proc()->p_pid, current_proc()->p_comm, (unsigned long long)nr);
 	return -ENOSYS;
 }
 
@@ -60,6 +101,7 @@ unix_syscall(struct trapframe *tf)
 	unsigned cls = (nr >> 24) & 0xff;
 	long r;
 
+	current_uthread()->uu_syscall = nr;
 	if (cls == SYS_CLASS_LINUX && nr < ARRAY_SIZE(linux_sysent) && linux_sysent[nr] != NULL)
 		r = linux_sysent[nr](tf);
 	else /* XXX: class 1 (Mach traps: mach_msg, mach_reply_port, …) awaits the IPC issue. */
@@ -118,6 +160,15 @@ sys_arch_prctl(struct trapframe *tf)
 	default: /* XXX: ARCH_SET_GS needs the user GS base kept per thread */
 		return -EINVAL;
 	}
+}
+
+/* getcwd: XXX: every process works in "/" until the VFS gives it a current directory. */
+long
+sys_getcwd(struct trapframe *tf)
+{
+	if (tf->tf_rsi < 2)
+		return -ERANGE;
+	return copyout("/", (void *)tf->tf_rdi, 2) != 0 ? -EFAULT : 2;
 }
 
 long

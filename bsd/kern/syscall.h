@@ -17,7 +17,9 @@ typedef long (*sy_call_t)(struct trapframe *tf);
 	X(sys_madvise) X(sys_arch_prctl) X(sys_set_tid_address) X(sys_uname)                    \
 	X(sys_clock_gettime) X(sys_gettimeofday) X(sys_nanosleep) X(sys_pause) X(sys_sched_yield)            \
 	X(sys_fork) X(sys_vfork) X(sys_clone) X(sys_wait4) X(sys_execve) X(sys_kill)            \
-	X(sys_getrandom) X(sys_reboot) X(sys_rt_sigaction) X(sys_rt_sigprocmask)
+	X(sys_getrandom) X(sys_reboot) X(sys_rt_sigaction) X(sys_rt_sigprocmask) \
+	X(sys_rt_sigreturn) X(sys_access) X(sys_faccessat)    \
+	X(sys_pipe) X(sys_pipe2) X(sys_getcwd)
 
 #define SYS_DECLARE(name) long name(struct trapframe *tf);
 SYS_HANDLERS(SYS_DECLARE)

@@ -39,9 +39,11 @@
 #define ECHILD	      10
 #define EAGAIN	      11
 #define EACCES	      13
+#define ENFILE	      23
 #define EMFILE	      24
 #define ENOTTY	      25
 #define ENODEV	      19
+#define EPIPE	      32
 #define ENOSYS	      38
 #define EOPNOTSUPP    95
 #define ENOTSUP	      EOPNOTSUPP

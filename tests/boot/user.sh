@@ -3,6 +3,9 @@
 # with a test init into a cpio "newc" archive given to the kernel as its boot module (-initrd);
 # the kernel runs /sbin/init as pid 1, which runs each test by fork/exec/wait4 and prints
 # `ok N - name` lines and the summary, then powers off through reboot(2) (isa-debug-exit 0).
+# TCG only. XXX: under this machine's nested KVM (AMD, inside Firecracker) the first `syscall`
+# arrives at LSTAR still at CPL 3 (#PF with U=1 at syscall_entry, CS 0x2b pushed) with every
+# CPU model tried, which SYSCALL cannot do on hardware; it needs checking on bare-metal KVM.
 . "$(dirname "$0")/lib.sh"
 boot_scenario user
 BOOT_ACCEL=tcg
@@ -31,13 +34,25 @@ elif ! { ucc -static -o "$root/sbin/init" tests/user/init.c &&
 	boot_fail "the user programs did not build (see $BOOT_LOGDIR/user.build.log)"
 fi
 printf 'not an ELF file\n' >"$root/etc/not-elf"
+# Debian's busybox-static (ci/deps) runs unmodified: the Linux ABI promise.
+for bb in /bin/busybox /usr/bin/busybox; do
+	if [ -x "$bb" ] && ! readelf -lW "$bb" 2>/dev/null | grep -q INTERP; then
+		cp "$bb" "$root/bin/busybox"
+		break
+	fi
+done
+[ -x "$root/bin/busybox" ] || boot_fail "no static busybox on this host (ci/deps: busybox-static)"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$archive" ||
 	boot_fail "could not build the cpio archive"
 BOOT_QEMU_EXTRA=(-initrd "$archive")
 boot_run
 boot_expect '^bootfs: module 0, [0-9]+ bytes, [0-9]+ entries$' "the kernel found the archive"
 boot_expect '^init: pid 1, ' "init runs as pid 1"
+boot_expect '^user: SMAP on \(SMEP on\)$' "SMEP and SMAP on (TCG -cpu max has both)"
 boot_expect '^hello, world$' "hello world reached the console"
 boot_expect '^ok [0-9]+ - fork_cow$' "the fork copy-on-write test"
 boot_expect '^ok [0-9]+ - readonly_write_sigsegv$' "a write to a read-only page is SIGSEGV"
+boot_expect '^busybox says hello$' "busybox echo's output"
+boot_expect '^sh: 42 sub$' "busybox sh arithmetic and command substitution"
+boot_expect '^loop 2$' "busybox sh loop"
 boot_finish

@@ -4,6 +4,8 @@
  * was wrong and exits 1. They use raw system calls where libc would hide the kernel's answer.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -334,6 +336,208 @@ t_kill(void)
 	return 0;
 }
 
+static volatile int usr1_count, usr1_blocked_inside, usr1_code;
+static sigjmp_buf segv_jmp;
+
+static void
+on_usr1(int sig, siginfo_t *si, void *uc)
+{
+	sigset_t cur;
+
+	usr1_count++;
+	usr1_code = si->si_signo;
+	sigprocmask(SIG_SETMASK, NULL, &cur);
+	usr1_blocked_inside = sigismember(&cur, SIGUSR1);
+}
+
+static void
+on_segv(int sig)
+{
+	siglongjmp(segv_jmp, 1);
+}
+
+static int
+t_handlers(void)
+{
+	struct sigaction sa = { 0 }, old;
+	sigset_t set;
+	volatile double x = 1.5, y;
+	volatile uintptr_t bad = 16;
+
+	sa.sa_sigaction = on_usr1;
+	sa.sa_flags = SA_SIGINFO;
+	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+	CHECK(sigaction(SIGUSR1, NULL, &old) == 0 && old.sa_sigaction == on_usr1);
+	y = x * 3.0;
+	CHECK(kill(getpid(), SIGUSR1) == 0);
+	CHECK(usr1_count == 1 && usr1_code == SIGUSR1 && usr1_blocked_inside);
+	CHECK(y == 4.5 && x * 2.0 == 3.0); /* SSE state survives the handler */
+	/* Blocked: pending until unblocked. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	CHECK(sigprocmask(SIG_BLOCK, &set, NULL) == 0);
+	CHECK(kill(getpid(), SIGUSR1) == 0);
+	CHECK(usr1_count == 1);
+	CHECK(sigprocmask(SIG_UNBLOCK, &set, NULL) == 0);
+	CHECK(usr1_count == 2);
+	CHECK(sigprocmask(SIG_SETMASK, NULL, &set) == 0 && !sigismember(&set, SIGUSR1));
+	/* Ignored. */
+	CHECK(signal(SIGTERM, SIG_IGN) != SIG_ERR);
+	CHECK(kill(getpid(), SIGTERM) == 0);
+	/* A fault caught and left by siglongjmp. */
+	CHECK(signal(SIGSEGV, on_segv) != SIG_ERR);
+	if (sigsetjmp(segv_jmp, 1) == 0) {
+		(void)*(volatile char *)bad;
+		CHECK(!"the bad read returned");
+	}
+	/* SIGKILL cannot be caught. */
+	CHECK(sigaction(SIGKILL, &sa, NULL) == -1 && errno == EINVAL);
+	return 0;
+}
+
+static int
+t_pipe(void)
+{
+	static char buf[10000];
+	int fds[2], st;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	CHECK(pipe(fds) == 0 && fds[0] >= 3 && fds[1] > fds[0]);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		for (int i = 0; i < 10000; i++)
+			buf[i] = (char)(i * 7);
+		/* More than the pipe holds: the writer must block until the parent reads. */
+		_exit(write(fds[1], buf, sizeof(buf)) == sizeof(buf) ? 0 : 1);
+	}
+	close(fds[1]);
+	memset(buf, 0, sizeof(buf));
+	while ((n = read(fds[0], buf + got, sizeof(buf) - got)) > 0)
+		got += (size_t)n;
+	CHECK(n == 0 && got == sizeof(buf)); /* end of file once the writer is gone */
+	for (int i = 0; i < 10000; i++)
+		CHECK(buf[i] == (char)(i * 7));
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(fds[0]);
+	/* No reader: EPIPE with SIGPIPE ignored, death by SIGPIPE otherwise. */
+	CHECK(pipe2(fds, O_CLOEXEC) == 0);
+	close(fds[0]);
+	signal(SIGPIPE, SIG_IGN);
+	CHECK(write(fds[1], "x", 1) == -1 && errno == EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	pid = fork();
+	if (pid == 0) {
+		write(fds[1], "x", 1);
+		_exit(0);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
+	CHECK(read(fds[1], buf, 1) == -1 && errno == EBADF);
+	CHECK(dup2(fds[1], 20) == 20 && close(20) == 0 && close(fds[1]) == 0);
+	CHECK(close(fds[1]) == -1 && errno == EBADF);
+	return 0;
+}
+
+static void
+do_sigreturn_garbage(void)
+{
+	static uint64_t frame[128];
+
+	/* A sigreturn frame of zeros: rip 0, so the process dies of SIGSEGV, not the kernel. */
+	__asm__ volatile("mov %0, %%rsp; mov $15, %%eax; syscall" : : "r"(&frame[0]) : "memory");
+}
+
+static void
+do_sigreturn_noncanonical(void)
+{
+	static uint64_t frame[128];
+
+	frame[5 + 16] = 0x0000800000000000ULL; /* uc_mcontext.rip: non-canonical */
+	__asm__ volatile("mov %0, %%rsp; mov $15, %%eax; syscall" : : "r"(&frame[0]) : "memory");
+}
+
+static void
+do_jump_noncanonical(void)
+{
+	((void (*)(void))0x0000800000000000ULL)();
+}
+
+static void
+do_syscall_at_top(void)
+{
+	/* The highest user page: a syscall returning to its end must not sysret to the hole. */
+	char *top = mmap((void *)(0x00007ffffffff000ULL - 4096), 4096,
+			 PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			 -1, 0);
+
+	if (top == MAP_FAILED)
+		_exit(7);
+	memcpy(top + 4096 - 2, "\x0f\x05", 2); /* syscall, then the end of user space */
+	__asm__ volatile("mov $39, %%eax; jmp *%0" : : "r"(top + 4096 - 2) : "rax", "rcx", "r11");
+}
+
+static int
+t_hostile(void)
+{
+	int st;
+	char *kp = (char *)0xffffffff80100000UL;
+
+	st = in_child(do_sigreturn_garbage);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = in_child(do_sigreturn_noncanonical);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = in_child(do_jump_noncanonical);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	st = in_child(do_syscall_at_top);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	CHECK(execve("/bin/utest", (char *[]){ "x", kp, NULL }, environ) == -1 && errno == EFAULT);
+	CHECK(execve(kp, (char *[]){ "x", NULL }, environ) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_arch_prctl, 0x1002, 0xffff800000000000UL) == -1 && errno == EPERM);
+	CHECK(mmap(kp, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+	      MAP_FAILED);
+	CHECK(munmap(kp, 4096) == -1 && errno == EINVAL);
+	CHECK(mprotect(kp, 4096, PROT_READ) == -1);
+	CHECK(syscall(SYS_write, 1, "x", (size_t)-1 / 2) == -1 && errno == EFAULT);
+	CHECK(syscall(SYS_clone, 0x10f00 /* CLONE_VM|FS|FILES|SIGHAND|THREAD */, 0, 0, 0, 0) ==
+		      -1 &&
+	      errno == ENOSYS);
+	CHECK(syscall(SYS_wait4, -1, (void *)8, 0, 0) == -1 && errno == ECHILD);
+	CHECK(syscall(SYS_nanosleep, (void *)8, 0) == -1 && errno == EFAULT);
+	CHECK(nanosleep(&(struct timespec){ 0, 1000000000L }, NULL) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_rt_sigaction, 0, 0, 0, 8) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_rt_sigaction, SIGUSR1, 0, 0, 4) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_kill, getpid(), 65) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_brk, kp) == syscall(SYS_brk, 0));
+	return 0;
+}
+
+/* A figure, not a judgement: fork + execve + wait4 of a small static program. */
+static int
+t_rate(void)
+{
+	struct timespec a, b;
+	int n = 40, st;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execve("/bin/utest", (char *[]){ "/bin/utest", "exit42", NULL }, environ);
+			_exit(1);
+		}
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	printf("# fork+exec+wait: %ld per second (%d in %ld ms)\n", ms > 0 ? n * 1000 / ms : 0, n,
+	       ms);
+	return 0;
+}
+
 static int
 t_exec(void)
 {
@@ -397,6 +601,14 @@ main(int argc, char **argv)
 		return t_kill();
 	if (strcmp(t, "exec") == 0)
 		return t_exec();
+	if (strcmp(t, "handlers") == 0)
+		return t_handlers();
+	if (strcmp(t, "pipe") == 0)
+		return t_pipe();
+	if (strcmp(t, "rate") == 0)
+		return t_rate();
+	if (strcmp(t, "hostile") == 0)
+		return t_hostile();
 	if (strcmp(t, "enosys") == 0)
 		return t_enosys();
 	printf("# utest: unknown test '%s'\n", t);

@@ -91,19 +91,24 @@ usr_cpu_tss(void)
 	return usr_tss[cpu];
 }
 
-bool
-usr_thread_init(thread_t thread)
+void *
+usr_fpu_alloc(void)
 {
 	uint8_t *fpu = kalloc_zero(FPU_SIZE);
 
 	if (fpu == NULL)
-		return false;
+		return NULL;
 	assert(((uintptr_t)fpu & 15) == 0);
-	*(uint16_t *)fpu = 0x37f;	     /* FCW: all x87 exceptions masked (FNINIT) */
+	*(uint16_t *)fpu = 0x37f;	  /* FCW: all x87 exceptions masked (FNINIT) */
 	*(uint32_t *)(fpu + 24) = 0x1f80; /* MXCSR: all SSE exceptions masked */
+	return fpu;
+}
+
+void
+usr_thread_init(thread_t thread, void *fpu)
+{
 	thread->th_machine.mt_fpu = fpu;
 	thread->th_machine.mt_fsbase = 0;
-	return true;
 }
 
 void
@@ -126,6 +131,23 @@ usr_thread_copy_fpu(thread_t child)
 
 	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FPU_SIZE])child->th_machine.mt_fpu));
 	intr_restore(s);
+}
+
+void
+usr_fpu_save(void *area)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FPU_SIZE])area));
+}
+
+void
+usr_fpu_load(void *area)
+{
+	uint32_t *mxcsr = (uint32_t *)((uint8_t *)area + 24);
+
+	/* A reserved MXCSR bit makes fxrstor #GP in the kernel; the image came from the user. */
+	*mxcsr &= 0xffff;
+	*(uint32_t *)((uint8_t *)area + 28) = 0; /* MXCSR_MASK is ignored by fxrstor */
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[FPU_SIZE])area));
 }
 
 int
@@ -159,6 +181,8 @@ machine_thread_switch(thread_t old, thread_t new)
 	wrmsr(MSR_FS_BASE, new->th_machine.mt_fsbase);
 	wrmsr(MSR_KGS_BASE, 0);
 	if (usr_has_smap && !(read_cr4() & CR4_SMAP)) {
+		if (p->p_cpu == 0 && !usercopy_smap)
+			printf("user: SMAP on (SMEP %s)\n", (read_cr4() & CR4_SMEP) ? "on" : "off");
 		write_cr4(read_cr4() | CR4_SMAP);
 		usercopy_smap = 1;
 	}

@@ -25,13 +25,19 @@
  */
 void usr_cpu_init(void);
 
-/* usr_thread_init: give thread (not yet running) a fresh FPU area and FS base 0.
- * Returns false when memory is short. usr_thread_free releases it (the thread is not running
- * or is the current thread about to terminate). */
-bool usr_thread_init(thread_t thread);
+/* usr_fpu_alloc: an FPU area in its FNINIT state, or NULL when memory is short.
+ * usr_thread_init: make thread (not yet running) a user thread with that area and FS base 0.
+ * usr_thread_free: release it (the thread is not running, or is the current thread about to
+ * terminate or to get a fresh area). */
+void *usr_fpu_alloc(void);
+void usr_thread_init(thread_t thread, void *fpu);
 void usr_thread_free(thread_t thread);
 /* usr_thread_copy_fpu: give child the current thread's live FPU state (fork). */
 void usr_thread_copy_fpu(thread_t child);
+/* usr_fpu_save / usr_fpu_load: the current thread's live FPU/SSE registers to / from a 512-byte,
+ * 16-aligned FXSAVE image (signal frames). usr_fpu_load sanitises MXCSR's reserved bits. */
+void usr_fpu_save(void *area);
+void usr_fpu_load(void *area);
 /* usr_set_fsbase: the current thread's FS base (arch_prctl ARCH_SET_FS). Returns 0 or EPERM. */
 int usr_set_fsbase(uint64_t base);
 

@@ -17,6 +17,14 @@
  * that a sysret can never land on a non-canonical address (the SYSRET #GP erratum). */
 #define USER_ADDR_MAX 0x00007ffffffff000UL
 
+/* Whether [uaddr, uaddr + len) lies in the user address space (Linux's access_ok): calls that
+ * take a buffer check it whole before moving any byte. */
+static inline bool
+user_range_ok(const void *uaddr, size_t len)
+{
+	return len <= USER_ADDR_MAX && (uintptr_t)uaddr <= USER_ADDR_MAX - len;
+}
+
 int copyin(const void *uaddr, void *kaddr, size_t len);
 int copyout(const void *kaddr, void *uaddr, size_t len);
 /*

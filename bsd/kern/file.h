@@ -1,0 +1,38 @@
+/*
+ * file.h — open files (XNU bsd/sys/file_internal.h): what a descriptor names. A file is a
+ * reference-counted object with an operations vector, so the console, pipes, and later vnodes
+ * and sockets are all reached the same way from the descriptor calls (kern_descrip.c).
+ */
+#ifndef _BSD_KERN_FILE_H_
+#define _BSD_KERN_FILE_H_
+
+#include <libkern/libkern.h>
+
+struct file;
+struct proc;
+
+/* The operations of a kind of file. read/write/ioctl return bytes moved (or 0) or a negative
+ * errno; buffers are user addresses. fo_close runs when the last reference goes. */
+struct fileops {
+	long (*fo_read)(struct file *fp, void *ubuf, size_t len);
+	long (*fo_write)(struct file *fp, const void *ubuf, size_t len);
+	long (*fo_ioctl)(struct file *fp, unsigned long cmd, uint64_t uarg);
+	void (*fo_close)(struct file *fp);
+};
+
+struct file {
+	const struct fileops *f_ops;
+	uint32_t f_count; /* descriptors (in all processes) naming it */
+	void *f_data;
+};
+
+/* A reference more / less; the last file_rele calls fo_close and frees a kalloc'ed file. */
+void file_ref(struct file *fp);
+void file_rele(struct file *fp);
+/* fd_alloc: the lowest free descriptor of p now names fp (taking the caller's reference).
+ * Returns the descriptor or -EMFILE. */
+int fd_alloc(struct proc *p, struct file *fp);
+/* A read or write on a file that is not open for it. Returns -EBADF. */
+long file_no_rw(struct file *fp, void *ubuf, size_t len);
+
+#endif /* _BSD_KERN_FILE_H_ */
