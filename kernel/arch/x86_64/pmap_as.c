@@ -165,7 +165,7 @@ pmap_removed(pmap_t pmap, vaddr_t va, pt_entry_t old)
 
 	pmap->pm_resident--;
 	if (m != NULL && !(old & (PTE_PCD | PTE_PWT))) {
-		bool st = lck_spin_lock_irqsave(&pmap_pv_lock);
+		bool st = pmap_spin_lock_irqsave(&pmap_pv_lock);
 
 		pmap_harvest(m, old);
 		pmap_pv_remove(m, pmap, va);
@@ -273,7 +273,7 @@ pmap_enter(pmap_t pmap, vaddr_t va, paddr_t pa, vm_prot_t prot, unsigned flags)
 	else if (pmap_pge)
 		npte |= PTE_G;
 
-	st = lck_spin_lock_irqsave(&pmap->pm_lock);
+	st = pmap_spin_lock_irqsave(&pmap->pm_lock);
 	pte = pmap_pte(pmap, va, true, NULL);
 	if (pte == NULL) {
 		lck_spin_unlock_irqrestore(&pmap->pm_lock, st);
@@ -300,7 +300,7 @@ pmap_enter(pmap_t pmap, vaddr_t va, paddr_t pa, vm_prot_t prot, unsigned flags)
 		return KERN_SUCCESS;
 	}
 	if (m != NULL) {
-		bool pst = lck_spin_lock_irqsave(&pmap_pv_lock);
+		bool pst = pmap_spin_lock_irqsave(&pmap_pv_lock);
 
 		pv->pv_pmap = pmap;
 		pv->pv_va = va;
@@ -373,7 +373,7 @@ pmap_remove(pmap_t pmap, vaddr_t start, vaddr_t end)
 	}
 	if (start >= end)
 		return;
-	st = lck_spin_lock_irqsave(&pmap->pm_lock);
+	st = pmap_spin_lock_irqsave(&pmap->pm_lock);
 	pmap_range_walk(pmap, start, end, pmap_remove_one, VM_PROT_NONE);
 	lck_spin_unlock_irqrestore(&pmap->pm_lock, st);
 }
@@ -423,7 +423,7 @@ pmap_protect(pmap_t pmap, vaddr_t start, vaddr_t end, vm_prot_t prot)
 		start = MAX(start, PMAP_KERNEL_MIN);
 	if (start >= end)
 		return;
-	st = lck_spin_lock_irqsave(&pmap->pm_lock);
+	st = pmap_spin_lock_irqsave(&pmap->pm_lock);
 	pmap_range_walk(pmap, start, end, pmap_protect_one, prot);
 	lck_spin_unlock_irqrestore(&pmap->pm_lock, st);
 }
@@ -439,7 +439,7 @@ pmap_extract(pmap_t pmap, vaddr_t va)
 		return pmap_kextract(va);
 	if (va >= PMAP_USER_TOP)
 		return 0;
-	st = lck_spin_lock_irqsave(&pmap->pm_lock);
+	st = pmap_spin_lock_irqsave(&pmap->pm_lock);
 	pte = pmap_pte(pmap, va, false, NULL);
 	if (pte != NULL && (*pte & PTE_P))
 		pa = (*pte & PTE_ADDR_MASK) | (va & PAGE_MASK);
@@ -493,7 +493,7 @@ pmap_page_protect(vm_page_t m, vm_prot_t prot)
 
 	if ((prot & (VM_PROT_READ | VM_PROT_WRITE)) == (VM_PROT_READ | VM_PROT_WRITE))
 		return;
-	st = lck_spin_lock_irqsave(&pmap_pv_lock);
+	st = pmap_spin_lock_irqsave(&pmap_pv_lock);
 	for (struct pv_entry **pp = &m->vmp_pv; *pp != NULL;) {
 		struct pv_entry *pv = *pp;
 		pt_entry_t *pte = pmap_pv_pte(pv);
@@ -543,7 +543,7 @@ pmap_page_test(vm_page_t m, uint64_t bit, uint8_t attr)
 {
 	bool st, found;
 
-	st = lck_spin_lock_irqsave(&pmap_pv_lock);
+	st = pmap_spin_lock_irqsave(&pmap_pv_lock);
 	found = (m->vmp_pmap_attrs & attr) != 0;
 	for (struct pv_entry *pv = m->vmp_pv; pv != NULL && !found; pv = pv->pv_next) {
 		pt_entry_t e = __atomic_load_n(pmap_pv_pte(pv), __ATOMIC_ACQUIRE);
@@ -560,7 +560,7 @@ pmap_page_clear(vm_page_t m, uint64_t bit, uint8_t attr)
 {
 	bool st;
 
-	st = lck_spin_lock_irqsave(&pmap_pv_lock);
+	st = pmap_spin_lock_irqsave(&pmap_pv_lock);
 	m->vmp_pmap_attrs &= (uint8_t)~attr;
 	for (struct pv_entry *pv = m->vmp_pv; pv != NULL; pv = pv->pv_next) {
 		pt_entry_t *pte = pmap_pv_pte(pv);

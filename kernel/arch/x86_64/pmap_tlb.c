@@ -7,7 +7,8 @@
  * range under a new generation number, and waits until every other online CPU has written that
  * generation into its own acknowledgement slot. A CPU answers in the IPI handler, or while it
  * spins for the shootdown lock itself, so two CPUs shooting down at once (even with interrupts
- * off) cannot wait on each other.
+ * off) cannot wait on each other; likewise while it spins for any lock whose holder may shoot
+ * down (pmap_spin_lock_irqsave: the pmap and pv locks, the VM's object and map locks).
  * XXX: every online CPU counts as caching every pmap; a per-pmap mask of CPUs it is active on
  * comes with user address spaces (the VM issue).
  */
@@ -18,6 +19,7 @@
 #include <arch/x86_64/trap.h>
 #include <console.h>
 #include <mach/kern/processor.h>
+#include <mach/vm/pmap.h>
 #include <mach/vm/vm_param.h>
 
 #define TLB_FLUSH_ALL_PAGES 32		 /* above this many pages, flush everything */
@@ -144,4 +146,16 @@ pmap_tlb_counts(uint64_t *initiated, uint64_t *received)
 {
 	*initiated = __atomic_load_n(&tlb_initiated, __ATOMIC_RELAXED);
 	*received = __atomic_load_n(&tlb_received, __ATOMIC_RELAXED);
+}
+
+bool
+pmap_spin_lock_irqsave(lck_spin_t *l)
+{
+	bool s = intr_save();
+
+	while (!lck_spin_try_lock(l)) {
+		tlb_answer();
+		cpu_pause();
+	}
+	return s;
 }

@@ -26,6 +26,13 @@ static uint8_t *physmem;
 static unsigned fake_protect_ro, fake_protect_none;
 
 /* The fake pmap: nothing is ever mapped; calls are counted. */
+/* No shootdowns on the host: the plain lock. */
+bool
+pmap_spin_lock_irqsave(lck_spin_t *l)
+{
+	return lck_spin_lock_irqsave(l);
+}
+
 void
 pmap_page_protect(struct vm_page *m, vm_prot_t prot)
 {
