@@ -46,6 +46,13 @@ vm_fault_trap(vaddr_t addr, vm_prot_t fault_type)
 
 	if (map == NULL || addr < map->vm_min || addr >= map->vm_max)
 		return KERN_INVALID_ADDRESS;
+	/*
+	 * XXX: the current map is one global, not the thread's, and a thread that slept may
+	 * wake on a CPU whose CR3 holds another pmap: load the map's here, or the access would
+	 * fault again forever. Per-thread maps switched with the thread come with user tasks.
+	 */
+	if (pmap_current() != map->vm_pmap)
+		pmap_activate(map->vm_pmap);
 	return vm_fault(map, addr, fault_type);
 }
 
