@@ -466,6 +466,7 @@ default_pager_print_stats(void)
 {
 	struct default_pager_swap_stats s;
 
+	(void)default_pager_has_swap(); /* look for the device, if it is time to */
 	default_pager_swap_stats(&s);
 	printf("default pager: %llu pages held, %llu KiB in memory\n",
 	       (unsigned long long)default_pager_pages,

@@ -12,6 +12,7 @@
 
 #include <libkern/libkern.h>
 #include <mach/kern/kern_return.h>
+#include <mach/kern/locks.h>
 #include <mach/vm/vm_types.h>
 
 struct vm_page;
@@ -89,6 +90,15 @@ void pmap_clear_modify(struct vm_page *m);
 
 /* Whether managed page m has any mapping. */
 bool pmap_page_is_mapped(struct vm_page *m);
+
+/*
+ * pmap_spin_lock_irqsave: lck_spin_lock_irqsave(l) for a lock whose holder may shoot down TLB
+ * entries (the pmap's own locks; vm_object_lock_all and a map's vm_lock, held over
+ * pmap_page_protect and pmap_remove). While it spins with interrupts off, this CPU answers
+ * shootdown requests, so a holder waiting for every CPU's answer never waits on it.
+ *   Returns: the interrupt state for lck_spin_unlock_irqrestore.
+ */
+bool pmap_spin_lock_irqsave(lck_spin_t *l);
 
 /* Fill a physical page with zeros; copy one physical page to another (through the direct map). */
 void pmap_zero_page(paddr_t pa);

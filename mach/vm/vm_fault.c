@@ -46,6 +46,13 @@ vm_fault_trap(vaddr_t addr, vm_prot_t fault_type)
 
 	if (map == NULL || addr < map->vm_min || addr >= map->vm_max)
 		return KERN_INVALID_ADDRESS;
+	/*
+	 * XXX: the current map is one global, not the thread's, and a thread that slept may
+	 * wake on a CPU whose CR3 holds another pmap: load the map's here, or the access would
+	 * fault again forever. Per-thread maps switched with the thread come with user tasks.
+	 */
+	if (pmap_current() != map->vm_pmap)
+		pmap_activate(map->vm_pmap);
 	return vm_fault(map, addr, fault_type);
 }
 
@@ -86,7 +93,7 @@ vf_object_release(vm_object_t o, bool *st)
 	}
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
 	vm_object_deallocate(o);
-	*st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	return true;
 }
 
@@ -145,7 +152,7 @@ vf_pagein(vm_object_t o, vm_object_offset_t off, vm_prot_t fault_type, bool *st)
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
 
 	if (n > 1 && (buf = kalloc(buflen = ptoa(n))) == NULL) {
-		*st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 		for (i = 0; i < n; i++) {
 			if (i != first)
 				vm_page_free(pages[i]);
@@ -164,7 +171,7 @@ vf_pagein(vm_object_t o, vm_object_offset_t off, vm_prot_t fault_type, bool *st)
 		__atomic_fetch_add(&vm_fault_stats.vfs_pagein_requests, 1, __ATOMIC_RELAXED);
 		kr = memory_object_data_request(pager, off, PAGE_SIZE, fault_type,
 						phystokv(VM_PAGE_TO_PHYS(pages[first])));
-		*st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 		for (i = 0; i < n; i++) {
 			if (i != first) {
 				vm_page_unbusy(pages[i]);
@@ -180,7 +187,7 @@ vf_pagein(vm_object_t o, vm_object_offset_t off, vm_prot_t fault_type, bool *st)
 				memcpy(phystokv(VM_PAGE_TO_PHYS(pages[i])), (char *)buf + ptoa(i),
 				       PAGE_SIZE);
 		}
-		*st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	}
 	if (buf != NULL)
 		kfree(buf, buflen);
@@ -237,7 +244,7 @@ vf_lookup(vm_map_t map, vaddr_t va, vm_prot_t fault_type, vm_object_t *object,
 	}
 	*object = e->vme_object;
 	*offset = e->vme_offset + (va - e->vme_start);
-	ost = lck_spin_lock_irqsave(&vm_object_lock_all);
+	ost = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	(*object)->vo_refs++;
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, ost);
 	return KERN_SUCCESS;
@@ -352,7 +359,7 @@ vm_fault(vm_map_t map, vaddr_t vaddr, vm_prot_t fault_type)
 
 again:
 	shadowed = false;
-	st = lck_spin_lock_irqsave(&map->vm_lock);
+	st = pmap_spin_lock_irqsave(&map->vm_lock);
 	kr = vf_lookup(map, va, fault_type, &object, &offset, &shadowed);
 	lck_spin_unlock_irqrestore(&map->vm_lock, st);
 	if (kr == KERN_RESOURCE_SHORTAGE && vm_page_wait(THREAD_UNINT))
@@ -363,7 +370,7 @@ again:
 	if (shadowed)
 		vm_object_collapse(object);
 
-	ost = lck_spin_lock_irqsave(&vm_object_lock_all);
+	ost = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	kr = vf_page(object, offset, fault_type, &ost, &m, &o);
 	if (kr == KERN_ABORTED) {
 		vm_object_deallocate(object); /* the lock was dropped */
@@ -381,7 +388,7 @@ again:
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, ost);
 
 	/* m is busy: nobody frees or moves it while it is entered. */
-	st = lck_spin_lock_irqsave(&map->vm_lock);
+	st = pmap_spin_lock_irqsave(&map->vm_lock);
 	if (!vf_still_valid(map, va, object, offset, fault_type, &prot)) {
 		kr = KERN_ABORTED;
 	} else {
@@ -391,7 +398,7 @@ again:
 	}
 	lck_spin_unlock_irqrestore(&map->vm_lock, st);
 
-	ost = lck_spin_lock_irqsave(&vm_object_lock_all);
+	ost = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	vm_page_unbusy(m);
 	if (o != object)
 		(void)vf_object_release(o, &ost);

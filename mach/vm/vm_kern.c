@@ -43,7 +43,7 @@ kmem_alloc(vm_size_t size, vaddr_t *addrp)
 	}
 	/* The map holds the only reference: removing the range frees the pages. */
 	for (vm_size_t off = 0; off < size; off += PAGE_SIZE) {
-		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 		vm_page_t m = vm_page_alloc(object, off);
 
 		if (m != NULL)

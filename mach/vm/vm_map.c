@@ -436,7 +436,7 @@ vm_map_enter(vm_map_t map, vaddr_t *addr, vm_size_t size, int flags, vm_object_t
 	    (offset & PAGE_MASK) != 0 || (cur_prot & ~max_prot) != 0 ||
 	    (max_prot & ~VM_PROT_ALL) != 0 || inherit > VM_INHERIT_NONE)
 		return KERN_INVALID_ARGUMENT;
-	st = lck_spin_lock_irqsave(&map->vm_lock);
+	st = pmap_spin_lock_irqsave(&map->vm_lock);
 	if (flags & VM_FLAGS_ANYWHERE) {
 		if (!vm_map_find_space(map, start, size, &start)) {
 			lck_spin_unlock_irqrestore(&map->vm_lock, st);
@@ -508,7 +508,7 @@ vm_map_remove(vm_map_t map, vaddr_t start, vaddr_t end)
 		return KERN_INVALID_ARGUMENT;
 	start = trunc_page(start);
 	end = round_page(end);
-	st = lck_spin_lock_irqsave(&map->vm_lock);
+	st = pmap_spin_lock_irqsave(&map->vm_lock);
 	e = vm_map_range_first(map, start, end);
 	while (e != NULL && e != &map->vm_header && e->vme_start < end) {
 		vm_map_entry_t next;
@@ -561,7 +561,7 @@ vm_map_protect(vm_map_t map, vaddr_t start, vaddr_t end, vm_prot_t new_prot, boo
 	end = round_page(end);
 	if (start >= end)
 		return KERN_SUCCESS;
-	st = lck_spin_lock_irqsave(&map->vm_lock);
+	st = pmap_spin_lock_irqsave(&map->vm_lock);
 	if (!vm_map_range_mapped(map, start, end)) {
 		kr = KERN_INVALID_ADDRESS;
 		goto out;
@@ -611,7 +611,7 @@ vm_map_inherit(vm_map_t map, vaddr_t start, vaddr_t end, vm_inherit_t inherit)
 		return KERN_INVALID_ARGUMENT;
 	start = trunc_page(start);
 	end = round_page(end);
-	st = lck_spin_lock_irqsave(&map->vm_lock);
+	st = pmap_spin_lock_irqsave(&map->vm_lock);
 	e = vm_map_range_first(map, start, end);
 	for (; e != NULL && e != &map->vm_header && e->vme_start < end; e = e->vme_next) {
 		if (!vm_map_clip_end(map, e, end)) {
@@ -654,10 +654,10 @@ vm_map_copy_region(vm_map_t src_map, vaddr_t src, vm_size_t size, vm_map_t dst_m
 	if (size == 0 || ((src | size) & PAGE_MASK) != 0 || end < src || src < src_map->vm_min ||
 	    end > src_map->vm_max)
 		return KERN_INVALID_ADDRESS;
-	st = lck_spin_lock_irqsave(&src_map->vm_lock);
+	st = pmap_spin_lock_irqsave(&src_map->vm_lock);
 	/* XXX: two map locks at once; with more CPUs this wants an order (by address). */
 	if (dst_map != src_map)
-		st2 = lck_spin_lock_irqsave(&dst_map->vm_lock);
+		st2 = pmap_spin_lock_irqsave(&dst_map->vm_lock);
 	if (!vm_map_find_space(dst_map, dst_map->vm_min, size, &base)) {
 		kr = KERN_NO_SPACE;
 		goto out;
@@ -695,7 +695,7 @@ vm_map_fork(vm_map_t old, pmap_t pmap)
 
 	if (map == NULL)
 		return NULL;
-	st = lck_spin_lock_irqsave(&old->vm_lock);
+	st = pmap_spin_lock_irqsave(&old->vm_lock);
 	for (vm_map_entry_t e = old->vm_header.vme_next; e != &old->vm_header; e = e->vme_next) {
 		vm_map_entry_t n;
 

@@ -41,7 +41,7 @@ vm_object_allocate(vm_object_offset_t size)
 	o->vo_refs = 1;
 	o->vo_size = round_page(size);
 	o->vo_flags = VM_OBJECT_INTERNAL;
-	st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	vm_object_count++;
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 	return o;
@@ -54,7 +54,7 @@ vm_object_reference(vm_object_t object)
 
 	if (object == NULL)
 		return;
-	st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	assert(object->vo_refs > 0);
 	object->vo_refs++;
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
@@ -102,7 +102,7 @@ vm_object_deallocate(vm_object_t object)
 {
 	/* Iterative, not recursive: a long chain must not run the kernel stack out. */
 	while (object != NULL) {
-		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 		vm_object_t shadow;
 		memory_object_t pager;
 
@@ -154,7 +154,7 @@ void
 vm_object_copy_quickly(vm_object_t object, vm_object_offset_t offset, vm_object_offset_t size)
 {
 	struct vm_object_range r = { offset, offset + size };
-	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 
 	object->vo_refs++;
 	/* Pages below in the chain are never mapped writable: only this object's need it. */
@@ -166,7 +166,7 @@ vm_page_t
 vm_object_page_lookup_chain(vm_object_t object, vm_object_offset_t offset, vm_object_t *where)
 {
 	vm_page_t m = NULL;
-	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 
 	for (;;) {
 		m = vm_page_lookup(object, trunc_page(offset));
@@ -184,7 +184,7 @@ unsigned
 vm_object_chain_length(vm_object_t object)
 {
 	unsigned n = 0;
-	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 
 	for (vm_object_t o = object->vo_shadow; o != NULL; o = o->vo_shadow)
 		n++;
@@ -236,7 +236,7 @@ vm_object_cover_page(vm_page_t m, void *arg)
 void
 vm_object_collapse(vm_object_t object)
 {
-	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 
 	for (;;) {
 		vm_object_t backing = object->vo_shadow;

@@ -57,7 +57,7 @@ vpo_launder(vm_page_t m, bool *st)
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
 	kr = memory_object_data_return(o->vo_pager, m->vmp_offset, phystokv(VM_PAGE_TO_PHYS(m)),
 				       PAGE_SIZE);
-	*st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	vm_page_unbusy(m);
 	if (kr == KERN_SUCCESS) {
 		vm_pageout_stats.vps_returned++;
@@ -72,7 +72,7 @@ vpo_launder(vm_page_t m, bool *st)
 	} else {
 		lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
 		vm_object_deallocate(o);
-		*st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	}
 	return kr == KERN_SUCCESS;
 }
@@ -80,7 +80,7 @@ vpo_launder(vm_page_t m, bool *st)
 static uint64_t
 vpo_scan(uint64_t target, bool launder_internal)
 {
-	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	uint64_t n, freed = 0;
 	vm_page_t m, next;
 

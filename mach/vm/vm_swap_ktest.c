@@ -101,3 +101,58 @@ KTEST_ON_CPU0(vm_swap_working_set_larger_than_ram)
 	KT_ASSERT(vm_page_queues_check());
 	vm_pageout_print_stats();
 }
+
+/*
+ * A swap device with fewer free slots than the dirty pages pageout is asked to reclaim: the
+ * page-outs that find it full fail (an error, counted and logged once, not a panic), those
+ * pages stay resident and dirty, and every page still reads back what was written. Needs a
+ * small device (tests/boot/swap-full.sh: 1 MiB); skips on a large one.
+ */
+KTEST_ON_CPU0(vm_swap_full_is_an_error)
+{
+	struct default_pager_swap_stats s0, s1;
+	uint64_t npages, freed = 0, failed0 = vm_pageout_stats.vps_return_failed, bad = 0;
+	uint64_t objs0 = vm_object_count;
+	volatile uint64_t *a;
+	vaddr_t va = SW_MIN;
+	vm_map_t map;
+	pmap_t p;
+
+	if (!default_pager_has_swap())
+		KT_SKIP("no swap device (swap= or a Linux swap partition)");
+	default_pager_swap_stats(&s0);
+	if (s0.dss_slots - s0.dss_used > 4096)
+		KT_SKIP("the swap device is too large to fill quickly");
+	npages = s0.dss_slots - s0.dss_used + 64;
+	KT_ASSERT((p = pmap_create()) != NULL);
+	KT_ASSERT((map = vm_map_create(p, SW_MIN, PMAP_USER_TOP)) != NULL);
+	KT_ASSERT_EQ(vm_map_enter(map, &va, ptoa(npages), VM_FLAGS_ANYWHERE, NULL, 0, false,
+				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_COPY), KERN_SUCCESS);
+	vm_map_switch(map);
+	a = (volatile uint64_t *)va;
+	for (uint64_t i = 0; i < npages; i++)
+		for (unsigned w = 0; w < PAGE_SIZE / 8; w += 64)
+			a[i * (PAGE_SIZE / 8) + w] = sw_word(i, w);
+	for (unsigned pass = 0; pass < 8 && freed < npages; pass++)
+		freed += vm_pageout_scan(npages - freed);
+	default_pager_swap_stats(&s1);
+	printf("# vm_swap_full: %llu dirty pages, %llu slots: %llu paged out, %llu refused\n",
+	       (unsigned long long)npages, (unsigned long long)(s0.dss_slots - s0.dss_used),
+	       (unsigned long long)freed,
+	       (unsigned long long)(vm_pageout_stats.vps_return_failed - failed0));
+	KT_ASSERT_EQ(s1.dss_used, s1.dss_slots);
+	KT_ASSERT(s1.dss_full > s0.dss_full);
+	KT_ASSERT(vm_pageout_stats.vps_return_failed > failed0);
+	KT_ASSERT(freed < npages);
+	for (uint64_t i = 0; i < npages; i++)
+		for (unsigned w = 0; w < PAGE_SIZE / 8; w++)
+			bad += a[i * (PAGE_SIZE / 8) + w] != (w % 64 == 0 ? sw_word(i, w) : 0);
+	KT_ASSERT_EQ(bad, 0);
+	vm_map_switch(NULL);
+	vm_map_deallocate(map);
+	pmap_destroy(p);
+	default_pager_swap_stats(&s1);
+	KT_ASSERT_EQ(s1.dss_used, s0.dss_used);
+	KT_ASSERT_EQ(vm_object_count, objs0);
+	KT_ASSERT(vm_page_queues_check());
+}

@@ -106,6 +106,7 @@ struct pmap {
 	uint32_t pm_refs;	/* pmap_reference/pmap_destroy */
 	uint64_t pm_ptpages;	/* page-table pages, the PML4 included */
 	uint64_t pm_resident;	/* 4 KiB leaf mappings made by pmap_enter */
+	uint64_t pm_cpus;	/* CPUs whose CR3 holds it (bit per CPU; set before the load) */
 };
 
 extern struct pmap kernel_pmap_store;

@@ -16,6 +16,8 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/pmap_internal.h>
+#include <arch/x86_64/pmap_tlb.h>
+#include <mach/kern/processor.h>
 #include <console.h>
 #include <mach/kern/zalloc.h>
 #include <mach/vm/vm_page.h>
@@ -57,13 +59,11 @@ pmap_va_ok(pmap_t pmap, vaddr_t va)
 	return va >= PMAP_KERNEL_MIN;
 }
 
-/* Flush va from this CPU's TLB if pmap's translations can be cached here. */
+/* Flush va from every TLB that may cache pmap's translations (pmap_tlb.h). */
 static void
 pmap_tlb_flush(pmap_t pmap, vaddr_t va)
 {
-	/* XXX: shootdown by IPI to the other CPUs with pmap active, once they run. */
-	if (pmap == kernel_pmap || (read_cr3() & PTE_ADDR_MASK) == pmap->pm_pml4)
-		invlpg(va);
+	pmap_tlb_shootdown(pmap, va, va + PAGE_SIZE);
 }
 
 static paddr_t
@@ -165,7 +165,7 @@ pmap_removed(pmap_t pmap, vaddr_t va, pt_entry_t old)
 
 	pmap->pm_resident--;
 	if (m != NULL && !(old & (PTE_PCD | PTE_PWT))) {
-		bool st = lck_spin_lock_irqsave(&pmap_pv_lock);
+		bool st = pmap_spin_lock_irqsave(&pmap_pv_lock);
 
 		pmap_harvest(m, old);
 		pmap_pv_remove(m, pmap, va);
@@ -228,8 +228,11 @@ pmap_destroy(pmap_t pmap)
 		panic("pmap_destroy: the kernel pmap");
 	if (__atomic_sub_fetch(&pmap->pm_refs, 1, __ATOMIC_ACQ_REL) != 0)
 		return;
-	if (pmap_current() == pmap)
-		panic("pmap_destroy: pmap %p is active", (void *)pmap);
+	/* A CPU a thread left with this pmap loaded (it switched back elsewhere) unloads it. */
+	pmap_tlb_evict(pmap);
+	if (__atomic_load_n(&pmap->pm_cpus, __ATOMIC_SEQ_CST) != 0)
+		panic("pmap_destroy: pmap %p is active on cpus %#llx", (void *)pmap,
+		      (unsigned long long)pmap->pm_cpus);
 	pmap_remove(pmap, 0, PMAP_USER_TOP);
 	pmap_free_tables(pmap, pmap->pm_pml4, 4);
 	pmap_ptp_free(pmap, pmap->pm_pml4);
@@ -273,7 +276,7 @@ pmap_enter(pmap_t pmap, vaddr_t va, paddr_t pa, vm_prot_t prot, unsigned flags)
 	else if (pmap_pge)
 		npte |= PTE_G;
 
-	st = lck_spin_lock_irqsave(&pmap->pm_lock);
+	st = pmap_spin_lock_irqsave(&pmap->pm_lock);
 	pte = pmap_pte(pmap, va, true, NULL);
 	if (pte == NULL) {
 		lck_spin_unlock_irqrestore(&pmap->pm_lock, st);
@@ -300,7 +303,7 @@ pmap_enter(pmap_t pmap, vaddr_t va, paddr_t pa, vm_prot_t prot, unsigned flags)
 		return KERN_SUCCESS;
 	}
 	if (m != NULL) {
-		bool pst = lck_spin_lock_irqsave(&pmap_pv_lock);
+		bool pst = pmap_spin_lock_irqsave(&pmap_pv_lock);
 
 		pv->pv_pmap = pmap;
 		pv->pv_va = va;
@@ -373,7 +376,7 @@ pmap_remove(pmap_t pmap, vaddr_t start, vaddr_t end)
 	}
 	if (start >= end)
 		return;
-	st = lck_spin_lock_irqsave(&pmap->pm_lock);
+	st = pmap_spin_lock_irqsave(&pmap->pm_lock);
 	pmap_range_walk(pmap, start, end, pmap_remove_one, VM_PROT_NONE);
 	lck_spin_unlock_irqrestore(&pmap->pm_lock, st);
 }
@@ -423,7 +426,7 @@ pmap_protect(pmap_t pmap, vaddr_t start, vaddr_t end, vm_prot_t prot)
 		start = MAX(start, PMAP_KERNEL_MIN);
 	if (start >= end)
 		return;
-	st = lck_spin_lock_irqsave(&pmap->pm_lock);
+	st = pmap_spin_lock_irqsave(&pmap->pm_lock);
 	pmap_range_walk(pmap, start, end, pmap_protect_one, prot);
 	lck_spin_unlock_irqrestore(&pmap->pm_lock, st);
 }
@@ -439,7 +442,7 @@ pmap_extract(pmap_t pmap, vaddr_t va)
 		return pmap_kextract(va);
 	if (va >= PMAP_USER_TOP)
 		return 0;
-	st = lck_spin_lock_irqsave(&pmap->pm_lock);
+	st = pmap_spin_lock_irqsave(&pmap->pm_lock);
 	pte = pmap_pte(pmap, va, false, NULL);
 	if (pte != NULL && (*pte & PTE_P))
 		pa = (*pte & PTE_ADDR_MASK) | (va & PAGE_MASK);
@@ -447,24 +450,51 @@ pmap_extract(pmap_t pmap, vaddr_t va)
 	return pa;
 }
 
-/* XXX: per-CPU once the scheduler has CPU data; one CPU runs user pmaps today. */
-static pmap_t pmap_active;
+/* The user pmap each CPU's CR3 holds (NULL: the kernel's). */
+static pmap_t pmap_active[MAX_CPUS];
 
 pmap_t
 pmap_current(void)
 {
-	return pmap_active != NULL ? pmap_active : kernel_pmap;
+	bool s = intr_save();
+	pmap_t p = pmap_active[current_cpu()];
+
+	intr_restore(s);
+	return p != NULL ? p : kernel_pmap;
 }
 
+/*
+ * The CPU joins the new pmap's set before it loads CR3 and leaves the old one's after, so a
+ * shootdown that changed an entry before reading the set either finds this CPU in it or
+ * happened before the load (which then reads the new entry).
+ */
 void
 pmap_activate(pmap_t pmap)
 {
 	bool s = intr_save();
+	unsigned me = current_cpu();
+	pmap_t old = pmap_active[me], new = pmap == kernel_pmap ? NULL : pmap;
 
+	if (new != NULL)
+		__atomic_fetch_or(&new->pm_cpus, 1ULL << me, __ATOMIC_SEQ_CST);
 	if ((read_cr3() & PTE_ADDR_MASK) != pmap->pm_pml4)
 		write_cr3(pmap->pm_pml4);
-	pmap_active = pmap == kernel_pmap ? NULL : pmap;
+	if (old != NULL && old != new)
+		__atomic_fetch_and(&old->pm_cpus, ~(1ULL << me), __ATOMIC_SEQ_CST);
+	pmap_active[me] = new;
 	intr_restore(s);
+}
+
+void
+pmap_evict_local(pmap_t pmap)
+{
+	unsigned me = current_cpu();
+
+	if (pmap_active[me] != pmap)
+		return;
+	write_cr3(kernel_pmap->pm_pml4);
+	__atomic_fetch_and(&pmap->pm_cpus, ~(1ULL << me), __ATOMIC_SEQ_CST);
+	pmap_active[me] = NULL;
 }
 
 /*
@@ -493,7 +523,7 @@ pmap_page_protect(vm_page_t m, vm_prot_t prot)
 
 	if ((prot & (VM_PROT_READ | VM_PROT_WRITE)) == (VM_PROT_READ | VM_PROT_WRITE))
 		return;
-	st = lck_spin_lock_irqsave(&pmap_pv_lock);
+	st = pmap_spin_lock_irqsave(&pmap_pv_lock);
 	for (struct pv_entry **pp = &m->vmp_pv; *pp != NULL;) {
 		struct pv_entry *pv = *pp;
 		pt_entry_t *pte = pmap_pv_pte(pv);
@@ -543,7 +573,7 @@ pmap_page_test(vm_page_t m, uint64_t bit, uint8_t attr)
 {
 	bool st, found;
 
-	st = lck_spin_lock_irqsave(&pmap_pv_lock);
+	st = pmap_spin_lock_irqsave(&pmap_pv_lock);
 	found = (m->vmp_pmap_attrs & attr) != 0;
 	for (struct pv_entry *pv = m->vmp_pv; pv != NULL && !found; pv = pv->pv_next) {
 		pt_entry_t e = __atomic_load_n(pmap_pv_pte(pv), __ATOMIC_ACQUIRE);
@@ -560,7 +590,7 @@ pmap_page_clear(vm_page_t m, uint64_t bit, uint8_t attr)
 {
 	bool st;
 
-	st = lck_spin_lock_irqsave(&pmap_pv_lock);
+	st = pmap_spin_lock_irqsave(&pmap_pv_lock);
 	m->vmp_pmap_attrs &= (uint8_t)~attr;
 	for (struct pv_entry *pv = m->vmp_pv; pv != NULL; pv = pv->pv_next) {
 		pt_entry_t *pte = pmap_pv_pte(pv);

@@ -14,6 +14,12 @@ typedef uint64_t pt_entry_t;
 /* Set once by pmap_bootstrap(): EFER.NXE is on; CR4.PGE is on. */
 extern bool pmap_nx, pmap_pge;
 
+/*
+ * pmap_evict_local: if this CPU's CR3 holds pmap, load the kernel's instead. Interrupts off.
+ * For pmap_tlb_evict (pmap_tlb.c); pmap_as.c keeps the per-CPU record.
+ */
+void pmap_evict_local(struct pmap *pmap);
+
 /* The index of va in its level-`level` table (4: PML4 .. 1: page table). */
 static inline unsigned
 pte_index(vaddr_t va, unsigned level)

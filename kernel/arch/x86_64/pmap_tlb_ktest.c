@@ -103,3 +103,77 @@ KTEST(pmap_tlb_shootdown_all_cpus)
 	if (processor_count_scheduling() > 1)
 		KT_ASSERT(recv1 - recv0 >= (TLBT_ROUNDS + 1) * (processor_count_scheduling() - 1));
 }
+
+/*
+ * A user pmap's shootdown asks only the CPUs that have it loaded: CPU 1 loads the pmap and
+ * reads a page through it, the mapping is pointed at another page from CPU 0 (where the pmap is
+ * not loaded), and CPU 1 must read the new page; a pmap loaded nowhere costs no shootdown at
+ * all; and pmap_tlb_evict unloads it from CPU 1, which the thread left without switching back.
+ */
+#define TLBT_USER_VA 0x50000000UL
+
+KTEST(pmap_tlb_shootdown_per_pmap)
+{
+	vm_page_t x = vm_page_grab(), y = vm_page_grab();
+	uint64_t init0, recv0, init1, recv1, seen;
+	struct processor *was;
+	unsigned tries = 0;
+	pmap_t p, q;
+
+	if (processor_count_scheduling() < 2 || x == NULL || y == NULL) {
+		if (x != NULL)
+			vm_page_release(x);
+		if (y != NULL)
+			vm_page_release(y);
+		KT_SKIP("needs two CPUs and two free pages");
+	}
+	*(volatile uint64_t *)phystokv(VM_PAGE_TO_PHYS(x)) = 0x1111;
+	*(volatile uint64_t *)phystokv(VM_PAGE_TO_PHYS(y)) = 0x2222;
+	KT_ASSERT((p = pmap_create()) != NULL && (q = pmap_create()) != NULL);
+	KT_ASSERT_EQ(pmap_enter(p, TLBT_USER_VA, VM_PAGE_TO_PHYS(x), VM_PROT_READ, 0),
+		     KERN_SUCCESS);
+
+	/* Loaded nowhere: changing a present entry asks nobody (retried if others shoot). */
+	KT_ASSERT_EQ(pmap_enter(q, TLBT_USER_VA, VM_PAGE_TO_PHYS(x), VM_PROT_READ, 0),
+		     KERN_SUCCESS);
+	do {
+		pmap_tlb_counts(&init0, &recv0);
+		KT_ASSERT_EQ(pmap_enter(q, TLBT_USER_VA, VM_PAGE_TO_PHYS(tries % 2 ? x : y),
+					VM_PROT_READ, 0), KERN_SUCCESS);
+		pmap_tlb_counts(&init1, &recv1);
+	} while (init1 != init0 && ++tries < 3);
+	KT_ASSERT_EQ(init1, init0);
+
+	was = thread_bind(&processor_array[1]);
+	pmap_activate(p);
+	seen = *(volatile uint64_t *)TLBT_USER_VA;
+	KT_ASSERT_EQ(__atomic_load_n(&p->pm_cpus, __ATOMIC_SEQ_CST), 1ULL << 1);
+	(void)thread_bind(&processor_array[0]);
+	KT_ASSERT_EQ(seen, 0x1111);
+
+	pmap_tlb_counts(&init0, &recv0);
+	KT_ASSERT_EQ(pmap_enter(p, TLBT_USER_VA, VM_PAGE_TO_PHYS(y), VM_PROT_READ, 0),
+		     KERN_SUCCESS);
+	pmap_tlb_counts(&init1, &recv1);
+	KT_ASSERT(init1 - init0 >= 1 && recv1 - recv0 >= 1);
+
+	(void)thread_bind(&processor_array[1]);
+	seen = *(volatile uint64_t *)TLBT_USER_VA;
+	(void)thread_bind(&processor_array[0]);
+	KT_ASSERT_EQ(seen, 0x2222);
+
+	/* CPU 1 still holds p: evict it from here. */
+	KT_ASSERT_EQ(__atomic_load_n(&p->pm_cpus, __ATOMIC_SEQ_CST), 1ULL << 1);
+	pmap_tlb_evict(p);
+	KT_ASSERT_EQ(__atomic_load_n(&p->pm_cpus, __ATOMIC_SEQ_CST), 0);
+	(void)thread_bind(&processor_array[1]);
+	KT_ASSERT(pmap_current() == kernel_pmap);
+	(void)thread_bind(was);
+
+	pmap_remove(p, TLBT_USER_VA, TLBT_USER_VA + PAGE_SIZE);
+	pmap_remove(q, TLBT_USER_VA, TLBT_USER_VA + PAGE_SIZE);
+	pmap_destroy(p);
+	pmap_destroy(q);
+	vm_page_release(x);
+	vm_page_release(y);
+}

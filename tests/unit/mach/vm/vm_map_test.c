@@ -29,6 +29,13 @@
 static uint8_t *physmem;
 static unsigned fake_remove, fake_protect;
 
+/* No shootdowns on the host: the plain lock. */
+bool
+pmap_spin_lock_irqsave(lck_spin_t *l)
+{
+	return lck_spin_lock_irqsave(l);
+}
+
 void
 pmap_page_protect(struct vm_page *m, vm_prot_t prot)
 {

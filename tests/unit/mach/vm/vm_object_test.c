@@ -28,6 +28,13 @@ static uint8_t *physmem;
 static unsigned fake_protect_ro, fake_protect_none;
 
 /* The fake pmap: nothing is ever mapped; calls are counted. */
+/* No shootdowns on the host: the plain lock. */
+bool
+pmap_spin_lock_irqsave(lck_spin_t *l)
+{
+	return lck_spin_lock_irqsave(l);
+}
+
 void
 pmap_page_protect(struct vm_page *m, vm_prot_t prot)
 {
@@ -317,4 +324,37 @@ Test(vm_object, page_queues)
 	cr_assert(vm_page_queues_check());
 	vm_object_deallocate(o);
 	cr_assert_eq(vm_page_active_count + vm_page_inactive_count + vm_page_wired_count, 0);
+}
+
+/* The laundry is a queue like the others: counted, left for free, and reserve-limited grabs. */
+Test(vm_object, laundry_queue_and_reserve)
+{
+	vm_object_t o = vm_object_allocate(8 * PAGE_SIZE);
+	vm_page_t m0 = put(o, 0, 1), m1 = put(o, ptoa(1), 2), m;
+	uint64_t reserved0 = vm_page_free_reserved;
+
+	vm_page_launder(m0);
+	cr_assert_eq(vm_page_laundry_count, 1);
+	cr_assert_eq(vm_page_active_count, 1);
+	cr_assert_eq(vm_page_queue_first(VM_PAGE_Q_LAUNDRY), m0);
+	vm_page_launder(m1);
+	cr_assert_eq(vm_page_laundry_count, 2);
+	cr_assert_eq(vm_page_active_count, 0);
+	vm_page_activate(m0); /* a failed page-out goes back to active */
+	cr_assert_eq(vm_page_laundry_count, 1);
+	cr_assert(vm_page_queues_check());
+	vm_page_free(m1); /* written: freed from the laundry */
+	cr_assert_eq(vm_page_laundry_count, 0);
+	cr_assert(vm_page_queues_check());
+
+	/* vm_page_alloc leaves the reserve alone; vm_page_grab (kernel memory) does not. */
+	vm_page_free_reserved = vm_page_free_count;
+	cr_assert_null(vm_page_alloc(o, ptoa(2)));
+	cr_assert_null(vm_page_lookup(o, ptoa(2)));
+	vm_page_free_reserved = vm_page_free_count - 1;
+	m = vm_page_alloc(o, ptoa(2));
+	cr_assert_not_null(m);
+	vm_page_free_reserved = reserved0;
+	vm_object_deallocate(o);
+	cr_assert_eq(vm_page_active_count + vm_page_inactive_count + vm_page_laundry_count, 0);
 }
