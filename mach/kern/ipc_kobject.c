@@ -9,6 +9,7 @@
  * KERN_INVALID_ARGUMENT instead of being used after it is freed.
  */
 #include <console.h>
+#include <mach/kern/exception.h>
 #include <mach/kern/ipc_kobject.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/task.h>
@@ -132,7 +133,8 @@ struct kobj_reply {
 };
 
 static kern_return_t
-kobj_info(void *obj, unsigned type, const void *reqp, struct kobj_reply *rep)
+kobj_info(void *obj, unsigned type, const void *reqp, struct kobj_reply *rep,
+	  ipc_kmsg_t kmsg)
 {
 	const kobj_info_request_t *req = reqp;
 	uint32_t count = MIN(req->info_outCnt, KOBJ_INFO_MAX);
@@ -154,7 +156,8 @@ kobj_info(void *obj, unsigned type, const void *reqp, struct kobj_reply *rep)
 }
 
 static kern_return_t
-kobj_task_threads(void *obj, unsigned type, const void *reqp, struct kobj_reply *rep)
+kobj_task_threads(void *obj, unsigned type, const void *reqp, struct kobj_reply *rep,
+		  ipc_kmsg_t kmsg)
 {
 	task_threads_reply_t *r = &rep->kr_msg.threads;
 	kern_return_t kr;
@@ -207,38 +210,77 @@ kobj_mach_port(void *obj, unsigned type, const void *reqp, struct kobj_reply *re
 }
 
 static kern_return_t
-kobj_port_allocate(void *obj, unsigned type, const void *req, struct kobj_reply *rep)
+kobj_port_allocate(void *obj, unsigned type, const void *req, struct kobj_reply *rep,
+		   ipc_kmsg_t kmsg)
 {
 	return kobj_mach_port(obj, type, req, rep, MSGID_MACH_PORT_ALLOCATE);
 }
 
 static kern_return_t
-kobj_port_deallocate(void *obj, unsigned type, const void *req, struct kobj_reply *rep)
+kobj_port_deallocate(void *obj, unsigned type, const void *req, struct kobj_reply *rep,
+		     ipc_kmsg_t kmsg)
 {
 	return kobj_mach_port(obj, type, req, rep, MSGID_MACH_PORT_DEALLOCATE);
 }
 
 static kern_return_t
-kobj_port_type(void *obj, unsigned type, const void *req, struct kobj_reply *rep)
+kobj_port_type(void *obj, unsigned type, const void *req, struct kobj_reply *rep,
+	       ipc_kmsg_t kmsg)
 {
 	return kobj_mach_port(obj, type, req, rep, MSGID_MACH_PORT_TYPE);
 }
 
-/* The interface: message id, the kind of port it goes to, the request's exact size. */
+/* The request's port descriptor: its right, now the routine's (NULL: MACH_PORT_NULL). */
+static ipc_port_t
+kobj_take_port(ipc_kmsg_t req)
+{
+	ipc_port_t port = req->ikm_desc[0].kd_port;
+
+	req->ikm_desc[0].kd_port = NULL;
+	return port == IPC_PORT_DEAD_PTR ? NULL : port;
+}
+
+static kern_return_t
+kobj_set_exception_ports(void *obj, unsigned type, const void *reqp, struct kobj_reply *rep,
+			 ipc_kmsg_t kmsg)
+{
+	const set_exception_ports_request_t *r = reqp;
+	ipc_port_t port = kobj_take_port(kmsg);
+
+	rep->kr_size = sizeof(mig_reply_error_t);
+	if (type == IKOT_TASK)
+		return task_set_exception_ports(obj, r->exception_mask, port, r->behavior,
+						r->new_flavor);
+	return thread_set_exception_ports(obj, r->exception_mask, port, r->behavior,
+					  r->new_flavor);
+}
+
+/*
+ * The interface: message id, the kind of port it goes to, the request's exact size, whether
+ * it carries one port descriptor (a send right), and the routine.
+ */
 static const struct kobj_routine {
 	mach_msg_id_t kr_id;
 	unsigned kr_kotype;
 	mach_msg_size_t kr_req_size;
-	kern_return_t (*kr_fn)(void *obj, unsigned type, const void *req, struct kobj_reply *rep);
+	bool kr_port_desc;
+	kern_return_t (*kr_fn)(void *obj, unsigned type, const void *req, struct kobj_reply *rep,
+			       ipc_kmsg_t kmsg);
 } kobj_routines[] = {
-	{ MSGID_HOST_INFO, IKOT_HOST, sizeof(kobj_info_request_t), kobj_info },
-	{ MSGID_TASK_INFO, IKOT_TASK, sizeof(kobj_info_request_t), kobj_info },
-	{ MSGID_THREAD_INFO, IKOT_THREAD, sizeof(kobj_info_request_t), kobj_info },
-	{ MSGID_TASK_THREADS, IKOT_TASK, sizeof(task_threads_request_t), kobj_task_threads },
-	{ MSGID_MACH_PORT_TYPE, IKOT_TASK, sizeof(mach_port_request_t), kobj_port_type },
-	{ MSGID_MACH_PORT_ALLOCATE, IKOT_TASK, sizeof(mach_port_request_t), kobj_port_allocate },
-	{ MSGID_MACH_PORT_DEALLOCATE, IKOT_TASK, sizeof(mach_port_request_t),
+	{ MSGID_HOST_INFO, IKOT_HOST, sizeof(kobj_info_request_t), false, kobj_info },
+	{ MSGID_TASK_INFO, IKOT_TASK, sizeof(kobj_info_request_t), false, kobj_info },
+	{ MSGID_THREAD_INFO, IKOT_THREAD, sizeof(kobj_info_request_t), false, kobj_info },
+	{ MSGID_TASK_THREADS, IKOT_TASK, sizeof(task_threads_request_t), false,
+	  kobj_task_threads },
+	{ MSGID_MACH_PORT_TYPE, IKOT_TASK, sizeof(mach_port_request_t), false, kobj_port_type },
+	{ MSGID_MACH_PORT_ALLOCATE, IKOT_TASK, sizeof(mach_port_request_t), false,
+	  kobj_port_allocate },
+	{ MSGID_MACH_PORT_DEALLOCATE, IKOT_TASK, sizeof(mach_port_request_t), false,
 	  kobj_port_deallocate },
+	{ MSGID_TASK_SET_EXCEPTION_PORTS, IKOT_TASK, sizeof(set_exception_ports_request_t), true,
+	  kobj_set_exception_ports },
+	{ MSGID_THREAD_SET_EXCEPTION_PORTS, IKOT_THREAD, sizeof(set_exception_ports_request_t),
+	  true, kobj_set_exception_ports },
 };
 
 static const struct kobj_routine *
@@ -260,12 +302,19 @@ kobj_dispatch(ipc_kmsg_t req, const mach_msg_header_t *h, struct kobj_reply *rep
 
 	if (r == NULL) {
 		kr = MIG_BAD_ID;
-	} else if (req->ikm_size != r->kr_req_size || (h->msgh_bits & MACH_MSGH_BITS_COMPLEX)) {
+	} else if (req->ikm_size != r->kr_req_size ||
+		   !(h->msgh_bits & MACH_MSGH_BITS_COMPLEX) == r->kr_port_desc ||
+		   req->ikm_ndesc != (r->kr_port_desc ? 1u : 0u)) {
 		kr = MIG_BAD_ARGUMENTS;
+	} else if (r->kr_port_desc &&
+		   (req->ikm_desc[0].kd_type != MACH_MSG_PORT_DESCRIPTOR ||
+		    (req->ikm_desc[0].kd_port != NULL &&
+		     req->ikm_desc[0].kd_right != MACH_MSG_TYPE_PORT_SEND))) {
+		kr = MIG_TYPE_ERROR;
 	} else if ((obj = kobj_reference(req->ikm_remote, r->kr_kotype)) == NULL) {
 		kr = KERN_INVALID_ARGUMENT;
 	} else {
-		kr = r->kr_fn(obj, r->kr_kotype, req->ikm_data, rep);
+		kr = r->kr_fn(obj, r->kr_kotype, req->ikm_data, rep, req);
 		kobj_release(obj, r->kr_kotype);
 	}
 	if (kr == KERN_SUCCESS)

@@ -26,6 +26,7 @@ struct thread;
 #define IKOT_HOST   3
 
 /* MIG return codes and conventions (<mach/mig_errors.h>). */
+#define MIG_TYPE_ERROR	  (-300) /* a descriptor of the wrong kind */
 #define MIG_BAD_ID	  (-303) /* no routine has this message id */
 #define MIG_BAD_ARGUMENTS (-304) /* the request's size or shape is wrong */
 #define MIG_REPLY_DELTA	  100
@@ -37,6 +38,8 @@ struct thread;
 #define MSGID_MACH_PORT_DEALLOCATE 3206
 #define MSGID_TASK_THREADS	  3402	/* task.defs */
 #define MSGID_TASK_INFO		  3405
+#define MSGID_TASK_SET_EXCEPTION_PORTS	 3413
+#define MSGID_THREAD_SET_EXCEPTION_PORTS 3613
 #define MSGID_THREAD_INFO	  3612	/* thread_act.defs */
 
 typedef int32_t integer_t;
@@ -159,6 +162,18 @@ typedef struct {
 	kern_return_t RetCode;
 	uint32_t out;		/* the new name (allocate) or the type (type) */
 } __packed mach_port_reply_t;
+
+/* task_set_exception_ports / thread_set_exception_ports: the handler's port rides as a send
+ * right (or MACH_PORT_NULL to clear). Reply: mig_reply_error_t. */
+typedef struct {
+	mach_msg_header_t Head;
+	mach_msg_body_t msgh_body;
+	mach_msg_port_descriptor_t new_port;
+	NDR_record_t NDR;
+	uint32_t exception_mask;
+	int32_t behavior;
+	int32_t new_flavor;
+} __packed set_exception_ports_request_t;
 
 /*
  * ipc_kobject_init: register the kernel server, create the host port and give kernel_task its
