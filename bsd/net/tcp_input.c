@@ -38,6 +38,10 @@ tcp_syn_options(struct tcpcb *tp, const struct tcp_opts *to)
 		tp->t_flags &= ~(TF_REQ_SCALE | TF_RCVD_SCALE);
 		tp->snd_scale = tp->rcv_scale = 0;
 	}
+	if ((tp->t_flags & TF_REQ_SACK) && to->to_sack_ok)
+		tp->t_flags |= TF_SACK_PERMIT;
+	else
+		tp->t_flags &= ~(TF_REQ_SACK | TF_SACK_PERMIT);
 	if ((tp->t_flags & TF_REQ_TSTMP) && to->to_has_ts) {
 		tp->t_flags |= TF_RCVD_TSTMP;
 		tp->ts_recent = to->to_tsval;
@@ -80,7 +84,8 @@ tcp_passive_open(struct tcpcb *lp, uint32_t src, uint16_t sport, uint32_t dst, u
 	c->t_lport = dport;
 	c->t_faddr = src;
 	c->t_fport = sport;
-	c->t_flags = (lp->t_flags & (TF_NODELAY | TF_KEEPALIVE)) | TF_REQ_SCALE | TF_REQ_TSTMP;
+	c->t_flags = (lp->t_flags & (TF_NODELAY | TF_KEEPALIVE)) | TF_REQ_SCALE | TF_REQ_TSTMP |
+		     TF_REQ_SACK;
 	c->t_sndcap = lp->t_sndcap;
 	c->t_rcvcap = lp->t_rcvcap;
 	c->t_keepidle = lp->t_keepidle;
@@ -171,6 +176,7 @@ tcp_fast_retransmit(struct tcpcb *tp, tcp_seq ack)
 	tp->snd_cwnd = tp->snd_ssthresh + 3u * tp->t_maxseg;
 	if (SEQ_GT(onxt, tp->snd_nxt))
 		tp->snd_nxt = onxt;
+	tp->t_sack_next = ack + tp->t_maxseg;
 }
 
 /* An ACK that moved snd_una by acked bytes: congestion window, RTT, buffers. */
@@ -397,14 +403,24 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 	/* RFC 5961 §4: a SYN in a synchronized state gets a challenge ACK; a repeated SYN to
 	 * an embryo gets its SYN-ACK again. */
 	if (flags & TH_SYN) {
-		if (tp->t_state == TCPS_SYN_RECEIVED && seq == tp->irs) {
-			tp->t_flags |= TF_ACKNOW;
-			tcp_output(tp);
-		} else {
+		if (tp->t_state != TCPS_SYN_RECEIVED || seq != tp->irs) {
 			tcpstat.challenge_acks++;
 			tcp_send_ack_now(tp);
+			goto out;
 		}
-		goto out;
+		if (!(flags & TH_ACK) || SEQ_LEQ(ack, tp->snd_una) || SEQ_GT(ack, tp->snd_max)) {
+			tp->t_flags |= TF_ACKNOW;
+			tcp_output(tp);
+			goto out;
+		}
+		/* Simultaneous open: the peer's SYN-ACK acknowledges our SYN. Its SYN is the
+		 * one we have; go on with the rest of the segment. */
+		flags &= (uint8_t)~TH_SYN;
+		seq++;
+		if (tlen > 0) {
+			data++;
+			tlen--;
+		}
 	}
 	/* RFC 7323 §5.3: PAWS. A timestamp older than the last one is an old duplicate. */
 	if (to.to_has_ts && (tp->t_flags & TF_RCVD_TSTMP) && SEQ_LT(to.to_tsval, tp->ts_recent)) {
@@ -508,6 +524,8 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 	if (SEQ_GT(ack, tp->snd_max)) {
 		goto dropafterack;
 	}
+	if (tp->t_flags & TF_SACK_PERMIT)
+		tcp_sack_update(tp, ack, &to);
 	if (SEQ_LT(ack, tp->snd_una - tp->max_sndwnd)) {
 		tcpstat.challenge_acks++;
 		goto dropafterack;
@@ -527,7 +545,9 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 				goto out;
 			} else if (tp->t_dupacks > 3 && (tp->t_flags & TF_INRECOVERY)) {
 				tp->snd_cwnd += tp->t_maxseg; /* one more segment left the network */
-				tcp_output(tp);
+				/* With SACK, the segment that left lets a hole be filled first. */
+				if (!tcp_sack_rexmit(tp))
+					tcp_output(tp);
 				goto out;
 			}
 			goto out;
@@ -603,6 +623,7 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 			 * the sender sees duplicate ACKs (RFC 5681 §4.2). */
 			tcpstat.rcvoopack++;
 			tcp_ooo_insert(tp, seq, data, tlen, fin);
+			tp->t_ooo_last = seq;
 			fin = tcp_ooo_drain(tp);
 			tp->t_flags |= TF_ACKNOW;
 		}

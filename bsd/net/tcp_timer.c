@@ -30,6 +30,7 @@ tcp_timer_rexmt(struct tcpcb *tp, uint64_t now)
 	tp->snd_recover = tp->snd_max;
 	tp->t_flags &= ~TF_INRECOVERY;
 	tp->t_dupacks = 0;
+	tp->t_nsacked = 0; /* the receiver may have dropped what it SACKed (RFC 2018 §8) */
 	tp->t_rtttime = 0; /* Karn: no RTT sample from a retransmitted segment */
 	tp->snd_nxt = tp->t_state < TCPS_ESTABLISHED ? tp->iss : tp->snd_una;
 	tcp_output(tp);
@@ -110,10 +111,11 @@ tcp_slowtimo(void)
 				tcp_timer_2msl(tp, now);
 				break;
 			case TT_DELACK:
-				if (tp->t_flags & TF_DELACK) {
+				/* A delayed ACK, or a send the interface refused (ENOBUFS). */
+				if (tp->t_flags & TF_DELACK)
 					tcpstat.delacks++;
+				if (tp->t_flags & (TF_DELACK | TF_ACKNOW))
 					tcp_send_ack_now(tp);
-				}
 				break;
 			}
 		}
