@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/busybox sh
 # tests/bench/init.sh — /init of the benchmark initramfs (issue 11): the same script, busybox
 # and pagerbench run on Nimbus and on Linux. ci/bench.sh copies it in and reads what it prints.
 #
