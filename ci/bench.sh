@@ -78,7 +78,7 @@ if [ ! -f "$out/disks.stamp" ] || [ "$(cat "$out/disks.stamp")" != "$sizes" ]; t
 	"$out/pagerbench" mkfile "$out/data/small.dat" "$BENCH_SMALL_MIB" 2
 	"$out/pagerbench" mkfile "$out/data/wb.dat" "$BENCH_WB_MIB" 3
 	data_mib=$(((BENCH_BIG_MIB + BENCH_SMALL_MIB + BENCH_WB_MIB) * 110 / 100 + 16))
-	mke2fs -q -F -t ext2 -L benchdata -d "$out/data" "$out/data.img" "${data_mib}M"
+	mke2fs -q -F -t ext2 -L benchdata -d "$out/data" "$out/data.img" "${data_mib}M" >/dev/null
 	rm -rf "$out/data"
 	truncate -s "$((BENCH_SWAP_MIB + 64))M" "$out/swap.img"
 	echo "$sizes" >"$out/disks.stamp"
@@ -163,7 +163,7 @@ write_settings() {
 			"small.dat ${BENCH_SMALL_MIB} MiB (warm), wb.dat ${BENCH_WB_MIB} MiB (writeback)"
 		echo "anonymous: zero-fill ${BENCH_ANON_MIB} MiB, COW ${BENCH_COW_MIB} MiB," \
 			"swap working set ${BENCH_SWAP_MIB} MiB" \
-			"($((BENCH_SWAP_MIB * 10 / BENCH_MEM_MIB / 10)).$((BENCH_SWAP_MIB * 10 / BENCH_MEM_MIB % 10))x RAM)" \
+			"($((BENCH_SWAP_MIB / BENCH_MEM_MIB))x RAM)" \
 			"on a $((BENCH_SWAP_MIB + 64)) MiB swap disk"
 		echo "cold workloads: sync; echo 3 > /proc/sys/vm/drop_caches before each (both kernels)"
 	} >"$settings"

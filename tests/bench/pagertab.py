@@ -10,8 +10,9 @@ figure gets "n/a" and the reason, never a value.
   pagertab.py --md OUT.md --dat OUT.dat [--settings FILE] [--na KERNEL=REASON]... KERNEL:LOG...
 
 Exit status 1 when there is no figure at all, a workload failed (wrong data read back) or the
-kernels ran different binaries. Ratio is Nimbus / Linux over the medians (every figure is a rate, so above 1 means Nimbus is
-faster). Spread is (max - min) / median of one kernel's repetitions, in percent.
+kernels ran different binaries. Ratio is Nimbus / Linux over the medians (every figure is a
+rate, so above 1 means Nimbus is faster). Spread is (max - min) / median of one kernel's
+repetitions, in percent.
 """
 import argparse
 import re
