@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/busybox sh
 # tests/bench/init.sh — /init of the benchmark initramfs (issue 11): the same script, busybox
 # and pagerbench run on Nimbus and on Linux. ci/bench.sh copies it in and reads what it prints.
 #
@@ -53,6 +53,7 @@ if ! mount -t ext2 "$BENCH_DATA_DEV" /mnt; then
 	bench_quit
 fi
 echo "@@SHA $(sha256sum /bin/pagerbench)"
+[ ! -r /proc/meminfo ] || echo "@@NOTE $(grep MemAvailable /proc/meminfo)"
 
 # bench_run WORKLOAD ARGS...: run pagerbench ARGS and relay its output in the protocol above.
 bench_run() {

@@ -471,7 +471,7 @@ static int pb_cmd_writeback(int argc, char **argv)
 /*
  * swap MIB: an anonymous working set (the caller sizes it at 4x RAM, with a swap device on).
  * Fill writes every page (pushing most of them out); seq reads every page back in order; rand
- * touches a quarter as many pages at random (xorshift, fixed seed, so both kernels touch the
+ * touches an eighth as many pages at random (xorshift, fixed seed, so both kernels touch the
  * same pages). Every touched page is checked.
  */
 static int pb_cmd_swap(int argc, char **argv)
@@ -484,7 +484,7 @@ static int pb_cmd_swap(int argc, char **argv)
 		pb_die(2, "usage: swap MIB");
 	bytes = pb_parse_mib(argv[0]) * PB_MIB;
 	pages = bytes / PB_PAGE;
-	touches = pages / 4 ? pages / 4 : 1;
+	touches = pages / 8 ? pages / 8 : 1;
 	p = pb_map_anon(bytes);
 	t0 = pb_now();
 	for (uint64_t pg = 0; pg < pages; pg++)

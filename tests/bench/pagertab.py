@@ -9,8 +9,10 @@ figure gets "n/a" and the reason, never a value.
 
   pagertab.py --md OUT.md --dat OUT.dat [--settings FILE] [--na KERNEL=REASON]... KERNEL:LOG...
 
-Ratio is Nimbus / Linux over the medians (every figure is a rate, so above 1 means Nimbus is
-faster). Spread is (max - min) / median of one kernel's repetitions, in percent.
+Exit status 1 when there is no figure at all, a workload failed (wrong data read back) or the
+kernels ran different binaries. Ratio is Nimbus / Linux over the medians (every figure is a
+rate, so above 1 means Nimbus is faster). Spread is (max - min) / median of one kernel's
+repetitions, in percent.
 """
 import argparse
 import re
@@ -190,7 +192,9 @@ def main(argv):
                 f.write("\n## Settings\n\n" + "".join("- %s" % l for l in s if l.strip()))
     with open(args.dat, "w", encoding="utf-8") as f:
         f.write(render_dat(rows))
-    return 0 if rows else 1
+    # The table is written either way; the status says whether it is whole and trustworthy.
+    bad = [n for n in notes if "FAILED" in n or "DIFFERENT" in n]
+    return 0 if rows and not bad else 1
 
 
 if __name__ == "__main__":
