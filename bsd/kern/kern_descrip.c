@@ -169,7 +169,7 @@ fd_alloc(struct proc *p, struct file *fp)
 	return -EMFILE;
 }
 
-static struct file *
+struct file *
 fd_get(uint64_t fd)
 {
 	struct proc *p = current_proc();

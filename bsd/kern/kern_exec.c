@@ -13,6 +13,7 @@
 #include <arch/x86_64/user_machdep.h>
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/bootfs.h>
+#include <bsd/vfs/vfs_syscalls.h>
 #include <bsd/kern/exec_elf.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
@@ -252,10 +253,44 @@ exec_build_stack(vm_map_t map, uint64_t top, const struct exec_args *ea, const c
  * with its first registers. p is the current process, or a new one with no thread yet (init).
  *   Returns: 0; ENOENT, EACCES, ENOEXEC, EIO, ENOMEM, E2BIG (p unchanged).
  */
+static int exec_image_read(struct proc *p, const char *path, const struct exec_reader *rp,
+			   const struct exec_args *ea, struct trapframe *tf);
+
+/*
+ * exec_open: the program at path, from the mounted file systems (the VFS) or, failing that,
+ * the boot archive; exec_close gives it back.
+ */
+static int
+exec_open(const char *path, struct exec_reader *r, bool *from_vfs)
+{
+	int err = vfs_exec_open(path, r);
+
+	*from_vfs = err == 0;
+	if (err == ENOENT || err == ENOTDIR)
+		err = bootfs_open(path, r);
+	return err;
+}
+
 static int
 exec_image(struct proc *p, const char *path, const struct exec_args *ea, struct trapframe *tf)
 {
 	struct exec_reader r;
+	bool from_vfs;
+	int err;
+
+	if ((err = exec_open(path, &r, &from_vfs)) != 0)
+		return err;
+	err = exec_image_read(p, path, &r, ea, tf);
+	if (from_vfs)
+		vfs_exec_close(&r);
+	return err;
+}
+
+static int
+exec_image_read(struct proc *p, const char *path, const struct exec_reader *rp,
+		const struct exec_args *ea, struct trapframe *tf)
+{
+	struct exec_reader r = *rp;
 	struct elf_image img;
 	uint64_t bias = 0, top, rsp, brk;
 	vaddr_t a;
@@ -265,8 +300,6 @@ exec_image(struct proc *p, const char *path, const struct exec_args *ea, struct 
 	int err;
 	bool s;
 
-	if ((err = bootfs_open(path, &r)) != 0)
-		return err;
 	if ((err = elf_parse(&r, &img)) != 0)
 		return err;
 	if (img.ei_pie)
@@ -375,9 +408,9 @@ out:
 }
 
 /*
- * access, faccessat: whether a file exists, as the boot archive says. XXX: the VFS answers
- * this (with modes and credentials) once it is there; all bootfs files are readable, and
- * executable when their mode says so.
+ * access, faccessat: whether a file exists and may be used so: the VFS answers first (XXX: as for
+ * root: no credentials yet), the boot archive for what the VFS does not have (all its files
+ * readable, executable when their mode says so).
  */
 static long
 exec_access(uint64_t upath, uint64_t mode)
@@ -391,10 +424,16 @@ exec_access(uint64_t upath, uint64_t mode)
 	if ((path = kalloc(PATH_MAX_EXEC)) == NULL)
 		return -ENOMEM;
 	err = copyinstr((const void *)upath, path, PATH_MAX_EXEC, NULL);
-	if (err == 0)
-		err = bootfs_open(path, &r);
+	if (err == 0) {
+		err = vfs_access(path, (int)mode);
+		if (err == ENOENT || err == ENOTDIR) {
+			err = bootfs_open(path, &r);
+			if (err == EACCES)
+				err = 0; /* a directory or link in the archive, which exists */
+		}
+	}
 	kfree(path, PATH_MAX_EXEC);
-	return err == EACCES ? 0 : -err; /* EACCES: a directory or link, which exists */
+	return -err;
 }
 
 long
@@ -411,8 +450,8 @@ sys_faccessat(struct trapframe *tf)
 }
 
 /*
- * bsd_init: the BSD layer's start (XNU bsd/kern/bsd_init.c): when a boot archive is there, make
- * process 1 from init= (default /sbin/init) with the command line's unknown keys as its
+ * bsd_init: the BSD layer's start (XNU bsd/kern/bsd_init.c): when a boot archive or a root file
+ * system (root=) is there, make process 1 from init= (default /sbin/init) with the command line's unknown keys as its
  * environment, as Linux passes them. Returns whether init runs.
  */
 bool
@@ -425,7 +464,9 @@ bsd_init(void)
 	task_t task;
 	int err;
 
-	if (!bootfs_init())
+	/* init comes from the boot archive or the root file system; with neither, the debug
+	 * shell keeps the console. */
+	if (!bootfs_init() && cmdline_get(&boot_cmdline, "root") == NULL)
 		return false;
 	if (init == NULL)
 		init = "/sbin/init";

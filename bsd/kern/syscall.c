@@ -14,6 +14,8 @@
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
+#include <bsd/sys/mount.h>
+#include <bsd/vfs/vfs_syscalls.h>
 #include <bsd/sys/errno.h>
 #include <console.h>
 #include <iokit/acpi_platform.h>
@@ -27,7 +29,12 @@
 static const sy_call_t linux_sysent[] = {
 	[0] = sys_read,
 	[1] = sys_write,
+	[2] = sys_open,
 	[3] = sys_close,
+	[4] = sys_stat,
+	[5] = sys_fstat,
+	[6] = sys_lstat,
+	[8] = sys_lseek,
 	[9] = sys_mmap,
 	[10] = sys_mprotect,
 	[11] = sys_munmap,
@@ -36,6 +43,8 @@ static const sy_call_t linux_sysent[] = {
 	[14] = sys_rt_sigprocmask,
 	[15] = sys_rt_sigreturn,
 	[16] = sys_ioctl,
+	[17] = sys_pread64,
+	[18] = sys_pwrite64,
 	[19] = sys_readv,
 	[20] = sys_writev,
 	[21] = sys_access,
@@ -55,7 +64,19 @@ static const sy_call_t linux_sysent[] = {
 	[61] = sys_wait4,
 	[62] = sys_kill,
 	[63] = sys_uname,
+	[74] = sys_fsync,
+	[75] = sys_fsync, /* fdatasync */
+	[76] = sys_truncate,
+	[77] = sys_ftruncate,
 	[79] = sys_getcwd,
+	[82] = sys_rename,
+	[83] = sys_mkdir,
+	[84] = sys_rmdir,
+	[85] = sys_creat,
+	[86] = sys_link,
+	[87] = sys_unlink,
+	[88] = sys_symlink,
+	[89] = sys_readlink,
 	[96] = sys_gettimeofday,
 	[102] = sys_getuid,
 	[104] = sys_getuid, /* getgid */
@@ -65,12 +86,20 @@ static const sy_call_t linux_sysent[] = {
 	[158] = sys_arch_prctl,
 	[169] = sys_reboot,
 	[186] = sys_gettid,
+	[217] = sys_getdents64,
 	[218] = sys_set_tid_address,
 	[228] = sys_clock_gettime,
 	[231] = sys_exit_group,
+	[257] = sys_openat,
+	[258] = sys_mkdirat,
+	[262] = sys_newfstatat,
+	[263] = sys_unlinkat,
+	[264] = sys_renameat,
+	[267] = sys_readlinkat,
 	[269] = sys_faccessat,
 	[292] = sys_dup3,
 	[293] = sys_pipe2,
+	[316] = sys_renameat2,
 	[318] = sys_getrandom,
 };
 
@@ -321,6 +350,7 @@ sys_reboot(struct trapframe *tf)
 	case 0x4321fedc: /* LINUX_REBOOT_CMD_POWER_OFF */
 	case 0xcdef0123: /* LINUX_REBOOT_CMD_HALT */
 		printf("reboot: power off requested by pid %d\n", current_proc()->p_pid);
+		vfs_shutdown(); /* sync and unmount, so the file systems are clean on disk */
 		/* Under the test harness's isa-debug-exit device this ends QEMU with status 1. */
 		ktest_debug_exit(0);
 		acpi_poweroff();

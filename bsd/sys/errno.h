@@ -44,6 +44,7 @@
 #define ENOTTY	      25
 #define ENODEV	      19
 #define EPIPE	      32
+#define ESPIPE	      29
 #define ENOSYS	      38
 #define EOPNOTSUPP    95
 #define ENOTSUP	      EOPNOTSUPP

@@ -1,10 +1,11 @@
 /*
  * vfs_uio.c — moving data between the kernel and a struct uio (4.4BSD kern/kern_subr.c
- * uiomove). Portable: unit-tested on the host.
+ * uiomove). Portable: unit-tested on the host (the test supplies the user copies).
  *
- * XXX: UIO_USERSPACE answers EFAULT until user space has copyin/copyout (the user-space
- * issue); then the two copies below call them, and a fault ends the move with EFAULT.
+ * User buffers (UIO_USERSPACE) are reached only through copyin/copyout, so a bad address ends
+ * the move with EFAULT; what moved before it stays moved and is accounted for.
  */
+#include <arch/x86_64/usercopy.h>
 #include <bsd/sys/errno.h>
 #include <bsd/sys/uio.h>
 
@@ -43,12 +44,15 @@ uiomove(void *cp, size_t n, struct uio *uio)
 			cnt = n;
 		if (cnt > uio->uio_resid)
 			cnt = uio->uio_resid;
-		if (uio->uio_segflg != UIO_SYSSPACE)
-			return EFAULT; /* XXX: copyout/copyin (see above) */
-		if (uio->uio_rw == UIO_READ)
+		if (uio->uio_segflg == UIO_USERSPACE) {
+			if ((uio->uio_rw == UIO_READ ? copyout(kp, iov->iov_base, cnt)
+						     : copyin(iov->iov_base, kp, cnt)) != 0)
+				return EFAULT;
+		} else if (uio->uio_rw == UIO_READ) {
 			memcpy(iov->iov_base, kp, cnt);
-		else
+		} else {
 			memcpy(kp, iov->iov_base, cnt);
+		}
 		iov->iov_base = (char *)iov->iov_base + cnt;
 		iov->iov_len -= cnt;
 		uio->uio_resid -= cnt;

@@ -1,0 +1,682 @@
+/*
+ * vfs_syscalls.c — the file-system system calls of the Linux x86-64 ABI over the VFS (XNU
+ * bsd/vfs/vfs_syscalls.c and vfs_vnops.c's vnops fileops): open, openat, lseek, pread64,
+ * pwrite64, stat, fstat, lstat, newfstatat, getdents64, mkdir(at), unlink(at), rmdir,
+ * rename(at), link, symlink, readlink, truncate, ftruncate, fsync, fdatasync; and the reader
+ * exec uses for programs on a mounted file system.
+ *
+ * The one idea: an open vnode is one more kind of struct file (bsd/kern/file.h), so read,
+ * write, readv, writev, dup and close from kern_descrip.c work on it unchanged; its fileops
+ * move data with vn_read/vn_write over a user-space uio at the file's own offset, which
+ * O_APPEND moves to the end first. Every path is copied in with copyinstr and resolved by the
+ * VFS, so a bad pointer is EFAULT and a bad path an errno, never a kernel fault.
+ *
+ * XXX: no current directory per process yet: a relative path resolves from "/", or from the
+ * directory a dirfd was opened as (the path it was opened by is kept for that).
+ */
+#include <arch/x86_64/usercopy.h>
+#include <bsd/kern/file.h>
+#include <bsd/kern/proc.h>
+#include <bsd/kern/syscall.h>
+#include <bsd/sys/errno.h>
+#include <bsd/sys/vfs_file.h>
+#include <bsd/vfs/vfs_syscalls.h>
+#include <mach/kern/kalloc.h>
+
+#define VFS_PATH_MAX 4096
+
+/* What an open vnode's struct file points at. */
+struct vfile {
+	vnode_t vf_vp;
+	int vf_flags;	   /* open(2) flags */
+	int64_t vf_offset; /* the file offset (lseek) */
+	char *vf_path;	   /* the path it was opened by (for *at() with this as dirfd) */
+};
+
+/* ---- paths ---- */
+
+/*
+ * Copy the user path at upath in and make it absolute against dirfd (AT_FDCWD: "/"). Returns a
+ * kalloc'ed VFS_PATH_MAX buffer in *out (free with vfs_path_free) or a negative errno.
+ */
+static long
+vfs_path_in(int dirfd, uint64_t upath, char **out)
+{
+	char *path = kalloc(VFS_PATH_MAX);
+	size_t len;
+	int err;
+
+	if (path == NULL)
+		return -ENOMEM;
+	err = copyinstr((const void *)upath, path, VFS_PATH_MAX, &len);
+	if (err != 0 || path[0] == '\0') {
+		kfree(path, VFS_PATH_MAX);
+		return err == ENAMETOOLONG ? -ENAMETOOLONG : err != 0 ? -EFAULT : -ENOENT;
+	}
+	if (path[0] != '/' && dirfd != AT_FDCWD) {
+		struct file *dfp = fd_get((uint64_t)(uint32_t)dirfd);
+		struct vfile *d;
+		size_t dl;
+
+		if (dfp == NULL || dfp->f_ops != &vnops_fileops) {
+			kfree(path, VFS_PATH_MAX);
+			return dfp == NULL ? -EBADF : -ENOTDIR;
+		}
+		d = dfp->f_data;
+		if (d->vf_vp->v_type != VDIR) {
+			kfree(path, VFS_PATH_MAX);
+			return -ENOTDIR;
+		}
+		dl = strlen(d->vf_path);
+		if (dl + 1 + strlen(path) + 1 > VFS_PATH_MAX) {
+			kfree(path, VFS_PATH_MAX);
+			return -ENAMETOOLONG;
+		}
+		memmove(path + dl + 1, path, strlen(path) + 1);
+		memcpy(path, d->vf_path, dl);
+		path[dl] = '/';
+	}
+	*out = path;
+	return 0;
+}
+
+static void
+vfs_path_free(char *path)
+{
+	kfree(path, VFS_PATH_MAX);
+}
+
+/* ---- the vnode kind of open file ---- */
+
+static long
+vnops_rw(struct file *fp, void *ubuf, size_t len, enum uio_rw rw, int64_t *offp)
+{
+	struct vfile *vf = fp->f_data;
+	struct iovec iov = { ubuf, len };
+	struct uio uio = {
+		.uio_iov = &iov,
+		.uio_iovcnt = 1,
+		.uio_offset = *offp,
+		.uio_resid = len,
+		.uio_segflg = UIO_USERSPACE,
+		.uio_rw = rw,
+	};
+	int err;
+
+	if (rw == UIO_READ && OFLAGS_ACCMODE(vf->vf_flags) == O_WRONLY)
+		return -EBADF;
+	if (rw == UIO_WRITE && OFLAGS_ACCMODE(vf->vf_flags) == O_RDONLY)
+		return -EBADF;
+	if (rw == UIO_WRITE && offp == &vf->vf_offset && (vf->vf_flags & O_APPEND)) {
+		struct stat st;
+
+		if ((err = vn_stat(vf->vf_vp, &st)) != 0)
+			return -err;
+		uio.uio_offset = st.st_size;
+	}
+	err = rw == UIO_READ ? vn_read(vf->vf_vp, &uio, 0) : vn_write(vf->vf_vp, &uio, 0);
+	/* A transfer cut short by a fault or an error still counts what it moved. */
+	if (err != 0 && uio.uio_resid == len)
+		return -err;
+	*offp = uio.uio_offset;
+	return (long)(len - uio.uio_resid);
+}
+
+static long
+vnops_read(struct file *fp, void *ubuf, size_t len)
+{
+	return vnops_rw(fp, ubuf, len, UIO_READ, &((struct vfile *)fp->f_data)->vf_offset);
+}
+
+static long
+vnops_write(struct file *fp, const void *ubuf, size_t len)
+{
+	return vnops_rw(fp, (void *)ubuf, len, UIO_WRITE,
+			&((struct vfile *)fp->f_data)->vf_offset);
+}
+
+static long
+vnops_ioctl(struct file *fp, unsigned long cmd, uint64_t uarg)
+{
+	(void)fp;
+	(void)cmd;
+	(void)uarg;
+	return -ENOTTY;
+}
+
+static void
+vnops_close(struct file *fp)
+{
+	struct vfile *vf = fp->f_data;
+
+	(void)vn_close(vf->vf_vp, vf->vf_flags);
+	vfs_path_free(vf->vf_path);
+	kfree(vf, sizeof(*vf));
+}
+
+const struct fileops vnops_fileops = {
+	.fo_read = vnops_read,
+	.fo_write = vnops_write,
+	.fo_ioctl = vnops_ioctl,
+	.fo_close = vnops_close,
+};
+
+static struct vfile *
+vfile_get(uint64_t fd, long *err)
+{
+	struct file *fp = fd_get(fd);
+
+	if (fp == NULL) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (fp->f_ops != &vnops_fileops) {
+		*err = -ESPIPE; /* a console or a pipe: no offset, no attributes here */
+		return NULL;
+	}
+	return fp->f_data;
+}
+
+/* ---- open ---- */
+
+#define OPEN_FLAGS_KNOWN                                                                        \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DIRECTORY | \
+	 O_NOFOLLOW | O_CLOEXEC | O_LARGEFILE | O_NOATIME | O_SYNC | O_DSYNC)
+
+static long
+vfs_openat(int dirfd, uint64_t upath, int flags, uint32_t mode)
+{
+	struct vfile *vf;
+	struct file *fp;
+	char *path;
+	vnode_t vp;
+	long r;
+	int err;
+
+	if ((flags & ~OPEN_FLAGS_KNOWN) || OFLAGS_ACCMODE(flags) == O_ACCMODE)
+		return -EINVAL;
+	if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
+		return r;
+	err = vn_open(path, flags, mode & 07777, &vp);
+	if (err != 0) {
+		vfs_path_free(path);
+		return -err;
+	}
+	vf = kalloc(sizeof(*vf));
+	fp = kalloc(sizeof(*fp));
+	if (vf == NULL || fp == NULL) {
+		if (vf != NULL)
+			kfree(vf, sizeof(*vf));
+		if (fp != NULL)
+			kfree(fp, sizeof(*fp));
+		(void)vn_close(vp, flags);
+		vfs_path_free(path);
+		return -ENOMEM;
+	}
+	vf->vf_vp = vp;
+	vf->vf_flags = flags;
+	vf->vf_offset = 0;
+	vf->vf_path = path;
+	memset(fp, 0, sizeof(*fp));
+	fp->f_ops = &vnops_fileops;
+	fp->f_count = 1;
+	fp->f_data = vf;
+	if ((r = fd_alloc(current_proc(), fp)) < 0)
+		file_rele(fp);
+	return r;
+}
+
+long
+sys_open(struct trapframe *tf)
+{
+	return vfs_openat(AT_FDCWD, tf->tf_rdi, (int)tf->tf_rsi, (uint32_t)tf->tf_rdx);
+}
+
+long
+sys_creat(struct trapframe *tf)
+{
+	return vfs_openat(AT_FDCWD, tf->tf_rdi, O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)tf->tf_rsi);
+}
+
+long
+sys_openat(struct trapframe *tf)
+{
+	return vfs_openat((int)tf->tf_rdi, tf->tf_rsi, (int)tf->tf_rdx, (uint32_t)tf->tf_r10);
+}
+
+/* ---- offsets and positioned I/O ---- */
+
+long
+sys_lseek(struct trapframe *tf)
+{
+	long err = 0;
+	struct vfile *vf = vfile_get(tf->tf_rdi, &err);
+	int64_t off = (int64_t)tf->tf_rsi, base;
+	struct stat st;
+
+	if (vf == NULL)
+		return err;
+	switch (tf->tf_rdx) {
+	case 0: /* SEEK_SET */
+		base = 0;
+		break;
+	case 1: /* SEEK_CUR */
+		base = vf->vf_offset;
+		break;
+	case 2: /* SEEK_END */
+		if ((err = vn_stat(vf->vf_vp, &st)) != 0)
+			return -err;
+		base = st.st_size;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+		return -EINVAL;
+	vf->vf_offset = base + off;
+	return vf->vf_offset;
+}
+
+static long
+vfs_prw(struct trapframe *tf, enum uio_rw rw)
+{
+	long err = 0;
+	struct vfile *vf = vfile_get(tf->tf_rdi, &err);
+	int64_t off = (int64_t)tf->tf_r10;
+
+	if (vf == NULL)
+		return err;
+	if (off < 0)
+		return -EINVAL;
+	if (!user_range_ok((void *)tf->tf_rsi, tf->tf_rdx))
+		return -EFAULT;
+	return vnops_rw(fd_get(tf->tf_rdi), (void *)tf->tf_rsi, tf->tf_rdx, rw, &off);
+}
+
+long
+sys_pread64(struct trapframe *tf)
+{
+	return vfs_prw(tf, UIO_READ);
+}
+
+long
+sys_pwrite64(struct trapframe *tf)
+{
+	return vfs_prw(tf, UIO_WRITE);
+}
+
+/* ---- attributes ---- */
+
+static long
+vfs_stat_out(const struct stat *st, uint64_t ubuf)
+{
+	return copyout(st, (void *)ubuf, sizeof(*st)) != 0 ? -EFAULT : 0;
+}
+
+static long
+vfs_statat(int dirfd, uint64_t upath, uint64_t ubuf, bool follow)
+{
+	struct stat st;
+	char *path;
+	long r;
+	int err;
+
+	if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
+		return r;
+	err = vn_stat_path(path, follow, &st);
+	vfs_path_free(path);
+	return err != 0 ? -err : vfs_stat_out(&st, ubuf);
+}
+
+long
+sys_stat(struct trapframe *tf)
+{
+	return vfs_statat(AT_FDCWD, tf->tf_rdi, tf->tf_rsi, true);
+}
+
+long
+sys_lstat(struct trapframe *tf)
+{
+	return vfs_statat(AT_FDCWD, tf->tf_rdi, tf->tf_rsi, false);
+}
+
+long
+sys_fstat(struct trapframe *tf)
+{
+	long err = 0;
+	struct vfile *vf = vfile_get(tf->tf_rdi, &err);
+	struct stat st;
+
+	if (vf == NULL) {
+		/* The console and pipes: a character device / FIFO with nothing else to say. */
+		if (err != -ESPIPE)
+			return err;
+		memset(&st, 0, sizeof(st));
+		st.st_mode = fd_get(tf->tf_rdi)->f_ops->fo_ioctl != NULL ? S_IFCHR | 0620
+									 : S_IFIFO | 0600;
+		st.st_blksize = 4096;
+		return vfs_stat_out(&st, tf->tf_rsi);
+	}
+	if ((err = vn_stat(vf->vf_vp, &st)) != 0)
+		return -err;
+	return vfs_stat_out(&st, tf->tf_rsi);
+}
+
+#define AT_SYMLINK_NOFOLLOW_ 0x100
+#define AT_EMPTY_PATH_	     0x1000
+#define AT_REMOVEDIR_	     0x200
+
+long
+sys_newfstatat(struct trapframe *tf)
+{
+	uint64_t flags = tf->tf_r10;
+
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW_ | AT_EMPTY_PATH_))
+		return -EINVAL;
+	if (flags & AT_EMPTY_PATH_) {
+		char c;
+
+		if (copyin((const void *)tf->tf_rsi, &c, 1) != 0)
+			return -EFAULT;
+		if (c == '\0') {
+			struct trapframe f = *tf;
+
+			f.tf_rsi = tf->tf_rdx;
+			return sys_fstat(&f);
+		}
+	}
+	return vfs_statat((int)tf->tf_rdi, tf->tf_rsi, tf->tf_rdx,
+			  !(flags & AT_SYMLINK_NOFOLLOW_));
+}
+
+/* getdents64: records straight into a kernel bounce buffer, then out in one copy. */
+long
+sys_getdents64(struct trapframe *tf)
+{
+	long err = 0;
+	struct vfile *vf = vfile_get(tf->tf_rdi, &err);
+	size_t len = MIN(tf->tf_rdx, (uint64_t)65536), done = 0;
+	uint64_t cookie;
+	void *buf;
+
+	if (vf == NULL)
+		return err == -ESPIPE ? -ENOTDIR : err;
+	if (vf->vf_vp->v_type != VDIR)
+		return -ENOTDIR;
+	if ((buf = kalloc(len)) == NULL)
+		return -ENOMEM;
+	cookie = (uint64_t)vf->vf_offset;
+	err = vn_readdir(vf->vf_vp, &cookie, buf, len, &done);
+	if (err == 0 && done > 0 && copyout(buf, (void *)tf->tf_rsi, done) != 0)
+		err = EFAULT;
+	kfree(buf, len);
+	if (err != 0)
+		return -err;
+	vf->vf_offset = (int64_t)cookie;
+	return (long)done;
+}
+
+/* ---- names ---- */
+
+static long
+vfs_path1(int dirfd, uint64_t upath, int (*op)(const char *path))
+{
+	char *path;
+	long r;
+	int err;
+
+	if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
+		return r;
+	err = op(path);
+	vfs_path_free(path);
+	return -err;
+}
+
+static long
+vfs_path2(int dfd1, uint64_t up1, int dfd2, uint64_t up2,
+	  int (*op)(const char *a, const char *b))
+{
+	char *a, *b;
+	long r;
+	int err;
+
+	if ((r = vfs_path_in(dfd1, up1, &a)) != 0)
+		return r;
+	if ((r = vfs_path_in(dfd2, up2, &b)) != 0) {
+		vfs_path_free(a);
+		return r;
+	}
+	err = op(a, b);
+	vfs_path_free(a);
+	vfs_path_free(b);
+	return -err;
+}
+
+static long
+vfs_mkdirat(int dirfd, uint64_t upath, uint32_t mode)
+{
+	char *path;
+	long r;
+	int err;
+
+	if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
+		return r;
+	err = vn_mkdir(path, mode & 07777);
+	vfs_path_free(path);
+	return -err;
+}
+
+long
+sys_mkdir(struct trapframe *tf)
+{
+	return vfs_mkdirat(AT_FDCWD, tf->tf_rdi, (uint32_t)tf->tf_rsi);
+}
+
+long
+sys_mkdirat(struct trapframe *tf)
+{
+	return vfs_mkdirat((int)tf->tf_rdi, tf->tf_rsi, (uint32_t)tf->tf_rdx);
+}
+
+long
+sys_unlink(struct trapframe *tf)
+{
+	return vfs_path1(AT_FDCWD, tf->tf_rdi, vn_remove);
+}
+
+long
+sys_rmdir(struct trapframe *tf)
+{
+	return vfs_path1(AT_FDCWD, tf->tf_rdi, vn_rmdir);
+}
+
+long
+sys_unlinkat(struct trapframe *tf)
+{
+	if (tf->tf_rdx & ~(uint64_t)AT_REMOVEDIR_)
+		return -EINVAL;
+	return vfs_path1((int)tf->tf_rdi, tf->tf_rsi,
+			 (tf->tf_rdx & AT_REMOVEDIR_) ? vn_rmdir : vn_remove);
+}
+
+long
+sys_rename(struct trapframe *tf)
+{
+	return vfs_path2(AT_FDCWD, tf->tf_rdi, AT_FDCWD, tf->tf_rsi, vn_rename);
+}
+
+long
+sys_renameat(struct trapframe *tf)
+{
+	return vfs_path2((int)tf->tf_rdi, tf->tf_rsi, (int)tf->tf_rdx, tf->tf_r10, vn_rename);
+}
+
+long
+sys_renameat2(struct trapframe *tf)
+{
+	if (tf->tf_r8 != 0)
+		return -EINVAL; /* RENAME_NOREPLACE / EXCHANGE / WHITEOUT: not supported */
+	return sys_renameat(tf);
+}
+
+long
+sys_link(struct trapframe *tf)
+{
+	return vfs_path2(AT_FDCWD, tf->tf_rdi, AT_FDCWD, tf->tf_rsi, vn_link);
+}
+
+/* symlink(target, path): the target is stored verbatim, not made absolute. */
+long
+sys_symlink(struct trapframe *tf)
+{
+	char *target, *path;
+	long r;
+
+	if ((target = kalloc(VFS_PATH_MAX)) == NULL)
+		return -ENOMEM;
+	if (copyinstr((const void *)tf->tf_rdi, target, VFS_PATH_MAX, NULL) != 0) {
+		kfree(target, VFS_PATH_MAX);
+		return -EFAULT;
+	}
+	if ((r = vfs_path_in(AT_FDCWD, tf->tf_rsi, &path)) == 0) {
+		r = -vn_symlink(target, path);
+		vfs_path_free(path);
+	}
+	kfree(target, VFS_PATH_MAX);
+	return r;
+}
+
+static long
+vfs_readlinkat(int dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
+{
+	char *path, *buf;
+	size_t got = 0;
+	long r;
+	int err;
+
+	if ((int64_t)size <= 0)
+		return -EINVAL;
+	if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
+		return r;
+	if ((buf = kalloc(VFS_PATH_MAX)) == NULL) {
+		vfs_path_free(path);
+		return -ENOMEM;
+	}
+	err = vn_readlink(path, buf, MIN(size, (uint64_t)VFS_PATH_MAX), &got);
+	if (err == 0 && copyout(buf, (void *)ubuf, got) != 0)
+		err = EFAULT;
+	kfree(buf, VFS_PATH_MAX);
+	vfs_path_free(path);
+	return err != 0 ? -err : (long)got;
+}
+
+long
+sys_readlink(struct trapframe *tf)
+{
+	return vfs_readlinkat(AT_FDCWD, tf->tf_rdi, tf->tf_rsi, tf->tf_rdx);
+}
+
+long
+sys_readlinkat(struct trapframe *tf)
+{
+	return vfs_readlinkat((int)tf->tf_rdi, tf->tf_rsi, tf->tf_rdx, tf->tf_r10);
+}
+
+/* ---- sizes and durability ---- */
+
+long
+sys_ftruncate(struct trapframe *tf)
+{
+	long err = 0;
+	struct vfile *vf = vfile_get(tf->tf_rdi, &err);
+
+	if (vf == NULL)
+		return err == -ESPIPE ? -EINVAL : err;
+	if ((int64_t)tf->tf_rsi < 0 || OFLAGS_ACCMODE(vf->vf_flags) == O_RDONLY)
+		return -EINVAL;
+	return -vn_truncate(vf->vf_vp, tf->tf_rsi);
+}
+
+long
+sys_truncate(struct trapframe *tf)
+{
+	char *path;
+	vnode_t vp;
+	long r;
+	int err;
+
+	if ((int64_t)tf->tf_rsi < 0)
+		return -EINVAL;
+	if ((r = vfs_path_in(AT_FDCWD, tf->tf_rdi, &path)) != 0)
+		return r;
+	err = vn_open(path, O_WRONLY, 0, &vp);
+	vfs_path_free(path);
+	if (err != 0)
+		return -err;
+	err = vn_truncate(vp, tf->tf_rsi);
+	(void)vn_close(vp, O_WRONLY);
+	return -err;
+}
+
+long
+sys_fsync(struct trapframe *tf)
+{
+	long err = 0;
+	struct vfile *vf = vfile_get(tf->tf_rdi, &err);
+
+	if (vf == NULL)
+		return err == -ESPIPE ? -EINVAL : err;
+	return -vn_fsync(vf->vf_vp);
+}
+
+/* ---- programs on the mounted file systems, for exec and access ---- */
+
+static int
+vfs_exec_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	size_t resid = 0;
+	int err;
+
+	err = vn_rdwr(UIO_READ, (vnode_t)ctx, buf, len, (int64_t)off, UIO_SYSSPACE, 0, &resid);
+	return err != 0 ? err : resid != 0 ? EIO : 0;
+}
+
+int
+vfs_exec_open(const char *path, struct exec_reader *r)
+{
+	struct stat st;
+	vnode_t vp;
+	int err;
+
+	if ((err = vn_open(path, O_RDONLY, 0, &vp)) != 0)
+		return err;
+	if ((err = vn_stat(vp, &st)) != 0 || !S_ISREG(st.st_mode) ||
+	    !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+		(void)vn_close(vp, O_RDONLY);
+		return err != 0 ? err : EACCES;
+	}
+	r->er_read = vfs_exec_read;
+	r->er_ctx = vp;
+	r->er_size = (uint64_t)st.st_size;
+	return 0;
+}
+
+void
+vfs_exec_close(struct exec_reader *r)
+{
+	(void)vn_close((vnode_t)r->er_ctx, O_RDONLY);
+}
+
+int
+vfs_access(const char *path, int mode)
+{
+	struct stat st;
+	int err;
+
+	if ((err = vn_stat_path(path, true, &st)) != 0)
+		return err;
+	/* XXX: every process is root: only execute needs a bit set (somewhere), as for root. */
+	if ((mode & 1) && !S_ISDIR(st.st_mode) && !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+		return EACCES;
+	return 0;
+}
