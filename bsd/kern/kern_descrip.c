@@ -257,17 +257,24 @@ sys_ioctl(struct trapframe *tf)
 	return fp->f_ops->fo_ioctl(fp, tf->tf_rsi, tf->tf_rdx);
 }
 
-long
-sys_close(struct trapframe *tf)
+int
+fd_close(struct proc *p, int fd)
 {
-	struct proc *p = current_proc();
-	struct file *fp = fd_get(tf->tf_rdi);
+	struct file *fp = fd >= 0 && fd < NOFILE ? p->p_fd[fd] : NULL;
 
 	if (fp == NULL)
 		return -EBADF;
-	p->p_fd[tf->tf_rdi] = NULL;
+	p->p_fd[fd] = NULL;
 	file_rele(fp);
 	return 0;
+}
+
+long
+sys_close(struct trapframe *tf)
+{
+	if (tf->tf_rdi >= NOFILE)
+		return -EBADF;
+	return fd_close(current_proc(), (int)tf->tf_rdi);
 }
 
 static long

@@ -14,6 +14,7 @@
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
+#include <bsd/kern/uipc_syscalls.h>
 #include <bsd/sys/mount.h>
 #include <bsd/vfs/vfs_syscalls.h>
 #include <bsd/sys/errno.h>
@@ -56,6 +57,21 @@ static const sy_call_t linux_sysent[] = {
 	[34] = sys_pause,
 	[35] = sys_nanosleep,
 	[39] = sys_getpid,
+	[41] = sys_socket,
+	[42] = sys_connect,
+	[43] = sys_accept,
+	[44] = sys_sendto,
+	[45] = sys_recvfrom,
+	[46] = sys_sendmsg,
+	[47] = sys_recvmsg,
+	[48] = sys_shutdown,
+	[49] = sys_bind,
+	[50] = sys_listen,
+	[51] = sys_getsockname,
+	[52] = sys_getpeername,
+	[53] = sys_socketpair,
+	[54] = sys_setsockopt,
+	[55] = sys_getsockopt,
 	[56] = sys_clone,
 	[57] = sys_fork,
 	[58] = sys_vfork,
@@ -97,6 +113,7 @@ static const sy_call_t linux_sysent[] = {
 	[264] = sys_renameat,
 	[267] = sys_readlinkat,
 	[269] = sys_faccessat,
+	[288] = sys_accept4,
 	[292] = sys_dup3,
 	[293] = sys_pipe2,
 	[316] = sys_renameat2,

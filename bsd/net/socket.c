@@ -10,6 +10,7 @@
  * the protocol through a small bounce buffer, so a user buffer (which may fault) is touched
  * by so_uiomove() only.
  */
+#include <arch/x86_64/usercopy.h>
 #include <bsd/net/net_kern.h>
 #include <bsd/net/socket_var.h>
 #include <mach/kern/clock.h>
@@ -42,16 +43,20 @@ so_uiomove(void *kbuf, size_t n, struct so_uio *uio, bool to_uio)
 {
 	uint8_t *k = kbuf;
 
-	if (uio->uio_seg != SO_UIO_SYSSPACE)
-		return EFAULT; /* XXX: copyin/copyout once user space lands (bsd/kern) */
 	while (n > 0 && uio->uio_iovcnt > 0) {
 		struct so_iovec *iov = uio->uio_iov;
 		size_t c = MIN(n, iov->iov_len);
 
-		if (to_uio)
+		/* A user buffer only through the user copies: a bad address is EFAULT, and what
+		 * moved before it stays counted. (The network lock is a mutex: a fault may sleep.) */
+		if (uio->uio_seg == SO_UIO_USERSPACE) {
+			if ((to_uio ? copyout(k, iov->iov_base, c) : copyin(iov->iov_base, k, c)) != 0)
+				return EFAULT;
+		} else if (to_uio) {
 			memcpy(iov->iov_base, k, c);
-		else
+		} else {
 			memcpy(k, iov->iov_base, c);
+		}
 		iov->iov_base = (uint8_t *)iov->iov_base + c;
 		iov->iov_len -= c;
 		uio->uio_resid -= c;

@@ -17,6 +17,7 @@
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/file.h>
 #include <bsd/kern/proc.h>
+#include <bsd/kern/uipc_syscalls.h>
 #include <bsd/kern/syscall.h>
 #include <bsd/sys/errno.h>
 #include <bsd/sys/vfs_file.h>
@@ -348,12 +349,16 @@ sys_fstat(struct trapframe *tf)
 	struct stat st;
 
 	if (vf == NULL) {
-		/* The console and pipes: a character device / FIFO with nothing else to say. */
+		/* A socket, the console or a pipe: its kind and nothing else to say. */
+		const struct fileops *ops;
+
 		if (err != -ESPIPE)
 			return err;
+		ops = fd_get(tf->tf_rdi)->f_ops;
 		memset(&st, 0, sizeof(st));
-		st.st_mode = fd_get(tf->tf_rdi)->f_ops->fo_ioctl != NULL ? S_IFCHR | 0620
-									 : S_IFIFO | 0600;
+		st.st_mode = ops == &socket_fileops ? S_IFSOCK | 0777
+			     : ops->fo_ioctl != NULL ? S_IFCHR | 0620 /* the console */
+						     : S_IFIFO | 0600;
 		st.st_blksize = 4096;
 		return vfs_stat_out(&st, tf->tf_rsi);
 	}

@@ -42,6 +42,7 @@ static const struct utest tests[] = {
 	{ "hostile_arguments_and_frames", "/bin/utest", "hostile", 0 },
 	{ "fork_exec_wait_rate", "/bin/utest", "rate", 0 },
 	{ "pie_utest", "/bin/utest-pie", "args", 0 },
+	{ "socket_calls", "/bin/nettest", NULL, 0 },
 	/* On a read-write root file system (tests/boot/user-rootfs.sh): the file calls. */
 	{ "vfs_file_calls", "/bin/fstest", "/fstest", 0 },
 	/* Debian's busybox-static, when the archive has it (tests/boot/user.sh). */
