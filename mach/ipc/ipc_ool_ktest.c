@@ -4,7 +4,7 @@
  * data arrives intact, shares the sender's physical pages, and is copy-on-write both ways; a
  * deallocating send takes the range from the sender; port arrays carry rights; a message
  * destroyed undelivered gives back its copy, objects and pages; the trailer carries the
- * sender's security and audit tokens; and the OOL throughput figure (16 MiB per message).
+ * sender's security and audit tokens; and (by name only) the OOL throughput figure.
  *
  * Each "task" is an ipc_space plus a vm_map over its own pmap, reached through copy hooks that
  * are vm_map_copy_bytes (the user copy will take their place for user tasks).
@@ -271,8 +271,12 @@ KTEST(ipc_ool_destroyed_message_releases_memory)
 
 #define OK_BIG (16u << 20)
 
-/* The OOL throughput figure: 16 MiB of resident data sent, received and unmapped, repeatedly. */
-KTEST(ipc_ool_throughput)
+/*
+ * The OOL throughput figure: 16 MiB of resident data sent, received and unmapped, repeatedly.
+ * A benchmark, run by name (ktest=ipc_ool_throughput): faulting 16 MiB in first takes long
+ * under nested KVM, and the figure is not a pass/fail check.
+ */
+KTEST_F(ipc_ool_throughput, KTEST_EXPLICIT)
 {
 	struct ok_task a, b;
 	mach_port_name_t rcv, dest;
