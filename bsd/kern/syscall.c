@@ -14,6 +14,7 @@
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
+#include <mach/kern/syscall_sw.h>
 #include <bsd/kern/uipc_syscalls.h>
 #include <bsd/sys/mount.h>
 #include <bsd/vfs/vfs_syscalls.h>
@@ -148,9 +149,13 @@ unix_syscall(struct trapframe *tf)
 	long r;
 
 	current_uthread()->uu_syscall = nr;
+	uint64_t mret;
+
 	if (cls == SYS_CLASS_LINUX && nr < ARRAY_SIZE(linux_sysent) && linux_sysent[nr] != NULL)
 		r = linux_sysent[nr](tf);
-	else /* XXX: class 1 (Mach traps: mach_msg, mach_reply_port, …) awaits the IPC issue. */
+	else if (cls == SYS_CLASS_MACH && mach_trap(tf, (uint32_t)(nr & 0xffffff), &mret))
+		r = (long)mret; /* a port name or a mach_msg_return_t, not an errno */
+	else
 		r = sys_enosys(nr);
 	tf->tf_rax = (uint64_t)r;
 }

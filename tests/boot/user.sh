@@ -26,6 +26,7 @@ boot_expect '^user: SMAP on \(SMEP on\)$' "SMEP and SMAP on (TCG -cpu max has bo
 boot_expect '^hello, world$' "hello world reached the console"
 boot_expect '^ok [0-9]+ - fork_cow$' "the fork copy-on-write test"
 boot_expect '^ok [0-9]+ - socket_calls$' "the socket calls over the loopback"
+boot_expect '^ok [0-9]+ - mach_ipc_traps$' "Mach IPC through the class-1 traps"
 boot_expect '^ok [0-9]+ - readonly_write_sigsegv$' "a write to a read-only page is SIGSEGV"
 boot_expect '^busybox says hello$' "busybox echo's output"
 boot_expect '^sh: 42 sub$' "busybox sh arithmetic and command substitution"
