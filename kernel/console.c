@@ -211,6 +211,12 @@ console_input(char c)
 	__atomic_store_n(&input_head, next, __ATOMIC_RELEASE);
 }
 
+bool
+console_input_pending(void)
+{
+	return input_tail != __atomic_load_n(&input_head, __ATOMIC_ACQUIRE);
+}
+
 int
 console_getc(void)
 {

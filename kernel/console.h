@@ -52,6 +52,7 @@ void console_panic_mode(void);
 /* Input: drivers push received characters (from interrupt context); readers pop them. */
 void console_input(char c);
 int console_getc(void); /* -1 when nothing is queued */
+bool console_input_pending(void); /* whether console_getc would return a byte */
 
 /* The message buffer keeps the last CONSOLE_MSGBUF bytes of output for `dmesg`. */
 #define CONSOLE_MSGBUF 16384

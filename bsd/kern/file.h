@@ -34,6 +34,8 @@ void file_rele(struct file *fp);
 int fd_alloc(struct proc *p, struct file *fp);
 /* fd_close: p's descriptor fd no longer names its file (released). Returns 0 or -EBADF. */
 int fd_close(struct proc *p, int fd);
+/* Whether fp is the console (for poll). */
+bool file_is_console(const struct file *fp);
 /* The file descriptor fd of the current process names, or NULL. */
 struct file *fd_get(uint64_t fd);
 /* A read or write on a file that is not open for it. Returns -EBADF. */

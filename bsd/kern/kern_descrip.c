@@ -11,6 +11,8 @@
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/file.h>
 #include <bsd/kern/proc.h>
+#include <bsd/kern/uipc_syscalls.h>
+#include <bsd/net/socket.h>
 #include <bsd/kern/syscall.h>
 #include <bsd/sys/errno.h>
 #include <console.h>
@@ -47,6 +49,24 @@ file_no_rw(struct file *fp, void *ubuf, size_t len)
 	return -EBADF;
 }
 
+static const struct fileops cons_ops;
+
+/*
+ * The console's terminal settings (struct termios, asm-generic/termbits.h): what TCGETS reads
+ * and TCSETS* write. Cooked mode by default; a program that turns ICANON and ECHO off (a shell's
+ * line editor) gets bytes as they come and does its own echo. XXX: one console, one setting;
+ * no erase/kill editing or signals from ^C in cooked mode yet.
+ */
+#define T_ICRNL	 0x100
+#define T_ICANON 0x2
+#define T_ECHO	 0x8
+static struct {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line, c_cc[19];
+} cons_termios = { .c_iflag = 0x500 /* ICRNL|IXON */, .c_oflag = 0x5 /* OPOST|ONLCR */,
+		   .c_cflag = 0xbf /* B38400|CS8|CREAD */,
+		   .c_lflag = 0x8a3b /* ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN */ };
+
 static long
 cons_read(struct file *fp, void *ubuf, size_t len)
 {
@@ -59,8 +79,12 @@ cons_read(struct file *fp, void *ubuf, size_t len)
 	len = MIN(len, sizeof(buf));
 	while (n == 0) {
 		while (n < len && (c = console_getc()) >= 0) {
+			if (c == '\r' && (cons_termios.c_iflag & T_ICRNL))
+				c = '\n';
 			buf[n++] = (char)c;
-			if (c == '\n')
+			if (cons_termios.c_lflag & T_ECHO)
+				printf("%c", c);
+			if (c == '\n' || !(cons_termios.c_lflag & T_ICANON))
 				break;
 		}
 		if (n == 0) {
@@ -76,25 +100,33 @@ static long
 cons_ioctl(struct file *fp, unsigned long cmd, uint64_t uarg)
 {
 	switch (cmd) {
-	case TCGETS: {
-		/* struct termios (asm-generic/termbits.h): cooked mode, echo, 38400 baud. */
-		uint32_t t[4] = { 0x500 /* ICRNL|IXON */, 0x5 /* OPOST|ONLCR */,
-				  0xbf /* B38400|CS8|CREAD */, 0x8a3b /* ISIG|ICANON|ECHO… */ };
-		uint8_t cc[19 + 1] = { 0 };
-		uint8_t out[sizeof(t) + sizeof(cc)];
-
-		memcpy(out, t, sizeof(t));
-		memcpy(out + sizeof(t), cc, sizeof(cc));
-		return copyout(out, (void *)uarg, 36) != 0 ? -EFAULT : 0;
-	}
+	case TCGETS:
+		return copyout(&cons_termios, (void *)uarg, 36) != 0 ? -EFAULT : 0;
+	case 0x5402: /* TCSETS */
+	case 0x5403: /* TCSETSW */
+	case 0x5404: /* TCSETSF */
+		return copyin((const void *)uarg, &cons_termios, 36) != 0 ? -EFAULT : 0;
 	case TIOCGWINSZ: {
 		uint16_t ws[4] = { 24, 80, 0, 0 };
 
 		return copyout(ws, (void *)uarg, sizeof(ws)) != 0 ? -EFAULT : 0;
 	}
+	case 0x540f: /* TIOCGPGRP */ {
+		int pg = current_proc()->p_pgid;
+
+		return copyout(&pg, (void *)uarg, sizeof(pg)) != 0 ? -EFAULT : 0;
+	}
+	case 0x5410: /* TIOCSPGRP: XXX: no job control; accepted */
+		return 0;
 	default:
 		return -ENOTTY;
 	}
+}
+
+bool
+file_is_console(const struct file *fp)
+{
+	return fp->f_ops == &cons_ops;
 }
 
 static void
@@ -140,6 +172,7 @@ fdt_init_console(struct proc *p)
 void
 fdt_fork(struct proc *child, struct proc *parent)
 {
+	memcpy(child->p_cwd, parent->p_cwd, sizeof(child->p_cwd)); /* BSD's fd_cdir */
 	for (int fd = 0; fd < NOFILE; fd++) {
 		if (parent->p_fd[fd] != NULL)
 			file_ref(parent->p_fd[fd]);
@@ -255,6 +288,48 @@ sys_ioctl(struct trapframe *tf)
 	if (fp == NULL)
 		return -EBADF;
 	return fp->f_ops->fo_ioctl(fp, tf->tf_rsi, tf->tf_rdx);
+}
+
+/*
+ * fcntl: F_DUPFD / F_DUPFD_CLOEXEC (the lowest free descriptor >= arg), F_GETFD / F_SETFD,
+ * F_GETFL / F_SETFL (O_NONBLOCK reaches the file through FIONBIO). XXX: close-on-exec is not
+ * kept yet: F_GETFD answers 0 and descriptors stay open across execve.
+ */
+long
+sys_fcntl(struct trapframe *tf)
+{
+	struct proc *p = current_proc();
+	struct file *fp = fd_get(tf->tf_rdi);
+	bool on;
+
+	if (fp == NULL)
+		return -EBADF;
+	switch (tf->tf_rsi) {
+	case 0:	   /* F_DUPFD */
+	case 1030: /* F_DUPFD_CLOEXEC */
+		if (tf->tf_rdx >= NOFILE)
+			return -EINVAL;
+		for (uint64_t fd = tf->tf_rdx; fd < NOFILE; fd++) {
+			if (p->p_fd[fd] == NULL) {
+				file_ref(fp);
+				p->p_fd[fd] = fp;
+				return (long)fd;
+			}
+		}
+		return -EMFILE;
+	case 1: /* F_GETFD */
+	case 2: /* F_SETFD */
+		return 0;
+	case 3: /* F_GETFL */
+		return 02; /* O_RDWR: XXX: the open mode is kept only by vnode files */
+	case 4: /* F_SETFL */
+		on = (tf->tf_rdx & 04000) != 0; /* O_NONBLOCK */
+		if (fp->f_ops == &socket_fileops)
+			so_set_nbio(fp->f_data, on); /* XXX: pipes and the console stay blocking */
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 int

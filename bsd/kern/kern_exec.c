@@ -366,6 +366,87 @@ exec_image_read(struct proc *p, const char *path, const struct exec_reader *rp,
 	return 0;
 }
 
+/*
+ * exec_script: when path is a "#!" script (Linux binfmt_script), rewrite the exec into one of
+ * its interpreter: argv becomes interpreter, the optional single argument of the #! line, the
+ * script's path, then the old argv[1..]; the environment stays. The interpreter itself must
+ * be a program (no second level). Returns 0 (also for a file that is not a script, or cannot
+ * be opened: exec_image then says why), ENOEXEC (a #! line with no interpreter or too long),
+ * E2BIG, ENOMEM.
+ */
+static int
+exec_script(char *path, struct exec_args *ea)
+{
+	struct exec_reader r;
+	struct exec_args na = { 0 };
+	char line[128], *interp, *arg = NULL, *e, *old;
+	size_t n;
+	bool from_vfs;
+	int err;
+
+	if (exec_open(path, &r, &from_vfs) != 0)
+		return 0;
+	n = (size_t)MIN(r.er_size, (uint64_t)sizeof(line) - 1);
+	err = n >= 2 ? r.er_read(r.er_ctx, 0, line, n) : EIO;
+	if (from_vfs)
+		vfs_exec_close(&r);
+	if (err != 0 || line[0] != '#' || line[1] != '!')
+		return 0;
+	line[n] = '\0';
+	for (e = line; e < line + n && *e != '\n'; e++)
+		;
+	if (e == line + n)
+		return ENOEXEC; /* the line does not fit */
+	*e = '\0';
+	for (interp = line + 2; *interp == ' ' || *interp == '\t'; interp++)
+		;
+	for (e = interp; *e != '\0' && *e != ' ' && *e != '\t'; e++)
+		;
+	if (*e != '\0') {
+		*e++ = '\0';
+		while (*e == ' ' || *e == '\t')
+			e++;
+		if (*e != '\0') {
+			arg = e;
+			e += strlen(e);
+			while (e > arg && (e[-1] == ' ' || e[-1] == '\t'))
+				*--e = '\0';
+		}
+	}
+	if (*interp == '\0')
+		return ENOEXEC;
+	if ((na.ea_buf = kalloc(EXEC_ARG_MAX)) == NULL)
+		return ENOMEM;
+	err = exec_args_add(&na, interp, strlen(interp));
+	if (err == 0 && arg != NULL)
+		err = exec_args_add(&na, arg, strlen(arg));
+	if (err == 0)
+		err = exec_args_add(&na, path, strlen(path));
+	na.ea_argc = arg != NULL ? 3 : 2;
+	/* Then the old argv[1..] and the environment, as they are. */
+	old = ea->ea_buf;
+	for (int i = 0; err == 0 && i < ea->ea_argc + ea->ea_envc; i++) {
+		size_t l = strlen(old);
+
+		if (i > 0)
+			err = exec_args_add(&na, old, l);
+		if (i > 0 && i < ea->ea_argc)
+			na.ea_argc++;
+		old += l + 1;
+	}
+	na.ea_envc = ea->ea_envc;
+	if (err == 0 && strlen(interp) >= PATH_MAX_EXEC)
+		err = ENAMETOOLONG;
+	if (err != 0) {
+		kfree(na.ea_buf, EXEC_ARG_MAX);
+		return err;
+	}
+	memmove(path, interp, strlen(interp) + 1);
+	kfree(ea->ea_buf, EXEC_ARG_MAX);
+	*ea = na;
+	return 0;
+}
+
 long
 sys_execve(struct trapframe *tf)
 {
@@ -385,6 +466,8 @@ sys_execve(struct trapframe *tf)
 		err = exec_args_copyin(&ea, (const uint64_t *)tf->tf_rsi, &ea.ea_argc);
 	if (err == 0)
 		err = exec_args_copyin(&ea, (const uint64_t *)tf->tf_rdx, &ea.ea_envc);
+	if (err == 0)
+		err = exec_script(path, &ea);
 	if (err == 0)
 		err = exec_image(current_proc(), path, &ea, &ntf);
 	if (err == 0) {

@@ -11,6 +11,7 @@
 #include <arch/x86_64/user_machdep.h>
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/proc.h>
+#include <bsd/kern/syscall.h>
 #include <bsd/sys/errno.h>
 #include <console.h>
 #include <iokit/acpi_platform.h>
@@ -82,12 +83,70 @@ proc_alloc(struct proc *parent, task_t task, pmap_t pmap)
 		return NULL;
 	}
 	p->p_pptr = parent;
+	/* The parent's process group and session; init starts its own. */
+	p->p_pgid = parent != NULL ? parent->p_pgid : p->p_pid;
+	p->p_sid = parent != NULL ? parent->p_sid : p->p_pid;
 	if (parent != NULL)
 		queue_enter(&parent->p_children, &p->p_sibling);
 	queue_enter(&allproc, &p->p_list);
 	lck_spin_unlock_irqrestore(&proc_lock, s);
 	task->t_bsd_info = p;
 	return p;
+}
+
+/*
+ * Process groups and sessions (POSIX): setsid makes the caller the leader of a new session and
+ * group (EPERM for a group leader); setpgid(pid, pgid) moves the caller or a child into a
+ * group of the same session. XXX: no controlling terminal or job-control signals yet.
+ */
+long
+sys_setsid(struct trapframe *tf)
+{
+	struct proc *p = current_proc();
+
+	if (p->p_pgid == p->p_pid)
+		return -EPERM;
+	p->p_sid = p->p_pgid = p->p_pid;
+	return p->p_pid;
+}
+
+long
+sys_getsid(struct trapframe *tf)
+{
+	struct proc *p = tf->tf_rdi == 0 ? current_proc() : proc_find((pid_t)tf->tf_rdi);
+
+	return p == NULL ? -ESRCH : p->p_sid;
+}
+
+long
+sys_getpgid(struct trapframe *tf)
+{
+	struct proc *p = tf->tf_rdi == 0 ? current_proc() : proc_find((pid_t)tf->tf_rdi);
+
+	return p == NULL ? -ESRCH : p->p_pgid;
+}
+
+long
+sys_getpgrp(struct trapframe *tf)
+{
+	return current_proc()->p_pgid;
+}
+
+long
+sys_setpgid(struct trapframe *tf)
+{
+	struct proc *self = current_proc(), *p;
+	pid_t pid = (pid_t)tf->tf_rdi, pgid = (pid_t)tf->tf_rsi;
+
+	if (pgid < 0)
+		return -EINVAL;
+	p = pid == 0 ? self : proc_find(pid);
+	if (p == NULL || (p != self && p->p_pptr != self))
+		return -ESRCH;
+	if (p->p_sid != self->p_sid || p->p_pid == p->p_sid)
+		return -EPERM;
+	p->p_pgid = pgid == 0 ? p->p_pid : pgid;
+	return 0;
 }
 
 /* The thread's first steps: into user mode with the registers saved in its uthread. */

@@ -14,6 +14,7 @@
  */
 #include <arch/x86_64/user_machdep.h>
 #include <arch/x86_64/usercopy.h>
+#include <arch/x86_64/timer.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
 #include <bsd/sys/errno.h>
@@ -368,4 +369,57 @@ sys_rt_sigprocmask(struct trapframe *tf)
 	if (tf->tf_rdx != 0 && copyout(&old, (void *)tf->tf_rdx, sizeof(old)) != 0)
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * rt_sigtimedwait(set, info, timeout, sigsetsize): take the lowest pending signal of set (which
+ * the caller keeps blocked) without running its action; wait up to timeout (NULL: for ever).
+ * Returns the signal, -EAGAIN when the time ran out, -EINTR when an unblocked signal came.
+ * XXX: siginfo carries only si_signo and si_code SI_USER; the wait looks again every 10 ms,
+ * since a blocked signal does not wake its target.
+ */
+long
+sys_rt_sigtimedwait(struct trapframe *tf)
+{
+	struct proc *p = current_proc();
+	uint64_t set, deadline = UINT64_MAX;
+	int64_t ts[2];
+
+	if (tf->tf_r10 != sizeof(uint64_t))
+		return -EINVAL;
+	if (copyin((const void *)tf->tf_rdi, &set, sizeof(set)) != 0)
+		return -EFAULT;
+	if (tf->tf_rdx != 0) {
+		if (copyin((const void *)tf->tf_rdx, ts, sizeof(ts)) != 0)
+			return -EFAULT;
+		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+			return -EINVAL;
+		deadline = clock_uptime_ns() + (uint64_t)MIN(ts[0], (int64_t)100000000) *
+							1000000000ULL + (uint64_t)ts[1];
+	}
+	set &= ~SIG_CANTMASK;
+	for (;;) {
+		bool s = lck_spin_lock_irqsave(&proc_lock);
+		uint64_t ready = p->p_siglist & set;
+		int sig = 0;
+
+		if (ready != 0) {
+			sig = __builtin_ctzll(ready) + 1;
+			p->p_siglist &= ~SIGBIT(sig);
+		}
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		if (sig != 0) {
+			int32_t info[32] = { sig, 0, 0 /* SI_USER */ };
+
+			if (tf->tf_rsi != 0 && copyout(info, (void *)tf->tf_rsi, sizeof(info)) != 0)
+				return -EFAULT;
+			return sig;
+		}
+		if (clock_uptime_ns() >= deadline)
+			return -EAGAIN;
+		assert_wait_deadline(&p->p_siglist, THREAD_INTERRUPTIBLE,
+				     MIN(deadline, clock_uptime_ns() + 10000000ULL));
+		if (thread_block(NULL) == THREAD_INTERRUPTED)
+			return -EINTR;
+	}
 }

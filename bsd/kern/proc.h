@@ -89,6 +89,8 @@ struct proc {
 	vaddr_t p_brk_base, p_brk;	/* program break: [base, brk) mapped in pages */
 	vaddr_t p_mmap_base;		/* where mmap(NULL) starts looking */
 	char p_comm[16];
+	char p_cwd[256];		/* the current directory, absolute and normalised ("": /) */
+	pid_t p_pgid, p_sid;		/* process group and session (no job control yet) */
 };
 
 #define WNOHANG	  1

@@ -36,6 +36,7 @@ static const sy_call_t linux_sysent[] = {
 	[4] = sys_stat,
 	[5] = sys_fstat,
 	[6] = sys_lstat,
+	[7] = sys_poll,
 	[8] = sys_lseek,
 	[9] = sys_mmap,
 	[10] = sys_mprotect,
@@ -81,11 +82,14 @@ static const sy_call_t linux_sysent[] = {
 	[61] = sys_wait4,
 	[62] = sys_kill,
 	[63] = sys_uname,
+	[72] = sys_fcntl,
 	[74] = sys_fsync,
 	[75] = sys_fsync, /* fdatasync */
 	[76] = sys_truncate,
 	[77] = sys_ftruncate,
 	[79] = sys_getcwd,
+	[80] = sys_chdir,
+	[81] = sys_fchdir,
 	[82] = sys_rename,
 	[83] = sys_mkdir,
 	[84] = sys_rmdir,
@@ -95,17 +99,29 @@ static const sy_call_t linux_sysent[] = {
 	[88] = sys_symlink,
 	[89] = sys_readlink,
 	[96] = sys_gettimeofday,
+	[97] = sys_getrlimit,
 	[102] = sys_getuid,
 	[104] = sys_getuid, /* getgid */
 	[107] = sys_getuid, /* geteuid */
 	[108] = sys_getuid, /* getegid */
+	[109] = sys_setpgid,
 	[110] = sys_getppid,
+	[111] = sys_getpgrp,
+	[112] = sys_setsid,
+	[121] = sys_getpgid,
+	[124] = sys_getsid,
+	[128] = sys_rt_sigtimedwait,
+	[157] = sys_prctl,
 	[158] = sys_arch_prctl,
+	[160] = sys_setrlimit,
+	[162] = sys_sync,
 	[169] = sys_reboot,
 	[186] = sys_gettid,
+	[201] = sys_time,
 	[217] = sys_getdents64,
 	[218] = sys_set_tid_address,
 	[228] = sys_clock_gettime,
+	[230] = sys_clock_nanosleep,
 	[231] = sys_exit_group,
 	[257] = sys_openat,
 	[258] = sys_mkdirat,
@@ -114,9 +130,11 @@ static const sy_call_t linux_sysent[] = {
 	[264] = sys_renameat,
 	[267] = sys_readlinkat,
 	[269] = sys_faccessat,
+	[271] = sys_ppoll,
 	[288] = sys_accept4,
 	[292] = sys_dup3,
 	[293] = sys_pipe2,
+	[302] = sys_prlimit64,
 	[316] = sys_renameat2,
 	[318] = sys_getrandom,
 };
@@ -213,15 +231,6 @@ sys_arch_prctl(struct trapframe *tf)
 	}
 }
 
-/* getcwd: XXX: every process works in "/" until the VFS gives it a current directory. */
-long
-sys_getcwd(struct trapframe *tf)
-{
-	if (tf->tf_rsi < 2)
-		return -ERANGE;
-	return copyout("/", (void *)tf->tf_rdi, 2) != 0 ? -EFAULT : 2;
-}
-
 long
 sys_sched_yield(struct trapframe *tf)
 {
@@ -262,6 +271,25 @@ sys_boot_epoch_ns(void)
 	return epoch;
 }
 
+/* time(tloc): seconds of the calendar, also stored at tloc when it is not NULL. */
+long
+sys_time(struct trapframe *tf)
+{
+	int64_t t = (int64_t)((clock_uptime_ns() + sys_boot_epoch_ns()) / 1000000000ULL);
+
+	if (tf->tf_rdi != 0 && copyout(&t, (void *)tf->tf_rdi, sizeof(t)) != 0)
+		return -EFAULT;
+	return t;
+}
+
+/* sync: write every file system's dirty data and metadata back. */
+long
+sys_sync(struct trapframe *tf)
+{
+	(void)vfs_sync_all();
+	return 0;
+}
+
 long
 sys_clock_gettime(struct trapframe *tf)
 {
@@ -298,20 +326,13 @@ sys_gettimeofday(struct trapframe *tf)
 	return 0;
 }
 
-long
-sys_nanosleep(struct trapframe *tf)
+/* Sleep until deadline (uptime ns); interrupted by a signal: -EINTR, with the time left
+ * written to urem when it is not 0. */
+static long
+sleep_until(uint64_t deadline, uint64_t urem)
 {
-	int64_t ts[2];
-	uint64_t deadline;
 	wait_result_t wr;
 
-	if (copyin((const void *)tf->tf_rdi, ts, sizeof(ts)) != 0)
-		return -EFAULT;
-	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
-		return -EINVAL;
-	if ((uint64_t)ts[0] > 100000000ULL) /* ~3 years: beyond is forever */
-		ts[0] = 100000000;
-	deadline = clock_uptime_ns() + (uint64_t)ts[0] * 1000000000ULL + (uint64_t)ts[1];
 	assert_wait_deadline(current_uthread(), THREAD_INTERRUPTIBLE, deadline);
 	wr = thread_block(NULL);
 	if (wr == THREAD_INTERRUPTED) {
@@ -319,11 +340,145 @@ sys_nanosleep(struct trapframe *tf)
 		int64_t rem[2] = { (int64_t)(left / 1000000000ULL),
 				   (int64_t)(left % 1000000000ULL) };
 
-		if (tf->tf_rsi != 0)
-			(void)copyout(rem, (void *)tf->tf_rsi, sizeof(rem));
+		if (urem != 0)
+			(void)copyout(rem, (void *)urem, sizeof(rem));
 		return -EINTR;
 	}
 	return 0;
+}
+
+/* A struct timespec from user space as nanoseconds (capped at ~3 years: beyond is forever). */
+static long
+timespec_in(uint64_t uts, uint64_t *ns)
+{
+	int64_t ts[2];
+
+	if (copyin((const void *)uts, ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+		return -EINVAL;
+	if ((uint64_t)ts[0] > 100000000ULL)
+		ts[0] = 100000000;
+	*ns = (uint64_t)ts[0] * 1000000000ULL + (uint64_t)ts[1];
+	return 0;
+}
+
+long
+sys_nanosleep(struct trapframe *tf)
+{
+	uint64_t ns;
+	long r;
+
+	if ((r = timespec_in(tf->tf_rdi, &ns)) != 0)
+		return r;
+	return sleep_until(clock_uptime_ns() + ns, tf->tf_rsi);
+}
+
+/* clock_nanosleep(clock, flags, req, rem): relative, or absolute (TIMER_ABSTIME) on the
+ * monotonic clock or the calendar. */
+long
+sys_clock_nanosleep(struct trapframe *tf)
+{
+	uint64_t ns, now;
+	long r;
+
+	if (tf->tf_rsi & ~1ULL)
+		return -EINVAL;
+	if ((r = timespec_in(tf->tf_rdx, &ns)) != 0)
+		return r;
+	if (!(tf->tf_rsi & 1)) /* relative */
+		return sleep_until(clock_uptime_ns() + ns, tf->tf_r10);
+	switch (tf->tf_rdi) {
+	case 1: /* CLOCK_MONOTONIC */
+	case 7: /* CLOCK_BOOTTIME */
+		now = clock_uptime_ns();
+		break;
+	case 0: /* CLOCK_REALTIME: the calendar is the uptime clock plus the boot epoch */
+		now = clock_uptime_ns();
+		ns = ns > sys_boot_epoch_ns() ? ns - sys_boot_epoch_ns() : 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return sleep_until(ns > now ? ns : now, 0);
+}
+
+/*
+ * getrlimit, setrlimit, prlimit64 (of the caller): the limits the kernel really has — open
+ * files (NOFILE) — and "unlimited" for the rest; lowering a limit is accepted and ignored
+ * (XXX: not enforced), raising one past the hard limit is EPERM.
+ */
+#define RLIMIT_NOFILE_ 7
+#define RLIM_INFINITY_ (~0ULL)
+
+static void
+rlimit_get(unsigned res, uint64_t lim[2])
+{
+	lim[0] = lim[1] = res == RLIMIT_NOFILE_ ? NOFILE : RLIM_INFINITY_;
+}
+
+static long
+rlimit_common(unsigned res, uint64_t unew, uint64_t uold)
+{
+	uint64_t cur[2], want[2];
+
+	if (res >= 16)
+		return -EINVAL;
+	rlimit_get(res, cur);
+	if (unew != 0) {
+		if (copyin((const void *)unew, want, sizeof(want)) != 0)
+			return -EFAULT;
+		if (want[0] > want[1])
+			return -EINVAL;
+		if (want[1] > cur[1])
+			return -EPERM;
+	}
+	if (uold != 0 && copyout(cur, (void *)uold, sizeof(cur)) != 0)
+		return -EFAULT;
+	return 0;
+}
+
+long
+sys_getrlimit(struct trapframe *tf)
+{
+	return rlimit_common((unsigned)tf->tf_rdi, 0, tf->tf_rsi);
+}
+
+long
+sys_setrlimit(struct trapframe *tf)
+{
+	return rlimit_common((unsigned)tf->tf_rdi, tf->tf_rsi, 0);
+}
+
+long
+sys_prlimit64(struct trapframe *tf)
+{
+	if (tf->tf_rdi != 0 && (pid_t)tf->tf_rdi != current_proc()->p_pid)
+		return -EPERM; /* XXX: only the caller's own limits */
+	return rlimit_common((unsigned)tf->tf_rsi, tf->tf_rdx, tf->tf_r10);
+}
+
+/* prctl: PR_SET_NAME / PR_GET_NAME (the process name, 16 bytes); the rest is EINVAL. */
+long
+sys_prctl(struct trapframe *tf)
+{
+	struct proc *p = current_proc();
+	char name[16];
+
+	switch (tf->tf_rdi) {
+	case 15: /* PR_SET_NAME */
+		if (copyinstr((const void *)tf->tf_rsi, name, sizeof(name), NULL) != 0 &&
+		    copyin((const void *)tf->tf_rsi, name, sizeof(name) - 1) != 0)
+			return -EFAULT;
+		name[sizeof(name) - 1] = '\0';
+		memcpy(p->p_comm, name, sizeof(name));
+		return 0;
+	case 16: /* PR_GET_NAME */
+		return copyout(p->p_comm, (void *)tf->tf_rsi, sizeof(p->p_comm)) != 0 ? -EFAULT
+										       : 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 /* pause: sleep until a signal arrives (its action then runs on the way out). */

@@ -11,8 +11,10 @@
  * O_APPEND moves to the end first. Every path is copied in with copyinstr and resolved by the
  * VFS, so a bad pointer is EFAULT and a bad path an errno, never a kernel fault.
  *
- * XXX: no current directory per process yet: a relative path resolves from "/", or from the
- * directory a dirfd was opened as (the path it was opened by is kept for that).
+ * Relative paths resolve from the process's current directory (p_cwd, a normalised absolute
+ * path, as chdir made it) or from the directory a dirfd was opened as (the path it was opened
+ * by is kept for that). XXX: both are kept as text, so ".." after a symbolic link goes back up
+ * the link's name, not its target's parent.
  */
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/file.h>
@@ -54,27 +56,32 @@ vfs_path_in(int dirfd, uint64_t upath, char **out)
 		kfree(path, VFS_PATH_MAX);
 		return err == ENAMETOOLONG ? -ENAMETOOLONG : err != 0 ? -EFAULT : -ENOENT;
 	}
-	if (path[0] != '/' && dirfd != AT_FDCWD) {
-		struct file *dfp = fd_get((uint64_t)(uint32_t)dirfd);
-		struct vfile *d;
+	if (path[0] != '/') {
+		const char *base = current_proc()->p_cwd;
 		size_t dl;
 
-		if (dfp == NULL || dfp->f_ops != &vnops_fileops) {
-			kfree(path, VFS_PATH_MAX);
-			return dfp == NULL ? -EBADF : -ENOTDIR;
+		if (dirfd != AT_FDCWD) {
+			struct file *dfp = fd_get((uint64_t)(uint32_t)dirfd);
+			struct vfile *d;
+
+			if (dfp == NULL || dfp->f_ops != &vnops_fileops) {
+				kfree(path, VFS_PATH_MAX);
+				return dfp == NULL ? -EBADF : -ENOTDIR;
+			}
+			d = dfp->f_data;
+			if (d->vf_vp->v_type != VDIR) {
+				kfree(path, VFS_PATH_MAX);
+				return -ENOTDIR;
+			}
+			base = d->vf_path;
 		}
-		d = dfp->f_data;
-		if (d->vf_vp->v_type != VDIR) {
-			kfree(path, VFS_PATH_MAX);
-			return -ENOTDIR;
-		}
-		dl = strlen(d->vf_path);
+		dl = strlen(base);
 		if (dl + 1 + strlen(path) + 1 > VFS_PATH_MAX) {
 			kfree(path, VFS_PATH_MAX);
 			return -ENAMETOOLONG;
 		}
 		memmove(path + dl + 1, path, strlen(path) + 1);
-		memcpy(path, d->vf_path, dl);
+		memcpy(path, base, dl);
 		path[dl] = '/';
 	}
 	*out = path;
@@ -632,6 +639,106 @@ sys_fsync(struct trapframe *tf)
 	if (vf == NULL)
 		return err == -ESPIPE ? -EINVAL : err;
 	return -vn_fsync(vf->vf_vp);
+}
+
+/* ---- the current directory ---- */
+
+/*
+ * Normalise absolute path in place: no empty or "." components, ".." removes the one before
+ * it (at the root it stays at the root). The result is "/" or "/a/b".
+ */
+static void
+vfs_path_normalise(char *path)
+{
+	char *out = path, *in = path;
+
+	while (*in != '\0') {
+		char *c;
+		size_t n;
+
+		while (*in == '/')
+			in++;
+		c = in;
+		while (*in != '\0' && *in != '/')
+			in++;
+		n = (size_t)(in - c);
+		if (n == 0 || (n == 1 && c[0] == '.'))
+			continue;
+		if (n == 2 && c[0] == '.' && c[1] == '.') {
+			while (out > path && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, c, n);
+		out += n;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/* Make path (absolute) the current directory, if it is a directory. */
+static long
+vfs_chdir_path(char *path)
+{
+	struct proc *p = current_proc();
+	struct stat st;
+	int err;
+
+	if ((err = vn_stat_path(path, true, &st)) != 0)
+		return -err;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	vfs_path_normalise(path);
+	if (strlen(path) >= sizeof(p->p_cwd))
+		return -ENAMETOOLONG;
+	if (strcmp(path, "/") == 0)
+		p->p_cwd[0] = '\0';
+	else
+		memcpy(p->p_cwd, path, strlen(path) + 1);
+	return 0;
+}
+
+long
+sys_chdir(struct trapframe *tf)
+{
+	char *path;
+	long r;
+
+	if ((r = vfs_path_in(AT_FDCWD, tf->tf_rdi, &path)) != 0)
+		return r;
+	r = vfs_chdir_path(path);
+	vfs_path_free(path);
+	return r;
+}
+
+long
+sys_fchdir(struct trapframe *tf)
+{
+	long err = 0;
+	struct vfile *vf = vfile_get(tf->tf_rdi, &err);
+	char *path;
+
+	if (vf == NULL)
+		return err == -ESPIPE ? -ENOTDIR : err;
+	if ((path = kalloc(VFS_PATH_MAX)) == NULL)
+		return -ENOMEM;
+	memcpy(path, vf->vf_path, strlen(vf->vf_path) + 1);
+	err = vfs_chdir_path(path);
+	vfs_path_free(path);
+	return err;
+}
+
+long
+sys_getcwd(struct trapframe *tf)
+{
+	const char *cwd = current_proc()->p_cwd[0] != '\0' ? current_proc()->p_cwd : "/";
+	size_t n = strlen(cwd) + 1;
+
+	if (tf->tf_rsi < n)
+		return -ERANGE;
+	return copyout(cwd, (void *)tf->tf_rdi, n) != 0 ? -EFAULT : (long)n;
 }
 
 /* ---- programs on the mounted file systems, for exec and access ---- */
