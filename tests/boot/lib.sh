@@ -41,9 +41,10 @@
 #				--reason FILE and the QEMU command line after `--`, and exits with
 #				QEMU's status (124 when its deadline passed)
 #
-# Debug-shell scenarios call `boot_shell_run CMD...` instead of boot_run: it types each command
-# at the `nimbus> ` prompt (commands may hold spaces; the last is usually poweroff), expects an
-# ACPI power-off rather than a ktest summary, and keeps each answer for `boot_answer`.
+# Shell scenarios call `boot_shell_run CMD...` instead of boot_run: it types each command at
+# the debug shell's `nimbus> ` prompt (BOOT_SHELL_PROMPT: another shell's; commands may hold
+# spaces; the last is usually poweroff), expects QEMU to end with status 0, an ACPI power-off
+# (BOOT_SHELL_STATUS: another), not a ktest summary, and keeps each answer for `boot_answer`.
 #
 # Results: the serial log is build/test-logs/<name>.log, QEMU's stderr <name>.qemu.log, the
 # virtio console <name>.hvc0.log; the verdict goes to <name>.result (first line ok, not ok or
@@ -77,6 +78,8 @@ boot_scenario() {
 	BOOT_DRIVER=""
 	BOOT_SHELL_DRIVER=()
 	BOOT_SHELL_CMDS=()
+	BOOT_SHELL_PROMPT=""
+	BOOT_SHELL_STATUS=
 	BOOT_TRANSCRIPTS=""
 	BOOT_REASONS=()
 	BOOT_SKIP=""
@@ -217,12 +220,13 @@ boot_run() {
 boot_shell_run() {
 	local cmd
 
-	BOOT_EXPECT_STATUS=0
+	BOOT_EXPECT_STATUS=${BOOT_SHELL_STATUS:-0}
 	BOOT_EXPECT_SUMMARY=0
 	BOOT_TRANSCRIPTS=$BOOT_LOGDIR/$BOOT_NAME.d
 	rm -rf "$BOOT_TRANSCRIPTS"
 	BOOT_SHELL_CMDS=("$@")
-	BOOT_SHELL_DRIVER=(python3 tests/boot/converse.py --transcripts "$BOOT_TRANSCRIPTS")
+	BOOT_SHELL_DRIVER=(python3 tests/boot/converse.py --transcripts "$BOOT_TRANSCRIPTS"
+		--prompt "${BOOT_SHELL_PROMPT:-nimbus> }")
 	for cmd in "$@"; do
 		BOOT_SHELL_DRIVER+=(--cmd "$cmd")
 	done
