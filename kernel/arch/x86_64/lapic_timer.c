@@ -8,7 +8,10 @@
  * from "now", so interrupt latency never accumulates into drift; a tick that comes too late to
  * re-arm in the future skips ahead and counts the periods it missed. One WRMSR per tick is the
  * only exit the tick costs. Every CPU runs its own tick with the boot CPU's calibration
- * (timer_start_ap); only the boot CPU's count timer_ticks().
+ * (timer_start_ap); only the boot CPU's count timer_ticks(). In deadline mode a call-out due
+ * before the next tick gets its own interrupt (timer_program: the earlier of the two is armed),
+ * so timed waits are not rounded up to the tick; periodic mode and external ticks (Xen) keep
+ * the tick's 10 ms granularity.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/lapic.h>
@@ -17,13 +20,15 @@
 #include <cmdline.h>
 #include <console.h>
 #include <mach/kern/processor.h>
+#include <mach/kern/timer_call.h>
 
 enum timer_mode { TIMER_OFF, TIMER_PERIODIC, TIMER_DEADLINE, TIMER_EXTERNAL };
 
 static enum timer_mode mode;
 static unsigned timer_vector;
 static uint64_t ticks;
-static uint64_t deadline[MAX_CPUS], tsc_period; /* each CPU's next TSC deadline */
+static uint64_t deadline[MAX_CPUS], tsc_period; /* each CPU's next tick, as a TSC deadline */
+static uint64_t armed[MAX_CPUS]; /* what IA32_TSC_DEADLINE holds on each CPU; 0: nothing */
 static uint64_t periodic_count;
 static void (*tick_hook)(struct trapframe *tf);
 static const char *external_name; /* TIMER_EXTERNAL: who drives the tick */
@@ -65,18 +70,65 @@ timer_advance_deadline(uint64_t *deadline, uint64_t period, uint64_t now)
 	return n;
 }
 
+/* TSC ticks per ns as a 40.24 fixed-point factor (set by timer_start), so that the conversion
+ * is one 64x64->128 multiply: no division, no overflow for any ns. */
+static uint64_t tsc_per_ns_fp24;
+
+static uint64_t
+timer_ns_to_tsc(uint64_t ns)
+{
+	return (uint64_t)(((unsigned __int128)ns * tsc_per_ns_fp24) >> 24);
+}
+
+/*
+ * Deadline mode: program this CPU's timer for whichever comes first, its next tick or its
+ * earliest call-out (p_timer_next, on the clocksource's time scale, carried over to the TSC from
+ * "now" on both). Interrupts off.
+ */
+static void
+timer_program(unsigned cpu)
+{
+	uint64_t want = deadline[cpu];
+	uint64_t next_ns = __atomic_load_n(&current_processor()->p_timer_next, __ATOMIC_ACQUIRE);
+
+	if (next_ns != UINT64_MAX) {
+		uint64_t now_ns = clock_uptime_ns(), tsc = rdtsc();
+		uint64_t at = next_ns <= now_ns ? tsc : tsc + timer_ns_to_tsc(next_ns - now_ns);
+
+		if ((int64_t)(at - want) < 0)
+			want = at;
+	}
+	if (want != armed[cpu]) {
+		armed[cpu] = want;
+		wrmsr(MSR_TSC_DEADLINE, want);
+	}
+}
+
+void
+timer_callout_rearm(void)
+{
+	unsigned cpu = current_cpu();
+
+	if (mode == TIMER_DEADLINE && deadline[cpu] != 0)
+		timer_program(cpu);
+}
+
 static void
 timer_intr(struct trapframe *tf, void *arg)
 {
-	uint64_t n = 1;
 	unsigned cpu = current_cpu(); /* interrupt context: this CPU's */
 
 	(void)arg;
-	if (mode == TIMER_DEADLINE) {
-		n = timer_advance_deadline(&deadline[cpu], tsc_period, rdtsc());
-		wrmsr(MSR_TSC_DEADLINE, deadline[cpu]);
+	if (mode != TIMER_DEADLINE) {
+		timer_tick(tf, 1);
+		return;
 	}
-	timer_tick(tf, n);
+	armed[cpu] = 0; /* the deadline fired: the MSR is clear */
+	if ((int64_t)(rdtsc() - deadline[cpu]) >= 0)
+		timer_tick(tf, timer_advance_deadline(&deadline[cpu], tsc_period, rdtsc()));
+	else
+		timer_call_expire(clock_uptime_ns()); /* a call-out between ticks */
+	timer_program(cpu);
 }
 
 void
@@ -110,6 +162,7 @@ timer_arm_deadline(void)
 	 * §11.5.4.1); x2APIC MSR writes are not serialising. */
 	__asm__ volatile("mfence; lfence" ::: "memory");
 	*dl = rdtsc() + tsc_period;
+	armed[current_cpu()] = *dl;
 	wrmsr(MSR_TSC_DEADLINE, *dl);
 }
 
@@ -151,6 +204,7 @@ timer_start(void)
 
 	if (deadline_ok) {
 		tsc_period = tsc_freq_hz() / HZ;
+		tsc_per_ns_fp24 = (tsc_freq_hz() << 24) / 1000000000u;
 		mode = TIMER_DEADLINE;
 		timer_arm_deadline();
 	} else {

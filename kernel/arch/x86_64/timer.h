@@ -104,6 +104,11 @@ uint64_t timer_advance_deadline(uint64_t *deadline, uint64_t period, uint64_t no
  * timer_tick(); the local APIC timer stays masked. Boot CPU, instead of timer_start().
  */
 void timer_start_external(const char *name);
+/*
+ * timer_callout_rearm: this CPU's earliest timer call-out changed (mach/kern/timer_call.c); in
+ * TSC-deadline mode, arm the timer for it when it comes before the next tick. Interrupts off.
+ */
+void timer_callout_rearm(void);
 /* Called on every tick with the interrupted frame, in interrupt context (the scheduler). */
 void timer_set_tick_hook(void (*fn)(struct trapframe *tf));
 
