@@ -1,17 +1,19 @@
 /*
- * lapic_timer.c — the periodic tick: the local APIC timer at HZ.
+ * lapic_timer.c — the tick and the call-out interrupt: the local APIC timer.
  *
- * Follows Intel SDM Vol. 3A §11.5.4 (periodic mode: the initial count reloads itself) and
- * §11.5.4.1 (TSC-deadline mode: the timer fires when the TSC reaches IA32_TSC_DEADLINE).
+ * Follows Intel SDM Vol. 3A §11.5.4 (one-shot mode: the count runs down once; periodic mode: it
+ * reloads itself) and §11.5.4.1 (TSC-deadline mode: the timer fires when the TSC reaches
+ * IA32_TSC_DEADLINE).
  *
- * The one idea: in TSC-deadline mode each tick re-arms from the previous absolute deadline, not
- * from "now", so interrupt latency never accumulates into drift; a tick that comes too late to
- * re-arm in the future skips ahead and counts the periods it missed. One WRMSR per tick is the
- * only exit the tick costs. Every CPU runs its own tick with the boot CPU's calibration
- * (timer_start_ap); only the boot CPU's count timer_ticks(). In deadline mode a call-out due
- * before the next tick gets its own interrupt (timer_program: the earlier of the two is armed),
- * so timed waits are not rounded up to the tick; periodic mode and external ticks (Xen) keep
- * the tick's 10 ms granularity.
+ * The one idea: every CPU keeps its next tick as an absolute TSC value and re-arms from the
+ * previous one, not from "now", so interrupt latency never accumulates into drift (a tick that
+ * comes too late skips ahead and counts the periods it missed); and what is armed is the
+ * earlier of that tick and the CPU's first timer call-out (timer_program), so timed waits are
+ * not rounded up to the 10 ms tick. TSC-deadline mode arms with one WRMSR, the only exit a tick
+ * costs; without it (TCG) one-shot mode arms the count for the same instant. Periodic mode
+ * (timer=periodic, or no TSC frequency) and external ticks (Xen) keep the tick's granularity.
+ * Every CPU runs its own timer with the boot CPU's calibration (timer_start_ap); only the boot
+ * CPU's ticks count in timer_ticks().
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/lapic.h>
@@ -22,13 +24,13 @@
 #include <mach/kern/processor.h>
 #include <mach/kern/timer_call.h>
 
-enum timer_mode { TIMER_OFF, TIMER_PERIODIC, TIMER_DEADLINE, TIMER_EXTERNAL };
+enum timer_mode { TIMER_OFF, TIMER_PERIODIC, TIMER_ONESHOT, TIMER_DEADLINE, TIMER_EXTERNAL };
 
 static enum timer_mode mode;
 static unsigned timer_vector;
 static uint64_t ticks;
 static uint64_t deadline[MAX_CPUS], tsc_period; /* each CPU's next tick, as a TSC deadline */
-static uint64_t armed[MAX_CPUS]; /* what IA32_TSC_DEADLINE holds on each CPU; 0: nothing */
+static uint64_t armed[MAX_CPUS]; /* the TSC instant each CPU's timer is armed for; 0: none */
 static uint64_t periodic_count;
 static void (*tick_hook)(struct trapframe *tf);
 static const char *external_name; /* TIMER_EXTERNAL: who drives the tick */
@@ -44,6 +46,8 @@ timer_mode(void)
 {
 	if (mode == TIMER_DEADLINE)
 		return "tsc-deadline";
+	if (mode == TIMER_ONESHOT)
+		return "one-shot";
 	if (mode == TIMER_EXTERNAL)
 		return external_name;
 	return mode == TIMER_PERIODIC ? "periodic" : "off";
@@ -73,6 +77,8 @@ timer_advance_deadline(uint64_t *deadline, uint64_t period, uint64_t now)
 /* TSC ticks per ns as a 40.24 fixed-point factor (set by timer_start), so that the conversion
  * is one 64x64->128 multiply: no division, no overflow for any ns. */
 static uint64_t tsc_per_ns_fp24;
+/* LAPIC timer counts per TSC tick, 32.32 fixed point (one-shot mode). */
+static uint64_t lapic_per_tsc_fp32;
 
 static uint64_t
 timer_ns_to_tsc(uint64_t ns)
@@ -80,10 +86,27 @@ timer_ns_to_tsc(uint64_t ns)
 	return (uint64_t)(((unsigned __int128)ns * tsc_per_ns_fp24) >> 24);
 }
 
+/* Make this CPU's timer fire when the TSC reaches at. */
+static void
+timer_hw_arm(uint64_t at)
+{
+	uint64_t now, count;
+
+	if (mode == TIMER_DEADLINE) {
+		wrmsr(MSR_TSC_DEADLINE, at);
+		return;
+	}
+	now = rdtsc();
+	count = (int64_t)(at - now) <= 0
+			? 1
+			: (uint64_t)(((unsigned __int128)(at - now) * lapic_per_tsc_fp32) >> 32);
+	lapic_write(LAPIC_TIMER_ICR, (uint32_t)MIN(MAX(count, (uint64_t)1), (uint64_t)UINT32_MAX));
+}
+
 /*
- * Deadline mode: program this CPU's timer for whichever comes first, its next tick or its
- * earliest call-out (p_timer_next, on the clocksource's time scale, carried over to the TSC from
- * "now" on both). Interrupts off.
+ * Program this CPU's timer for whichever comes first, its next tick or its earliest call-out
+ * (p_timer_next, on the clocksource's time scale, carried over to the TSC from "now" on both).
+ * Deadline and one-shot modes; interrupts off.
  */
 static void
 timer_program(unsigned cpu)
@@ -100,8 +123,14 @@ timer_program(unsigned cpu)
 	}
 	if (want != armed[cpu]) {
 		armed[cpu] = want;
-		wrmsr(MSR_TSC_DEADLINE, want);
+		timer_hw_arm(want);
 	}
+}
+
+static bool
+timer_armable(void)
+{
+	return mode == TIMER_DEADLINE || mode == TIMER_ONESHOT;
 }
 
 void
@@ -109,7 +138,7 @@ timer_callout_rearm(void)
 {
 	unsigned cpu = current_cpu();
 
-	if (mode == TIMER_DEADLINE && deadline[cpu] != 0)
+	if (timer_armable() && deadline[cpu] != 0)
 		timer_program(cpu);
 }
 
@@ -119,11 +148,11 @@ timer_intr(struct trapframe *tf, void *arg)
 	unsigned cpu = current_cpu(); /* interrupt context: this CPU's */
 
 	(void)arg;
-	if (mode != TIMER_DEADLINE) {
+	if (!timer_armable()) {
 		timer_tick(tf, 1);
 		return;
 	}
-	armed[cpu] = 0; /* the deadline fired: the MSR is clear */
+	armed[cpu] = 0; /* it fired: nothing is armed now */
 	if ((int64_t)(rdtsc() - deadline[cpu]) >= 0)
 		timer_tick(tf, timer_advance_deadline(&deadline[cpu], tsc_period, rdtsc()));
 	else
@@ -151,19 +180,24 @@ timer_start_external(const char *name)
 	mode = TIMER_EXTERNAL;
 }
 
-/* This CPU's LAPIC timer in TSC-deadline mode, first tick one period from now. */
+/* This CPU's LAPIC timer in TSC-deadline or one-shot mode, first tick one period from now. */
 static void
 timer_arm_deadline(void)
 {
-	uint64_t *dl = &deadline[current_cpu()];
+	unsigned cpu = current_cpu();
 
-	lapic_write(LAPIC_LVT_TIMER, timer_vector | LAPIC_LVT_TSC_DEADLINE);
-	/* The LVT write must reach the APIC before the deadline MSR is armed (SDM
-	 * §11.5.4.1); x2APIC MSR writes are not serialising. */
-	__asm__ volatile("mfence; lfence" ::: "memory");
-	*dl = rdtsc() + tsc_period;
-	armed[current_cpu()] = *dl;
-	wrmsr(MSR_TSC_DEADLINE, *dl);
+	if (mode == TIMER_DEADLINE) {
+		lapic_write(LAPIC_LVT_TIMER, timer_vector | LAPIC_LVT_TSC_DEADLINE);
+		/* The LVT write must reach the APIC before the deadline MSR is armed (SDM
+		 * §11.5.4.1); x2APIC MSR writes are not serialising. */
+		__asm__ volatile("mfence; lfence" ::: "memory");
+	} else {
+		lapic_write(LAPIC_TIMER_DCR, LAPIC_TIMER_DIV16);
+		lapic_write(LAPIC_LVT_TIMER, timer_vector); /* mode bits 00: one-shot */
+	}
+	deadline[cpu] = rdtsc() + tsc_period;
+	armed[cpu] = deadline[cpu];
+	timer_hw_arm(deadline[cpu]);
 }
 
 static void
@@ -177,7 +211,7 @@ timer_arm_periodic(void)
 void
 timer_start_ap(void)
 {
-	if (mode == TIMER_DEADLINE)
+	if (timer_armable())
 		timer_arm_deadline();
 	else if (mode == TIMER_PERIODIC)
 		timer_arm_periodic();
@@ -188,6 +222,7 @@ timer_start(void)
 {
 	const char *want = cmdline_get(&boot_cmdline, "timer");
 	bool deadline_ok = cpu_has(1, CPUID_ECX, 24) && tsc_freq_hz() != 0;
+	bool oneshot_ok = tsc_freq_hz() != 0;
 
 	if (lapic_timer_freq_hz() == 0) {
 		klog(LOG_ERR, "timer: not calibrated; no tick\n");
@@ -200,12 +235,15 @@ timer_start(void)
 	}
 	intr_set_handler(timer_vector, timer_intr, NULL);
 	if (want != NULL && strcmp(want, "periodic") == 0)
+		deadline_ok = oneshot_ok = false;
+	if (want != NULL && strcmp(want, "oneshot") == 0)
 		deadline_ok = false;
 
-	if (deadline_ok) {
+	if (deadline_ok || oneshot_ok) {
 		tsc_period = tsc_freq_hz() / HZ;
 		tsc_per_ns_fp24 = (tsc_freq_hz() << 24) / 1000000000u;
-		mode = TIMER_DEADLINE;
+		lapic_per_tsc_fp32 = (lapic_timer_freq_hz() << 32) / tsc_freq_hz();
+		mode = deadline_ok ? TIMER_DEADLINE : TIMER_ONESHOT;
 		timer_arm_deadline();
 	} else {
 		uint64_t count = lapic_timer_freq_hz() / HZ;

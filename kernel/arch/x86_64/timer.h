@@ -72,9 +72,10 @@ void timer_set_known_freq(uint64_t tsc_hz, uint64_t lapic_bus_hz);
 /* Local-APIC timer input frequency (after the divide-by-16), 0 before calibration. */
 uint64_t lapic_timer_freq_hz(void);
 /*
- * timer_start: run the local APIC timer at HZ, in TSC-deadline mode when CPUID.1:ECX[24] says
- * so (and `timer=periodic` is not on the command line), else periodic. Boot CPU, after
- * timer_calibrate().
+ * timer_start: run the local APIC timer: ticks at HZ plus an interrupt for each timer call-out
+ * due between ticks — in TSC-deadline mode when CPUID.1:ECX[24] says so, else in one-shot mode
+ * (both need the TSC frequency); periodic (ticks only) without it or with `timer=periodic` on
+ * the command line; `timer=oneshot` forces one-shot. Boot CPU, after timer_calibrate().
  *   Returns: 0, or -1 (no vector, no calibration; logged).
  */
 int timer_start(void);
