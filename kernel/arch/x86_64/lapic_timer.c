@@ -28,7 +28,7 @@ enum timer_mode { TIMER_OFF, TIMER_PERIODIC, TIMER_ONESHOT, TIMER_DEADLINE, TIME
 
 static enum timer_mode mode;
 static unsigned timer_vector;
-static uint64_t ticks;
+static uint64_t ticks, ticks_missed; /* boot CPU: ticks taken, periods skipped */
 static uint64_t deadline[MAX_CPUS], tsc_period; /* each CPU's next tick, as a TSC deadline */
 static uint64_t armed[MAX_CPUS]; /* the TSC instant each CPU's timer is armed for; 0: none */
 static uint64_t periodic_count;
@@ -39,6 +39,12 @@ uint64_t
 timer_ticks(void)
 {
 	return __atomic_load_n(&ticks, __ATOMIC_RELAXED);
+}
+
+uint64_t
+timer_ticks_missed(void)
+{
+	return __atomic_load_n(&ticks_missed, __ATOMIC_RELAXED);
 }
 
 const char *
@@ -165,8 +171,12 @@ timer_tick(struct trapframe *tf, uint64_t n)
 {
 	void (*hook)(struct trapframe *);
 
-	if (current_cpu() == 0)
-		__atomic_fetch_add(&ticks, n, __ATOMIC_RELAXED);
+	/* Periods that passed without a tick (a starved vCPU) are skipped, not counted: the
+	 * count is of ticks taken, which may fall behind the clock but never run ahead of it. */
+	if (current_cpu() == 0) {
+		__atomic_fetch_add(&ticks, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&ticks_missed, n - 1, __ATOMIC_RELAXED);
+	}
 	hook = __atomic_load_n(&tick_hook, __ATOMIC_ACQUIRE);
 	if (hook != NULL)
 		hook(tf);

@@ -85,13 +85,15 @@ int timer_start(void);
  * and processor_cpu_init(), interrupts off. Does nothing when the boot CPU has no tick.
  */
 void timer_start_ap(void);
-/* Ticks taken on the boot CPU since timer_start(). */
+/* Ticks taken on the boot CPU since timer_start(), and periods it skipped (a starved vCPU
+ * takes one late tick, not a burst). */
 uint64_t timer_ticks(void);
+uint64_t timer_ticks_missed(void);
 /* "tsc-deadline", "periodic" or "off". */
 const char *timer_mode(void);
 /*
- * timer_tick: n ticks have passed (n > 1 when some were missed): count them and run the tick
- * hook. The LAPIC timer's handler calls it, and so does an external tick source
+ * timer_tick: a tick, n periods after the last one (n > 1 when some were missed): count it and
+ * run the tick hook. The LAPIC timer's handler calls it, and so does an external tick source
  * (pv/xen_evtchn.c). Interrupt context.
  */
 void timer_tick(struct trapframe *tf, uint64_t n);
