@@ -232,6 +232,8 @@ startup_main_thread(void *arg, wait_result_t wr)
 {
 	const char *tests = cmdline_get(&boot_cmdline, "ktest");
 
+	/* The one line that says start-up is over; image and libvirt tests wait for it. */
+	printf("boot: complete\n");
 	if (tests != NULL)
 		ktest_run(tests);
 	debugshell_run();

@@ -26,6 +26,11 @@
 #	BOOT_EXPECT_SUMMARY	1: an `N passed, 0 failed` line must appear (default 1)
 #	BOOT_EXPECT_PANIC	1: a `panic:` line must appear; 0: it fails the run (default 0)
 #	BOOT_CDROM		boot this ISO with -cdrom instead of -kernel
+#	BOOT_IMAGE		boot this qcow2 disk through firmware and its own boot loader
+#				instead of -kernel; it is the virtio-blk disk (vda) in place of
+#				the scratch disk, and QEMU may write it (give each run a copy)
+#	BOOT_FIRMWARE		bios (SeaBIOS, default) or uefi (OVMF, with a private copy of its
+#				variable store)
 #	BOOT_QEMU_EXTRA		an array of more QEMU arguments (extra devices), default ()
 #	BOOT_MACHINE		QEMU -M machine (default q35)
 #	BOOT_PCI_DEVICES	0: leave out the standard virtio-pci disk, network and console
@@ -63,6 +68,8 @@ boot_scenario() {
 	BOOT_EXPECT_SUMMARY=1
 	BOOT_EXPECT_PANIC=0
 	BOOT_CDROM=""
+	BOOT_IMAGE=""
+	BOOT_FIRMWARE=bios
 	BOOT_QEMU_EXTRA=()
 	BOOT_MACHINE=q35
 	BOOT_PCI_DEVICES=1
@@ -100,7 +107,13 @@ boot_disk() {
 boot_qemu_cmd() {
 	local net kvm_cpu
 
-	boot_disk || return 1
+	if [ -n "$BOOT_IMAGE" ]; then
+		BOOT_DISK=$BOOT_IMAGE
+		BOOT_DISK_FORMAT=qcow2
+	else
+		boot_disk || return 1
+		BOOT_DISK_FORMAT=raw
+	fi
 	if qemu_has_slirp; then
 		# restrict=on: the guest reaches nothing beyond QEMU's own DHCP and DNS.
 		net="user,id=net0,restrict=on"
@@ -136,13 +149,21 @@ boot_qemu_cmd() {
 		return 1
 		;;
 	esac
+	if [ "$BOOT_FIRMWARE" = uefi ]; then
+		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$BOOT_WORKDIR/$BOOT_NAME.vars.fd" ||
+			{ boot_fail "no OVMF variable store (Debian package ovmf)"; return 1; }
+		BOOT_CMD+=(-drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd
+			-drive "if=pflash,format=raw,file=$BOOT_WORKDIR/$BOOT_NAME.vars.fd")
+	fi
 	if [ -n "$BOOT_CDROM" ]; then
 		BOOT_CMD+=(-cdrom "$BOOT_CDROM")
+	elif [ -n "$BOOT_IMAGE" ]; then
+		: # the firmware boots the disk
 	else
 		BOOT_CMD+=(-kernel "$BOOT_ELF" -append "$BOOT_APPEND")
 	fi
 	if [ "$BOOT_PCI_DEVICES" = 1 ]; then
-		BOOT_CMD+=(-drive "file=$BOOT_DISK,format=raw,if=none,id=disk0"
+		BOOT_CMD+=(-drive "file=$BOOT_DISK,format=$BOOT_DISK_FORMAT,if=none,id=disk0"
 			-device virtio-blk-pci,drive=disk0
 			-netdev "$net" -device virtio-net-pci,netdev=net0,romfile=
 			-device virtio-serial-pci,id=vser0
@@ -156,7 +177,11 @@ boot_qemu_cmd() {
 boot_run() {
 	local t0 t1
 
-	if [ -z "$BOOT_CDROM" ] && [ ! -f "$BOOT_ELF" ]; then
+	if [ -n "$BOOT_IMAGE" ] && [ ! -f "$BOOT_IMAGE" ]; then
+		boot_fail "no disk image at $BOOT_IMAGE"
+		return
+	fi
+	if [ -z "$BOOT_CDROM" ] && [ -z "$BOOT_IMAGE" ] && [ ! -f "$BOOT_ELF" ]; then
 		boot_fail "no kernel at $BOOT_ELF (did the build fail?)"
 		return
 	fi
