@@ -73,9 +73,10 @@ cmd_uptime(int argc, char **argv)
 {
 	uint64_t ns = clock_uptime_ns();
 
-	printf("up %llu.%03llu s, %llu timer ticks (%s), TSC %u kHz\n",
+	printf("up %llu.%03llu s, %llu timer ticks (%s, %llu periods skipped), TSC %u kHz\n",
 	       (unsigned long long)(ns / 1000000000), (unsigned long long)(ns / 1000000 % 1000),
-	       (unsigned long long)timer_ticks(), timer_mode(), tsc_freq_khz());
+	       (unsigned long long)timer_ticks(), timer_mode(),
+	       (unsigned long long)timer_ticks_missed(), tsc_freq_khz());
 }
 
 static void

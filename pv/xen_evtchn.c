@@ -193,10 +193,13 @@ xen_timer_event(struct trapframe *tf, void *arg)
 	uint64_t now = xen_system_time_ns(), n;
 
 	(void)arg;
-	/* VIRQ_TIMER also fires on other occasions (Xen's own timebase updates): only a tick
-	 * whose deadline has passed counts. */
-	if ((int64_t)(now - xen_tick_deadline) < 0)
+	/* VIRQ_TIMER also fires on other occasions (Xen's own timebase updates), and our read of
+	 * the pvclock may trail Xen's by a little: only a tick whose deadline has passed counts.
+	 * Either way the one-shot may have been used up, so arm it again, or the tick stops. */
+	if ((int64_t)(now - xen_tick_deadline) < 0) {
+		(void)xen_timer_arm(xen_tick_deadline);
 		return;
+	}
 	n = timer_advance_deadline(&xen_tick_deadline, XEN_TICK_NS, now);
 	(void)xen_timer_arm(xen_tick_deadline);
 	timer_tick(tf, n);

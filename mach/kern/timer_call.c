@@ -9,9 +9,11 @@
  * A call being run is marked RUNNING, not PENDING, so a cancel racing with the expiry knows it
  * lost and timer_call_cancel_sync() can wait for the function to finish before the owner frees
  * the call. Each queue publishes its earliest deadline (p_timer_next), so an idle CPU's tick
- * can tell without a lock that nothing is due.
+ * can tell without a lock that nothing is due, and the timer can be armed for a call due
+ * before the next tick (timer_callout_rearm).
  */
 #include <arch/x86_64/cpu.h>
+#include <arch/x86_64/timer.h>
 #include <mach/kern/processor.h>
 #include <mach/kern/timer_call.h>
 
@@ -101,6 +103,9 @@ timer_call_enter(timer_call_t call, uint64_t deadline, void *param1)
 	timer_queue_insert(&here->p_timers, call);
 	__atomic_store_n(&call->tc_proc, here, __ATOMIC_RELEASE);
 	timer_call_publish(here);
+	if (here == current_processor() && here->p_timers.tq_count != 0 &&
+	    timer_queue_earliest(&here->p_timers) == deadline)
+		timer_callout_rearm(); /* it is now the first: maybe before the next tick */
 	timer_call_unlock(own, here, st);
 	return was;
 }

@@ -3,7 +3,8 @@
  *
  * The one idea: each CPU keeps its pending calls in one queue sorted by deadline, so the tick
  * only looks at the head; equal deadlines run in the order they were entered. Calls run in
- * interrupt context from the tick (10 ms granularity), with no lock held.
+ * interrupt context from the CPU's timer interrupt, with no lock held: at their deadline with a
+ * TSC-deadline timer, else at the next tick (10 ms granularity).
  *
  * The queue half (timer_queue_*) is portable and unit-tested; the rest is the kernel's.
  */

@@ -72,9 +72,10 @@ void timer_set_known_freq(uint64_t tsc_hz, uint64_t lapic_bus_hz);
 /* Local-APIC timer input frequency (after the divide-by-16), 0 before calibration. */
 uint64_t lapic_timer_freq_hz(void);
 /*
- * timer_start: run the local APIC timer at HZ, in TSC-deadline mode when CPUID.1:ECX[24] says
- * so (and `timer=periodic` is not on the command line), else periodic. Boot CPU, after
- * timer_calibrate().
+ * timer_start: run the local APIC timer: ticks at HZ plus an interrupt for each timer call-out
+ * due between ticks — in TSC-deadline mode when CPUID.1:ECX[24] says so, else in one-shot mode
+ * (both need the TSC frequency); periodic (ticks only) without it or with `timer=periodic` on
+ * the command line; `timer=oneshot` forces one-shot. Boot CPU, after timer_calibrate().
  *   Returns: 0, or -1 (no vector, no calibration; logged).
  */
 int timer_start(void);
@@ -84,13 +85,15 @@ int timer_start(void);
  * and processor_cpu_init(), interrupts off. Does nothing when the boot CPU has no tick.
  */
 void timer_start_ap(void);
-/* Ticks taken on the boot CPU since timer_start(). */
+/* Ticks taken on the boot CPU since timer_start(), and periods it skipped (a starved vCPU
+ * takes one late tick, not a burst). */
 uint64_t timer_ticks(void);
+uint64_t timer_ticks_missed(void);
 /* "tsc-deadline", "periodic" or "off". */
 const char *timer_mode(void);
 /*
- * timer_tick: n ticks have passed (n > 1 when some were missed): count them and run the tick
- * hook. The LAPIC timer's handler calls it, and so does an external tick source
+ * timer_tick: a tick, n periods after the last one (n > 1 when some were missed): count it and
+ * run the tick hook. The LAPIC timer's handler calls it, and so does an external tick source
  * (pv/xen_evtchn.c). Interrupt context.
  */
 void timer_tick(struct trapframe *tf, uint64_t n);
@@ -104,6 +107,11 @@ uint64_t timer_advance_deadline(uint64_t *deadline, uint64_t period, uint64_t no
  * timer_tick(); the local APIC timer stays masked. Boot CPU, instead of timer_start().
  */
 void timer_start_external(const char *name);
+/*
+ * timer_callout_rearm: this CPU's earliest timer call-out changed (mach/kern/timer_call.c); in
+ * TSC-deadline mode, arm the timer for it when it comes before the next tick. Interrupts off.
+ */
+void timer_callout_rearm(void);
 /* Called on every tick with the interrupted frame, in interrupt context (the scheduler). */
 void timer_set_tick_hook(void (*fn)(struct trapframe *tf));
 
