@@ -35,6 +35,7 @@ if_detach(struct ifnet *ifp)
 		}
 	}
 	arp_flush(ifp);
+	ip_reass_flush(ifp);
 }
 
 struct ifnet *
@@ -57,6 +58,15 @@ if_attached(const struct ifnet *ifp)
 
 struct ifnet *
 if_first(void)
+{
+	for (struct ifnet *ifp = if_list; ifp != NULL; ifp = ifp->if_next)
+		if (!(ifp->if_flags & IFF_LOOPBACK))
+			return ifp;
+	return NULL;
+}
+
+struct ifnet *
+if_all(void)
 {
 	return if_list;
 }

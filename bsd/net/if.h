@@ -34,11 +34,15 @@ struct arp_entry {
 	size_t ae_hold_len;
 };
 
+#define IFF_LOOPBACK 0x1 /* lo0: output turns around to input (if_loop.c) */
+
 struct if_stats {
 	uint64_t ipackets, ibytes, ierrors, iqdrops;
 	uint64_t opackets, obytes, oerrors;
 	/* protocol counters */
 	uint64_t ip_badhdr, ip_badsum, ip_badlen, ip_frags, ip_notours, ip_noproto;
+	uint64_t ip_reassembled, ip_frag_dropped, ip_frag_timeout;
+	uint64_t icmp_err_out, icmp_unreach_in;
 	uint64_t arp_in, arp_req_out, arp_reply_out, arp_bad;
 	uint64_t icmp_in, icmp_echo_replied, icmp_bad;
 	uint64_t udp_in, udp_badsum, udp_badlen, udp_noport;
@@ -49,6 +53,7 @@ struct ifnet {
 	uint8_t if_mac[ETHER_ADDR_LEN];
 	uint16_t if_mtu;
 	bool if_link_up;
+	uint32_t if_flags; /* IFF_* */
 	/* IPv4 configuration, host byte order; 0 while unconfigured. */
 	uint32_t if_addr, if_netmask, if_gateway, if_dns;
 	if_output_fn if_output;
@@ -68,7 +73,10 @@ void if_attach(struct ifnet *ifp);
 void if_detach(struct ifnet *ifp);
 /* The interface named name, the first one (name NULL), or NULL. Network lock held or not. */
 struct ifnet *if_find(const char *name);
+/* if_first: the first interface that is not a loopback (a driver's), or NULL. */
 struct ifnet *if_first(void);
+/* if_all: the head of the whole list (lo0 included), for walks along if_next. */
+struct ifnet *if_all(void);
 /* Whether ifp is attached (not detached since). Network lock held. */
 bool if_attached(const struct ifnet *ifp);
 
@@ -78,6 +86,21 @@ bool if_attached(const struct ifnet *ifp);
  *   Locks: network lock held (net_kern.c's net_if_input() takes it for drivers).
  */
 void if_input(struct ifnet *ifp, const void *frame, size_t len);
+
+/* ---- the loopback interface (if_loop.c) ---- */
+#define IF_LOOP_QMAX 256 /* packets queued on lo0 before output says ENOBUFS */
+extern struct ifnet if_loop;
+/* if_loop_attach: configure and attach lo0 (127.0.0.1/8). Once; network lock held. */
+void if_loop_attach(void);
+/*
+ * if_loop_output: queue a copy of the IPv4 packet pkt on lo0. Returns 0 or ENOBUFS (queue
+ * full, or no memory). The packet is delivered by if_loop_drain(), never from inside the
+ * sender's call, so protocol code is not re-entered.
+ */
+int if_loop_output(struct ifnet *ifp, const void *pkt, size_t len);
+/* if_loop_drain: deliver every queued loopback packet (and those they cause). Network lock
+ * held; the kernel calls it on every net_unlock(). Returns the number delivered. */
+unsigned if_loop_drain(void);
 
 /* Format helpers: "52:54:00:12:34:56" and "10.0.2.15" into buf (18 and 16 bytes). */
 const char *if_mac_str(const uint8_t *mac, char *buf);

@@ -21,12 +21,27 @@
 #define ETHERTYPE_ARP 0x0806
 
 #define IPPROTO_ICMP 1
+#define IPPROTO_TCP  6
 #define IPPROTO_UDP  17
 #define IP_HDR_LEN   20
 #define UDP_HDR_LEN  8
 #define ICMP_HDR_LEN 8
 #define IP_DEFAULT_TTL 64
 #define IP_BROADCAST 0xffffffffu
+#define IP_MAXPACKET 65535
+
+#define ICMP_ECHOREPLY		 0
+#define ICMP_UNREACH		 3
+#define ICMP_UNREACH_PROTOCOL	 2
+#define ICMP_UNREACH_PORT	 3
+#define ICMP_ECHO		 8
+#define ICMP_TIMXCEED		 11
+#define ICMP_TIMXCEED_REASS	 1
+
+/* Fragment reassembly (ip_reass.c): how much, how long. */
+#define IP_REASS_MAXQ	   8			    /* datagrams being put together at once */
+#define IP_REASS_MAXBYTES  (256u * 1024)	    /* their buffers, all together */
+#define IP_REASS_TIMEOUT_NS (30ull * 1000000000ull) /* RFC 1122 §3.3.2: 15 s ... 2 min */
 
 #define ARP_TIMEOUT_NS	   (300ull * 1000000000ull) /* a resolved entry lives 5 min */
 #define ARP_RETRY_NS	   (1000000000ull)	     /* a new request each second ... */
@@ -71,6 +86,8 @@ uint64_t net_now_ns(void);
 /* The Internet checksum (RFC 1071) of len bytes, starting from the partial sum sum. */
 uint32_t in_cksum_add(uint32_t sum, const void *data, size_t len);
 uint16_t in_cksum_fold(uint32_t sum);
+/* The partial sum of the pseudo-header that UDP and TCP checksums cover (RFC 768, 9293). */
+uint32_t in_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, size_t len);
 
 /* ---- Ethernet (ether.c) ---- */
 extern const uint8_t ether_broadcast[ETHER_ADDR_LEN];
@@ -109,6 +126,27 @@ void ip_input(struct ifnet *ifp, const uint8_t *pkt, size_t len, bool l2_broadca
  */
 int ip_output(struct ifnet *ifp, uint8_t proto, uint32_t src, uint32_t dst,
 	      const void *payload, size_t len);
+/*
+ * ip_route: the interface for a datagram to dst: lo0 for 127/8; the interface that owns src
+ * when src is one of ours; else the first whose subnet holds dst; else the first with a
+ * gateway. NULL: no route. Network lock held.
+ * XXX: a datagram to one of our own non-loopback addresses goes out on its interface, not
+ * through lo0 (so two interfaces of one hosted stack can talk over a simulated wire).
+ */
+struct ifnet *ip_route(uint32_t dst, uint32_t src);
+/*
+ * ip_reass_input: one fragment (IPv4 header hlen, total length tot, already validated) for
+ * us; when it completes a datagram, deliver(ifp, whole, hlen, total) is called with it.
+ * Bounded by IP_REASS_MAXQ and IP_REASS_MAXBYTES; a datagram not complete within
+ * IP_REASS_TIMEOUT_NS is dropped (with ICMP time exceeded when its first fragment came).
+ */
+typedef void (*ip_deliver_fn)(struct ifnet *ifp, const uint8_t *p, unsigned hlen, unsigned tot);
+void ip_reass_input(struct ifnet *ifp, const uint8_t *p, unsigned hlen, unsigned tot,
+		    ip_deliver_fn deliver);
+/* ip_reass_slowtimo: drop datagrams whose time ran out. Called by the stack's timer. */
+void ip_reass_slowtimo(void);
+/* ip_reass_flush: drop every datagram in reassembly (or only ifp's when ifp is not NULL). */
+void ip_reass_flush(struct ifnet *ifp);
 /* ip_send_resolved: put a finished IPv4 packet on the wire to next hop nh (arp.c's hold). */
 int ip_send_resolved(struct ifnet *ifp, const uint8_t *mac, const void *pkt, size_t len);
 
@@ -117,12 +155,18 @@ int ip_send_resolved(struct ifnet *ifp, const uint8_t *mac, const void *pkt, siz
 typedef void (*icmp_echo_hook_t)(struct ifnet *ifp, uint32_t from, uint16_t id, uint16_t seq,
 				 const uint8_t *data, size_t len);
 extern icmp_echo_hook_t icmp_echo_reply_hook;
+/*
+ * icmp_error: send ICMP type/code about the datagram ip (len bytes from its header on) back
+ * to its source, quoting its header and 8 bytes. Nothing for a broadcast, a non-first
+ * fragment or an ICMP error (RFC 1122 §3.2.2); at most 100 a second.
+ */
+void icmp_error(struct ifnet *ifp, uint8_t type, uint8_t code, const uint8_t *ip, size_t len);
 /* icmp_echo_request: send an echo request with id, seq and len bytes of data to dst. */
 int icmp_echo_request(struct ifnet *ifp, uint32_t dst, uint16_t id, uint16_t seq,
 		      const void *data, size_t len);
 
 /* ---- UDP (udp.c) ---- */
-#define UDP_MAX_BINDINGS 8
+#define UDP_MAX_BINDINGS 32
 typedef void (*udp_input_fn)(void *arg, struct ifnet *ifp, uint32_t src, uint16_t sport,
 			     uint32_t dst, const uint8_t *data, size_t len);
 /*
@@ -131,12 +175,17 @@ typedef void (*udp_input_fn)(void *arg, struct ifnet *ifp, uint32_t src, uint16_
  */
 int udp_bind(uint16_t port, udp_input_fn fn, void *arg);
 void udp_unbind(uint16_t port);
-void udp_input(struct ifnet *ifp, uint32_t src, uint32_t dst, const uint8_t *pkt, size_t len);
+/* udp_input: the datagram ip (IPv4 header hlen, total tot, validated by ip_input). */
+void udp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot);
 /*
  * udp_output: send a datagram from src:sport (src 0: ifp's address) to dst:dport, with the
  * checksum. Returns ip_output()'s codes.
  */
 int udp_output(struct ifnet *ifp, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 	       const void *data, size_t len);
+
+/* ---- TCP (tcp_input.c; the rest in tcp.h) ---- */
+/* tcp_input: the segment in ip (IPv4 header hlen, total tot, validated, addressed to us). */
+void tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot);
 
 #endif /* _BSD_NET_NET_H_ */

@@ -9,6 +9,7 @@
  */
 #include <bsd/net/dhcp.h>
 #include <bsd/net/net_kern.h>
+#include <bsd/net/tcp.h>
 #include <cmdline.h>
 #include <console.h>
 #include <debugshell.h>
@@ -33,14 +34,51 @@ net_now_ns(void)
 	return clock_get_uptime();
 }
 
+static event_t net_timer_event = &net_timer_event;
+
+/*
+ * The stack's clock: TCP's timers and reassembly time-outs, every TCP_TICK_NS while TCP has
+ * blocks, ten times slower while it has none.
+ */
+static void
+net_timer_thread(void *arg, wait_result_t wr)
+{
+	(void)arg;
+	(void)wr;
+	for (;;) {
+		bool busy;
+
+		net_lock();
+		tcp_slowtimo();
+		ip_reass_slowtimo();
+		busy = tcp_pcbs != NULL;
+		net_unlock();
+		assert_wait_deadline(net_timer_event, THREAD_UNINT,
+				     clock_get_uptime() + (busy ? TCP_TICK_NS : 10 * TCP_TICK_NS));
+		thread_block(NULL);
+	}
+}
+
 static void
 net_init_once(void)
 {
-	/* First call comes from a driver's start() during matching, on the boot CPU. */
+	thread_t t;
+
+	/* First call comes from a driver's start() during matching, on the boot CPU, or from
+	 * the first socket or shell command when there is no network device. */
 	if (!net_inited) {
 		lck_mtx_init(&net_mtx, "net");
 		lck_spin_init(&net_ping_state.np_lock);
 		net_inited = true;
+		lck_mtx_lock(&net_mtx);
+		if_loop_attach();
+		lck_mtx_unlock(&net_mtx);
+		if (kernel_thread_start(net_timer_thread, NULL, &t) != KERN_SUCCESS) {
+			klog(LOG_ERR, "net: no timer thread; TCP will not retransmit\n");
+		} else {
+			thread_set_name(t, "net_timer");
+			thread_deallocate(t);
+		}
 	}
 }
 
@@ -54,6 +92,8 @@ net_lock(void)
 void
 net_unlock(void)
 {
+	/* Deliver what went out on lo0 while we held the lock: loopback's "wire". */
+	if_loop_drain();
 	lck_mtx_unlock(&net_mtx);
 }
 
@@ -409,8 +449,11 @@ net_if_print(struct ifnet *ifp)
 	const struct if_stats *st = &ifp->if_stats;
 	char m[18], a[16], n[16], g[16];
 
-	printf("%s: ether %s mtu %u link %s\n", ifp->if_name, if_mac_str(ifp->if_mac, m),
-	       ifp->if_mtu, ifp->if_link_up ? "up" : "down");
+	if (ifp->if_flags & IFF_LOOPBACK)
+		printf("%s: loopback mtu %u\n", ifp->if_name, ifp->if_mtu);
+	else
+		printf("%s: ether %s mtu %u link %s\n", ifp->if_name,
+		       if_mac_str(ifp->if_mac, m), ifp->if_mtu, ifp->if_link_up ? "up" : "down");
 	printf("    inet %s netmask %s gw %s\n", if_ip_str(ifp->if_addr, a),
 	       if_ip_str(ifp->if_netmask, n), if_ip_str(ifp->if_gateway, g));
 	printf("    RX packets %llu bytes %llu errors %llu dropped %llu\n",
@@ -424,6 +467,11 @@ net_if_print(struct ifnet *ifp)
 	       (unsigned long long)st->ip_badsum, (unsigned long long)st->ip_frags,
 	       (unsigned long long)st->arp_in, (unsigned long long)st->icmp_in,
 	       (unsigned long long)st->udp_in, (unsigned long long)st->udp_noport);
+	printf("    reassembled %llu frag drops %llu timeouts %llu; icmp errors out %llu"
+	       " unreach in %llu\n",
+	       (unsigned long long)st->ip_reassembled, (unsigned long long)st->ip_frag_dropped,
+	       (unsigned long long)st->ip_frag_timeout, (unsigned long long)st->icmp_err_out,
+	       (unsigned long long)st->icmp_unreach_in);
 }
 
 void
@@ -439,9 +487,9 @@ net_shell_ifconfig(int argc, char **argv)
 			net_if_print(ifp);
 		return;
 	}
-	if (if_first() == NULL)
-		printf("ifconfig: no network interfaces\n");
-	for (ifp = if_first(); ifp != NULL; ifp = ifp->if_next)
+	net_lock(); /* the first use brings lo0 up */
+	net_unlock();
+	for (ifp = if_all(); ifp != NULL; ifp = ifp->if_next)
 		net_if_print(ifp);
 }
 
@@ -458,6 +506,11 @@ net_shell_ping(int argc, char **argv)
 			  count > 100))) {
 		printf("usage: ping ADDR [COUNT 1..100]\n");
 		return;
+	}
+	if ((dst >> 24) == 127) {
+		net_lock(); /* brings lo0 up on first use */
+		net_unlock();
+		ifp = &if_loop;
 	}
 	if (ifp == NULL || !net_wait_configured(ifp, 5000000000ull)) {
 		printf("ping: no configured interface\n");

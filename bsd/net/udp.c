@@ -44,22 +44,12 @@ udp_unbind(uint16_t port)
 			memset(&udp_table[i], 0, sizeof(udp_table[i]));
 }
 
-static uint32_t
-udp_pseudo_sum(uint32_t src, uint32_t dst, size_t len)
-{
-	uint8_t ph[12];
-
-	net_put32(ph, src);
-	net_put32(ph + 4, dst);
-	ph[8] = 0;
-	ph[9] = IPPROTO_UDP;
-	net_put16(ph + 10, (uint16_t)len);
-	return in_cksum_add(0, ph, sizeof(ph));
-}
-
 void
-udp_input(struct ifnet *ifp, uint32_t src, uint32_t dst, const uint8_t *p, size_t len)
+udp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 {
+	uint32_t src = net_get32(ip + 12), dst = net_get32(ip + 16);
+	const uint8_t *p = ip + hlen;
+	size_t len = tot - hlen;
 	uint16_t ulen, dport;
 
 	ifp->if_stats.udp_in++;
@@ -74,7 +64,7 @@ udp_input(struct ifnet *ifp, uint32_t src, uint32_t dst, const uint8_t *p, size_
 	}
 	/* A zero checksum means the sender computed none (RFC 768). */
 	if (net_get16(p + 6) != 0 &&
-	    in_cksum_fold(in_cksum_add(udp_pseudo_sum(src, dst, ulen), p, ulen)) != 0) {
+	    in_cksum_fold(in_cksum_add(in_pseudo_sum(src, dst, IPPROTO_UDP, ulen), p, ulen)) != 0) {
 		ifp->if_stats.udp_badsum++;
 		return;
 	}
@@ -90,7 +80,8 @@ udp_input(struct ifnet *ifp, uint32_t src, uint32_t dst, const uint8_t *p, size_
 			return;
 		}
 	}
-	ifp->if_stats.udp_noport++; /* XXX: no ICMP port unreachable yet */
+	ifp->if_stats.udp_noport++;
+	icmp_error(ifp, ICMP_UNREACH, ICMP_UNREACH_PORT, ip, tot);
 }
 
 int
@@ -110,7 +101,7 @@ udp_output(struct ifnet *ifp, uint32_t src, uint16_t sport, uint32_t dst, uint16
 	net_put16(d + 4, (uint16_t)ulen);
 	net_put16(d + 6, 0);
 	memcpy(d + UDP_HDR_LEN, data, len);
-	sum = in_cksum_fold(in_cksum_add(udp_pseudo_sum(src, dst, ulen), d, ulen));
+	sum = in_cksum_fold(in_cksum_add(in_pseudo_sum(src, dst, IPPROTO_UDP, ulen), d, ulen));
 	net_put16(d + 6, sum == 0 ? 0xffff : sum);
 	return ip_output(ifp, IPPROTO_UDP, src, dst, d, ulen);
 }

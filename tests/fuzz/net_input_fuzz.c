@@ -6,9 +6,10 @@
  * The input is a script: byte 0 picks whether the interface is configured; then records of
  * [len_hi, len_lo, clock step, frame bytes...]. Checked on every input: no memory error, every
  * frame the stack sends is a legal Ethernet frame (60..1514 bytes) with a valid IPv4 header
- * checksum when it carries IPv4, and nothing leaks (held ARP packets are freed).
+ * checksum when it carries IPv4, and nothing leaks (held ARP packets and fragments in
+ * reassembly are freed).
  */
-// fuzz-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/dhcp.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
+// fuzz-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/dhcp.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c
 #include <stdlib.h>
 
 #include <bsd/net/dhcp.h>
@@ -91,6 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	udp_unbind(DHCP_CLIENT_PORT);
 	arp_flush(&ifp);
+	ip_reass_flush(NULL); /* fragments still waiting for the rest */
 	if (kalloc_shim_live != 0)
 		abort();
 	return 0;
