@@ -149,3 +149,28 @@ write("net_input", "arp-then-echo", b"\x01" + rec(arp_req) + rec(echo))
 write("net_input", "echo-needs-arp", b"\x01" + rec(echo) + rec(arp_req, 20))
 write("net_input", "dhcp-offer", b"\x00" + rec(offer))
 write("net_input", "fragment", b"\x01" + rec(frag) + rec(echo))
+
+
+def tcp_rec(ctl, flags, seq, ack, win, opts=b"", payload=b""):
+    # tcp_input_fuzz.c's record: ctl, flags, seq, ack, window, option length and bytes,
+    # payload length and bytes.
+    return (bytes([ctl, flags]) + struct.pack("!IIH", seq, ack, win) + bytes([len(opts)]) +
+            opts + bytes([len(payload)]) + payload)
+
+
+SYN, ACK, FIN, RST, PSH = 0x02, 0x10, 0x01, 0x04, 0x08
+REL = 0x0c  # seq relative to rcv_nxt, ack relative to snd_una
+write("tcp_input", "data-in-order", b"\x03" + tcp_rec(REL, ACK | PSH, 0, 0, 65535,
+                                                       payload=b"x" * 100)
+      + tcp_rec(REL | 0x10, ACK, 0, 0, 65535, payload=b"y" * 50))
+write("tcp_input", "out-of-order-then-fill", b"\x01"
+      + tcp_rec(REL, ACK, 100, 0, 65535, payload=b"b" * 100)
+      + tcp_rec(REL, ACK, 0, 0, 65535, payload=b"a" * 100)
+      + tcp_rec(REL, ACK | FIN, 0, 0, 65535))
+write("tcp_input", "syn-with-options", b"\x00" + tcp_rec(
+    1, SYN, 1000, 0, 65535, opts=bytes([2, 4, 5, 0xb4, 1, 3, 3, 7, 8, 10, 0, 0, 0, 1, 0, 0, 0,
+                                        0, 1, 1])))
+write("tcp_input", "rst-and-challenge", b"\x01" + tcp_rec(REL, RST, 10, 0, 0)
+      + tcp_rec(REL, RST, 0, 0, 0))
+write("tcp_input", "zero-window", b"\x03" + tcp_rec(REL | 0x30, ACK, 0, 0, 0)
+      + tcp_rec(REL | 0xf0, ACK, 0, 0, 0))
