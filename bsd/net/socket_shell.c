@@ -43,10 +43,11 @@ net_shell_netstat(int argc, char **argv)
 		       (unsigned long long)(tp->t_rexmits + tp->t_fastrexmits),
 		       (unsigned long long)(tp->t_srtt / 1000));
 	}
-	printf("tcp: %llu segs out (%llu rexmit, %llu acks, %llu rst), %llu in (%llu dup, %llu "
-	       "out-of-order, %llu bad sum)\n",
+	printf("tcp: %llu segs out (%llu rexmit, %llu acks, %llu rst, %llu queue full), %llu in "
+	       "(%llu dup, %llu out-of-order, %llu bad sum)\n",
 	       (unsigned long long)s->sndpack, (unsigned long long)s->sndrexmitpack,
 	       (unsigned long long)s->sndacks, (unsigned long long)s->sndrst,
+	       (unsigned long long)s->sndnobufs,
 	       (unsigned long long)s->rcvpack, (unsigned long long)s->rcvduppack,
 	       (unsigned long long)s->rcvoopack, (unsigned long long)s->rcvbadsum);
 	printf("tcp: %llu connects %llu accepts %llu drops; timeouts %llu fast rexmit %llu "

@@ -193,7 +193,7 @@ struct tcp_stats {
 	uint64_t rcvshort, rcvafterwin, rcvpaws, rcvnoport, challenge_acks;
 	uint64_t rexmttimeo, fastrexmit, partialack, persisttimeo, keepprobe, keepdrops;
 	uint64_t synq_evicted, listen_overflow, delacks, timewait_closed, ooo_dropped;
-	uint64_t pcb_limit;
+	uint64_t pcb_limit, sndnobufs;
 };
 extern struct tcp_stats tcpstat;
 /* All blocks, for netstat: walk t_next. Network lock held. */

@@ -17,6 +17,7 @@ tcp_emit(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport, tcp_seq
 {
 	struct ifnet *ifp = ip_route(faddr, laddr);
 	unsigned len = hdrlen + dlen;
+	int err;
 
 	if (ifp == NULL)
 		return ENETUNREACH;
@@ -31,8 +32,10 @@ tcp_emit(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport, tcp_seq
 	net_put16(seg + 18, 0);
 	net_put16(seg + 16, in_cksum_fold(in_cksum_add(in_pseudo_sum(laddr, faddr, IPPROTO_TCP,
 								       len), seg, len)));
-	tcpstat.sndpack++;
-	return ip_output(ifp, IPPROTO_TCP, laddr, faddr, seg, len);
+	err = ip_output(ifp, IPPROTO_TCP, laddr, faddr, seg, len);
+	if (err == 0)
+		tcpstat.sndpack++;
+	return err;
 }
 
 void
@@ -190,27 +193,34 @@ send:
 		tcp_ring_peek(&tp->t_snd, off, seg + TCP_HDR_LEN + optlen, len);
 		if (off + len == avail)
 			flags |= TH_PUSH;
-		if (SEQ_LT(tp->snd_nxt, tp->snd_max)) {
-			tcpstat.sndrexmitpack++;
-			tcpstat.sndrexmitbyte += len;
-		} else {
-			tcpstat.sndbyte += len;
-		}
-	} else if (!syn && !fin) {
-		tcpstat.sndacks++;
 	}
 	if (fin)
 		flags |= TH_FIN;
-	if (force && len > 0)
-		tcpstat.sndprobe++;
 	seq = tp->snd_nxt;
 	rwin = tcp_rcv_window(tp);
 	err = tcp_emit(tp->t_laddr, tp->t_lport, tp->t_faddr, tp->t_fport, seq,
 		       (flags & TH_ACK) ? tp->rcv_nxt : 0, flags,
 		       (uint16_t)(syn ? MIN(rwin, 65535u) : rwin >> tp->rcv_scale), seg,
 		       TCP_HDR_LEN + optlen, len);
-	/* A segment the interface refused is treated as lost: the timer sends it again. */
-	(void)err;
+	if (err == ENOBUFS) {
+		/* The interface's queue is full and nothing went out: try again at the next
+		 * tick rather than wait a retransmission time-out for a segment never sent. */
+		tcpstat.sndnobufs++;
+		tp->t_flags |= TF_ACKNOW;
+		tp->t_timer[TT_DELACK] = now + TCP_TICK_NS;
+		return err;
+	}
+	/* Any other refusal (no route, ARP gave up) is treated as a loss: the timer resends. */
+	if (len > 0 && SEQ_LT(tp->snd_nxt, tp->snd_max)) {
+		tcpstat.sndrexmitpack++;
+		tcpstat.sndrexmitbyte += len;
+	} else if (len > 0) {
+		tcpstat.sndbyte += len;
+	} else if (!syn && !fin) {
+		tcpstat.sndacks++;
+	}
+	if (force && len > 0)
+		tcpstat.sndprobe++;
 
 	tp->snd_nxt += len + (syn ? 1 : 0) + (fin ? 1 : 0);
 	if (fin)

@@ -110,10 +110,11 @@ tcp_slowtimo(void)
 				tcp_timer_2msl(tp, now);
 				break;
 			case TT_DELACK:
-				if (tp->t_flags & TF_DELACK) {
+				/* A delayed ACK, or a send the interface refused (ENOBUFS). */
+				if (tp->t_flags & TF_DELACK)
 					tcpstat.delacks++;
+				if (tp->t_flags & (TF_DELACK | TF_ACKNOW))
 					tcp_send_ack_now(tp);
-				}
 				break;
 			}
 		}
