@@ -11,12 +11,10 @@
  * by so_uiomove() only.
  */
 #include <bsd/net/net_kern.h>
-#include <bsd/net/socket.h>
+#include <bsd/net/socket_var.h>
 #include <mach/kern/clock.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/thread.h>
-
-#define SO_BOUNCE 2048
 
 struct so_dgram {
 	struct so_dgram *sd_next;
@@ -39,8 +37,7 @@ so_uio_kernel(struct so_uio *uio, struct so_iovec *iov, void *buf, size_t len)
 	uio->uio_seg = SO_UIO_SYSSPACE;
 }
 
-/* Move n bytes between kbuf and uio (to_uio: into it). 0, or EFAULT. */
-static int
+int
 so_uiomove(void *kbuf, size_t n, struct so_uio *uio, bool to_uio)
 {
 	uint8_t *k = kbuf;
@@ -68,8 +65,7 @@ so_uiomove(void *kbuf, size_t n, struct so_uio *uio, bool to_uio)
 	return 0;
 }
 
-/* Sleep on so until woken or deadline (0: none). Network lock held on entry and return. */
-static int
+int
 so_sleep(struct socket *so, uint64_t deadline)
 {
 	wait_result_t wr;
@@ -86,7 +82,7 @@ so_sleep(struct socket *so, uint64_t deadline)
 	return wr == THREAD_TIMED_OUT ? EWOULDBLOCK : 0;
 }
 
-static uint64_t
+uint64_t
 so_deadline(uint64_t timeo)
 {
 	return timeo == 0 ? 0 : clock_get_uptime() + timeo;
@@ -99,31 +95,52 @@ so_tcp_upcall(void *arg, struct tcpcb *tp)
 	thread_wakeup(arg);
 }
 
-static void
-so_udp_input(void *arg, struct ifnet *ifp, uint32_t src, uint16_t sport, uint32_t dst,
-	     const uint8_t *data, size_t len)
+bool
+so_dgram_enqueue(struct socket *so, uint32_t addr, uint16_t port, const void *data, size_t len)
 {
-	struct socket *so = arg;
 	struct so_dgram *d;
 
-	(void)ifp;
-	(void)dst;
-	if (so->so_faddr != 0 && (src != so->so_faddr || sport != so->so_fport))
-		return; /* a connected UDP socket hears only its peer */
 	if (so->so_rcv_shut || so->so_dq_bytes + len > so->so_rcvbuf ||
 	    (d = kalloc(sizeof(*d) + len)) == NULL) {
 		so->so_dq_drops++;
-		return;
+		return false;
 	}
 	d->sd_next = NULL;
-	d->sd_addr = src;
-	d->sd_port = sport;
+	d->sd_addr = addr;
+	d->sd_port = port;
 	d->sd_len = (uint32_t)len;
 	memcpy(d->sd_data, data, len);
 	*so->so_dq_tail = d;
 	so->so_dq_tail = &d->sd_next;
 	so->so_dq_bytes += (uint32_t)len;
 	thread_wakeup(so);
+	return true;
+}
+
+void
+so_dgram_flush(struct socket *so)
+{
+	while (so->so_dq_head != NULL) {
+		struct so_dgram *d = so->so_dq_head;
+
+		so->so_dq_head = d->sd_next;
+		kfree(d, sizeof(*d) + d->sd_len);
+	}
+	so->so_dq_tail = &so->so_dq_head;
+	so->so_dq_bytes = 0;
+}
+
+static void
+so_udp_input(void *arg, struct ifnet *ifp, uint32_t src, uint16_t sport, uint32_t dst,
+	     const uint8_t *data, size_t len)
+{
+	struct socket *so = arg;
+
+	(void)ifp;
+	(void)dst;
+	if (so->so_faddr != 0 && (src != so->so_faddr || sport != so->so_fport))
+		return; /* a connected UDP socket hears only its peer */
+	so_dgram_enqueue(so, src, sport, data, len);
 }
 
 int
@@ -131,20 +148,32 @@ socreate(int domain, int type, int protocol, struct socket **sop)
 {
 	struct socket *so;
 
-	if (domain != AF_INET)
-		return EAFNOSUPPORT; /* XXX: AF_UNIX stream and datagram sockets */
+	if (domain != AF_INET && domain != AF_UNIX)
+		return EAFNOSUPPORT;
 	if (type != SOCK_STREAM && type != SOCK_DGRAM)
 		return ESOCKTNOSUPPORT;
-	if (protocol != 0 && protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP))
+	if (protocol != 0 &&
+	    (domain == AF_UNIX || protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP)))
 		return EPROTONOSUPPORT;
 	so = kalloc_zero(sizeof(*so));
 	if (so == NULL)
 		return ENOBUFS;
+	so->so_domain = domain;
 	so->so_type = type;
 	so->so_dq_tail = &so->so_dq_head;
 	so->so_sndbuf = TCP_BUF_DEFAULT;
 	so->so_rcvbuf = type == SOCK_STREAM ? TCP_BUF_DEFAULT : SO_UDP_RCVBUF_DEFAULT;
-	if (type == SOCK_STREAM) {
+	if (domain == AF_UNIX) {
+		int err;
+
+		net_lock();
+		err = unp_attach(so);
+		net_unlock();
+		if (err != 0) {
+			kfree(so, sizeof(*so));
+			return err;
+		}
+	} else if (type == SOCK_STREAM) {
 		net_lock();
 		so->so_tcp = tcp_new();
 		if (so->so_tcp != NULL) {
@@ -190,6 +219,8 @@ sobind(struct socket *so, uint32_t addr, uint16_t port)
 {
 	int err;
 
+	if (so->so_domain != AF_INET)
+		return EAFNOSUPPORT;
 	net_lock();
 	if (so->so_type == SOCK_STREAM) {
 		so->so_tcp->t_reuseaddr = so->so_reuseaddr;
@@ -209,6 +240,11 @@ solisten(struct socket *so, int backlog)
 	if (so->so_type != SOCK_STREAM)
 		return EOPNOTSUPP;
 	net_lock();
+	if (so->so_domain == AF_UNIX) {
+		err = unp_listen(so, backlog);
+		net_unlock();
+		return err;
+	}
 	so->so_tcp->t_reuseaddr = so->so_reuseaddr;
 	tcp_set_bufsizes(so->so_tcp, so->so_sndbuf, so->so_rcvbuf);
 	err = tcp_listen(so->so_tcp, backlog);
@@ -226,6 +262,16 @@ soaccept(struct socket *so, struct socket **nsop, uint32_t *faddr, uint16_t *fpo
 
 	if (so->so_type != SOCK_STREAM)
 		return EOPNOTSUPP;
+	if (so->so_domain == AF_UNIX) {
+		net_lock();
+		err = unp_accept(so, nsop);
+		net_unlock();
+		if (err == 0 && faddr != NULL)
+			*faddr = 0;
+		if (err == 0 && fport != NULL)
+			*fport = 0;
+		return err;
+	}
 	ns = kalloc_zero(sizeof(*ns));
 	if (ns == NULL)
 		return ENOBUFS;
@@ -267,6 +313,8 @@ soconnect(struct socket *so, uint32_t addr, uint16_t port)
 	struct tcpcb *tp = so->so_tcp;
 	int err = 0;
 
+	if (so->so_domain != AF_INET)
+		return EAFNOSUPPORT;
 	net_lock();
 	if (so->so_type == SOCK_DGRAM) {
 		if (so->so_lport == 0)
@@ -386,6 +434,8 @@ sosend(struct socket *so, struct so_uio *uio, const uint32_t *to_addr, uint16_t 
 	if (so->so_error != 0) {
 		err = so->so_error;
 		so->so_error = 0;
+	} else if (so->so_domain == AF_UNIX) {
+		err = unp_send(so, uio, NULL, flags, sent);
 	} else if (so->so_type == SOCK_STREAM) {
 		err = so_tcp_send(so, uio, flags, sent);
 	} else {
@@ -448,8 +498,8 @@ so_tcp_receive(struct socket *so, struct so_uio *uio, int flags, size_t *got)
 	return err;
 }
 
-static int
-so_udp_receive(struct socket *so, struct so_uio *uio, uint32_t *from_addr, uint16_t *from_port,
+int
+so_dgram_receive(struct socket *so, struct so_uio *uio, uint32_t *from_addr, uint16_t *from_port,
 	       int flags, size_t *got)
 {
 	uint64_t deadline = so_deadline(so->so_rcvtimeo);
@@ -491,6 +541,8 @@ soreceive(struct socket *so, struct so_uio *uio, uint32_t *from_addr, uint16_t *
 	if (so->so_error != 0) {
 		err = so->so_error;
 		so->so_error = 0;
+	} else if (so->so_domain == AF_UNIX) {
+		err = unp_receive(so, uio, flags, got);
 	} else if (so->so_type == SOCK_STREAM) {
 		err = so_tcp_receive(so, uio, flags, got);
 		if (from_addr != NULL)
@@ -498,7 +550,7 @@ soreceive(struct socket *so, struct so_uio *uio, uint32_t *from_addr, uint16_t *
 		if (from_port != NULL)
 			*from_port = so->so_tcp->t_fport;
 	} else {
-		err = so_udp_receive(so, uio, from_addr, from_port, flags, got);
+		err = so_dgram_receive(so, uio, from_addr, from_port, flags, got);
 	}
 	net_unlock();
 	return err;
@@ -507,9 +559,16 @@ soreceive(struct socket *so, struct so_uio *uio, uint32_t *from_addr, uint16_t *
 int
 soshutdown(struct socket *so, int how)
 {
+	int err;
+
 	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
 		return EINVAL;
 	net_lock();
+	if (so->so_domain == AF_UNIX) {
+		err = unp_shutdown(so, how);
+		net_unlock();
+		return err;
+	}
 	if (so->so_type == SOCK_STREAM && !TCPS_HAVEESTABLISHED(so->so_tcp->t_state) &&
 	    so->so_tcp->t_state != TCPS_SYN_RECEIVED) {
 		net_unlock();
@@ -531,18 +590,15 @@ int
 soclose(struct socket *so)
 {
 	net_lock();
-	if (so->so_type == SOCK_STREAM) {
+	if (so->so_domain == AF_UNIX) {
+		unp_detach(so);
+	} else if (so->so_type == SOCK_STREAM) {
 		tcp_close(so->so_tcp);
 	} else {
 		if (so->so_lport != 0)
 			udp_unbind(so->so_lport);
-		while (so->so_dq_head != NULL) {
-			struct so_dgram *d = so->so_dq_head;
-
-			so->so_dq_head = d->sd_next;
-			kfree(d, sizeof(*d) + d->sd_len);
-		}
 	}
+	so_dgram_flush(so);
 	net_unlock();
 	kfree(so, sizeof(*so));
 	return 0;
@@ -564,7 +620,7 @@ sosetopt(struct socket *so, int level, int name, const void *val, size_t len)
 	struct so_timeval tv;
 	int v = 0, err = 0;
 
-	if (level == IPPROTO_TCP && name == TCP_NODELAY && so->so_type == SOCK_STREAM) {
+	if (level == IPPROTO_TCP && name == TCP_NODELAY && tp != NULL) {
 		if ((err = so_get_int(val, len, &v)) != 0)
 			return err;
 		net_lock();
@@ -644,7 +700,7 @@ sogetopt(struct socket *so, int level, int name, void *val, size_t *len)
 	struct so_timeval tv;
 	int v;
 
-	if (level == IPPROTO_TCP && name == TCP_NODELAY && so->so_type == SOCK_STREAM) {
+	if (level == IPPROTO_TCP && name == TCP_NODELAY && so->so_tcp != NULL) {
 		v = so->so_nodelay;
 	} else if (level != SOL_SOCKET) {
 		return ENOPROTOOPT;
@@ -699,6 +755,8 @@ sogetopt(struct socket *so, int level, int name, void *val, size_t *len)
 int
 sogetaddr(struct socket *so, bool peer, uint32_t *addr, uint16_t *port)
 {
+	if (so->so_domain != AF_INET)
+		return EAFNOSUPPORT;
 	net_lock();
 	if (so->so_type == SOCK_STREAM) {
 		*addr = peer ? so->so_tcp->t_faddr : so->so_tcp->t_laddr;
@@ -723,7 +781,9 @@ so_poll(struct socket *so)
 	unsigned ev = 0;
 
 	net_lock();
-	if (so->so_type == SOCK_DGRAM) {
+	if (so->so_domain == AF_UNIX) {
+		ev = unp_poll(so);
+	} else if (so->so_type == SOCK_DGRAM) {
 		if (so->so_dq_head != NULL || so->so_rcv_shut)
 			ev |= SO_POLLIN;
 		ev |= SO_POLLOUT;

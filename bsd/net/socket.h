@@ -14,6 +14,7 @@
 
 #include <bsd/net/tcp.h>
 
+#define AF_UNIX	    1
 #define AF_INET	    2
 #define SOCK_STREAM 1
 #define SOCK_DGRAM  2
@@ -65,8 +66,10 @@ struct so_timeval {
 };
 
 struct so_dgram;
+struct unpcb;
 
 struct socket {
+	int so_domain;			/* AF_INET, AF_UNIX */
 	int so_type;			/* SOCK_STREAM, SOCK_DGRAM */
 	bool so_nbio;			/* O_NONBLOCK / FIONBIO */
 	bool so_reuseaddr, so_keepalive, so_nodelay;
@@ -81,6 +84,7 @@ struct socket {
 	struct so_dgram *so_dq_head, **so_dq_tail;
 	uint32_t so_dq_bytes;
 	uint64_t so_dq_drops;
+	struct unpcb *so_unp;		/* AF_UNIX (unp.c) */
 };
 
 /*
@@ -114,6 +118,21 @@ int sosetopt(struct socket *so, int level, int name, const void *val, size_t len
 /* sogetopt: *len is the buffer's size on entry, the value's on return. */
 int sogetopt(struct socket *so, int level, int name, void *val, size_t *len);
 int sogetaddr(struct socket *so, bool peer, uint32_t *addr, uint16_t *port);
+
+/*
+ * AF_UNIX (unp.c): names are strings in a kernel namespace of their own (XXX: bound in the
+ * file system once bsd/vfs can make socket vnodes). For AF_UNIX sockets sosend's to_addr is
+ * ignored (use sosend_unix), and soreceive reports no source address.
+ *   sobind_unix: EADDRINUSE, EINVAL (empty, too long, already bound).
+ *   soconnect_unix: ECONNREFUSED (nobody listens there, or its queue is full), EPROTOTYPE.
+ *   sopair: connect two new sockets of type to each other (socketpair).
+ */
+#define UNP_PATH_MAX 108
+int sobind_unix(struct socket *so, const char *path);
+int soconnect_unix(struct socket *so, const char *path);
+int sosend_unix(struct socket *so, struct so_uio *uio, const char *to_path, int flags,
+		size_t *sent);
+int sopair(int type, struct socket **a, struct socket **b);
 void so_set_nbio(struct socket *so, bool on);
 /* so_poll: which of SO_POLLIN/OUT/ERR/HUP hold now (for poll/select). */
 unsigned so_poll(struct socket *so);

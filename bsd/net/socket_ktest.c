@@ -3,7 +3,8 @@
  * both ends of 127.0.0.1: a 256 KiB echo exchange checked byte for byte, a refused connect,
  * accept and receive time-outs and non-blocking calls, UDP over loopback with an ICMP port
  * unreachable for a closed port, ping of 127.0.0.1, and both ends of a closed connection
- * reaching CLOSED/TIME_WAIT. They need no network device, so they run in every boot.
+ * reaching CLOSED/TIME_WAIT; AF_UNIX stream pairs, names and datagrams. They need no
+ * network device, so they run in every boot.
  */
 #include <bsd/net/net_kern.h>
 #include <bsd/net/socket.h>
@@ -228,4 +229,149 @@ KTEST(net_lo0_ping)
 	KT_ASSERT(if_find("lo0") == &if_loop);
 	KT_ASSERT_EQ(net_ping(&if_loop, LO, 0x6c6f, 1, 1000000000ull, &rtt), 0);
 	KT_ASSERT(if_loop.if_stats.icmp_echo_replied >= 1);
+}
+
+/* ---- AF_UNIX ---- */
+
+struct kt_unix_writer {
+	struct socket *kw_so;
+	size_t kw_bytes;
+	volatile bool kw_done;
+	int kw_err;
+};
+
+static void
+kt_unix_writer(void *arg, wait_result_t wr)
+{
+	struct kt_unix_writer *kw = arg;
+	static uint8_t buf[3000];
+
+	(void)wr;
+	for (size_t off = 0; off < kw->kw_bytes && kw->kw_err == 0;) {
+		struct so_iovec iov;
+		struct so_uio uio;
+		size_t n = MIN(sizeof(buf), kw->kw_bytes - off), sent;
+
+		for (size_t i = 0; i < n; i++)
+			buf[i] = (uint8_t)((off + i) % 251);
+		so_uio_kernel(&uio, &iov, buf, n);
+		kw->kw_err = sosend(kw->kw_so, &uio, NULL, 0, 0, &sent);
+		off += sent;
+	}
+	soclose(kw->kw_so); /* the reader sees end of stream */
+	kw->kw_done = true;
+}
+
+KTEST(net_unix_stream_pair_and_names)
+{
+	static struct kt_unix_writer kw;
+	struct socket *a, *b, *l, *c, *s;
+	size_t got, total = 0;
+	struct so_iovec iov;
+	struct so_uio uio;
+	thread_t t;
+	int one = 1;
+
+	/* socketpair: 256 KiB through 64 KiB rings, writer and reader in two threads. */
+	KT_ASSERT_EQ(sopair(SOCK_STREAM, &a, &b), 0);
+	memset(&kw, 0, sizeof(kw));
+	kw.kw_so = a;
+	kw.kw_bytes = KT_BYTES;
+	KT_ASSERT_EQ(kernel_thread_start(kt_unix_writer, &kw, &t), KERN_SUCCESS);
+	thread_deallocate(t);
+	for (;;) {
+		so_uio_kernel(&uio, &iov, kt_in, sizeof(kt_in));
+		KT_ASSERT_EQ(soreceive(b, &uio, NULL, NULL, 0, &got), 0);
+		if (got == 0)
+			break;
+		for (size_t i = 0; i < got; i++)
+			KT_ASSERT_EQ(kt_in[i], (uint8_t)((total + i) % 251));
+		total += got;
+	}
+	KT_ASSERT_EQ(total, KT_BYTES);
+	KT_ASSERT(kt_wait_flag(&kw.kw_done, 5000000000ull));
+	KT_ASSERT_EQ(kw.kw_err, 0);
+	/* The peer is gone: writing is a broken pipe. */
+	so_uio_kernel(&uio, &iov, kt_in, 4);
+	KT_ASSERT_EQ(sosend(b, &uio, NULL, 0, 0, &got), EPIPE);
+	soclose(b);
+
+	/* By name: bind, listen, connect, accept, both directions, half-close. */
+	KT_ASSERT_EQ(socreate(AF_UNIX, SOCK_STREAM, 0, &l), 0);
+	KT_ASSERT_EQ(sobind_unix(l, "/tmp/kt.sock"), 0);
+	KT_ASSERT_EQ(socreate(AF_UNIX, SOCK_STREAM, 0, &c), 0);
+	KT_ASSERT_EQ(sobind_unix(c, "/tmp/kt.sock"), EADDRINUSE);
+	KT_ASSERT_EQ(soconnect_unix(c, "/tmp/kt.sock"), ECONNREFUSED); /* not listening */
+	KT_ASSERT_EQ(solisten(l, 1), 0);
+	KT_ASSERT_EQ(soconnect_unix(c, "/tmp/none"), ECONNREFUSED);
+	KT_ASSERT_EQ(soconnect_unix(c, "/tmp/kt.sock"), 0);
+	KT_ASSERT(so_poll(l) & SO_POLLIN);
+	KT_ASSERT_EQ(soaccept(l, &s, NULL, NULL), 0);
+	so_uio_kernel(&uio, &iov, (void *)"ping", 4);
+	KT_ASSERT_EQ(sosend(c, &uio, NULL, 0, 0, &got), 0);
+	so_uio_kernel(&uio, &iov, kt_in, sizeof(kt_in));
+	KT_ASSERT_EQ(soreceive(s, &uio, NULL, NULL, 0, &got), 0);
+	KT_ASSERT_EQ(got, 4);
+	KT_ASSERT(memcmp(kt_in, "ping", 4) == 0);
+	KT_ASSERT_EQ(soshutdown(c, SHUT_WR), 0);
+	so_uio_kernel(&uio, &iov, kt_in, sizeof(kt_in));
+	KT_ASSERT_EQ(soreceive(s, &uio, NULL, NULL, 0, &got), 0);
+	KT_ASSERT_EQ(got, 0);
+	/* Non-blocking: a full ring says EWOULDBLOCK after taking what fits. */
+	so_set_nbio(s, true);
+	KT_ASSERT_EQ(sosetopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), 0);
+	so_uio_kernel(&uio, &iov, kt_out, sizeof(kt_out));
+	for (int i = 0; i < 64; i++) {
+		int err;
+
+		so_uio_kernel(&uio, &iov, kt_out, sizeof(kt_out));
+		err = sosend(s, &uio, NULL, 0, 0, &got);
+		if (err == EWOULDBLOCK)
+			break;
+		KT_ASSERT_EQ(err, 0);
+		total += got;
+	}
+	so_uio_kernel(&uio, &iov, kt_out, sizeof(kt_out));
+	KT_ASSERT_EQ(sosend(s, &uio, NULL, 0, 0, &got), EWOULDBLOCK);
+	soclose(s);
+	soclose(c);
+	soclose(l);
+}
+
+KTEST(net_unix_datagrams)
+{
+	struct socket *r, *w, *p, *q;
+	struct so_timeval tv = { 0, 20000 };
+	struct so_iovec iov;
+	struct so_uio uio;
+	size_t got;
+
+	KT_ASSERT_EQ(socreate(AF_UNIX, SOCK_DGRAM, 0, &r), 0);
+	KT_ASSERT_EQ(socreate(AF_UNIX, SOCK_DGRAM, 0, &w), 0);
+	KT_ASSERT_EQ(sobind_unix(r, "/run/kt.dgram"), 0);
+	so_uio_kernel(&uio, &iov, (void *)"one", 3);
+	KT_ASSERT_EQ(sosend_unix(w, &uio, "/run/kt.dgram", 0, &got), 0);
+	so_uio_kernel(&uio, &iov, (void *)"two!", 4);
+	KT_ASSERT_EQ(sosend_unix(w, &uio, "/run/kt.dgram", 0, &got), 0);
+	so_uio_kernel(&uio, &iov, (void *)"x", 1);
+	KT_ASSERT_EQ(sosend_unix(w, &uio, "/run/none", 0, &got), ECONNREFUSED);
+	so_uio_kernel(&uio, &iov, kt_in, sizeof(kt_in));
+	KT_ASSERT_EQ(soreceive(r, &uio, NULL, NULL, 0, &got), 0);
+	KT_ASSERT_EQ(got, 3); /* boundaries kept */
+	so_uio_kernel(&uio, &iov, kt_in, sizeof(kt_in));
+	KT_ASSERT_EQ(soreceive(r, &uio, NULL, NULL, 0, &got), 0);
+	KT_ASSERT_EQ(got, 4);
+	KT_ASSERT_EQ(sosetopt(r, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	KT_ASSERT_EQ(soreceive(r, &uio, NULL, NULL, 0, &got), EWOULDBLOCK);
+	/* A datagram pair; closing one end leaves the other unconnected. */
+	KT_ASSERT_EQ(sopair(SOCK_DGRAM, &p, &q), 0);
+	so_uio_kernel(&uio, &iov, (void *)"pair", 4);
+	KT_ASSERT_EQ(sosend(p, &uio, NULL, 0, 0, &got), 0);
+	KT_ASSERT(so_poll(q) & SO_POLLIN);
+	soclose(q);
+	so_uio_kernel(&uio, &iov, (void *)"pair", 4);
+	KT_ASSERT_EQ(sosend(p, &uio, NULL, 0, 0, &got), ENOTCONN);
+	soclose(p);
+	soclose(w);
+	soclose(r);
 }
