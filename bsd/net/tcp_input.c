@@ -397,14 +397,24 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 	/* RFC 5961 §4: a SYN in a synchronized state gets a challenge ACK; a repeated SYN to
 	 * an embryo gets its SYN-ACK again. */
 	if (flags & TH_SYN) {
-		if (tp->t_state == TCPS_SYN_RECEIVED && seq == tp->irs) {
-			tp->t_flags |= TF_ACKNOW;
-			tcp_output(tp);
-		} else {
+		if (tp->t_state != TCPS_SYN_RECEIVED || seq != tp->irs) {
 			tcpstat.challenge_acks++;
 			tcp_send_ack_now(tp);
+			goto out;
 		}
-		goto out;
+		if (!(flags & TH_ACK) || SEQ_LEQ(ack, tp->snd_una) || SEQ_GT(ack, tp->snd_max)) {
+			tp->t_flags |= TF_ACKNOW;
+			tcp_output(tp);
+			goto out;
+		}
+		/* Simultaneous open: the peer's SYN-ACK acknowledges our SYN. Its SYN is the
+		 * one we have; go on with the rest of the segment. */
+		flags &= (uint8_t)~TH_SYN;
+		seq++;
+		if (tlen > 0) {
+			data++;
+			tlen--;
+		}
 	}
 	/* RFC 7323 §5.3: PAWS. A timestamp older than the last one is an old duplicate. */
 	if (to.to_has_ts && (tp->t_flags & TF_RCVD_TSTMP) && SEQ_LT(to.to_tsval, tp->ts_recent)) {

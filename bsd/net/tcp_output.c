@@ -132,15 +132,16 @@ tcp_output_one(struct tcpcb *tp, bool *more)
 	}
 	avail = tp->t_snd.r_len;
 	off = tp->snd_nxt - tp->snd_una;
-	win = MIN(tp->snd_wnd, tp->snd_cwnd);
-	if (force && win == 0)
-		win = 1; /* the persist probe: one byte past a zero window */
-	if (win == 0 && !force && off != 0 && off <= avail && tp->snd_wnd == 0) {
-		/* The window closed under data in flight: pull back and let persist probe. */
+	if (tp->snd_wnd == 0 && off != 0 && off <= avail) {
+		/* The window closed under data in flight (or an unanswered probe byte): pull
+		 * back; what was beyond the window is sent again when it opens. */
 		tp->t_timer[TT_REXMT] = 0;
 		tp->snd_nxt = tp->snd_una;
 		off = 0;
 	}
+	win = MIN(tp->snd_wnd, tp->snd_cwnd);
+	if (force && win == 0)
+		win = 1; /* the persist probe: one byte past a zero window */
 	if (MIN(avail, win) > off) {
 		len = MIN(avail, win) - off;
 		if (len > seglimit) {

@@ -344,3 +344,22 @@ Test(tcp, simultaneous_close_passes_closing_to_time_wait)
 	cr_assert_eq(cli->t_state, TCPS_TIME_WAIT);
 	cr_assert_eq(srv->t_state, TCPS_TIME_WAIT);
 }
+
+Test(tcp, simultaneous_open_establishes_both)
+{
+	struct tcpcb *x = tcp_new(), *y = tcp_new();
+
+	cr_assert_eq(tcp_bind(x, A_ADDR, 5000), 0);
+	cr_assert_eq(tcp_bind(y, B_ADDR, 6000), 0);
+	cr_assert_eq(tcp_connect(x, B_ADDR, 6000), 0);
+	cr_assert_eq(tcp_connect(y, A_ADDR, 5000), 0);
+	for (int i = 0; i < 5000 && (x->t_state != TCPS_ESTABLISHED ||
+				     y->t_state != TCPS_ESTABLISHED); i++)
+		l_step();
+	cr_assert_eq(x->t_state, TCPS_ESTABLISHED);
+	cr_assert_eq(y->t_state, TCPS_ESTABLISHED);
+	cli = x;
+	srv = y;
+	transfer(x, y, 20000, false);
+	transfer(y, x, 20000, false);
+}
