@@ -35,7 +35,10 @@
 #define TCPOPT_MAXSEG	 2
 #define TCPOPT_WINDOW	 3
 #define TCPOPT_SACK_PERM 4
+#define TCPOPT_SACK	 5
 #define TCPOPT_TIMESTAMP 8
+#define TCP_SACK_MAXBLKS 4	/* blocks one segment carries at most (RFC 2018 §3) */
+#define TCP_SACK_HOLES	 8	/* SACKed ranges the sender remembers */
 #define TCP_MAX_WINSHIFT 14
 
 #define TCP_MSS_DEFAULT	 536			/* RFC 9293 §3.7.1: without the option */
@@ -103,6 +106,8 @@ enum { TT_REXMT, TT_PERSIST, TT_KEEP, TT_2MSL, TT_DELACK, TT_NTIMERS };
 #define TF_INRECOVERY	0x0400	/* NewReno fast recovery */
 #define TF_FORCE	0x0800	/* send one byte past a zero window (persist probe) */
 #define TF_CANTRCVMORE	0x1000	/* the user will read no more: data that comes is reset */
+#define TF_REQ_SACK	0x2000	/* we offer SACK (RFC 2018) */
+#define TF_SACK_PERMIT	0x4000	/* both offered: SACK blocks flow both ways */
 
 /* A byte ring: the send buffer (data from snd_una on) and the receive buffer. */
 struct tcp_ring {
@@ -120,11 +125,17 @@ struct tcp_ooo {
 };
 
 /* Options of one segment, as parsed by tcp_parse_options(). */
+struct tcp_sackblk {
+	tcp_seq sb_start, sb_end;
+};
+
 struct tcp_opts {
 	bool to_has_mss, to_has_ws, to_has_ts, to_sack_ok;
 	uint16_t to_mss;
 	uint8_t to_ws;
 	uint32_t to_tsval, to_tsecr;
+	unsigned to_nsacks;
+	struct tcp_sackblk to_sacks[TCP_SACK_MAXBLKS];
 };
 
 struct tcpcb;
@@ -171,6 +182,11 @@ struct tcpcb {
 	uint32_t t_sndcap, t_rcvcap;	/* sizes the rings get (SO_SNDBUF, SO_RCVBUF) */
 	struct tcp_ooo *t_ooo;
 	unsigned t_ooo_count;
+	tcp_seq t_ooo_last;		/* the latest out-of-order arrival (first SACK block) */
+	/* the sender's SACK scoreboard: ranges above snd_una the peer holds, sorted */
+	struct tcp_sackblk t_sacked[TCP_SACK_HOLES];
+	unsigned t_nsacked;
+	tcp_seq t_sack_next;		/* in recovery: resend holes from here on */
 
 	/* a listener's queues, and an embryo's or queued connection's listener */
 	struct tcpcb *t_head;
@@ -194,6 +210,7 @@ struct tcp_stats {
 	uint64_t rexmttimeo, fastrexmit, partialack, persisttimeo, keepprobe, keepdrops;
 	uint64_t synq_evicted, listen_overflow, delacks, timewait_closed, ooo_dropped;
 	uint64_t pcb_limit, sndnobufs;
+	uint64_t sack_blocks_sent, sack_blocks_rcvd, sack_rexmits;
 };
 extern struct tcp_stats tcpstat;
 /* All blocks, for netstat: walk t_next. Network lock held. */
@@ -262,6 +279,11 @@ uint32_t tcp_ring_space(const struct tcp_ring *r);
 uint32_t tcp_ring_put(struct tcp_ring *r, const void *data, uint32_t len);
 void tcp_ring_peek(const struct tcp_ring *r, uint32_t off, void *dst, uint32_t len);
 void tcp_ring_drop(struct tcp_ring *r, uint32_t len);
+
+/* SACK (tcp_sack.c): the receiver's blocks, the sender's scoreboard and its retransmissions. */
+unsigned tcp_sack_build(const struct tcpcb *tp, uint8_t *opt, unsigned room);
+void tcp_sack_update(struct tcpcb *tp, tcp_seq ack, const struct tcp_opts *to);
+bool tcp_sack_rexmit(struct tcpcb *tp);
 
 /* tcp_output: send what tp's state, windows and buffers allow (tcp_output.c). 0 or errno. */
 int tcp_output(struct tcpcb *tp);

@@ -38,6 +38,10 @@ tcp_syn_options(struct tcpcb *tp, const struct tcp_opts *to)
 		tp->t_flags &= ~(TF_REQ_SCALE | TF_RCVD_SCALE);
 		tp->snd_scale = tp->rcv_scale = 0;
 	}
+	if ((tp->t_flags & TF_REQ_SACK) && to->to_sack_ok)
+		tp->t_flags |= TF_SACK_PERMIT;
+	else
+		tp->t_flags &= ~(TF_REQ_SACK | TF_SACK_PERMIT);
 	if ((tp->t_flags & TF_REQ_TSTMP) && to->to_has_ts) {
 		tp->t_flags |= TF_RCVD_TSTMP;
 		tp->ts_recent = to->to_tsval;
@@ -80,7 +84,8 @@ tcp_passive_open(struct tcpcb *lp, uint32_t src, uint16_t sport, uint32_t dst, u
 	c->t_lport = dport;
 	c->t_faddr = src;
 	c->t_fport = sport;
-	c->t_flags = (lp->t_flags & (TF_NODELAY | TF_KEEPALIVE)) | TF_REQ_SCALE | TF_REQ_TSTMP;
+	c->t_flags = (lp->t_flags & (TF_NODELAY | TF_KEEPALIVE)) | TF_REQ_SCALE | TF_REQ_TSTMP |
+		     TF_REQ_SACK;
 	c->t_sndcap = lp->t_sndcap;
 	c->t_rcvcap = lp->t_rcvcap;
 	c->t_keepidle = lp->t_keepidle;
@@ -171,6 +176,7 @@ tcp_fast_retransmit(struct tcpcb *tp, tcp_seq ack)
 	tp->snd_cwnd = tp->snd_ssthresh + 3u * tp->t_maxseg;
 	if (SEQ_GT(onxt, tp->snd_nxt))
 		tp->snd_nxt = onxt;
+	tp->t_sack_next = ack + tp->t_maxseg;
 }
 
 /* An ACK that moved snd_una by acked bytes: congestion window, RTT, buffers. */
@@ -518,6 +524,8 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 	if (SEQ_GT(ack, tp->snd_max)) {
 		goto dropafterack;
 	}
+	if (tp->t_flags & TF_SACK_PERMIT)
+		tcp_sack_update(tp, ack, &to);
 	if (SEQ_LT(ack, tp->snd_una - tp->max_sndwnd)) {
 		tcpstat.challenge_acks++;
 		goto dropafterack;
@@ -537,7 +545,9 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 				goto out;
 			} else if (tp->t_dupacks > 3 && (tp->t_flags & TF_INRECOVERY)) {
 				tp->snd_cwnd += tp->t_maxseg; /* one more segment left the network */
-				tcp_output(tp);
+				/* With SACK, the segment that left lets a hole be filled first. */
+				if (!tcp_sack_rexmit(tp))
+					tcp_output(tp);
 				goto out;
 			}
 			goto out;
@@ -613,6 +623,7 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 			 * the sender sees duplicate ACKs (RFC 5681 §4.2). */
 			tcpstat.rcvoopack++;
 			tcp_ooo_insert(tp, seq, data, tlen, fin);
+			tp->t_ooo_last = seq;
 			fin = tcp_ooo_drain(tp);
 			tp->t_flags |= TF_ACKNOW;
 		}

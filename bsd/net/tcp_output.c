@@ -76,6 +76,14 @@ tcp_build_options(struct tcpcb *tp, bool syn, uint8_t *opt)
 		net_put32(opt + n + 4, tp->ts_recent);
 		n += 8;
 	}
+	if (syn && (tp->t_flags & TF_REQ_SACK) && (synsent || (tp->t_flags & TF_SACK_PERMIT))) {
+		opt[n++] = TCPOPT_NOP;
+		opt[n++] = TCPOPT_NOP;
+		opt[n++] = TCPOPT_SACK_PERM;
+		opt[n++] = 2;
+	}
+	if (!syn)
+		n += tcp_sack_build(tp, opt + n, 40 - n);
 	return n;
 }
 
@@ -190,6 +198,11 @@ send:
 		     tp->t_state == TCPS_CLOSING))
 		fin = false;
 	optlen = tcp_build_options(tp, syn, seg + TCP_HDR_LEN);
+	if (len > 0 && len + optlen > tp->t_maxseg) {
+		/* SACK blocks took room from the data: send less, the rest follows. */
+		len = tp->t_maxseg - optlen;
+		fin = false;
+	}
 	if (len > 0) {
 		tcp_ring_peek(&tp->t_snd, off, seg + TCP_HDR_LEN + optlen, len);
 		if (off + len == avail)

@@ -127,7 +127,7 @@ tcp_new(void)
 	tp->t_keepidle = TCP_KEEPIDLE_NS;
 	tp->t_keepintvl = TCP_KEEPINTVL_NS;
 	tp->t_keepmax = TCP_KEEPCNT;
-	tp->t_flags = TF_REQ_SCALE | TF_REQ_TSTMP;
+	tp->t_flags = TF_REQ_SCALE | TF_REQ_TSTMP | TF_REQ_SACK;
 	tp->t_next = tcp_pcbs;
 	tcp_pcbs = tp;
 	tcp_npcbs++;
@@ -567,6 +567,19 @@ tcp_parse_options(const uint8_t *opt, size_t len, bool syn, struct tcp_opts *to)
 		case TCPOPT_SACK_PERM:
 			if (olen == 2 && syn)
 				to->to_sack_ok = true;
+			break;
+		case TCPOPT_SACK:
+			/* RFC 2018 §3: 2 + 8n bytes; keep what fits, ignore the odd length. */
+			if (!syn && olen >= 10 && (olen - 2) % 8 == 0) {
+				for (unsigned i = 0; i < (olen - 2u) / 8 &&
+						     to->to_nsacks < TCP_SACK_MAXBLKS; i++) {
+					to->to_sacks[to->to_nsacks].sb_start =
+						net_get32(opt + 2 + 8 * i);
+					to->to_sacks[to->to_nsacks].sb_end =
+						net_get32(opt + 6 + 8 * i);
+					to->to_nsacks++;
+				}
+			}
 			break;
 		case TCPOPT_TIMESTAMP:
 			if (olen == 10) {

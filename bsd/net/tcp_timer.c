@@ -30,6 +30,7 @@ tcp_timer_rexmt(struct tcpcb *tp, uint64_t now)
 	tp->snd_recover = tp->snd_max;
 	tp->t_flags &= ~TF_INRECOVERY;
 	tp->t_dupacks = 0;
+	tp->t_nsacked = 0; /* the receiver may have dropped what it SACKed (RFC 2018 §8) */
 	tp->t_rtttime = 0; /* Karn: no RTT sample from a retransmitted segment */
 	tp->snd_nxt = tp->t_state < TCPS_ESTABLISHED ? tp->iss : tp->snd_una;
 	tcp_output(tp);

@@ -174,3 +174,6 @@ write("tcp_input", "rst-and-challenge", b"\x01" + tcp_rec(REL, RST, 10, 0, 0)
       + tcp_rec(REL, RST, 0, 0, 0))
 write("tcp_input", "zero-window", b"\x03" + tcp_rec(REL | 0x30, ACK, 0, 0, 0)
       + tcp_rec(REL | 0xf0, ACK, 0, 0, 0))
+write("tcp_input", "sack-blocks", b"\x03" + tcp_rec(REL, ACK, 0, 0, 65535, opts=bytes(
+    [1, 1, 5, 18]) + struct.pack("!IIII", 100, 200, 300, 400))
+      + tcp_rec(REL, ACK, 0, 0, 65535, opts=bytes([1, 1, 5, 10]) + struct.pack("!II", 0, 50)))

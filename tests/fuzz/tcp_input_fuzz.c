@@ -13,7 +13,7 @@
  * variables are ordered, no ring over-fills, the SYN queue stays bounded; at the end, after
  * every block is closed, no memory is left (kalloc shim).
  */
-// fuzz-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
+// fuzz-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c bsd/net/tcp_sack.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
 #include "../unit/bsd/net/tcp_link.h"
 #include "../unit/shim/kalloc_malloc.h"
 

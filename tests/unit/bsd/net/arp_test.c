@@ -4,7 +4,7 @@
  * sent on resolution, gratuitous ARP, a claim on our address, malformed packets counted, and
  * a full cache reusing the oldest entry.
  */
-// unit-deps: bsd/net/if.c bsd/net/ip.c bsd/net/udp.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c
+// unit-deps: bsd/net/if.c bsd/net/ip.c bsd/net/udp.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c bsd/net/tcp_sack.c
 #include <criterion/criterion.h>
 
 #include "../../shim/kalloc_malloc.h"

@@ -3,7 +3,7 @@
  * waits for if_loop_drain() (never re-entering the sender), ping and UDP over it, ICMP port
  * unreachable for a closed port, routing of 127/8, and the bounded queue.
  */
-// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
+// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c bsd/net/tcp_sack.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
 #include <criterion/criterion.h>
 
 #include "../../shim/kalloc_malloc.h"

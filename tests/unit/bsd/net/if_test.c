@@ -2,7 +2,7 @@
  * if_test.c — unit tests for bsd/net/if.c: the interface list, dotted-quad parsing and
  * formatting, and Ethernet output (header, padding of runts, MTU refusal, counters).
  */
-// unit-deps: bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c
+// unit-deps: bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c bsd/net/tcp_sack.c
 #include <criterion/criterion.h>
 
 #include "net_harness.h"

@@ -4,7 +4,7 @@
  * missing a piece times out (with ICMP time exceeded) and frees its memory; malformed
  * fragments are refused; a flood of large datagrams stays within IP_REASS_MAXBYTES.
  */
-// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/if_loop.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
+// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/if_loop.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c bsd/net/tcp_sack.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
 #include <criterion/criterion.h>
 
 #include "../../shim/kalloc_malloc.h"

@@ -4,7 +4,7 @@
  * resolves the asker), every malformed header rejected and counted, fragments dropped,
  * packets for other hosts ignored, and output routing errors.
  */
-// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/udp.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c
+// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/udp.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c bsd/net/tcp_sack.c
 #include <criterion/criterion.h>
 
 #include "net_harness.h"

@@ -2,12 +2,12 @@
  * tcp_input_test.c — TCP (bsd/net/tcp_*.c) between two interfaces of the hosted stack over a
  * simulated wire (tcp_link.h): the handshake and its options, a few hundred KiB delivered
  * intact over a clean wire and over one that drops, duplicates and reorders (retransmission
- * and fast recovery must happen, by the counters), a refused connection, a zero window that
+ * and fast recovery, with SACK, must happen, by the counters), a refused connection, a zero window that
  * only persist probes get past, RFC 5961 challenge ACKs, a SYN flood that leaves memory
  * bounded and the listener usable, time-outs (retransmission and keep-alive), TIME_WAIT's
  * end, and no memory left behind.
  */
-// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_output.c bsd/net/tcp_timer.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
+// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_output.c bsd/net/tcp_timer.c bsd/net/tcp_sack.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
 #include <criterion/criterion.h>
 
 #include "../../shim/kalloc_malloc.h"
@@ -130,6 +130,8 @@ Test(tcp, handshake_negotiates_mss_scale_and_timestamps)
 	cr_assert_eq(srv->t_maxseg, 1460);
 	cr_assert(cli->t_flags & TF_RCVD_SCALE);
 	cr_assert(srv->t_flags & TF_RCVD_TSTMP);
+	cr_assert(cli->t_flags & TF_SACK_PERMIT);
+	cr_assert(srv->t_flags & TF_SACK_PERMIT);
 	cr_assert_eq(cli->snd_scale, srv->rcv_scale);
 	cr_assert_eq(cli->rcv_scale, tcp_pick_rcv_scale(TCP_BUF_DEFAULT));
 	cr_assert_eq(srv->t_faddr, A_ADDR);
@@ -172,12 +174,15 @@ Test(tcp, lossy_wire_recovers_with_fast_retransmit_and_timeouts)
 	cr_assert_gt(tcpstat.fastrexmit, 0, "three duplicate ACKs started fast retransmit");
 	cr_assert_gt(tcpstat.rcvoopack, 0);
 	cr_assert_gt(tcpstat.rcvduppack, 0);
+	cr_assert_gt(tcpstat.sack_blocks_sent, 0);
+	cr_assert_gt(tcpstat.sack_blocks_rcvd, 0);
+	cr_assert_gt(tcpstat.sack_rexmits, 0, "holes were filled from the SACK scoreboard");
 	cr_log_info("lossy: %llu frames, %llu dropped, %llu duplicated; %llu segments resent, "
-		    "%llu fast retransmits, %llu partial ACKs, %llu time-outs",
+		    "%llu fast retransmits, %llu partial ACKs, %llu time-outs, %llu SACK resends",
 		    (unsigned long long)l_frames, (unsigned long long)l_dropped,
 		    (unsigned long long)l_duped, (unsigned long long)tcpstat.sndrexmitpack,
 		    (unsigned long long)tcpstat.fastrexmit, (unsigned long long)tcpstat.partialack,
-		    (unsigned long long)tcpstat.rexmttimeo);
+		    (unsigned long long)tcpstat.rexmttimeo, (unsigned long long)tcpstat.sack_rexmits);
 	l_drop = l_dup = l_reorder = 0;
 	close_pair();
 }

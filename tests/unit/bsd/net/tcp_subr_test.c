@@ -2,7 +2,7 @@
  * tcp_subr_test.c — unit tests for bsd/net/tcp_subr.c: option parsing (RFC 9293 §3.2,
  * RFC 7323) with good, odd and malformed lists; the RFC 6298 estimator; ports and binding.
  */
-// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
+// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c bsd/net/udp.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c bsd/net/tcp_sack.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
 #include <criterion/criterion.h>
 
 #include "tcp_link.h"

@@ -3,7 +3,7 @@
  * pseudo-header (both ways), a zero checksum accepted, bad lengths and unbound ports counted,
  * and the binding table's errors.
  */
-// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c
+// unit-deps: bsd/net/if.c bsd/net/arp.c bsd/net/ip.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c bsd/net/if_loop.c bsd/net/ip_reass.c bsd/net/tcp_subr.c bsd/net/tcp_input.c bsd/net/tcp_output.c bsd/net/tcp_timer.c bsd/net/tcp_sack.c
 #include <criterion/criterion.h>
 
 #include "net_harness.h"
