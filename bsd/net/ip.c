@@ -121,7 +121,7 @@ void
 ip_input(struct ifnet *ifp, const uint8_t *p, size_t len, bool l2_broadcast)
 {
 	unsigned hlen, tot;
-	uint32_t src, dst;
+	uint32_t dst;
 	uint16_t off;
 
 	if (len < IP_HDR_LEN || (p[0] >> 4) != 4) {
@@ -142,14 +142,11 @@ ip_input(struct ifnet *ifp, const uint8_t *p, size_t len, bool l2_broadcast)
 		ifp->if_stats.ip_badsum++;
 		return;
 	}
-	src = net_get32(p + 12);
 	dst = net_get32(p + 16);
-	(void)src;
 	/* Ours: our address, the limited or the subnet broadcast, or anything while unconfigured
 	 * (a DHCP offer may be unicast to the address being offered); on lo0 all of 127/8. */
-	if ((ifp->if_flags & IFF_LOOPBACK) && (dst >> 24) == 127)
-		dst = ifp->if_addr;
-	else if (!(ifp->if_addr == 0 || dst == ifp->if_addr || ip_is_broadcast(ifp, dst))) {
+	if (!((ifp->if_flags & IFF_LOOPBACK) && (dst >> 24) == 127) &&
+	    !(ifp->if_addr == 0 || dst == ifp->if_addr || ip_is_broadcast(ifp, dst))) {
 		ifp->if_stats.ip_notours++;
 		return;
 	}
