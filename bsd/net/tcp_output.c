@@ -218,7 +218,8 @@ send:
 		       TCP_HDR_LEN + optlen, len);
 	if (err == ENOBUFS) {
 		/* The interface's queue is full and nothing went out: try again at the next
-		 * tick rather than wait a retransmission time-out for a segment never sent. */
+		 * tick rather than wait a retransmission time-out for a segment never sent.
+		 * XXX: the driver's transmit-done interrupt could wake us sooner. */
 		tcpstat.sndnobufs++;
 		tp->t_flags |= TF_ACKNOW;
 		tp->t_timer[TT_DELACK] = now + TCP_TICK_NS;
