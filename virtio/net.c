@@ -99,6 +99,7 @@ vtnet_tx_intr(void *arg)
 		vtnet_tx_reclaim(sc);
 	while (!virtqueue_broken(sc->vn_txq) && virtqueue_enable_intr(sc->vn_txq));
 	lck_spin_unlock_irqrestore(&sc->vn_lock, s);
+	net_if_tx_ready(&sc->vn_if); /* TCP may be waiting for room */
 }
 
 static int

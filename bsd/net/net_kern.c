@@ -49,6 +49,8 @@ net_timer_thread(void *arg, wait_result_t wr)
 		bool busy;
 
 		net_lock();
+		if (tcp_tx_blocked)
+			tcp_tx_ready();
 		tcp_slowtimo();
 		ip_reass_slowtimo();
 		busy = tcp_pcbs != NULL;
@@ -95,6 +97,14 @@ net_unlock(void)
 	/* Deliver what went out on lo0 while we held the lock: loopback's "wire". */
 	if_loop_drain();
 	lck_mtx_unlock(&net_mtx);
+}
+
+void
+net_if_tx_ready(struct ifnet *ifp)
+{
+	(void)ifp;
+	if (tcp_tx_blocked)
+		thread_wakeup(net_timer_event);
 }
 
 void

@@ -22,6 +22,8 @@ void net_unlock(void);
 void net_if_attach(struct ifnet *ifp);
 void net_if_detach(struct ifnet *ifp);
 void net_if_input(struct ifnet *ifp, const void *frame, size_t len);
+/* net_if_tx_ready: ifp's driver has transmit room again. Any context (an interrupt). */
+void net_if_tx_ready(struct ifnet *ifp);
 
 /*
  * net_wait_configured: wait until ifp has an IPv4 address or timeout_ns passes.

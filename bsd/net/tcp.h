@@ -108,6 +108,7 @@ enum { TT_REXMT, TT_PERSIST, TT_KEEP, TT_2MSL, TT_DELACK, TT_NTIMERS };
 #define TF_CANTRCVMORE	0x1000	/* the user will read no more: data that comes is reset */
 #define TF_REQ_SACK	0x2000	/* we offer SACK (RFC 2018) */
 #define TF_SACK_PERMIT	0x4000	/* both offered: SACK blocks flow both ways */
+#define TF_TXBLOCKED	0x8000	/* the interface's queue was full (tcp_tx_ready) */
 
 /* A byte ring: the send buffer (data from snd_una on) and the receive buffer. */
 struct tcp_ring {
@@ -292,6 +293,13 @@ void tcp_respond(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport,
 		 tcp_seq ack, uint8_t flags);
 /* tcp_send_ack_now: an immediate ACK (challenge ACKs, keep-alive answers). */
 void tcp_send_ack_now(struct tcpcb *tp);
+/*
+ * tcp_tx_ready: an interface's transmit queue has room again: send for every block that
+ * found it full. tcp_tx_blocked says whether any did (read without the lock by a driver's
+ * interrupt, to decide whether to wake the stack's thread).
+ */
+extern volatile bool tcp_tx_blocked;
+void tcp_tx_ready(void);
 /* tcp_slowtimo: run every timer that is due (tcp_timer.c). Call every TCP_TICK_NS or so. */
 void tcp_slowtimo(void);
 

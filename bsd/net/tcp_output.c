@@ -218,10 +218,11 @@ send:
 		       TCP_HDR_LEN + optlen, len);
 	if (err == ENOBUFS) {
 		/* The interface's queue is full and nothing went out: try again at the next
-		 * tick rather than wait a retransmission time-out for a segment never sent.
-		 * XXX: the driver's transmit-done interrupt could wake us sooner. */
+		 * tick, or sooner when the driver says there is room (tcp_tx_ready), rather
+		 * than wait a retransmission time-out for a segment never sent. */
 		tcpstat.sndnobufs++;
-		tp->t_flags |= TF_ACKNOW;
+		tp->t_flags |= TF_ACKNOW | TF_TXBLOCKED;
+		tcp_tx_blocked = true;
 		tp->t_timer[TT_DELACK] = now + TCP_TICK_NS;
 		return err;
 	}
@@ -259,6 +260,20 @@ send:
 	tp->t_timer[TT_DELACK] = 0;
 	tp->t_segs_unacked = 0;
 	return err == ENETUNREACH ? err : 0;
+}
+
+volatile bool tcp_tx_blocked;
+
+void
+tcp_tx_ready(void)
+{
+	tcp_tx_blocked = false;
+	for (struct tcpcb *tp = tcp_pcbs; tp != NULL; tp = tp->t_next) {
+		if (!(tp->t_flags & TF_TXBLOCKED))
+			continue;
+		tp->t_flags &= ~TF_TXBLOCKED;
+		tcp_output(tp);
+	}
 }
 
 int
