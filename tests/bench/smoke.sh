@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/bench/smoke.sh — the bench tier of `make check`: benchmarks are not tests, but this
-# shows in seconds that the benchmark still works. It runs the unit test of the table code
-# (tests/bench/pagertab_test.py) and every pagerbench workload once on this host with tiny
-# sizes — pagerbench is a Linux program — checking that each prints well-formed figures and
-# that a file with the wrong pattern is refused (exit status 3), i.e. the data check is live;
+# shows in about half a minute that the benchmark still works. It runs the unit test of the
+# table code (tests/bench/pagertab_test.py) and every pagerbench workload once on this host
+# with tiny sizes — pagerbench is a Linux program — checking that each prints well-formed
+# figures and that a file with the wrong pattern is refused (exit status 3): the data check is
+# live;
 # then `make bench BENCH_QUICK=1` once, end to end (it boots Linux under TCG: ~25 s).
 #
 # Usage: tests/bench/smoke.sh BUILD-DIR. Reports through ci/tap.sh like the other tiers.
