@@ -93,6 +93,7 @@ struct thread {
 	struct timer_call th_wait_timer;
 
 	struct task *th_task;
+	struct vm_map *th_map;	     /* the map a kernel thread switched to (vm_map_switch), or NULL */
 	void *th_uthread;	     /* the BSD uthread of a user thread (bsd/kern/proc.h), or NULL */
 	struct ipc_port *th_self;    /* its thread port, made on first use (ipc_tt.c) */
 	struct exception_action *th_exc_actions; /* its exception ports (exception.c) */

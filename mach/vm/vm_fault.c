@@ -30,27 +30,28 @@
 #include <panic.h>
 
 struct vm_fault_stats vm_fault_stats;
-vm_map_t vm_map_current;
-
 void
 vm_map_switch(vm_map_t map)
 {
-	vm_map_current = map;
+	current_thread()->th_map = map;
 	pmap_activate(map != NULL ? map->vm_pmap : kernel_pmap);
+}
+
+vm_map_t
+vm_map_current_thread(void)
+{
+	return current_thread()->th_map;
 }
 
 kern_return_t
 vm_fault_trap(vaddr_t addr, vm_prot_t fault_type)
 {
-	vm_map_t map = vm_map_current;
+	vm_map_t map = current_thread()->th_map;
 
 	if (map == NULL || addr < map->vm_min || addr >= map->vm_max)
 		return KERN_INVALID_ADDRESS;
-	/*
-	 * XXX: the current map is one global, not the thread's, and a thread that slept may
-	 * wake on a CPU whose CR3 holds another pmap: load the map's here, or the access would
-	 * fault again forever. Per-thread maps switched with the thread come with user tasks.
-	 */
+	/* The switch loads the thread's pmap; a CPU that lacks it here has just been asked to
+	 * drop it (pmap_tlb_evict): load it again, or the access would fault forever. */
 	if (pmap_current() != map->vm_pmap)
 		pmap_activate(map->vm_pmap);
 	return vm_fault(map, addr, fault_type);

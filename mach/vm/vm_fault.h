@@ -44,12 +44,13 @@ kern_return_t vm_fault(vm_map_t map, vaddr_t vaddr, vm_prot_t fault_type);
 void vm_page_unbusy(vm_page_t m);
 
 /*
- * The map faults in the lower half are resolved against (XXX: the current thread's task's map
- * once threads exist; one global today). vm_map_switch makes map current and activates its
- * pmap; NULL goes back to the kernel pmap.
+ * vm_map_switch: make map the current kernel thread's map (th_map: faults in the lower half are
+ * resolved against it, and the context switch loads its pmap whenever the thread runs) and
+ * activate its pmap; NULL goes back to the kernel pmap. User threads run in their task's map.
  */
-extern vm_map_t vm_map_current;
 void vm_map_switch(vm_map_t map);
+/* The map the current kernel thread switched to, or NULL. */
+vm_map_t vm_map_current_thread(void);
 
 /*
  * vm_fault_trap: the page-fault trap's entry: resolve addr in the current map.

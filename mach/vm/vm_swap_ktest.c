@@ -31,10 +31,9 @@ sw_rate(uint64_t n, uint64_t ns)
 }
 
 /*
- * The test touches its map from this thread, and a fault may sleep (vm_page_wait, swap I/O):
- * bound to CPU 0, the thread wakes up where its map's pmap is active. XXX: vm_map_current is
- * one global and pmap_activate only loads this CPU's CR3; per-thread maps (the task's) switched
- * with the thread come with user tasks.
+ * The test touches its map from this thread, and a fault may sleep (vm_page_wait, swap I/O);
+ * the map is the thread's (vm_map_switch), so the switch loads its pmap wherever it wakes. It
+ * stays bound to CPU 0 all the same, as it was written.
  */
 KTEST_ON_CPU0(vm_swap_working_set_larger_than_ram)
 {

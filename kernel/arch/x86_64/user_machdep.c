@@ -169,10 +169,11 @@ machine_thread_switch(thread_t old, thread_t new)
 	if (old->th_machine.mt_fpu != NULL)
 		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FPU_SIZE])old->th_machine.mt_fpu));
 	if (new->th_machine.mt_fpu == NULL) {
-		/* A kernel thread keeps whatever user pmap is loaded, unless it is a dead one's:
-		 * only the VM self-tests' map (vm_map_switch) is kept across switches. */
-		if (cur != kernel_pmap && (vm_map_current == NULL || vm_map_current->vm_pmap != cur))
-			pmap_activate(kernel_pmap);
+		/* A kernel thread runs in the map it switched to (vm_map_switch); otherwise it
+		 * keeps whatever pmap is loaded (the kernel half is in every pmap): a pmap being
+		 * destroyed is first unloaded from every CPU that holds it (pmap_tlb_evict). */
+		if (new->th_map != NULL && cur != new->th_map->vm_pmap)
+			pmap_activate(new->th_map->vm_pmap);
 		return;
 	}
 	p->p_kstack_top = new->th_kstack + KERNEL_STACK_SIZE;
