@@ -43,8 +43,46 @@ ext2_dev_write(struct ext2_fs *fs, uint32_t b, const void *buf, uint32_t n)
 			fs->fs_buf_blk = UINT32_MAX;
 	}
 	for (int l = 0; l < 3; l++)
-		if (fs->fs_ind_blk[l] - b < n && (err != 0 || buf != fs->fs_ind[l]))
+		if (fs->fs_ind_blk[l] - b < n && (err != 0 || buf != fs->fs_ind[l])) {
 			fs->fs_ind_blk[l] = UINT32_MAX;
+			fs->fs_ind_dirty[l] = false;
+		}
+	return err;
+}
+
+int
+ext2_ind_flush(struct ext2_fs *fs)
+{
+	int err = 0, e;
+
+	for (int l = 0; l < 3; l++) {
+		if (!fs->fs_ind_dirty[l])
+			continue;
+		fs->fs_ind_dirty[l] = false;
+		e = ext2_dev_write(fs, fs->fs_ind_blk[l], fs->fs_ind[l], 1);
+		if (err == 0)
+			err = e;
+	}
+	return err;
+}
+
+int
+ext2_ind_load(struct ext2_fs *fs, int level, uint32_t b)
+{
+	int err;
+
+	if (fs->fs_ind_blk[level] == b)
+		return 0;
+	if (fs->fs_ind_dirty[level]) {
+		fs->fs_ind_dirty[level] = false;
+		err = ext2_dev_write(fs, fs->fs_ind_blk[level], fs->fs_ind[level], 1);
+		if (err != 0)
+			return err;
+	}
+	fs->fs_ind_blk[level] = UINT32_MAX;
+	err = ext2_blk_read(fs, b, fs->fs_ind[level]);
+	if (err == 0)
+		fs->fs_ind_blk[level] = b;
 	return err;
 }
 
@@ -346,13 +384,9 @@ ind_step(struct ext2_fs *fs, const struct ext2_inode *ip, uint32_t b, uint64_t i
 		fs_log(fs, "inode %u: indirect block %u outside the fs", ip->i_ino, b);
 		return EIO;
 	}
-	if (fs->fs_ind_blk[level] != b) {
-		fs->fs_ind_blk[level] = UINT32_MAX;
-		err = ext2_blk_read(fs, b, fs->fs_ind[level]);
-		if (err != 0)
-			return err;
-		fs->fs_ind_blk[level] = b;
-	}
+	err = ext2_ind_load(fs, level, b);
+	if (err != 0)
+		return err;
 	*out = le32(fs->fs_ind[level] + 4 * idx);
 	return 0;
 }

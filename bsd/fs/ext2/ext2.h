@@ -89,6 +89,7 @@ struct ext2_fs {
 	uint32_t fs_buf_blk;	   /* the block in fs_buf, UINT32_MAX: none */
 	uint8_t *fs_ind[3];	   /* the last pointer block read at each level of the map */
 	uint32_t fs_ind_blk[3];	   /* which blocks those are, UINT32_MAX: none */
+	bool fs_ind_dirty[3];	   /* changed by a write, not yet on disk (never across a call) */
 	uint8_t *fs_sb;		   /* the superblock as read (EXT2_SB_SIZE bytes) */
 	uint8_t *fs_gdt;	   /* the group descriptor blocks as read */
 	uint32_t fs_gdt_blocks;

@@ -367,7 +367,9 @@ ext2_sync(struct ext2_fs *fs)
 
 	if (!fs->fs_rw)
 		return 0;
-	err = bitmap_flush(fs, &fs->fs_bbm, false);
+	err = ext2_ind_flush(fs);
+	if (err == 0)
+		err = bitmap_flush(fs, &fs->fs_bbm, false);
 	if (err == 0)
 		err = bitmap_flush(fs, &fs->fs_ibm, true);
 	if (err != 0 || !fs->fs_dirty)

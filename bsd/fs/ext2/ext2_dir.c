@@ -188,6 +188,9 @@ dir_add(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t len
 	if (nblk >= fs->fs_maxfile >> fs->fs_bshift)
 		return EFBIG;
 	err = ext2_bmap_alloc(fs, dir, nblk, &pblk, &fresh);
+	err2 = ext2_ind_flush(fs);
+	if (err == 0)
+		err = err2;
 	if (err == 0) {
 		memset(blk, 0, fs->fs_bsize);
 		dirent_put(fs, blk, ino, fs->fs_bsize, name, len, ftype);
@@ -272,7 +275,7 @@ dir_init(struct ext2_fs *fs, struct ext2_inode *ip, uint32_t parent, uint8_t *bl
 {
 	uint32_t pblk;
 	bool fresh;
-	int err = ext2_bmap_alloc(fs, ip, 0, &pblk, &fresh);
+	int err = ext2_bmap_alloc(fs, ip, 0, &pblk, &fresh); /* a direct block: nothing to flush */
 
 	if (err != 0)
 		return err;

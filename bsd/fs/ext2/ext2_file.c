@@ -115,23 +115,18 @@ ext2_bmap_alloc(struct ext2_fs *fs, struct ext2_inode *ip, uint64_t lblk, uint32
 			fs_corrupt(fs, "inode %u: indirect block %u outside the fs", ip->i_ino, b);
 			return EIO;
 		}
-		if (fs->fs_ind_blk[l] != b) {
-			fs->fs_ind_blk[l] = UINT32_MAX;
-			err = ext2_blk_read(fs, b, fs->fs_ind[l]);
-			if (err != 0)
-				return err;
-			fs->fs_ind_blk[l] = b;
-		}
+		err = ext2_ind_load(fs, l, b);
+		if (err != 0)
+			return err;
 		e = fs->fs_ind[l] + 4 * ((n / div) % p);
 		nb = le32(e);
 		if (nb == 0) {
 			err = map_balloc(fs, ip, &goal, l > 0, &nb);
 			if (err != 0)
 				return err;
+			/* Written when the level moves on, or by ext2_ind_flush at the end. */
 			put32(e, nb);
-			err = ext2_dev_write(fs, b, fs->fs_ind[l], 1);
-			if (err != 0)
-				return err;
+			fs->fs_ind_dirty[l] = true;
 			*fresh = l == 0;
 		}
 		b = nb;
@@ -266,6 +261,9 @@ ext2_write_data(struct ext2_fs *fs, struct ext2_inode *ip, uint64_t off, const v
 			break;
 		done += n;
 	}
+	err2 = ext2_ind_flush(fs);
+	if (err == 0)
+		err = err2;
 	if (done > 0 && off + done > ip->i_size)
 		ip->i_size = off + done;
 	if (done > 0) {

@@ -147,6 +147,12 @@ int ext2_blk_read(struct ext2_fs *fs, uint32_t b, void *buf);
 int ext2_buf_get(struct ext2_fs *fs, uint32_t b);
 /* Write n whole blocks from b; refreshes or drops the read caches that held them. */
 int ext2_dev_write(struct ext2_fs *fs, uint32_t b, const void *buf, uint32_t n);
+/*
+ * The pointer block at level of the map into fs_ind[level], writing back the changed one it
+ * replaces; ext2_ind_flush writes every changed one (each call that maps blocks ends with it).
+ */
+int ext2_ind_load(struct ext2_fs *fs, int level, uint32_t b);
+int ext2_ind_flush(struct ext2_fs *fs);
 /* One directory record at off of a directory block: EIO (logged) when it is malformed. */
 int ext2_dirent_get(struct ext2_fs *fs, const struct ext2_inode *dir, const uint8_t *blk,
 		    uint32_t off, uint32_t *ino, uint32_t *rec, uint32_t *nlen, unsigned *ftype);
