@@ -93,6 +93,8 @@ void vfs_shutdown(void);
 /*
  * vfs_find_media: the IOMedia named by spec: "/dev/vda1", "vda1" or "LABEL=name".
  *   Returns: the media (valid while its nub lives), or NULL.
+ * XXX: the nub is not retained: a mounted disk that goes away leaves the mount reading
+ * through a terminated media (which answers errors); forced unmount on terminate is to come.
  */
 struct io_media *vfs_find_media(const char *spec);
 

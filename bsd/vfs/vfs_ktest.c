@@ -36,16 +36,22 @@ big_byte(uint64_t i)
 	return (uint8_t)((i * 31 + (i >> 10)) & 0xff);
 }
 
-/* Read all of vp and check every byte; returns 0, or the offset + 1 of the first bad byte. */
+/*
+ * Read all of vp and check every byte; *ns gets the time spent in the reads alone.
+ * Returns 0, or the offset + 1 of the first bad byte.
+ */
 static uint64_t
 read_check(vnode_t vp, char *buf, uint64_t *ns)
 {
-	uint64_t t0 = clock_get_uptime();
-
+	*ns = 0;
 	for (uint64_t off = 0; off < BIG_LEN; off += CHUNK) {
+		uint64_t t0 = clock_get_uptime();
 		size_t resid, n;
+		int err;
 
-		if (vn_rdwr(UIO_READ, vp, buf, CHUNK, (int64_t)off, UIO_SYSSPACE, 0, &resid) != 0)
+		err = vn_rdwr(UIO_READ, vp, buf, CHUNK, (int64_t)off, UIO_SYSSPACE, 0, &resid);
+		*ns += clock_get_uptime() - t0;
+		if (err != 0)
 			return off + 1;
 		n = CHUNK - resid;
 		if (n != (BIG_LEN - off < CHUNK ? BIG_LEN - off : CHUNK))
@@ -54,7 +60,6 @@ read_check(vnode_t vp, char *buf, uint64_t *ns)
 			if ((uint8_t)buf[i] != big_byte(off + i))
 				return off + i + 1;
 	}
-	*ns = clock_get_uptime() - t0;
 	return 0;
 }
 

@@ -221,6 +221,7 @@ devfs_init(void)
 	if (done)
 		return;
 	done = true;
+	/* XXX: console reads answer end-of-file until the tty layer (user-space issue). */
 	(void)devfs_add("console", VCHR, 0600, (5 << 8) | 1, dev_null_read, dev_console_write);
 	(void)devfs_add("null", VCHR, 0666, (1 << 8) | 3, dev_null_read, dev_null_write);
 	(void)devfs_add("zero", VCHR, 0666, (1 << 8) | 5, dev_zero_read, dev_null_write);

@@ -237,15 +237,22 @@ ext2_vop_write(vnode_t vp, struct uio *uio, int ioflag)
 	return ubc_write(vp, uio, ioflag);
 }
 
-/* fsync: the file's dirty pages (the pager writes the inode with them), then FLUSH. */
+/*
+ * fsync: the file's dirty pages (the pager writes the inode with them), the allocation
+ * bitmaps and counts they changed, then FLUSH.
+ */
 static int
 ext2_vop_fsync(vnode_t vp)
 {
 	struct ext2_mount *em = emp(vp->v_mount);
 	int err = vp->v_object != NULL ? ubc_msync(vp) : 0;
 
-	if (err == 0 && !(vp->v_mount->mnt_flag & MNT_RDONLY) &&
-	    io_media_flush(em->em_media) != KERN_SUCCESS)
+	if (err != 0 || (vp->v_mount->mnt_flag & MNT_RDONLY))
+		return err;
+	lck_mtx_lock(&em->em_lock);
+	err = ext2_sync(&em->em_fs);
+	lck_mtx_unlock(&em->em_lock);
+	if (err == 0 && io_media_flush(em->em_media) != KERN_SUCCESS)
 		err = EIO;
 	return err;
 }
