@@ -183,7 +183,7 @@ exec_build_stack(vm_map_t map, uint64_t top, const struct exec_args *ea, const c
 	uint64_t *words;
 	uint8_t *blob;
 	uint32_t id[4];
-	int nwords, w = 0, err = 0;
+	int w = 0, err = 0;
 	const char *s = ea->ea_buf;
 
 	/* The strings, highest first: execfn, argv and envp strings, "x86_64", 16 random bytes. */
@@ -203,19 +203,19 @@ exec_build_stack(vm_map_t map, uint64_t top, const struct exec_args *ea, const c
 	memcpy(blob + (u_plat + 7 - sp), ea->ea_buf, ea->ea_len);
 	random_read(blob + (u_rand - sp), 16);
 	p = u_plat + 7;
-	nwords = 0;
+	/* argc, argv[0..argc-1], NULL, envp[0..envc-1], NULL. */
 	words[w++] = (uint64_t)ea->ea_argc;
 	for (int i = 0; i < ea->ea_argc + ea->ea_envc; i++) {
 		size_t n = strlen(s) + 1;
 
-		words[w++] = p;
-		if (i == ea->ea_argc - 1)
+		if (i == ea->ea_argc)
 			words[w++] = 0;
+		words[w++] = p;
 		p += n;
 		s += n;
 	}
-	if (ea->ea_argc == 0)
-		words[w++] = 0;
+	if (ea->ea_envc == 0)
+		words[w++] = 0; /* argv's NULL, not written in the loop */
 	words[w++] = 0;
 	cpuid(1, 0, id);
 #define AUX(t, v) (words[w++] = (t), words[w++] = (v))
@@ -239,7 +239,6 @@ exec_build_stack(vm_map_t map, uint64_t top, const struct exec_args *ea, const c
 	AUX(AT_EXECFN, u_path);
 	AUX(AT_NULL, 0);
 #undef AUX
-	(void)nwords;
 	assert((size_t)w <= nptr);
 	if (vm_map_copy_bytes(map, sp, blob, size, true) != KERN_SUCCESS)
 		err = ENOMEM;

@@ -552,6 +552,12 @@ t_exec(void)
 		_exit(99);
 	}
 	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	pid = fork();
+	if (pid == 0) {
+		execve("/bin/utest", (char *[]){ NULL }, (char *[]){ NULL });
+		_exit(99);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 5);
 	CHECK(execve("/bin/no-such-program", (char *[]){ "x", NULL }, environ) == -1 &&
 	      errno == ENOENT);
 	CHECK(execve("/etc/not-elf", (char *[]){ "x", NULL }, environ) == -1 && errno == ENOEXEC);
@@ -573,6 +579,8 @@ main(int argc, char **argv)
 {
 	const char *t = argc > 1 ? argv[1] : "";
 
+	if (argc == 0) /* t_exec: an empty argv must still reach main, with a NULL argv[0] */
+		return argv[0] == NULL && environ != NULL && environ[0] == NULL ? 5 : 6;
 	if (strcmp(t, "args") == 0)
 		return t_args(argc, argv);
 	if (strcmp(t, "exit42") == 0)
