@@ -8,7 +8,7 @@
 boot_scenario swap
 BOOT_ACCEL=tcg
 BOOT_MEM=48M
-BOOT_TIMEOUT=120
+BOOT_TIMEOUT=180
 BOOT_APPEND="ktest=vm_swap_working_set_larger_than_ram,vm_pageout_default_pager,vm_fault_busy_wanted_one_request,vm_fault_cluster_read_ahead swap=/dev/vdb"
 swap=$BOOT_WORKDIR/swap-raw.img
 rm -f "$swap"
