@@ -99,7 +99,8 @@ pmap_tlb_shootdown(struct pmap *pmap, vaddr_t start, vaddr_t end)
 	if (pmap == NULL || pmap == kernel_pmap)
 		pmap_tlb_shootdown_cpus(~0ULL, start, end);
 	else
-		pmap_tlb_shootdown_cpus(__atomic_load_n(&pmap->pm_cpus, __ATOMIC_SEQ_CST), start, end);
+		pmap_tlb_shootdown_cpus(__atomic_load_n(&pmap->pm_cpus, __ATOMIC_SEQ_CST), start,
+					end);
 }
 
 /* Flush [start, end) on the CPUs in cpus and unload evict there (when not NULL). */
