@@ -11,6 +11,8 @@
  * down (pmap_spin_lock_irqsave: the pmap and pv locks, the VM's object and map locks).
  * The kernel's translations are in every CPU's TLB; a user pmap's only in those of the CPUs
  * whose CR3 holds it (pm_cpus, kept by pmap_activate), so only those are asked.
+ * XXX: no PCID yet: every CR3 load flushes the user translations, which is what lets a CPU
+ * leave pm_cpus as soon as it loads another pmap.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/mp.h>
