@@ -15,6 +15,10 @@
  * 0657FD6D-A4AB-43C4-84E5-0933C84B4F4F, MBR 0x82). Media appear after matching, so the pager
  * looks for it when it first needs to write, and again at most once a second until found.
  * Slot i is at byte (i + 1) * PAGE_SIZE: the first page (a Linux swap header) is left alone.
+ *
+ * XXX: page-outs are one page per data_return (the VM does not cluster them yet) and one
+ * io_media_write each; a slot is freed only when its object dies (not when part of the range
+ * is deallocated); one swap device, never detached.
  */
 #include <arch/x86_64/timer.h>
 #include <cmdline.h>

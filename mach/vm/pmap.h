@@ -81,6 +81,13 @@ pmap_t pmap_current(void);
  *   Locks:   takes the pv lock; pm_lock of no pmap may be held.
  */
 void pmap_page_protect(struct vm_page *m, vm_prot_t prot);
+/*
+ * pmap_disconnect_batch: pmap_page_protect(pages[i], VM_PROT_NONE) for n pages with one TLB
+ * shootdown at the end instead of one per mapping (the pageout scan). The referenced/modified
+ * bits are final once it returns.
+ *   Locks:   as pmap_page_protect.
+ */
+void pmap_disconnect_batch(struct vm_page **pages, unsigned n);
 
 /* Referenced and modified bits of managed page m, over all its mappings, past and present. */
 bool pmap_is_referenced(struct vm_page *m);

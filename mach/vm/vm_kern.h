@@ -16,7 +16,8 @@ void vm_init(void);
 
 /*
  * kmem_alloc: size bytes (rounded up to pages) of wired, zeroed kernel memory, mapped in
- * kernel_map; virtually contiguous, not physically. Never sleeps.
+ * kernel_map; virtually contiguous, not physically. Never sleeps, so it fails rather than wait
+ * when only the pageout reserve is left (vm_page_free_reserved).
  *   Returns: KERN_SUCCESS and *addr; KERN_INVALID_ARGUMENT for size 0; KERN_NO_SPACE;
  *            KERN_RESOURCE_SHORTAGE (nothing is left allocated then).
  */

@@ -58,7 +58,7 @@ enum vm_page_queue {
 };
 
 /* vmp_vmflags */
-#define VM_PAGE_VM_DIRTY	 0x1 /* differs from what the pager has (or the pager has nothing) */
+#define VM_PAGE_VM_DIRTY	 0x1 /* differs from what the pager has (or it has nothing) */
 #define VM_PAGE_VM_BUSY	 0x2 /* being filled or cleaned: only its holder touches it */
 #define VM_PAGE_VM_WANTED 0x4 /* a thread sleeps on the page's address until BUSY clears */
 

@@ -35,25 +35,42 @@ static thread_t vm_pageout_thread;
 #define VPO_WAIT_NS	     (50 * 1000 * 1000ULL) /* a vm_page_wait nap */
 #define VPO_WAIT_TRIES	     100		   /* naps without progress before giving up */
 #define VPO_IDLE_RECHECK_NS  (1000 * 1000 * 1000ULL) /* daemon, below target, nothing freed */
+#define VPO_BATCH	     32 /* pages looked at under the object lock at a stretch */
 
 /*
- * Launder m: unmapped and dirty, in object o. Object lock held (state *st); dropped for the
- * pager call and retaken. Returns true when m was written and freed.
+ * Put dirty, unmapped page m in the laundry: busy (nobody can write it now, so its data is
+ * what the pager gets), on the laundry queue, its object referenced. Object lock held.
+ * Returns false (m back on the active queue) when its object has no pager and none can be
+ * made.
  */
 static bool
-vpo_launder(vm_page_t m, bool *st)
+vpo_launder_start(vm_page_t m)
 {
 	vm_object_t o = m->vmp_object;
-	kern_return_t kr;
 
-	if (o->vo_pager == NULL && (o->vo_pager = default_pager_create(o)) == NULL)
+	if (o->vo_pager == NULL && (o->vo_pager = default_pager_create(o)) == NULL) {
+		vm_page_activate(m);
 		return false;
+	}
 	m->vmp_vmflags |= VM_PAGE_VM_BUSY;
-	/* Nobody can write the page now (unmapped, busy): its data is what the pager gets. */
 	m->vmp_vmflags &= (uint16_t)~VM_PAGE_VM_DIRTY;
 	pmap_clear_modify(m);
 	vm_page_launder(m);
 	o->vo_refs++; /* the laundry's: the object outlives the unlocked write */
+	return true;
+}
+
+/*
+ * Write laundered page m to its pager and free it (or, when the pager refuses, put it back
+ * on the active queue, dirty). Object lock held on entry (state *st); dropped for the pager
+ * call and retaken. Returns true when m was written and freed.
+ */
+static bool
+vpo_launder_finish(vm_page_t m, bool *st)
+{
+	vm_object_t o = m->vmp_object;
+	kern_return_t kr;
+
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
 	kr = memory_object_data_return(o->vo_pager, m->vmp_offset, phystokv(VM_PAGE_TO_PHYS(m)),
 				       PAGE_SIZE);
@@ -77,63 +94,104 @@ vpo_launder(vm_page_t m, bool *st)
 	return kr == KERN_SUCCESS;
 }
 
+/*
+ * Reclaim a batch of inactive pages taken off their queue: unmap them all with one shootdown,
+ * free the clean ones, launder the dirty ones. Object lock held (state *st; dropped while
+ * the pager writes). Returns the pages freed.
+ */
+static uint64_t
+vpo_reclaim_batch(vm_page_t *batch, unsigned n, bool *st)
+{
+	vm_page_t dirty[VPO_BATCH];
+	unsigned nd = 0;
+	uint64_t freed = 0;
+
+	pmap_disconnect_batch(batch, n);
+	for (unsigned i = 0; i < n; i++) {
+		vm_page_t m = batch[i];
+
+		if (!(m->vmp_vmflags & VM_PAGE_VM_DIRTY) && !pmap_is_modified(m)) {
+			vm_page_free(m);
+			freed++;
+		} else if (vpo_launder_start(m)) {
+			dirty[nd++] = m;
+		}
+	}
+	for (unsigned i = 0; i < nd; i++)
+		freed += vpo_launder_finish(dirty[i], st);
+	vm_pageout_stats.vps_freed += freed;
+	return freed;
+}
+
+/* Let the others in between batches: the scan always takes from a queue's head. */
+static void
+vpo_breathe(bool *st)
+{
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
+	*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
+}
+
 static uint64_t
 vpo_scan(uint64_t target, bool launder_internal)
 {
 	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
-	uint64_t n, freed = 0;
-	vm_page_t m, next;
+	uint64_t budget, freed = 0, n = 0;
+	vm_page_t m, batch[VPO_BATCH];
+	unsigned nb = 0;
 
 	/*
-	 * Age: one look at each active page. Every queue change happens under the object lock,
-	 * which the walk holds, so the links stay valid.
+	 * Age: keep a third of the pageable pages, plus what this pass is to free, inactive. Each
+	 * active page is looked at once at most: not referenced since the last look, it becomes
+	 * inactive; referenced, it goes to the tail, its bit cleared.
 	 */
-	n = vm_page_active_count;
-	for (m = vm_page_queue_first(VM_PAGE_Q_ACTIVE); m != NULL && n > 0; m = next, n--) {
-		next = m->vmp_next;
+	for (budget = vm_page_active_count;
+	     budget > 0 && vm_page_inactive_count <
+			       (vm_page_active_count + vm_page_inactive_count) / 3 + target;
+	     budget--) {
+		if ((m = vm_page_queue_first(VM_PAGE_Q_ACTIVE)) == NULL)
+			break;
 		vm_pageout_stats.vps_scanned++;
-		if (m->vmp_vmflags & VM_PAGE_VM_BUSY)
-			continue;
-		if (pmap_is_referenced(m)) {
+		if (!(m->vmp_vmflags & VM_PAGE_VM_BUSY) && !pmap_is_referenced(m)) {
+			vm_page_deactivate(m);
+		} else {
 			pmap_clear_reference(m);
 			vm_page_activate(m); /* to the tail: young again */
-		} else {
-			vm_page_deactivate(m);
 		}
+		if (++n % VPO_BATCH == 0)
+			vpo_breathe(&st);
 	}
-	/* Clean and free: the oldest inactive pages first. */
-	n = vm_page_inactive_count;
-	for (m = vm_page_queue_first(VM_PAGE_Q_INACTIVE); m != NULL && n > 0 && freed < target;
-	     m = next, n--) {
-		next = m->vmp_next;
+	/*
+	 * Clean and free: the oldest inactive pages first, in batches that share one TLB
+	 * shootdown. A page in a batch is on no queue; the lock is held until the batch is
+	 * unmapped and its pages are freed or busy in the laundry.
+	 */
+	for (budget = vm_page_inactive_count; budget > 0 && freed < target; budget--) {
+		bool last;
+
+		if ((m = vm_page_queue_first(VM_PAGE_Q_INACTIVE)) == NULL)
+			break;
 		vm_pageout_stats.vps_scanned++;
-		if (m->vmp_object == NULL || (m->vmp_vmflags & VM_PAGE_VM_BUSY))
-			continue;
-		if (pmap_is_referenced(m)) {
+		if (m->vmp_vmflags & VM_PAGE_VM_BUSY) {
+			vm_page_activate(m);
+		} else if (pmap_is_referenced(m)) {
 			pmap_clear_reference(m);
 			vm_page_activate(m);
 			vm_pageout_stats.vps_reactivated++;
-			continue;
-		}
-		pmap_page_protect(m, VM_PROT_NONE);
-		if (!(m->vmp_vmflags & VM_PAGE_VM_DIRTY) && !pmap_is_modified(m)) {
-			vm_page_free(m);
-			vm_pageout_stats.vps_freed++;
-			freed++;
-			continue;
-		}
-		if ((m->vmp_object->vo_flags & VM_OBJECT_INTERNAL) && !launder_internal) {
+		} else if ((m->vmp_object->vo_flags & VM_OBJECT_INTERNAL) && !launder_internal &&
+			   ((m->vmp_vmflags & VM_PAGE_VM_DIRTY) || pmap_is_modified(m))) {
 			vm_page_activate(m); /* nowhere to put it: keep it, out of the way */
-			continue;
+		} else {
+			vm_page_dequeue(m);
+			batch[nb++] = m;
 		}
-		if (vpo_launder(m, &st)) {
-			vm_pageout_stats.vps_freed++;
-			freed++;
-		} else if (vm_pageout_stats.vps_return_failed != 0 && !launder_internal) {
-			break;
+		last = budget == 1 || freed + nb >= target ||
+		       vm_page_queue_first(VM_PAGE_Q_INACTIVE) == NULL;
+		if (nb == VPO_BATCH || (nb > 0 && last)) {
+			freed += vpo_reclaim_batch(batch, nb, &st);
+			nb = 0;
+		} else if (++n % VPO_BATCH == 0 && nb == 0) {
+			vpo_breathe(&st); /* never with a batch gathered: its pages are not busy */
 		}
-		/* The lock was dropped: start again from the oldest page. */
-		next = vm_page_queue_first(VM_PAGE_Q_INACTIVE);
 	}
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 	return freed;

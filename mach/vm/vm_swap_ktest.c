@@ -155,3 +155,77 @@ KTEST_ON_CPU0(vm_swap_full_is_an_error)
 	KT_ASSERT_EQ(vm_object_count, objs0);
 	KT_ASSERT(vm_page_queues_check());
 }
+
+/*
+ * Two threads on whatever CPUs the scheduler gives them fault over one region twice the size
+ * of memory, interleaved page by page (so their read-ahead clusters and the daemon's laundry
+ * meet on the same pages), write every word, then read every word back.
+ */
+struct sw_worker {
+	volatile uint64_t *sw_base;
+	uint64_t sw_npages;
+	unsigned sw_id;
+	uint64_t sw_bad;
+	volatile unsigned *sw_done;
+};
+
+static void
+sw_worker_run(void *arg, wait_result_t wr)
+{
+	struct sw_worker *w = arg;
+
+	(void)wr;
+	for (uint64_t i = w->sw_id; i < w->sw_npages; i += 2)
+		for (unsigned k = 0; k < PAGE_SIZE / 8; k++)
+			w->sw_base[i * (PAGE_SIZE / 8) + k] = sw_word(i, k);
+	for (uint64_t i = w->sw_id; i < w->sw_npages; i += 2)
+		for (unsigned k = 0; k < PAGE_SIZE / 8; k++)
+			w->sw_bad += w->sw_base[i * (PAGE_SIZE / 8) + k] != sw_word(i, k);
+	kt_count_up(w->sw_done);
+}
+
+KTEST(vm_swap_two_threads_share_a_region)
+{
+	struct default_pager_swap_stats s0, s1;
+	struct sw_worker w[2];
+	volatile unsigned done = 0;
+	uint64_t npages, objs0 = vm_object_count, waits0 = vm_fault_stats.vfs_busy_waits;
+	vaddr_t va = SW_MIN;
+	vm_map_t map;
+	pmap_t p;
+
+	if (!default_pager_has_swap())
+		KT_SKIP("no swap device (swap= or a Linux swap partition)");
+	default_pager_swap_stats(&s0);
+	npages = 2 * vm_page_total_count;
+	if (npages > (s0.dss_slots - s0.dss_used) * 3 / 4)
+		KT_SKIP("the swap device is too small for twice memory");
+	KT_ASSERT((p = pmap_create()) != NULL);
+	KT_ASSERT((map = vm_map_create(p, SW_MIN, PMAP_USER_TOP)) != NULL);
+	KT_ASSERT_EQ(vm_map_enter(map, &va, ptoa(npages), VM_FLAGS_ANYWHERE, NULL, 0, false,
+				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_COPY), KERN_SUCCESS);
+	vm_map_switch(map);
+	for (unsigned i = 0; i < 2; i++) {
+		w[i] = (struct sw_worker){ (volatile uint64_t *)va, npages, i, 0, &done };
+		KT_ASSERT_EQ(kt_start(sw_worker_run, &w[i], BASEPRI_KERNEL, TH_MODE_FIXED),
+			     KERN_SUCCESS);
+	}
+	KT_ASSERT(kt_wait_count(&done, 2, 300 * 1000 * 1000 * 1000ULL));
+	default_pager_swap_stats(&s1);
+	printf("# vm_swap_threads: %llu pages, %llu page-outs, %llu page-ins, %llu busy waits, "
+	       "%llu bad words\n", (unsigned long long)npages,
+	       (unsigned long long)(s1.dss_pageouts - s0.dss_pageouts),
+	       (unsigned long long)(s1.dss_pageins - s0.dss_pageins),
+	       (unsigned long long)(vm_fault_stats.vfs_busy_waits - waits0),
+	       (unsigned long long)(w[0].sw_bad + w[1].sw_bad));
+	KT_ASSERT_EQ(w[0].sw_bad + w[1].sw_bad, 0);
+	KT_ASSERT(s1.dss_pageouts - s0.dss_pageouts >= npages / 4);
+	KT_ASSERT(s1.dss_pageins > s0.dss_pageins);
+	vm_map_switch(NULL);
+	vm_map_deallocate(map);
+	pmap_destroy(p);
+	default_pager_swap_stats(&s1);
+	KT_ASSERT_EQ(s1.dss_used, s0.dss_used);
+	KT_ASSERT_EQ(vm_object_count, objs0);
+	KT_ASSERT(vm_page_queues_check());
+}

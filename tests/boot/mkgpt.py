@@ -5,7 +5,8 @@
 
 Each argument is one partition, in order, aligned to 1 MiB: LABEL=FILE copies FILE into it (its
 size rounded up to a MiB), LABEL=N makes an empty N MiB partition. All get the Linux filesystem
-data type GUID, except N:swap partitions, which get the Linux swap type GUID. Writes a protective MBR, the primary header and entry array, and the backup
+data type GUID, except N:swap partitions, which get the Linux swap type GUID. Writes a
+protective MBR, the primary header and entry array, and the backup
 array and header (UEFI 2.10 §5.3), with their CRC32s. Used by tests/boot/storage.sh.
 """
 import os

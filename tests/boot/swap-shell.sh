@@ -19,7 +19,8 @@ BOOT_DRIVER="python3 tests/boot/converse.py --cmd vmstat --cmd poweroff --transc
 boot_run
 f=$transcripts/1-vmstat.out
 if [ -f "$f" ]; then
-	grep -Eq '^pages: [0-9]+ free, [0-9]+ active, [0-9]+ inactive, [0-9]+ laundry, [0-9]+ wired' "$f" ||
+	counts='^pages: [0-9]+ free, [0-9]+ active, [0-9]+ inactive, [0-9]+ laundry, [0-9]+ wired'
+	grep -Eq "$counts" "$f" ||
 		boot_fail "vmstat did not print the page counts (answer in $f)"
 	grep -Eq '^thresholds: reserved [1-9][0-9]*, min [1-9][0-9]*, target [1-9][0-9]*$' "$f" ||
 		boot_fail "vmstat did not print the pageout thresholds (answer in $f)"

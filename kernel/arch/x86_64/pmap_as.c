@@ -514,8 +514,12 @@ pmap_pv_pte(struct pv_entry *pv)
 	return pte;
 }
 
-void
-pmap_page_protect(vm_page_t m, vm_prot_t prot)
+/*
+ * pmap_page_protect for one page. With cpus, the TLB flushes are not done but the CPUs that
+ * need one are added to *cpus (the caller shoots down once for a batch of pages).
+ */
+static void
+pmap_page_protect_one(vm_page_t m, vm_prot_t prot, uint64_t *cpus)
 {
 	paddr_t pa = VM_PAGE_TO_PHYS(m);
 	struct pv_entry *free = NULL;
@@ -539,7 +543,13 @@ pmap_page_protect(vm_page_t m, vm_prot_t prot)
 				n = old & ~PTE_W;
 			if (__atomic_compare_exchange_n(pte, &old, n, false, __ATOMIC_ACQ_REL,
 							__ATOMIC_ACQUIRE)) {
-				pmap_tlb_flush(pv->pv_pmap, pv->pv_va);
+				if (cpus == NULL)
+					pmap_tlb_flush(pv->pv_pmap, pv->pv_va);
+				else if (pv->pv_pmap == kernel_pmap)
+					*cpus = ~0ULL;
+				else
+					*cpus |= __atomic_load_n(&pv->pv_pmap->pm_cpus,
+								 __ATOMIC_SEQ_CST);
 				if (n == 0) {
 					pmap_harvest(m, old);
 					__atomic_fetch_sub(&pv->pv_pmap->pm_resident, 1,
@@ -565,6 +575,23 @@ pmap_page_protect(vm_page_t m, vm_prot_t prot)
 		free = pv->pv_next;
 		zfree(pmap_pv_zone, pv);
 	}
+}
+
+void
+pmap_page_protect(vm_page_t m, vm_prot_t prot)
+{
+	pmap_page_protect_one(m, prot, NULL);
+}
+
+void
+pmap_disconnect_batch(vm_page_t *pages, unsigned n)
+{
+	uint64_t cpus = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		pmap_page_protect_one(pages[i], VM_PROT_NONE, &cpus);
+	/* Past TLB_FLUSH_ALL_PAGES: each CPU asked flushes its whole TLB once. */
+	pmap_tlb_shootdown_cpus(cpus, 0, PMAP_USER_TOP);
 }
 
 /* Whether any mapping of m has PTE bit `bit`, or the page's attributes have `attr`. */
@@ -600,7 +627,15 @@ pmap_page_clear(vm_page_t m, uint64_t bit, uint8_t attr)
 		       (old & bit)) {
 			if (__atomic_compare_exchange_n(pte, &old, old & ~bit, false,
 							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-				pmap_tlb_flush(pv->pv_pmap, pv->pv_va);
+				/*
+				 * A cached translation with D set would write without setting it
+				 * again: flush. One with A set only delays the next reference
+				 * bit until the entry leaves the TLB, which ages the page a
+				 * little slower (Linux does the same, ptep_clear_flush_young on
+				 * x86): no shootdown for that.
+				 */
+				if (bit != PTE_A)
+					pmap_tlb_flush(pv->pv_pmap, pv->pv_va);
 				break;
 			}
 		}

@@ -11,6 +11,8 @@
  * down (pmap_spin_lock_irqsave: the pmap and pv locks, the VM's object and map locks).
  * The kernel's translations are in every CPU's TLB; a user pmap's only in those of the CPUs
  * whose CR3 holds it (pm_cpus, kept by pmap_activate), so only those are asked.
+ * XXX: no PCID yet: every CR3 load flushes the user translations, which is what lets a CPU
+ * leave pm_cpus as soon as it loads another pmap.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/mp.h>
@@ -99,7 +101,8 @@ pmap_tlb_shootdown(struct pmap *pmap, vaddr_t start, vaddr_t end)
 	if (pmap == NULL || pmap == kernel_pmap)
 		pmap_tlb_shootdown_cpus(~0ULL, start, end);
 	else
-		pmap_tlb_shootdown_cpus(__atomic_load_n(&pmap->pm_cpus, __ATOMIC_SEQ_CST), start, end);
+		pmap_tlb_shootdown_cpus(__atomic_load_n(&pmap->pm_cpus, __ATOMIC_SEQ_CST), start,
+					end);
 }
 
 /* Flush [start, end) on the CPUs in cpus and unload evict there (when not NULL). */

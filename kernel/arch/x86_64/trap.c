@@ -173,6 +173,8 @@ trap_dispatch(struct trapframe *tf)
 	if (vec == T_NMI && panic_in_progress())
 		mp_stopped_here(); /* another CPU panics and stops the rest */
 	if (vec < IDT_FIRST_INTR) {
+		vaddr_t addr = 0;
+
 		/* User-mode exceptions become signals (user_machdep.c); in the kernel, only page
 		 * faults on user or pageable memory are not bugs. */
 		if (tf->tf_cs & 3) {
@@ -185,26 +187,27 @@ trap_dispatch(struct trapframe *tf)
 			vm_prot_t access = (tf->tf_err & 2)    ? VM_PROT_WRITE
 					   : (tf->tf_err & 16) ? VM_PROT_EXECUTE
 							       : VM_PROT_READ;
-			vaddr_t addr = read_cr2();
 			kern_return_t kr;
 
 			/*
 			 * A fault in the current map's range (the user half) may be resolved. It
 			 * may sleep (pager I/O): with interrupts on when the faulting code had them.
 			 */
+			addr = read_cr2();
 			if (tf->tf_rflags & RFLAGS_IF)
 				intr_enable();
 			kr = vm_fault_trap(addr, access);
 			intr_disable();
 			if (kr == KERN_SUCCESS)
 				return;
+		}
+		if (vec == T_PAGEFLT)
 			panic_trap(tf, "page fault at %#llx (%s %s, %s mode) rip %#llx",
 				   (unsigned long long)addr,
 				   (tf->tf_err & 1) ? "protection violation" : "not present",
 				   (tf->tf_err & 16) ? "fetch" : (tf->tf_err & 2) ? "write" : "read",
 				   (tf->tf_err & 4) ? "user" : "kernel",
 				   (unsigned long long)tf->tf_rip);
-		}
 		panic_trap(tf, "%s (vector %u, error %#llx) at rip %#llx", exception_names[vec], vec,
 			   (unsigned long long)tf->tf_err, (unsigned long long)tf->tf_rip);
 	}
