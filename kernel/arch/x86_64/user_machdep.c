@@ -217,12 +217,18 @@ usr_kernel_fault(struct trapframe *tf)
 {
 	uint64_t addr = read_cr2();
 	vm_map_t map = usr_current_map();
+	kern_return_t kr;
 
 	if (map == NULL || addr >= USER_ADDR_MAX)
 		return false;
 	/* Protection faults on a present page from the kernel are SMAP/SMEP violations unless they
-	 * are the copy routines writing to a copy-on-write page. */
-	if (vm_fault(map, addr, usr_fault_access(tf)) == KERN_SUCCESS)
+	 * are the copy routines writing to a copy-on-write page. vm_fault may sleep (pager and
+	 * swap I/O): with interrupts on when the faulting code had them on. */
+	if (tf->tf_rflags & RFLAGS_IF)
+		intr_enable();
+	kr = vm_fault(map, addr, usr_fault_access(tf));
+	intr_disable();
+	if (kr == KERN_SUCCESS)
 		return true;
 	if (!usercopy_fault_ip(tf->tf_rip))
 		return false;

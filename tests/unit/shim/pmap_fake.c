@@ -28,3 +28,10 @@ pmap_protect(pmap_t pmap, vaddr_t start, vaddr_t end, vm_prot_t prot)
 	(void)end;
 	(void)prot;
 }
+
+/* Hosted: one thread, no shootdowns to answer while spinning. */
+bool
+pmap_spin_lock_irqsave(lck_spin_t *l)
+{
+	return lck_spin_lock_irqsave(l);
+}
