@@ -167,6 +167,7 @@ struct sw_worker {
 	unsigned sw_id;
 	uint64_t sw_bad;
 	volatile unsigned *sw_done;
+	vm_map_t sw_map; /* each thread runs in the map itself (vm_map_switch is per thread) */
 };
 
 static void
@@ -175,12 +176,14 @@ sw_worker_run(void *arg, wait_result_t wr)
 	struct sw_worker *w = arg;
 
 	(void)wr;
+	vm_map_switch(w->sw_map);
 	for (uint64_t i = w->sw_id; i < w->sw_npages; i += 2)
 		for (unsigned k = 0; k < PAGE_SIZE / 8; k++)
 			w->sw_base[i * (PAGE_SIZE / 8) + k] = sw_word(i, k);
 	for (uint64_t i = w->sw_id; i < w->sw_npages; i += 2)
 		for (unsigned k = 0; k < PAGE_SIZE / 8; k++)
 			w->sw_bad += w->sw_base[i * (PAGE_SIZE / 8) + k] != sw_word(i, k);
+	vm_map_switch(NULL);
 	kt_count_up(w->sw_done);
 }
 
@@ -206,7 +209,7 @@ KTEST(vm_swap_two_threads_share_a_region)
 				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_COPY), KERN_SUCCESS);
 	vm_map_switch(map);
 	for (unsigned i = 0; i < 2; i++) {
-		w[i] = (struct sw_worker){ (volatile uint64_t *)va, npages, i, 0, &done };
+		w[i] = (struct sw_worker){ (volatile uint64_t *)va, npages, i, 0, &done, map };
 		KT_ASSERT_EQ(kt_start(sw_worker_run, &w[i], BASEPRI_KERNEL, TH_MODE_FIXED),
 			     KERN_SUCCESS);
 	}
