@@ -45,9 +45,10 @@ kt_count_up(volatile unsigned *counter)
 bool
 kt_wait_reaped(unsigned base)
 {
-	for (int i = 0; i < 500 && thread_count() != base; i++)
+	/* At most base: other subsystems' threads may end meanwhile (a leak is still one more). */
+	for (int i = 0; i < 500 && thread_count() > base; i++)
 		thread_sleep_ns(10 * MS);
-	if (thread_count() == base)
+	if (thread_count() <= base)
 		return true;
 	printf("# %u threads, expected %u\n", thread_count(), base);
 	thread_print_all();

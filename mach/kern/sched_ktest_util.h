@@ -30,7 +30,7 @@ kern_return_t kt_start(thread_continue_t fn, void *arg, int pri, sched_mode_t mo
 bool kt_wait_count(volatile unsigned *counter, unsigned target, uint64_t timeout_ns);
 /* A worker is done: count it and wake kt_wait_count(). */
 void kt_count_up(volatile unsigned *counter);
-/* Wait (up to 5 s) until the reaper has freed the test's threads: thread_count() == base. */
+/* Wait (up to 5 s) until the reaper has freed the test's threads: thread_count() <= base. */
 bool kt_wait_reaped(unsigned base);
 
 #endif

@@ -73,7 +73,7 @@ pc_thread(void *arg, wait_result_t wr)
 
 KTEST(timer_call_expires_on_its_cpu)
 {
-	unsigned n = processor_count_scheduling();
+	unsigned n = processor_count_scheduling(), base = thread_count();
 
 	if (n < 2)
 		KT_SKIP("one cpu schedules");
@@ -88,6 +88,7 @@ KTEST(timer_call_expires_on_its_cpu)
 	for (unsigned k = 0; k < n; k++)
 		KT_ASSERT_EQ(pc_ran_on[k], k);
 	KT_ASSERT(tc_queues_clean(pc_calls, n));
+	KT_ASSERT(kt_wait_reaped(base));
 }
 
 /*
@@ -134,7 +135,7 @@ st_thread(void *arg, wait_result_t wr)
 
 KTEST(timer_call_moves_between_cpus)
 {
-	unsigned n = processor_count_scheduling();
+	unsigned n = processor_count_scheduling(), base = thread_count();
 
 	if (n < 2)
 		KT_SKIP("one cpu schedules");
@@ -156,6 +157,7 @@ KTEST(timer_call_moves_between_cpus)
 	KT_ASSERT_EQ(st_call.tc_state, TIMER_CALL_IDLE);
 	KT_ASSERT(tc_queues_clean(&st_call, 1));
 	KT_ASSERT(st_fired > 0);
+	KT_ASSERT(kt_wait_reaped(base));
 }
 
 /*
