@@ -8,6 +8,8 @@
  * swapgs is done when the trap came from user mode, so %gs always holds the kernel's per-CPU
  * base inside the kernel.
  */
+#include "trapframe.inc"
+
 	.text
 
 	.globl	trap_common
@@ -15,41 +17,13 @@ trap_common:
 	testb	$3, 24(%rsp)		/* CS of the interrupted context */
 	jz	1f
 	swapgs
-1:	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+1:	TF_PUSH_GPRS
 	movq	%rsp, %rdi
 	cld
 	call	trap_dispatch
 	testb	$3, 144(%rsp)		/* back to user mode: through usr_return (user_entry.S) */
 	jnz	usr_return
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	TF_POP_GPRS
 	testb	$3, 24(%rsp)
 	jz	2f
 	swapgs

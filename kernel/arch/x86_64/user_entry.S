@@ -18,6 +18,8 @@
 #define T_SYSCALL	0x100
 #define TF_SIZE		(22 * 8)
 
+#include "trapframe.inc"
+
 	.text
 
 	.globl	syscall_entry
@@ -33,21 +35,7 @@ syscall_entry:
 	pushq	%rcx			/* rip */
 	pushq	$0			/* error code */
 	pushq	$T_SYSCALL		/* trap number */
-	pushq	%rax
-	pushq	%rbx
-	pushq	%rcx
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%rdi
-	pushq	%rbp
-	pushq	%r8
-	pushq	%r9
-	pushq	%r10
-	pushq	%r11
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	TF_PUSH_GPRS
 	xorl	%ebp, %ebp
 	movq	%rsp, %rdi
 	sti
@@ -65,21 +53,7 @@ syscall_entry:
 usr_return:
 	movq	%rsp, %rdi
 	call	usr_return_prepare
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%r11
-	popq	%r10
-	popq	%r9
-	popq	%r8
-	popq	%rbp
-	popq	%rdi
-	popq	%rsi
-	popq	%rdx
-	popq	%rcx
-	popq	%rbx
-	popq	%rax
+	TF_POP_GPRS
 	cmpq	$1, (%rsp)
 	jne	1f
 	movq	40(%rsp), %rsp		/* the frame's user rsp; rcx and r11 hold rip, rflags */
