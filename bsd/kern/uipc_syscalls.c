@@ -380,8 +380,9 @@ sock_xfer(struct socket *so, struct so_iovec *iov, unsigned iovcnt, int flags, b
 	return (long)moved;
 }
 
-long
-sys_sendto(struct trapframe *tf)
+/* sendto / recvfrom: one user buffer, an optional address. */
+static long
+sock_xfer1(struct trapframe *tf, bool send)
 {
 	long err = 0;
 	struct socket *so = sock_get(tf->tf_rdi, &err);
@@ -391,21 +392,19 @@ sys_sendto(struct trapframe *tf)
 		return err;
 	if (!user_range_ok(iov.iov_base, iov.iov_len))
 		return -EFAULT;
-	return sock_xfer(so, &iov, 1, (int)tf->tf_r10, true, tf->tf_r8, tf->tf_r9);
+	return sock_xfer(so, &iov, 1, (int)tf->tf_r10, send, tf->tf_r8, tf->tf_r9);
+}
+
+long
+sys_sendto(struct trapframe *tf)
+{
+	return sock_xfer1(tf, true);
 }
 
 long
 sys_recvfrom(struct trapframe *tf)
 {
-	long err = 0;
-	struct socket *so = sock_get(tf->tf_rdi, &err);
-	struct so_iovec iov = { (void *)tf->tf_rsi, tf->tf_rdx };
-
-	if (so == NULL)
-		return err;
-	if (!user_range_ok(iov.iov_base, iov.iov_len))
-		return -EFAULT;
-	return sock_xfer(so, &iov, 1, (int)tf->tf_r10, false, tf->tf_r8, tf->tf_r9);
+	return sock_xfer1(tf, false);
 }
 
 /* struct msghdr (Linux x86-64). */
