@@ -87,6 +87,14 @@ so_sleep(struct socket *so, uint64_t deadline)
 	return wr == THREAD_TIMED_OUT ? EWOULDBLOCK : 0;
 }
 
+int
+so_wait(struct socket *so, int flags, uint64_t deadline)
+{
+	if (so->so_nbio || (flags & MSG_DONTWAIT))
+		return EWOULDBLOCK;
+	return so_sleep(so, deadline);
+}
+
 uint64_t
 so_deadline(uint64_t timeo)
 {
@@ -374,10 +382,7 @@ so_tcp_send(struct socket *so, struct so_uio *uio, int flags, size_t *sent)
 			break;
 		}
 		if (space == 0) {
-			if (so->so_nbio || (flags & MSG_DONTWAIT))
-				err = EWOULDBLOCK;
-			else
-				err = so_sleep(so, deadline);
+			err = so_wait(so, flags, deadline);
 			if (err != 0)
 				break;
 			continue;
@@ -477,10 +482,7 @@ so_tcp_receive(struct socket *so, struct so_uio *uio, int flags, size_t *got)
 				err = ENOTCONN;
 				break;
 			}
-			if (so->so_nbio || (flags & MSG_DONTWAIT))
-				err = EWOULDBLOCK;
-			else
-				err = so_sleep(so, deadline);
+			err = so_wait(so, flags, deadline);
 			if (err != 0)
 				break;
 			continue;

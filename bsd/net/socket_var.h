@@ -12,6 +12,8 @@
 
 /* Sleep on so until woken or deadline (0: none): 0, or EWOULDBLOCK once it passed. */
 int so_sleep(struct socket *so, uint64_t deadline);
+/* so_wait: EWOULDBLOCK for a non-blocking socket or MSG_DONTWAIT, else so_sleep. */
+int so_wait(struct socket *so, int flags, uint64_t deadline);
 /* The deadline for a timeout (0: none). */
 uint64_t so_deadline(uint64_t timeo);
 /* Move n bytes between kbuf and uio (to_uio: into it). 0 or EFAULT. */

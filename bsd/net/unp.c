@@ -306,10 +306,7 @@ unp_send_stream(struct socket *so, struct so_uio *uio, int flags, size_t *sent)
 				err = EPIPE;
 				break;
 			}
-			if (so->so_nbio || (flags & MSG_DONTWAIT))
-				err = EWOULDBLOCK;
-			else
-				err = so_sleep(so, deadline);
+			err = so_wait(so, flags, deadline);
 			if (err != 0)
 				break;
 			continue;
@@ -394,10 +391,7 @@ unp_receive(struct socket *so, struct so_uio *uio, int flags, size_t *got)
 				err = ENOTCONN;
 				break;
 			}
-			if (so->so_nbio || (flags & MSG_DONTWAIT))
-				err = EWOULDBLOCK;
-			else
-				err = so_sleep(so, deadline);
+			err = so_wait(so, flags, deadline);
 			if (err != 0)
 				break;
 			continue;
