@@ -34,7 +34,7 @@ timer_call_publish(struct processor *p)
 
 /*
  * Lock the processor that owns call (and also `also`, when not NULL), in CPU order; returns
- * the owner, which may be `also` or NULL for a call never entered. Interrupts are off on return.
+ * the owner, which may be `also`. Interrupts are off on return.
  */
 static struct processor *
 timer_call_lock(timer_call_t call, struct processor *also, bool *st)
@@ -83,6 +83,9 @@ timer_call_setup(timer_call_t call, timer_call_func_t func, void *param0)
 	queue_init(&call->tc_link);
 	call->tc_func = func;
 	call->tc_param0 = param0;
+	/* A call always has an owner whose lock orders its changes, even before its first
+	 * enter: two CPUs entering a new call at once must not both take it as theirs. */
+	call->tc_proc = &processor_array[0];
 }
 
 bool

@@ -29,7 +29,7 @@ typedef struct timer_call {
 	void *tc_param1;
 	volatile int tc_state;
 	struct timer_queue *tc_queue;
-	struct processor *tc_proc; /* whose queue and lock it belongs to; NULL: never entered */
+	struct processor *tc_proc; /* whose queue and lock it belongs to (CPU 0's after setup) */
 } *timer_call_t;
 
 struct timer_queue {

@@ -189,3 +189,68 @@ KTEST(timer_short_sleeps_not_early)
 	       timer_mode(), (unsigned long long)(late[10] / 1000),
 	       (unsigned long long)(late[19] / 1000));
 }
+
+/*
+ * A new call entered from two CPUs at the same instant is taken by one of them only: 200
+ * rounds of a fresh call that a thread on each CPU enters as soon as the round opens; after
+ * each round the call is on exactly one queue and a cancel leaves every queue clean. (Calls
+ * once had no owner before their first enter, and both CPUs could link one in.)
+ */
+static struct timer_call fe_call;
+static volatile unsigned fe_round, fe_entered, fe_stop, fe_done;
+
+static void
+fe_noop(void *param0, void *param1)
+{
+	(void)param0;
+	(void)param1;
+}
+
+static void
+fe_thread(void *arg, wait_result_t wr)
+{
+	unsigned k = (unsigned)(uintptr_t)arg, seen = 0;
+
+	(void)wr;
+	(void)thread_bind(&processor_array[k]);
+	while (!__atomic_load_n(&fe_stop, __ATOMIC_ACQUIRE)) {
+		unsigned r = __atomic_load_n(&fe_round, __ATOMIC_ACQUIRE);
+
+		if (r == seen) {
+			cpu_pause();
+			continue;
+		}
+		seen = r;
+		(void)timer_call_enter(&fe_call, clock_uptime_ns() + 1000 * MS, NULL);
+		__atomic_fetch_add(&fe_entered, 1, __ATOMIC_RELEASE);
+	}
+	kt_count_up(&fe_done);
+}
+
+KTEST(timer_call_first_enter_race)
+{
+	unsigned base = thread_count();
+
+	if (processor_count_scheduling() < 2)
+		KT_SKIP("one cpu schedules");
+	fe_round = fe_entered = fe_stop = fe_done = 0;
+	for (unsigned k = 0; k < 2; k++)
+		KT_ASSERT_EQ(kt_start(fe_thread, (void *)(uintptr_t)k, 40, TH_MODE_FIXED),
+			     KERN_SUCCESS);
+	for (unsigned r = 1; r <= 200; r++) {
+		uint64_t deadline = clock_uptime_ns() + 5000 * MS;
+
+		timer_call_setup(&fe_call, fe_noop, NULL);
+		__atomic_store_n(&fe_entered, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&fe_round, r, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&fe_entered, __ATOMIC_ACQUIRE) < 2 &&
+		       clock_uptime_ns() < deadline)
+			thread_sleep_ns(MS); /* lets the spinner on this CPU run */
+		KT_ASSERT_EQ(fe_entered, 2);
+		KT_ASSERT(timer_call_cancel(&fe_call));
+		KT_ASSERT(tc_queues_clean(&fe_call, 1));
+	}
+	__atomic_store_n(&fe_stop, 1, __ATOMIC_RELEASE);
+	KT_ASSERT(kt_wait_count(&fe_done, 2, 10000 * MS));
+	KT_ASSERT(kt_wait_reaped(base));
+}
