@@ -32,6 +32,11 @@ void file_rele(struct file *fp);
 /* fd_alloc: the lowest free descriptor of p now names fp (taking the caller's reference).
  * Returns the descriptor or -EMFILE. */
 int fd_alloc(struct proc *p, struct file *fp);
+#define FD_CLOEXEC 1 /* a descriptor flag (fcntl F_GETFD/F_SETFD): closed by execve */
+/* fd_set_cloexec: set or clear p's descriptor fd's close-on-exec flag. */
+void fd_set_cloexec(struct proc *p, int fd, bool on);
+/* fdt_exec: a successful execve closes p's close-on-exec descriptors. */
+void fdt_exec(struct proc *p);
 /* fd_close: p's descriptor fd no longer names its file (released). Returns 0 or -EBADF. */
 int fd_close(struct proc *p, int fd);
 /* Whether fp is the console (for poll). */

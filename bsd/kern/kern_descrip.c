@@ -173,6 +173,7 @@ void
 fdt_fork(struct proc *child, struct proc *parent)
 {
 	memcpy(child->p_cwd, parent->p_cwd, sizeof(child->p_cwd)); /* BSD's fd_cdir */
+	memcpy(child->p_fdflags, parent->p_fdflags, sizeof(child->p_fdflags));
 	for (int fd = 0; fd < NOFILE; fd++) {
 		if (parent->p_fd[fd] != NULL)
 			file_ref(parent->p_fd[fd]);
@@ -196,6 +197,7 @@ fd_alloc(struct proc *p, struct file *fp)
 	for (int fd = 0; fd < NOFILE; fd++) {
 		if (p->p_fd[fd] == NULL) {
 			p->p_fd[fd] = fp;
+			p->p_fdflags[fd] = 0;
 			return fd;
 		}
 	}
@@ -291,9 +293,8 @@ sys_ioctl(struct trapframe *tf)
 }
 
 /*
- * fcntl: F_DUPFD / F_DUPFD_CLOEXEC (the lowest free descriptor >= arg), F_GETFD / F_SETFD,
- * F_GETFL / F_SETFL (O_NONBLOCK reaches the file through FIONBIO). XXX: close-on-exec is not
- * kept yet: F_GETFD answers 0 and descriptors stay open across execve.
+ * fcntl: F_DUPFD / F_DUPFD_CLOEXEC (the lowest free descriptor >= arg), F_GETFD / F_SETFD
+ * (FD_CLOEXEC), F_GETFL / F_SETFL (O_NONBLOCK reaches sockets).
  */
 long
 sys_fcntl(struct trapframe *tf)
@@ -313,12 +314,15 @@ sys_fcntl(struct trapframe *tf)
 			if (p->p_fd[fd] == NULL) {
 				file_ref(fp);
 				p->p_fd[fd] = fp;
+				p->p_fdflags[fd] = tf->tf_rsi == 1030 ? FD_CLOEXEC : 0;
 				return (long)fd;
 			}
 		}
 		return -EMFILE;
 	case 1: /* F_GETFD */
+		return p->p_fdflags[tf->tf_rdi] & FD_CLOEXEC;
 	case 2: /* F_SETFD */
+		fd_set_cloexec(p, (int)tf->tf_rdi, (tf->tf_rdx & FD_CLOEXEC) != 0);
 		return 0;
 	case 3: /* F_GETFL */
 		return 02; /* O_RDWR: XXX: the open mode is kept only by vnode files */
@@ -340,8 +344,24 @@ fd_close(struct proc *p, int fd)
 	if (fp == NULL)
 		return -EBADF;
 	p->p_fd[fd] = NULL;
+	p->p_fdflags[fd] = 0;
 	file_rele(fp);
 	return 0;
+}
+
+void
+fd_set_cloexec(struct proc *p, int fd, bool on)
+{
+	if (fd >= 0 && fd < NOFILE)
+		p->p_fdflags[fd] = on ? FD_CLOEXEC : 0;
+}
+
+void
+fdt_exec(struct proc *p)
+{
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (p->p_fd[fd] != NULL && (p->p_fdflags[fd] & FD_CLOEXEC))
+			(void)fd_close(p, fd);
 }
 
 long
@@ -363,6 +383,7 @@ fd_dup_to(struct file *fp, uint64_t to)
 	old = p->p_fd[to];
 	file_ref(fp);
 	p->p_fd[to] = fp;
+	p->p_fdflags[to] = 0; /* dup2: the new descriptor stays open across execve */
 	if (old != NULL)
 		file_rele(old);
 	return (long)to;
@@ -403,8 +424,12 @@ sys_dup3(struct trapframe *tf)
 
 	if (fp == NULL)
 		return -EBADF;
+	long fd;
+
 	if (tf->tf_rdi == tf->tf_rsi || (tf->tf_rdx & ~0x80000ULL /* O_CLOEXEC */))
 		return -EINVAL;
-	/* XXX: O_CLOEXEC is accepted but not kept (no close-on-exec flags yet). */
-	return fd_dup_to(fp, tf->tf_rsi);
+	fd = fd_dup_to(fp, tf->tf_rsi);
+	if (fd >= 0)
+		fd_set_cloexec(current_proc(), (int)fd, (tf->tf_rdx & 0x80000ULL) != 0);
+	return fd;
 }

@@ -13,6 +13,7 @@
 #include <arch/x86_64/user_machdep.h>
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/bootfs.h>
+#include <bsd/kern/file.h>
 #include <bsd/vfs/vfs_syscalls.h>
 #include <bsd/kern/exec_elf.h>
 #include <bsd/kern/proc.h>
@@ -350,6 +351,7 @@ exec_image_read(struct proc *p, const char *path, const struct exec_reader *rp,
 	p->p_brk_base = p->p_brk = brk;
 	p->p_mmap_base = EXEC_MMAP_BASE - exec_random_pages() * 16;
 	sig_exec_reset(p);
+	fdt_exec(p);
 	slash = path;
 	for (const char *c = path; *c != '\0'; c++)
 		if (*c == '/')

@@ -86,6 +86,7 @@ struct proc {
 	uint64_t p_siglist;		/* pending signals */
 	struct sigaction_k p_sigacts[NSIG];
 	struct file *p_fd[NOFILE];
+	uint8_t p_fdflags[NOFILE];	/* per descriptor: FD_CLOEXEC */
 	vaddr_t p_brk_base, p_brk;	/* program break: [base, brk) mapped in pages */
 	vaddr_t p_mmap_base;		/* where mmap(NULL) starts looking */
 	char p_comm[16];

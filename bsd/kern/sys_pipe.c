@@ -169,7 +169,7 @@ pipe_create(uint64_t ufds, uint64_t flags)
 	struct file *rf, *wf;
 	int fds[2];
 
-	/* XXX: O_NONBLOCK and O_CLOEXEC are accepted and not kept (no descriptor flags yet). */
+	/* XXX: O_NONBLOCK is accepted and not kept (pipes always block). */
 	if (flags & ~(uint64_t)(O_NONBLOCK | O_CLOEXEC))
 		return -EINVAL;
 	pp = kalloc_zero(sizeof(*pp));
@@ -201,6 +201,8 @@ pipe_create(uint64_t ufds, uint64_t flags)
 		file_rele(wf);
 		return err;
 	}
+	fd_set_cloexec(p, fds[0], (flags & O_CLOEXEC) != 0);
+	fd_set_cloexec(p, fds[1], (flags & O_CLOEXEC) != 0);
 	return 0;
 }
 

@@ -135,6 +135,8 @@ sock_fd(struct socket *so, int flags)
 		so_set_nbio(so, true);
 	if ((fd = fd_alloc(current_proc(), fp)) < 0)
 		file_rele(fp); /* closes so */
+	else
+		fd_set_cloexec(current_proc(), (int)fd, (flags & SOCK_CLOEXEC_) != 0);
 	return fd;
 }
 

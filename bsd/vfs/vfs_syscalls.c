@@ -231,6 +231,8 @@ vfs_openat(int dirfd, uint64_t upath, int flags, uint32_t mode)
 	fp->f_data = vf;
 	if ((r = fd_alloc(current_proc(), fp)) < 0)
 		file_rele(fp);
+	else
+		fd_set_cloexec(current_proc(), (int)r, (flags & O_CLOEXEC) != 0);
 	return r;
 }
 

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -574,6 +575,60 @@ t_enosys(void)
 	return 0;
 }
 
+/*
+ * Close-on-exec: pipe2(O_CLOEXEC) descriptors and one marked with F_SETFD are closed in a child
+ * after execve; a plain pipe, a dup of a close-on-exec one (dup clears the flag) and one that
+ * F_SETFD cleared stay open. The child is this program again, `fdcheck`, told which is which.
+ */
+static int
+t_cloexec(void)
+{
+	int a[2], b[2], d, c, status;
+	char arg[64];
+	pid_t pid;
+
+	CHECK(pipe2(a, O_CLOEXEC) == 0 && pipe(b) == 0);
+	CHECK(fcntl(a[0], F_GETFD) == FD_CLOEXEC && fcntl(b[0], F_GETFD) == 0);
+	CHECK((d = dup(a[0])) >= 0 && fcntl(d, F_GETFD) == 0);
+	CHECK(fcntl(b[1], F_SETFD, FD_CLOEXEC) == 0 && fcntl(b[1], F_GETFD) == FD_CLOEXEC);
+	CHECK((c = fcntl(b[0], F_DUPFD_CLOEXEC, 20)) >= 20 && fcntl(c, F_GETFD) == FD_CLOEXEC);
+	CHECK(fcntl(c, F_SETFD, 0) == 0); /* cleared again: stays open */
+	snprintf(arg, sizeof(arg), "%d,%d,%d:%d,%d,%d", a[0], a[1], b[1], b[0], d, c);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		execve("/bin/utest", (char *[]){ "utest", "fdcheck", arg, NULL }, environ);
+		_exit(127);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid && status == 0);
+	return 0;
+}
+
+/* fdcheck "closed,...:open,...": each descriptor before the colon must be closed, each after
+ * it open. */
+static int
+t_fdcheck(const char *spec)
+{
+	bool want_open = false;
+
+	for (const char *p = spec; *p != '\0';) {
+		char *end;
+		long fd = strtol(p, &end, 10);
+
+		CHECK(end != p);
+		if (want_open)
+			CHECK(fcntl((int)fd, F_GETFD) >= 0);
+		else
+			CHECK(fcntl((int)fd, F_GETFD) == -1 && errno == EBADF);
+		p = end;
+		if (*p == ':')
+			want_open = true;
+		if (*p != '\0')
+			p++;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -621,6 +676,10 @@ main(int argc, char **argv)
 		return t_hostile();
 	if (strcmp(t, "enosys") == 0)
 		return t_enosys();
+	if (strcmp(t, "cloexec") == 0)
+		return t_cloexec();
+	if (strcmp(t, "fdcheck") == 0 && argc > 2)
+		return t_fdcheck(argv[2]);
 	printf("# utest: unknown test '%s'\n", t);
 	return 1;
 }
