@@ -32,6 +32,12 @@ void file_rele(struct file *fp);
 /* fd_alloc: the lowest free descriptor of p now names fp (taking the caller's reference).
  * Returns the descriptor or -EMFILE. */
 int fd_alloc(struct proc *p, struct file *fp);
+/*
+ * file_install: a new open file of kind ops over data, named by the current process's lowest
+ * free descriptor (close-on-exec when cloexec). It owns data from here: on failure (-ENOMEM,
+ * -EMFILE) ops->fo_close has released it. Returns the descriptor or the negative errno.
+ */
+long file_install(const struct fileops *ops, void *data, bool cloexec);
 #define FD_CLOEXEC 1 /* a descriptor flag (fcntl F_GETFD/F_SETFD): closed by execve */
 /* fd_set_cloexec: set or clear p's descriptor fd's close-on-exec flag. */
 void fd_set_cloexec(struct proc *p, int fd, bool on);

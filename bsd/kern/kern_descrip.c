@@ -349,6 +349,30 @@ fd_close(struct proc *p, int fd)
 	return 0;
 }
 
+long
+file_install(const struct fileops *ops, void *data, bool cloexec)
+{
+	struct proc *p = current_proc();
+	struct file *fp = kalloc_zero(sizeof(*fp));
+	long fd;
+
+	if (fp == NULL) {
+		struct file tmp = { .f_ops = ops, .f_data = data };
+
+		ops->fo_close(&tmp);
+		return -ENOMEM;
+	}
+	fp->f_ops = ops;
+	fp->f_count = 1;
+	fp->f_data = data;
+	if ((fd = fd_alloc(p, fp)) < 0) {
+		file_rele(fp); /* fo_close releases data */
+		return fd;
+	}
+	fd_set_cloexec(p, (int)fd, cloexec);
+	return fd;
+}
+
 void
 fd_set_cloexec(struct proc *p, int fd, bool on)
 {

@@ -120,24 +120,9 @@ sock_get(uint64_t fd, long *err)
 static long
 sock_fd(struct socket *so, int flags)
 {
-	struct file *fp = kalloc(sizeof(*fp));
-	long fd;
-
-	if (fp == NULL) {
-		(void)soclose(so);
-		return -ENOMEM;
-	}
-	memset(fp, 0, sizeof(*fp));
-	fp->f_ops = &socket_fileops;
-	fp->f_count = 1;
-	fp->f_data = so;
 	if (flags & SOCK_NONBLOCK_)
 		so_set_nbio(so, true);
-	if ((fd = fd_alloc(current_proc(), fp)) < 0)
-		file_rele(fp); /* closes so */
-	else
-		fd_set_cloexec(current_proc(), (int)fd, (flags & SOCK_CLOEXEC_) != 0);
-	return fd;
+	return file_install(&socket_fileops, so, (flags & SOCK_CLOEXEC_) != 0);
 }
 
 /* ---- addresses ---- */
@@ -265,8 +250,9 @@ sys_socketpair(struct trapframe *tf)
 	return 0;
 }
 
-long
-sys_bind(struct trapframe *tf)
+/* bind / connect: a sockaddr from the user, then the call for the socket's family. */
+static long
+sock_addr_call(struct trapframe *tf, bool connect)
 {
 	long err = 0;
 	struct socket *so = sock_get(tf->tf_rdi, &err);
@@ -276,8 +262,16 @@ sys_bind(struct trapframe *tf)
 		return err;
 	if ((err = sockaddr_in_user(so, tf->tf_rsi, tf->tf_rdx, &sa)) != 0)
 		return err;
-	return -(so->so_domain == AF_UNIX ? sobind_unix(so, sa.sa_path)
-					  : sobind(so, sa.sa_addr, sa.sa_port));
+	if (so->so_domain == AF_UNIX)
+		return -(connect ? soconnect_unix(so, sa.sa_path) : sobind_unix(so, sa.sa_path));
+	return -(connect ? soconnect(so, sa.sa_addr, sa.sa_port)
+			 : sobind(so, sa.sa_addr, sa.sa_port));
+}
+
+long
+sys_bind(struct trapframe *tf)
+{
+	return sock_addr_call(tf, false);
 }
 
 long
@@ -330,16 +324,7 @@ sys_accept4(struct trapframe *tf)
 long
 sys_connect(struct trapframe *tf)
 {
-	long err = 0;
-	struct socket *so = sock_get(tf->tf_rdi, &err);
-	struct sock_addr sa;
-
-	if (so == NULL)
-		return err;
-	if ((err = sockaddr_in_user(so, tf->tf_rsi, tf->tf_rdx, &sa)) != 0)
-		return err;
-	return -(so->so_domain == AF_UNIX ? soconnect_unix(so, sa.sa_path)
-					  : soconnect(so, sa.sa_addr, sa.sa_port));
+	return sock_addr_call(tf, true);
 }
 
 /* Send or receive over iovecs already checked to lie in user space. */

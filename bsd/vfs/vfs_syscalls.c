@@ -195,7 +195,6 @@ static long
 vfs_openat(int dirfd, uint64_t upath, int flags, uint32_t mode)
 {
 	struct vfile *vf;
-	struct file *fp;
 	char *path;
 	vnode_t vp;
 	long r;
@@ -210,13 +209,7 @@ vfs_openat(int dirfd, uint64_t upath, int flags, uint32_t mode)
 		vfs_path_free(path);
 		return -err;
 	}
-	vf = kalloc(sizeof(*vf));
-	fp = kalloc(sizeof(*fp));
-	if (vf == NULL || fp == NULL) {
-		if (vf != NULL)
-			kfree(vf, sizeof(*vf));
-		if (fp != NULL)
-			kfree(fp, sizeof(*fp));
+	if ((vf = kalloc(sizeof(*vf))) == NULL) {
 		(void)vn_close(vp, flags);
 		vfs_path_free(path);
 		return -ENOMEM;
@@ -225,15 +218,7 @@ vfs_openat(int dirfd, uint64_t upath, int flags, uint32_t mode)
 	vf->vf_flags = flags;
 	vf->vf_offset = 0;
 	vf->vf_path = path;
-	memset(fp, 0, sizeof(*fp));
-	fp->f_ops = &vnops_fileops;
-	fp->f_count = 1;
-	fp->f_data = vf;
-	if ((r = fd_alloc(current_proc(), fp)) < 0)
-		file_rele(fp);
-	else
-		fd_set_cloexec(current_proc(), (int)r, (flags & O_CLOEXEC) != 0);
-	return r;
+	return file_install(&vnops_fileops, vf, (flags & O_CLOEXEC) != 0);
 }
 
 long

@@ -154,6 +154,18 @@ main(int argc, char **argv)
 	CHECK(has_entry(dir, "big.bin") && has_entry(dir, "renamed") && has_entry(dir, "sub") &&
 	      has_entry(dir, "soft") && !has_entry(dir, "scratch"));
 
+	/* Out of descriptors: EMFILE, and the vnodes taken for the failed opens come back (the
+	 * directory can still be removed below once it is empty). */
+	{
+		int fds[80], n = 0;
+
+		while (n < 80 && (fds[n] = open(dir, O_RDONLY | O_DIRECTORY)) >= 0)
+			n++;
+		CHECK(n < 80 && errno == EMFILE);
+		while (n > 0)
+			CHECK(close(fds[--n]) == 0);
+	}
+
 	/* Removal. */
 	CHECK(rmdir(dir) == -1 && errno == ENOTEMPTY);
 	CHECK(unlinkat(dfd, "sub", AT_REMOVEDIR) == 0);
