@@ -37,6 +37,7 @@
 #include <mach/vm/vm_pageout.h>
 #include <mach/vm/vm_param.h>
 #include <panic.h>
+#include <pv/calendar.h>
 #include <pv/clocksource.h>
 #include <pv/hv.h>
 #include <pv/kvm.h>
@@ -189,8 +190,10 @@ static void
 startup_paravirt(void)
 {
 	clocksource_init();
+	(void)calendar_init();
 	(void)kvm_steal_register();
 	(void)kvm_pv_eoi_register();
+	(void)kvm_pv_unhalt_register();
 	mp_set_ap_hook(kvm_ap_init); /* the other CPUs register theirs as they start */
 }
 

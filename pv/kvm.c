@@ -23,6 +23,10 @@
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/trap.h>
 #include <asm/kvm_para.h>
+#include <arch/x86_64/lapic.h>
+#include <arch/x86_64/mp.h>
+#include <linux/kvm_para.h>
+#include <cmdline.h>
 #include <console.h>
 #include <mach/kern/processor.h>
 #include <mach/vm/vm_param.h>
@@ -49,8 +53,7 @@ static uint32_t kvm_eoi_word[KVM_NCPU] __aligned(64);
 static struct pvclock_guard kvmclock_guard;
 static bool kvmclock_stable;	 /* host promises PVCLOCK_TSC_STABLE_BIT and sets it */
 static uint64_t kvmclock_errors; /* reads that found the version stuck odd */
-static uint64_t kvmclock_wc_sec;
-static uint32_t kvmclock_wc_nsec;
+static uint64_t kvmclock_wc_base_ns; /* the wall clock at kvmclock system time 0 */
 static bool kvmclock_wc_valid;
 
 static bool steal_on;
@@ -115,22 +118,20 @@ kvmclock_clamped(void)
 }
 
 bool
-kvmclock_wallclock(uint64_t *sec, uint32_t *nsec)
+kvmclock_wallclock_ns(uint64_t *ns)
 {
 	if (!kvmclock_wc_valid)
 		return false;
-	*sec = kvmclock_wc_sec;
-	*nsec = kvmclock_wc_nsec;
+	*ns = kvmclock_wc_base_ns + kvmclock_read();
 	return true;
 }
 
-/* Ask the host for the wall clock at system time 0, then add the system time now. */
+/* Ask the host for the wall clock at system time 0 (msr.rst: MSR_KVM_WALL_CLOCK_NEW). */
 static void
 kvmclock_read_wallclock(void)
 {
 	volatile struct kvm_wall_clock *wc = &kvmclock_wc;
 	uint32_t v, sec = 0, nsec = 0;
-	uint64_t now_ns;
 	int tries;
 
 	wrmsr(MSR_KVM_WALL_CLOCK_NEW, kvtophys(&kvmclock_wc));
@@ -148,12 +149,8 @@ kvmclock_read_wallclock(void)
 		klog(LOG_WARNING, "kvmclock: the wall clock record is unusable (nsec %u)\n", nsec);
 		return;
 	}
-	now_ns = kvmclock_read() + nsec;
-	kvmclock_wc_sec = sec + now_ns / 1000000000u;
-	kvmclock_wc_nsec = (uint32_t)(now_ns % 1000000000u);
+	kvmclock_wc_base_ns = (uint64_t)sec * 1000000000u + nsec;
 	kvmclock_wc_valid = true;
-	printf("kvmclock: wall clock %llu.%09u s since 1970\n",
-	       (unsigned long long)kvmclock_wc_sec, kvmclock_wc_nsec);
 }
 
 int
@@ -287,6 +284,63 @@ kvm_pv_eoi_register(void)
 	printf("pv-eoi: enabled for cpu %u at %#llx\n", current_cpu(),
 	       (unsigned long long)kvtophys(&kvm_eoi_word[current_cpu()]));
 	return 0;
+}
+
+/* ---- PV unhalt: waking a halted vCPU with KVM_HC_KICK_CPU ---- */
+
+static bool pv_unhalt_on;
+static bool kvm_hc_amd; /* vmmcall (AMD SVM) rather than vmcall (Intel VMX) */
+
+long kvm_hypercall2_vmcall(unsigned long nr, unsigned long a0, unsigned long a1);
+long kvm_hypercall2_vmmcall(unsigned long nr, unsigned long a0, unsigned long a1);
+
+/* A two-argument KVM hypercall with this CPU's instruction (kvm_hypercall.S): KVM would
+ * otherwise rewrite our text; a fault comes back as a negative vector, not a panic. */
+static long
+kvm_hypercall2(unsigned long nr, unsigned long a0, unsigned long a1)
+{
+	return kvm_hc_amd ? kvm_hypercall2_vmmcall(nr, a0, a1) : kvm_hypercall2_vmcall(nr, a0, a1);
+}
+
+/* mp's kick: KVM_HC_KICK_CPU(flags 0, APIC ID) makes the halted vCPU runnable. */
+static bool
+kvm_kick(uint32_t apic_id)
+{
+	long r = kvm_hypercall2(KVM_HC_KICK_CPU, 0, apic_id);
+
+	if (r != 0) {
+		/* Not expected once the feature is offered: fall back to IPIs for good. -15 is
+		 * a page fault: the hypervisor tried to rewrite the instruction (PVM does). */
+		klog(LOG_WARNING, "pv-unhalt: KVM_HC_KICK_CPU returned %ld%s; using IPIs\n", r,
+		     r == -(T_PAGEFLT + 1) ? " (a page fault: the hypervisor rewrites hypercalls)"
+					    : "");
+		mp_set_kick(NULL);
+		pv_unhalt_on = false;
+		return false;
+	}
+	return true;
+}
+
+int
+kvm_pv_unhalt_register(void)
+{
+	uint32_t r[4];
+
+	if (!hv_kvm_has(KVM_FEATURE_PV_UNHALT) || cmdline_has(&boot_cmdline, "nopvunhalt"))
+		return -1;
+	cpuid(0, 0, r); /* vendor: "AuthenticAMD" is ebx "Auth", edx "enti", ecx "cAMD" */
+	kvm_hc_amd = r[1] == 0x68747541u && r[3] == 0x69746e65u && r[2] == 0x444d4163u;
+	mp_set_kick(kvm_kick);
+	pv_unhalt_on = true;
+	printf("pv-unhalt: idle CPUs are woken with KVM_HC_KICK_CPU (%s)\n",
+	       kvm_hc_amd ? "vmmcall" : "vmcall");
+	return 0;
+}
+
+bool
+kvm_pv_unhalt_enabled(void)
+{
+	return pv_unhalt_on;
 }
 
 void

@@ -15,8 +15,9 @@
  */
 int kvmclock_register(void);
 
-/* Wall-clock time at boot (seconds, nanoseconds since 1970) from MSR_KVM_WALL_CLOCK_NEW. */
-bool kvmclock_wallclock(uint64_t *sec, uint32_t *nsec);
+/* The wall clock now (ns since 1970 UTC): the host's MSR_KVM_WALL_CLOCK_NEW record (the wall
+ * clock at kvmclock time 0) plus kvmclock now. false when kvmclock or the record is missing. */
+bool kvmclock_wallclock_ns(uint64_t *ns);
 
 /* Whether the host promises PVCLOCK_TSC_STABLE_BIT (no guard needed), and clamped reads. */
 bool kvmclock_tsc_stable(void);
@@ -50,5 +51,13 @@ bool kvm_pv_eoi_enabled(void);
 /* EOIs that the PV path saved (no APIC write) and those that still went to the APIC. */
 uint64_t kvm_pv_eoi_saved(void);
 uint64_t kvm_pv_eoi_slow(void);
+
+/*
+ * kvm_pv_unhalt_register: when KVM offers PV unhalt (KVM_FEATURE_PV_UNHALT) and the command
+ * line does not say `nopvunhalt`, wake halted idle CPUs with the KVM_HC_KICK_CPU hypercall
+ * instead of a reschedule IPI (mp_set_kick). Boot CPU, once. Returns 0, or -1 when not offered.
+ */
+int kvm_pv_unhalt_register(void);
+bool kvm_pv_unhalt_enabled(void);
 
 #endif /* _PV_KVM_H_ */

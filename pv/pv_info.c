@@ -7,7 +7,10 @@
  */
 #include <arch/x86_64/timer.h>
 #include <console.h>
+#include <libkern/calendar.h>
+#include <mach/kern/clock.h>
 #include <mach/kern/processor.h>
+#include <pv/calendar.h>
 #include <pv/clocksource.h>
 #include <pv/hv.h>
 #include <pv/kvm.h>
@@ -18,8 +21,8 @@ void
 pv_info_print(void)
 {
 	const struct clocksource *cs = clocksource_current();
-	uint64_t sec;
-	uint32_t nsec;
+	struct cal_date d;
+	uint64_t now;
 
 	if (hv_info.hv_primary != NULL)
 		printf("hypervisor:  %s (\"%s\" at %#x)\n", hv_kind_name(hv_info.hv_kind),
@@ -35,10 +38,12 @@ pv_info_print(void)
 		printf("kvmclock:    %s, %llu reads clamped by the monotonic guard\n",
 		       kvmclock_tsc_stable() ? "TSC stable" : "TSC not stable",
 		       (unsigned long long)kvmclock_clamped());
-		if (kvmclock_wallclock(&sec, &nsec))
-			printf("wall clock:  %llu.%09u s since 1970 at boot\n",
-			       (unsigned long long)sec, nsec);
 	}
+	now = clock_get_calendar_ns();
+	cal_from_epoch((int64_t)(now / 1000000000u), &d);
+	printf("calendar:    %04d-%02u-%02u %02u:%02u:%02u.%06u UTC, set at boot from %s\n",
+	       d.cd_year, d.cd_month, d.cd_day, d.cd_hour, d.cd_min, d.cd_sec,
+	       (unsigned)(now % 1000000000u / 1000), calendar_source());
 	if (xen_present())
 		printf("xen pvclock: %llu reads clamped by the monotonic guard, %llu torn reads "
 		       "given up\n", (unsigned long long)xen_clock_clamped(),
@@ -51,6 +56,15 @@ pv_info_print(void)
 				       (unsigned long long)(kvm_steal_ns(cpu) % 1000000));
 	} else {
 		printf("steal:       not offered\n");
+	}
+	if (kvm_pv_unhalt_enabled()) {
+		for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
+			if (processor_array[cpu].p_online)
+				printf("pv-unhalt:   cpu %u: woken %llu times by a kick, %llu by an "
+				       "IPI\n", cpu, (unsigned long long)processor_array[cpu].p_kicks,
+				       (unsigned long long)processor_array[cpu].p_resched_ipis);
+	} else {
+		printf("pv-unhalt:   not offered\n");
 	}
 	if (kvm_pv_eoi_enabled())
 		printf("pv-eoi:      on; %llu EOIs without an APIC write, %llu with\n",

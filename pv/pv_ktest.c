@@ -134,6 +134,12 @@ KTEST(pv_kvm_features_used)
 		KT_SKIP("not on KVM");
 	KT_ASSERT_EQ(kvm_steal_enabled(), hv_kvm_has(KVM_FEATURE_STEAL_TIME));
 	KT_ASSERT_EQ(kvm_pv_eoi_enabled(), hv_kvm_has(KVM_FEATURE_PV_EOI));
+	/* PV unhalt is used only when offered; offered, it is used unless the command line
+	 * says nopvunhalt or the probe hypercall failed (logged at boot: PVM does that). */
+	KT_ASSERT(!kvm_pv_unhalt_enabled() || hv_kvm_has(KVM_FEATURE_PV_UNHALT));
+	printf("# pv-unhalt: %s\n", kvm_pv_unhalt_enabled() ? "in use"
+				  : hv_kvm_has(KVM_FEATURE_PV_UNHALT) ? "offered, not used"
+								     : "not offered");
 	if (kvm_pv_eoi_enabled()) {
 		/* At least 3 EOIs within a second: a loaded host can fold missed ticks into
 		 * one interrupt, so count EOIs, not ticks. */

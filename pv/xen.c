@@ -172,6 +172,36 @@ xen_system_time_ns(void)
 	return xen_clock_read();
 }
 
+bool
+xen_wallclock_ns(uint64_t *ns)
+{
+	volatile struct shared_info *si = xen_shinfo;
+	uint32_t v, nsec = 0;
+	uint64_t sec = 0;
+	int tries;
+
+	if (si == NULL)
+		return false;
+	/* The same odd/even version protocol as vcpu_time_info (xen.h, wc_version). */
+	for (tries = 0; tries < 1000; tries++) {
+		v = __atomic_load_n(&si->wc_version, __ATOMIC_ACQUIRE);
+		if (v & 1)
+			continue;
+		sec = (uint64_t)si->xen_wc_sec_hi << 32 | si->wc_sec;
+		nsec = si->wc_nsec;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&si->wc_version, __ATOMIC_RELAXED) == v)
+			break;
+	}
+	if (tries == 1000 || nsec >= 1000000000u || (sec == 0 && nsec == 0)) {
+		klog(LOG_WARNING, "xen: shared_info holds no usable wall clock (sec %llu nsec %u)\n",
+		     (unsigned long long)sec, nsec);
+		return false;
+	}
+	*ns = sec * 1000000000u + nsec + xen_clock_read();
+	return true;
+}
+
 static struct clocksource xen_clocksource = {
 	.cs_name = "xen",
 	.cs_rating = CS_RATING_XEN,

@@ -23,6 +23,9 @@ struct shared_info;
 struct shared_info *xen_shared_info(void);
 /* Xen system time (ns since Xen started) from vCPU 0's pvclock: what Xen's timers count in. */
 uint64_t xen_system_time_ns(void);
+/* The wall clock now (ns since 1970 UTC): shared_info's wc_* (the wall clock at Xen system
+ * time 0) plus the system time now. false before xen_clock_init() or when Xen left it unset. */
+bool xen_wallclock_ns(uint64_t *ns);
 
 /*
  * xen_clock_init: map shared_info (XENMEM_add_to_physmap) and register Xen's pvclock as a

@@ -14,6 +14,7 @@
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
+#include <mach/kern/clock.h>
 #include <mach/kern/syscall_sw.h>
 #include <bsd/kern/uipc_syscalls.h>
 #include <bsd/sys/mount.h>
@@ -22,7 +23,6 @@
 #include <console.h>
 #include <iokit/acpi_platform.h>
 #include <ktest.h>
-#include <pv/kvm.h>
 #include <random.h>
 
 #define SYS_CLASS_LINUX 0
@@ -253,29 +253,11 @@ sys_uname(struct trapframe *tf)
 	return copyout(u, (void *)tf->tf_rdi, sizeof(u)) != 0 ? -EFAULT : 0;
 }
 
-/* Seconds since the epoch at boot (uptime 0): from kvmclock's wall clock when there is one.
- * XXX: without it (TCG, Xen) the calendar starts at the epoch; a CMOS RTC reader is missing. */
-static uint64_t
-sys_boot_epoch_ns(void)
-{
-	static uint64_t epoch;
-	static bool known;
-	uint64_t sec;
-	uint32_t nsec;
-
-	if (!known) {
-		if (kvmclock_wallclock(&sec, &nsec))
-			epoch = sec * 1000000000ULL + nsec - clock_uptime_ns();
-		known = true;
-	}
-	return epoch;
-}
-
 /* time(tloc): seconds of the calendar, also stored at tloc when it is not NULL. */
 long
 sys_time(struct trapframe *tf)
 {
-	int64_t t = (int64_t)((clock_uptime_ns() + sys_boot_epoch_ns()) / 1000000000ULL);
+	int64_t t = (int64_t)(clock_get_calendar_ns() / 1000000000ULL);
 
 	if (tf->tf_rdi != 0 && copyout(&t, (void *)tf->tf_rdi, sizeof(t)) != 0)
 		return -EFAULT;
@@ -300,7 +282,7 @@ sys_clock_gettime(struct trapframe *tf)
 	case 0: /* CLOCK_REALTIME */
 	case 8: /* CLOCK_REALTIME_ALARM */
 	case 5: /* CLOCK_REALTIME_COARSE */
-		ns += sys_boot_epoch_ns();
+		ns = clock_get_calendar_ns();
 		break;
 	case 1: /* CLOCK_MONOTONIC */
 	case 4: /* CLOCK_MONOTONIC_RAW */
@@ -318,7 +300,7 @@ sys_clock_gettime(struct trapframe *tf)
 long
 sys_gettimeofday(struct trapframe *tf)
 {
-	uint64_t ns = clock_uptime_ns() + sys_boot_epoch_ns();
+	uint64_t ns = clock_get_calendar_ns();
 	int64_t tv[2] = { (int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL / 1000) };
 
 	if (tf->tf_rdi != 0 && copyout(tv, (void *)tf->tf_rdi, sizeof(tv)) != 0)
@@ -393,10 +375,12 @@ sys_clock_nanosleep(struct trapframe *tf)
 	case 7: /* CLOCK_BOOTTIME */
 		now = clock_uptime_ns();
 		break;
-	case 0: /* CLOCK_REALTIME: the calendar is the uptime clock plus the boot epoch */
-		now = clock_uptime_ns();
-		ns = ns > sys_boot_epoch_ns() ? ns - sys_boot_epoch_ns() : 0;
+	case 0: { /* CLOCK_REALTIME: the calendar is the uptime clock plus an offset */
+		uint64_t offset = clock_get_calendar_ns() - (now = clock_uptime_ns());
+
+		ns = ns > offset ? ns - offset : 0;
 		break;
+	}
 	default:
 		return -EINVAL;
 	}

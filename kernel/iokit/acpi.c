@@ -308,6 +308,7 @@ madt_parse(struct acpi_info *ai, const struct table *t)
 #define FADT_PM1_EVT_LEN  88
 #define FADT_PM1_CNT_LEN  89
 #define FADT_PM_TMR_LEN	  91
+#define FADT_CENTURY	  108
 #define FADT_IAPC_BOOT	  109
 #define FADT_FLAGS	  112
 #define FADT_RESET_REG	  116
@@ -372,6 +373,7 @@ fadt_parse(struct acpi_info *ai, const struct table *t)
 	f->af_acpi_enable = RD8(p, FADT_ACPI_ENABLE);
 	f->af_acpi_disable = RD8(p, FADT_ACPI_DISABLE);
 	f->af_iapc_boot_arch = has(t, FADT_IAPC_BOOT, 2) ? RD16(p, FADT_IAPC_BOOT) : 0;
+	f->af_century = RD8(p, FADT_CENTURY);
 	f->af_dsdt = RD32(p, FADT_DSDT);
 	if (has(t, FADT_X_DSDT, 8) && RD64(p, FADT_X_DSDT) != 0)
 		f->af_dsdt = RD64(p, FADT_X_DSDT);

@@ -87,11 +87,13 @@ struct acpi_mcfg {
 /* FADT IA-PC boot architecture flags (§5.2.9.3). */
 #define ACPI_IAPC_LEGACY_DEVICES (1u << 0)
 #define ACPI_IAPC_8042		 (1u << 1)
+#define ACPI_IAPC_NO_CMOS_RTC	 (1u << 5) /* ACPI 5.0+: "CMOS RTC Not Present" */
 
 struct acpi_fadt {
 	uint8_t af_revision;
 	uint32_t af_flags;
 	uint16_t af_iapc_boot_arch;
+	uint8_t af_century;   /* CMOS index of the RTC's century byte; 0: none */
 	uint16_t af_sci_irq;
 	uint32_t af_smi_cmd;
 	uint8_t af_acpi_enable;

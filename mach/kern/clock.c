@@ -12,6 +12,23 @@ clock_get_uptime(void)
 	return clock_uptime_ns();
 }
 
+/* calendar = uptime + clock_calendar_offset; one 64-bit word, so readers need no lock. */
+static int64_t clock_calendar_offset;
+
+uint64_t
+clock_get_calendar_ns(void)
+{
+	return clock_uptime_ns() + (uint64_t)__atomic_load_n(&clock_calendar_offset,
+							      __ATOMIC_RELAXED);
+}
+
+void
+clock_set_calendar_ns(uint64_t ns)
+{
+	__atomic_store_n(&clock_calendar_offset, (int64_t)(ns - clock_uptime_ns()),
+			 __ATOMIC_RELAXED);
+}
+
 bool
 clock_can_block(void)
 {

@@ -17,6 +17,15 @@
 uint64_t clock_get_uptime(void);
 
 /*
+ * The calendar: nanoseconds since 1970-01-01 00:00:00 UTC, kept as uptime plus an offset, so it
+ * advances with the uptime clock and never needs a device read. The offset is set at boot from
+ * the platform's wall clock (pv/calendar.c) and by clock_set_calendar_ns (settimeofday).
+ * Before either, the calendar reads the uptime (it starts at 1970). Any context.
+ */
+uint64_t clock_get_calendar_ns(void);
+void clock_set_calendar_ns(uint64_t ns);
+
+/*
  * delay: wait at least usec microseconds. Sleeps (thread_block with a deadline) when the caller
  * can block and the wait is at least a tick; busy-waits otherwise.
  */

@@ -51,6 +51,8 @@ struct processor {
 	uint64_t p_stolen_ns;		/* steal time seen by the ticks (a statistic) */
 	bool p_sched_on;		/* takes threads: run queue and idle thread set up */
 	uint64_t p_resched_ipis;	/* reschedule IPIs received */
+	uint64_t p_kicks;		/* wakeups by a PV kick instead of an IPI (mp_set_kick) */
+	volatile bool p_halted;		/* in the idle loop's hlt: a kick wakes it */
 	uint64_t p_steals;		/* threads taken from another CPU's run queue */
 	uint64_t p_threads_run;		/* switches to a thread other than the idle thread */
 };

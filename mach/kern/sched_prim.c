@@ -850,8 +850,15 @@ idle_thread_continue(void *param, wait_result_t wr)
 		if (runq_highest(&p->p_runq) < 0 && !(p->p_ast & AST_PREEMPT)) {
 			/* sti; hlt: a wakeup between the check and hlt still wakes us. An
 			 * interrupt that found work switched already (ast_taken_intr); one that
-			 * did not (a tick) just halts again, without the scheduler lock. */
-			cpu_idle();
+			 * did not (a tick) just halts again, without the scheduler lock. A PV
+			 * kick (mp_resched_ipi) ends the hlt with no interrupt at all: the
+			 * loop's check finds the AST the waker set. */
+			__atomic_store_n(&p->p_halted, true, __ATOMIC_SEQ_CST);
+			if (runq_highest(&p->p_runq) < 0 && !(p->p_ast & AST_PREEMPT))
+				cpu_idle();
+			else
+				intr_enable();
+			__atomic_store_n(&p->p_halted, false, __ATOMIC_RELAXED);
 			continue;
 		}
 		intr_enable();

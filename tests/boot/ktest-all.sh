@@ -6,8 +6,9 @@
 boot_scenario ktest-all
 BOOT_ACCEL=tcg
 BOOT_CPU=max
-BOOT_APPEND="ktest=all"
+BOOT_APPEND="ktest=all ktest.hosttime=$(date +%s)"
 boot_run
 boot_expect '^boot: PVH' "the banner line 'boot: PVH'"
 boot_expect '^timer: LAPIC timer at 100 Hz, one-shot mode' "the timer in one-shot mode"
+boot_expect '^calendar: .* UTC from cmos-rtc' "the calendar set from the CMOS clock (TCG has no wall-clock MSR)"
 boot_finish

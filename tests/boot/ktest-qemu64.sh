@@ -7,7 +7,7 @@
 boot_scenario ktest-qemu64
 BOOT_ACCEL=tcg
 BOOT_CPU=qemu64
-BOOT_APPEND="ktest=all timer=periodic"
+BOOT_APPEND="ktest=all ktest.hosttime=$(date +%s) timer=periodic"
 boot_run
 boot_expect '^boot: PVH' "the banner line 'boot: PVH'"
 boot_expect '^clocksource: tsc selected' "the TSC chosen as the clocksource under TCG"

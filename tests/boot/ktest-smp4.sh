@@ -6,7 +6,7 @@ boot_scenario ktest-smp4
 BOOT_ACCEL=tcg
 BOOT_CPU=max
 BOOT_SMP=4
-BOOT_APPEND="ktest=all"
+BOOT_APPEND="ktest=all ktest.hosttime=$(date +%s)"
 boot_run
 boot_expect '^mp: 4 of 4 cpus online' "the line 'mp: 4 of 4 cpus online'"
 boot_finish

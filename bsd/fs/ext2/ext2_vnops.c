@@ -14,7 +14,7 @@
  * hands back; every other change (create, remove, rename, truncate, attributes) writes
  * through at once. A file whose last link is removed keeps its inode until its last use is
  * gone (inactive: its pages are dropped and ext2_release frees it).
- * XXX: no clock yet: timestamps are the superblock's last write time (ext2's fs_clock NULL).
+ * Timestamps come from the calendar (mach/kern/clock.h), in ext2's 32-bit seconds.
  */
 #include <bsd/fs/ext2/ext2.h>
 #include <bsd/sys/dirent.h>
@@ -23,6 +23,7 @@
 #include <bsd/vfs/vfs_ubc.h>
 #include <console.h>
 #include <iokit/io_media.h>
+#include <mach/kern/clock.h>
 #include <mach/kern/kalloc.h>
 #include <mach/vm/vm_param.h>
 
@@ -194,7 +195,9 @@ ext2_vop_getattr(vnode_t vp, struct vattr *va)
 	va->va_size = vp->v_object != NULL ? vp->v_size : ip->i_size;
 	va->va_blocks512 = ip->i_blocks512;
 	va->va_blksize = PAGE_SIZE;
-	va->va_atime = va->va_mtime = va->va_ctime = ip->i_mtime;
+	va->va_atime = ip->i_atime;
+	va->va_mtime = ip->i_mtime;
+	va->va_ctime = ip->i_ctime;
 	return 0;
 }
 
@@ -538,6 +541,13 @@ static const struct vnodeops ext2_vnops = {
 
 /* Mount operations. */
 
+/* ext2's timestamps: the calendar's seconds (32 bits on disk: good until 2106). */
+static uint32_t
+ext2_vfs_clock(void)
+{
+	return (uint32_t)(clock_get_calendar_ns() / 1000000000u);
+}
+
 static int
 ext2_vfs_mount(struct mount *mp, struct io_media *media, int flags)
 {
@@ -555,6 +565,7 @@ ext2_vfs_mount(struct mount *mp, struct io_media *media, int flags)
 		kfree(em, sizeof(*em));
 		return err;
 	}
+	em->em_fs.fs_clock = ext2_vfs_clock;
 	/* Read-write when the disk and the file system allow it; else read-only (logged). */
 	if ((flags & MNT_RDONLY) || !media->im_writable ||
 	    ext2_mount_rw(&em->em_fs, ext2_media_write) != 0)

@@ -168,9 +168,28 @@ mp_resched_intr(struct trapframe *tf, void *arg)
 	current_processor()->p_resched_ipis++;
 }
 
+static bool (*mp_kick)(uint32_t apic_id);
+
+void
+mp_set_kick(bool (*fn)(uint32_t apic_id))
+{
+	__atomic_store_n(&mp_kick, fn, __ATOMIC_RELEASE);
+}
+
 void
 mp_resched_ipi(unsigned cpu)
 {
+	bool (*kick)(uint32_t) = __atomic_load_n(&mp_kick, __ATOMIC_ACQUIRE);
+	struct processor *p = &processor_array[cpu];
+
+	/* The caller's AST store comes first (sched_poke_locked), so a CPU that reads p_halted
+	 * as false still sees the AST in its idle check, or gets the IPI after its sti. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (kick != NULL && cpu < MAX_CPUS && __atomic_load_n(&p->p_halted, __ATOMIC_RELAXED) &&
+	    kick(mp_apic_ids[cpu])) {
+		__atomic_fetch_add(&p->p_kicks, 1, __ATOMIC_RELAXED);
+		return;
+	}
 	if (mp_resched_vector != 0)
 		mp_ipi_send(cpu, mp_resched_vector);
 }

@@ -19,8 +19,17 @@ void mp_start(void);
  * context. Panics for a CPU that is not online (a kernel bug).
  */
 void mp_ipi_send(unsigned cpu, unsigned vector);
-/* mp_resched_ipi: make CPU cpu look at its AST (the scheduler, sched lock held). */
+/*
+ * mp_resched_ipi: make CPU cpu look at its AST (the scheduler, sched lock held): a reschedule
+ * IPI, or — when the CPU is halted in its idle loop and a kick is set — the kick, which makes
+ * its hlt return without an interrupt (the idle loop then finds the AST itself).
+ */
 void mp_resched_ipi(unsigned cpu);
+/*
+ * mp_set_kick: fn(apic_id) wakes a halted CPU without an interrupt (pv/kvm.c: KVM_HC_KICK_CPU)
+ * and returns true, or false to have the IPI sent instead; NULL: IPIs only. Any time.
+ */
+void mp_set_kick(bool (*fn)(uint32_t apic_id));
 /* CPUs running (the boot CPU included). */
 unsigned mp_cpus_online(void);
 /*

@@ -165,6 +165,23 @@ intr_count(unsigned vector)
 
 void trap_dispatch(struct trapframe *tf);
 
+extern const struct trap_recover_entry __trap_recover_start[], __trap_recover_end[];
+
+/* An exception at an instruction listed in .trap_recover resumes at its fixup (trap.h). */
+static bool
+trap_recover(struct trapframe *tf)
+{
+	for (const struct trap_recover_entry *e = __trap_recover_start; e < __trap_recover_end;
+	     e++) {
+		if (e->tr_ip == tf->tf_rip) {
+			tf->tf_rip = e->tr_fixup;
+			tf->tf_rax = (uint64_t)-(int64_t)(tf->tf_trapno + 1);
+			return true;
+		}
+	}
+	return false;
+}
+
 void
 trap_dispatch(struct trapframe *tf)
 {
@@ -201,6 +218,8 @@ trap_dispatch(struct trapframe *tf)
 			if (kr == KERN_SUCCESS)
 				return;
 		}
+		if (vec != T_NMI && vec != T_MCHK && trap_recover(tf))
+			return;
 		if (vec == T_PAGEFLT)
 			panic_trap(tf, "page fault at %#llx (%s %s, %s mode) rip %#llx",
 				   (unsigned long long)addr,

@@ -25,6 +25,7 @@ struct trapframe {
 #define T_DIVIDE 0
 #define T_NMI	 2
 #define T_BPT	 3
+#define T_INVOP	 6
 #define T_DOUBLE 8
 #define T_GPFLT	 13
 #define T_PAGEFLT 14
@@ -98,5 +99,23 @@ trapframe_capture(struct trapframe *tf)
 void trap_print_registers(const struct trapframe *tf);
 /* Print a symbolised backtrace, starting at pc, then walking the frame-pointer chain from fp. */
 void backtrace_print(uint64_t fp, uint64_t pc);
+
+/*
+ * Instructions that may fault on purpose — probes of what the CPU or the hypervisor allows —
+ * name themselves in section .trap_recover, from assembly:
+ *
+ *	1:	vmmcall
+ *		.pushsection .trap_recover, "a"
+ *		.quad 1b, fixup
+ *		.popsection
+ *
+ * A kernel-mode exception (not NMI or machine check) at such an instruction, that nothing else
+ * resolves, resumes at the fixup with rax = -(vector + 1) instead of panicking. The code between
+ * the instruction and the fixup must not have changed the stack.
+ */
+struct trap_recover_entry {
+	uint64_t tr_ip;
+	uint64_t tr_fixup;
+};
 
 #endif /* _ARCH_X86_64_TRAP_H_ */
