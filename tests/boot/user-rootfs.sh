@@ -18,6 +18,7 @@ user_build_tree "$work/tree"
 ucc -static -o "$work/tree/bin/fstest" tests/user/fstest.c ||
 	boot_fail "fstest did not build (see $BOOT_LOGDIR/$BOOT_NAME.build.log)"
 if ! { truncate -s 16M "$work/ext2.img" &&
+	E2FSPROGS_FAKE_TIME=$(($(date +%s) - 86400)) \
 	mke2fs -q -F -t ext2 -b 1024 -L nimbus-root -d "$work/tree" "$work/ext2.img" \
 		>/dev/null 2>&1 &&
 	python3 tests/boot/mkgpt.py "$work/gpt.img" nimbus-root="$work/ext2.img"; }; then
@@ -25,7 +26,9 @@ if ! { truncate -s 16M "$work/ext2.img" &&
 fi
 BOOT_QEMU_EXTRA=(-drive "file=$work/gpt.img,format=raw,if=none,id=disk1"
 	-device virtio-blk-pci,drive=disk1)
+run_t0=$(date +%s)
 boot_run
+run_t1=$(date +%s)
 boot_expect '^init: pid 1, ' "init from the disk runs as pid 1"
 boot_expect '^ok [0-9]+ - vfs_file_calls$' "fstest passing"
 boot_expect '^ok [0-9]+ - busybox_sh_c$' "busybox from the disk"
@@ -43,6 +46,18 @@ fi
 printf 'first line\nsecond line\n' >"$work/want-keep"
 debugfs -R "cat /fstest/keep.txt" "$part" >"$work/got-keep" 2>/dev/null
 cmp -s "$work/got-keep" "$work/want-keep" || boot_fail "debugfs: /fstest/keep.txt is not as written"
+# The guest's calendar (the CMOS clock under TCG) stamped what fstest made: its times lie within
+# the run as the host saw it (a minute's slack: the RTC has whole seconds). mke2fs wrote the
+# superblock a day back (E2FSPROGS_FAKE_TIME), so a kernel without a clock, which stamps the
+# superblock's last write time, is caught.
+for f in mtime ctime; do
+	t=$(debugfs -R "stat /fstest/keep.txt" "$part" 2>/dev/null |
+		sed -n "s/^ *$f: 0x\([0-9a-f]*\).*/\1/p" | head -1)
+	if [ -z "$t" ] || [ $((16#$t)) -lt $((run_t0 - 60)) ] || [ $((16#$t)) -gt $((run_t1 + 60)) ]
+	then
+		boot_fail "debugfs: /fstest/keep.txt $f ${t:+$((16#$t))} is not within the run ($run_t0-$run_t1)"
+	fi
+done
 python3 -c '
 import sys
 sys.stdout.buffer.write(bytes(((i * 7 + (i >> 9)) & 0xff) for i in range(100 * 1024 + 123)))' \
