@@ -228,6 +228,7 @@ startup_interrupts(void)
 		/* Under Xen the tick comes through an event channel, else from the LAPIC. */
 		if (xen_evtchn_init() != 0 || xen_timer_start() != 0)
 			(void)timer_start();
+		(void)xen_pvcons_init(); /* a domU's console: the PV ring */
 	}
 	if (com_present() && ioapic_attach_isa(COM1_IRQ, com_irq, NULL) != 0)
 		com_enable_rx_intr();

@@ -98,6 +98,14 @@ xen_console_write(const char *s, size_t n)
 	}
 }
 
+static bool xen_console_io; /* console_io writes accepted: we are dom0 */
+
+bool
+xen_console_io_ok(void)
+{
+	return xen_console_io;
+}
+
 static struct console_sink xen_console = {
 	.cs_name = "hvc0",
 	.cs_write = xen_console_write,
@@ -125,8 +133,10 @@ xen_early_init(void)
 	xen_ok = true;
 	/* Only dom0 may write (a domU is refused with -EPERM outside debug builds of Xen). */
 	if (xen_hypercall3(__HYPERVISOR_console_io, CONSOLEIO_write, sizeof(hello) - 1,
-			   (uint64_t)(uintptr_t)hello) >= 0)
+			   (uint64_t)(uintptr_t)hello) >= 0) {
+		xen_console_io = true;
 		console_register(&xen_console);
+	}
 	return true;
 }
 

@@ -17,6 +17,17 @@ bool xen_early_init(void);
 
 /* Whether hypercalls are available (xen_early_init() succeeded). */
 bool xen_present(void);
+/* Whether Xen took our console_io writes (dom0): hvc0 is Xen's serial line. */
+bool xen_console_io_ok(void);
+
+/*
+ * xen_pvcons_init: as a domU (console_io refused), find the PV console ring and its event
+ * channel (HVM_PARAM_CONSOLE_PFN/_EVTCHN), map it and register it as hvc0 with console input.
+ * Boot CPU, after xen_evtchn_init(). Returns 0, or -1 off Xen, as dom0, or without a ring
+ * (logged). xen_pvcons_dropped: output bytes lost to a backend that did not drain the ring.
+ */
+int xen_pvcons_init(void);
+uint64_t xen_pvcons_dropped(void);
 
 struct shared_info;
 /* The mapped shared_info page, or NULL before xen_clock_init() mapped it (or off Xen). */

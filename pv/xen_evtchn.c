@@ -125,11 +125,33 @@ xen_evtchn_init(void)
 }
 
 int
+xen_evtchn_attach(unsigned port, xen_virq_fn fn, void *arg)
+{
+	struct evtchn_unmask um = { .port = port };
+	struct xen_port_binding *b;
+	long rc;
+
+	if (evtchn_si == NULL || evtchn_nbound == XEN_EVTCHN_BOUND_MAX ||
+	    port >= XEN_EVTCHN_PORTS)
+		return -1;
+	b = &evtchn_bound[evtchn_nbound];
+	b->xb_port = port;
+	b->xb_fn = fn;
+	b->xb_arg = arg;
+	b->xb_count = 0;
+	/* Published before the port can fire: the upcall runs on this CPU, interrupts off here. */
+	__atomic_store_n(&evtchn_nbound, evtchn_nbound + 1, __ATOMIC_RELEASE);
+	rc = xen_hypercall3(__HYPERVISOR_event_channel_op, EVTCHNOP_unmask,
+			    (uint64_t)(uintptr_t)&um, 0);
+	if (rc != 0)
+		xen_evtchn_mask_port(evtchn_si, port, false);
+	return 0;
+}
+
+int
 xen_evtchn_bind_virq(unsigned virq, xen_virq_fn fn, void *arg)
 {
 	struct evtchn_bind_virq bv = { .virq = virq, .vcpu = 0 };
-	struct evtchn_unmask um;
-	struct xen_port_binding *b;
 	long rc;
 
 	if (evtchn_si == NULL || evtchn_nbound == XEN_EVTCHN_BOUND_MAX)
@@ -141,19 +163,27 @@ xen_evtchn_bind_virq(unsigned virq, xen_virq_fn fn, void *arg)
 		     bv.port);
 		return -1;
 	}
-	b = &evtchn_bound[evtchn_nbound];
-	b->xb_port = bv.port;
-	b->xb_fn = fn;
-	b->xb_arg = arg;
-	b->xb_count = 0;
-	/* Published before the port can fire: the upcall runs on this CPU, interrupts off here. */
-	__atomic_store_n(&evtchn_nbound, evtchn_nbound + 1, __ATOMIC_RELEASE);
-	um.port = bv.port;
-	rc = xen_hypercall3(__HYPERVISOR_event_channel_op, EVTCHNOP_unmask,
-			    (uint64_t)(uintptr_t)&um, 0);
-	if (rc != 0)
-		xen_evtchn_mask_port(evtchn_si, bv.port, false);
-	return (int)bv.port;
+	return xen_evtchn_attach(bv.port, fn, arg) == 0 ? (int)bv.port : -1;
+}
+
+long
+xen_evtchn_notify(unsigned port)
+{
+	struct evtchn_send sd = { .port = port };
+
+	return xen_hypercall3(__HYPERVISOR_event_channel_op, EVTCHNOP_send,
+			      (uint64_t)(uintptr_t)&sd, 0);
+}
+
+long
+xen_hvm_param_get(uint32_t index, uint64_t *value)
+{
+	struct xen_hvm_param hp = { .domid = DOMID_SELF, .index = index };
+	long rc = xen_hvm_op(HVMOP_get_param, &hp);
+
+	if (rc == 0)
+		*value = hp.value;
+	return rc;
 }
 
 uint64_t

@@ -44,6 +44,16 @@ int xen_evtchn_init(void);
  */
 int xen_evtchn_bind_virq(unsigned virq, xen_virq_fn fn, void *arg);
 /* Events handled on port (0 for a port never bound), and upcalls taken. */
+/*
+ * xen_evtchn_attach: call fn(tf, arg) from the upcall whenever port (already bound, e.g. one
+ * Xen handed us through an HVM parameter) fires, and unmask it. Boot CPU, after
+ * xen_evtchn_init(). Returns 0, or -1 when the table is full or the port out of range.
+ */
+int xen_evtchn_attach(unsigned port, xen_virq_fn fn, void *arg);
+/* EVTCHNOP_send on port: wake the other end. Any context. Returns Xen's answer (0: sent). */
+long xen_evtchn_notify(unsigned port);
+/* HVMOP_get_param for this domain. Returns 0 with *value, or Xen's negative errno. */
+long xen_hvm_param_get(uint32_t index, uint64_t *value);
 uint64_t xen_evtchn_count(unsigned port);
 uint64_t xen_evtchn_upcalls(void);
 /*
