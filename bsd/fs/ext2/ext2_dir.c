@@ -445,10 +445,15 @@ drop_link(struct ext2_fs *fs, struct ext2_inode *ip)
 	return ext2_iupdate(fs, ip);
 }
 
-int
-ext2_unlink(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t namelen)
+/*
+ * unlink and rmdir: check dir and name, find the entry, check what it names (a directory, and
+ * an empty one, exactly when rmdir), and take it out of dir. *victim gets its inode; links and
+ * times are the caller's to change.
+ */
+static int
+remove_name(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t namelen,
+	    bool rmdir, struct ext2_inode *victim)
 {
-	struct ext2_inode victim;
 	struct dirslot ds;
 	uint8_t *blk;
 	int err = dir_check(fs, dir);
@@ -456,48 +461,39 @@ ext2_unlink(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t
 	if (err == 0)
 		err = name_check(name, namelen);
 	if (err == 0 && is_dot(name, namelen))
-		err = EISDIR;
+		err = rmdir ? EINVAL : EISDIR;
 	if (err != 0)
 		return err;
 	blk = kalloc(fs->fs_bsize);
 	if (blk == NULL)
 		return ENOMEM;
-	err = remove_lookup(fs, dir, name, namelen, blk, &ds, &victim);
-	if (err == 0 && (victim.i_mode & EXT2_S_IFMT) == EXT2_S_IFDIR)
-		err = EISDIR;
+	err = remove_lookup(fs, dir, name, namelen, blk, &ds, victim);
+	if (err == 0 && ((victim->i_mode & EXT2_S_IFMT) == EXT2_S_IFDIR) != rmdir)
+		err = rmdir ? ENOTDIR : EISDIR;
+	if (err == 0 && rmdir)
+		err = dir_empty(fs, victim);
+	/* dir_empty read through other buffers: blk still holds the entry's block. */
 	if (err == 0)
 		err = dir_remove(fs, dir, blk, &ds);
-	if (err == 0)
-		err = drop_link(fs, &victim);
 	kfree(blk, fs->fs_bsize);
 	return err;
+}
+
+int
+ext2_unlink(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t namelen)
+{
+	struct ext2_inode victim;
+	int err = remove_name(fs, dir, name, namelen, false, &victim);
+
+	return err != 0 ? err : drop_link(fs, &victim);
 }
 
 int
 ext2_rmdir(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t namelen)
 {
 	struct ext2_inode victim;
-	struct dirslot ds;
-	uint8_t *blk;
-	int err = dir_check(fs, dir);
+	int err = remove_name(fs, dir, name, namelen, true, &victim);
 
-	if (err == 0)
-		err = name_check(name, namelen);
-	if (err == 0 && is_dot(name, namelen))
-		err = EINVAL;
-	if (err != 0)
-		return err;
-	blk = kalloc(fs->fs_bsize);
-	if (blk == NULL)
-		return ENOMEM;
-	err = remove_lookup(fs, dir, name, namelen, blk, &ds, &victim);
-	if (err == 0 && (victim.i_mode & EXT2_S_IFMT) != EXT2_S_IFDIR)
-		err = ENOTDIR;
-	if (err == 0)
-		err = dir_empty(fs, &victim);
-	/* dir_empty read through other buffers: blk still holds the entry's block. */
-	if (err == 0)
-		err = dir_remove(fs, dir, blk, &ds);
 	if (err == 0) {
 		victim.i_links = 0;
 		victim.i_ctime = ext2_now(fs);
@@ -508,7 +504,6 @@ ext2_rmdir(struct ext2_fs *fs, struct ext2_inode *dir, const char *name, size_t 
 			dir->i_links--;
 		err = ext2_iupdate(fs, dir);
 	}
-	kfree(blk, fs->fs_bsize);
 	return err;
 }
 
