@@ -64,6 +64,18 @@ nc_lru_append(struct nc_entry *e)
 	nc_lru_tail = e;
 }
 
+static void
+nc_lru_prepend(struct nc_entry *e)
+{
+	e->nce_lnext = nc_lru_head;
+	e->nce_lprev = NULL;
+	if (nc_lru_head != NULL)
+		nc_lru_head->nce_lprev = e;
+	else
+		nc_lru_tail = e;
+	nc_lru_head = e;
+}
+
 /* Take e off its hash chain and make it free (it stays on the LRU list, at the head). */
 static void
 nc_unhash(struct nc_entry *e)
@@ -79,14 +91,7 @@ nc_unhash(struct nc_entry *e)
 	e->nce_hnext = NULL;
 	e->nce_dvp = e->nce_vp = NULL;
 	nc_lru_unlink(e);
-	/* Free entries go to the head: they are reused first. */
-	e->nce_lnext = nc_lru_head;
-	e->nce_lprev = NULL;
-	if (nc_lru_head != NULL)
-		nc_lru_head->nce_lprev = e;
-	else
-		nc_lru_tail = e;
-	nc_lru_head = e;
+	nc_lru_prepend(e); /* free entries go to the head: they are reused first */
 	nc_stats.ncs_purges++;
 }
 

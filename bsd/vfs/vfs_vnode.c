@@ -163,25 +163,31 @@ lru_take_locked(struct mount *mp)
 	return NULL;
 }
 
+/* Reclaim and free one unused vnode (of mp, or of any mount when mp is NULL); false if none. */
+static bool
+vnode_recycle_one(struct mount *mp)
+{
+	bool st = lck_spin_lock_irqsave(&vnode_list_lock);
+	vnode_t vp = lru_take_locked(mp);
+
+	lck_spin_unlock_irqrestore(&vnode_list_lock, st);
+	if (vp == NULL)
+		return false;
+	vnode_reclaim(vp);
+	st = lck_spin_lock_irqsave(&vnode_list_lock);
+	vnode_count--;
+	lck_spin_unlock_irqrestore(&vnode_list_lock, st);
+	zfree(vnode_zone, vp);
+	return true;
+}
+
 unsigned
 vnode_recycle_unused(unsigned n)
 {
 	unsigned done = 0;
 
-	while (done < n) {
-		bool st = lck_spin_lock_irqsave(&vnode_list_lock);
-		vnode_t vp = lru_take_locked(NULL);
-
-		lck_spin_unlock_irqrestore(&vnode_list_lock, st);
-		if (vp == NULL)
-			break;
-		vnode_reclaim(vp);
-		st = lck_spin_lock_irqsave(&vnode_list_lock);
-		vnode_count--;
-		lck_spin_unlock_irqrestore(&vnode_list_lock, st);
-		zfree(vnode_zone, vp);
+	while (done < n && vnode_recycle_one(NULL))
 		done++;
-	}
 	return done;
 }
 
@@ -327,19 +333,8 @@ vnode_flush_mount(struct mount *mp, vnode_t skip)
 {
 	unsigned busy = 0;
 
-	for (;;) {
-		bool st = lck_spin_lock_irqsave(&vnode_list_lock);
-		vnode_t vp = lru_take_locked(mp);
-
-		lck_spin_unlock_irqrestore(&vnode_list_lock, st);
-		if (vp == NULL)
-			break;
-		vnode_reclaim(vp);
-		st = lck_spin_lock_irqsave(&vnode_list_lock);
-		vnode_count--;
-		lck_spin_unlock_irqrestore(&vnode_list_lock, st);
-		zfree(vnode_zone, vp);
-	}
+	while (vnode_recycle_one(mp))
+		;
 	bool st = lck_spin_lock_irqsave(&vnode_list_lock);
 	for (unsigned h = 0; h < VNODE_HASH; h++)
 		for (vnode_t vp = vnode_hash[h]; vp != NULL; vp = vp->v_hnext)
