@@ -12,9 +12,20 @@
  * reserved range is cut out — and what remains is a short sorted list of segments. Each segment
  * owns a slice of the vm_page array; a physical address finds its page by a binary search over
  * the segments. Buddies never merge across segments, so holes need no vm_pages.
+ *
+ * Single pages — nearly every allocation — go through a per-CPU cache (as FreeBSD's per-CPU
+ * page caches and XNU's per-CPU free lists do): a CPU takes and gives back order-0 pages under
+ * its own lock and reaches the buddy lists only to move VM_PAGE_PCACHE_BATCH pages at a time.
+ * Cached pages are free (counted in vm_page_free_count, state VM_PAGE_FREE) but on no free
+ * queue (VM_PAGE_F_PCACHE, never F_FREEQ), so no buddy merges with them; they go back to the
+ * buddy lists when a cache grows past VM_PAGE_PCACHE_HIGH, when an allocation finds nothing
+ * else, and before block statistics are read. Lock order: a CPU's cache lock, then vm_page_lock.
  */
 #include <console.h>
 #include <mach/kern/locks.h>
+#ifndef NIMBUS_HOSTED
+#include <mach/kern/processor.h>
+#endif
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
 #include <panic.h>
@@ -33,8 +44,26 @@ struct vm_page_freeq {
 	uint64_t vpq_count;
 };
 
-/* XXX: one global lock; per-CPU page caches come with SMP scheduling. */
+#define VM_PAGE_PCACHE_BATCH 16 /* pages moved between a cache and the buddy lists at once */
+#define VM_PAGE_PCACHE_HIGH  64 /* a cache holding more gives a batch back */
+
+struct vm_page_pcache {
+	lck_spin_t vpc_lock;
+	vm_page_t vpc_head; /* free order-0 pages, linked by vmp_next */
+	unsigned vpc_count;
+} __attribute__((aligned(64)));
+
+#ifdef NIMBUS_HOSTED
+#define VM_PAGE_NCACHES 1
+#define vm_page_cpu()	0u
+#else
+#define VM_PAGE_NCACHES MAX_CPUS
+#define vm_page_cpu()	current_cpu()
+#endif
+
+/* The buddy lists; the counters are also changed lock-free by the per-CPU caches (atomics). */
 static lck_spin_t vm_page_lock = LCK_SPIN_INITIALIZER;
+static struct vm_page_pcache vm_page_pcache[VM_PAGE_NCACHES];
 static struct vm_page_seg vm_page_segs[VM_PAGE_MAX_SEGS];
 static unsigned vm_page_nsegs;
 static struct vm_page_freeq vm_page_freeq[VM_PAGE_MAX_ORDER + 1];
@@ -270,8 +299,8 @@ block_mark_allocated(vm_page_t m, unsigned order)
 		m[i].vmp_vmflags = 0;
 	}
 	m->vmp_order = (uint8_t)order;
-	vm_page_free_count -= n;
-	vm_page_wire_count += n;
+	__atomic_fetch_sub(&vm_page_free_count, n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&vm_page_wire_count, n, __ATOMIC_RELAXED);
 }
 
 /*
@@ -289,6 +318,10 @@ vm_page_bootstrap(const struct boot_mem_region *mem, unsigned nmem,
 	int at = -1;
 
 	memset(vm_page_freeq, 0, sizeof(vm_page_freeq));
+	for (unsigned cpu = 0; cpu < VM_PAGE_NCACHES; cpu++) {
+		vm_page_pcache[cpu].vpc_head = NULL;
+		vm_page_pcache[cpu].vpc_count = 0;
+	}
 	vm_page_nsegs = 0;
 	vm_page_free_count = vm_page_total_count = vm_page_wire_count = 0;
 	vm_page_array_pages = 0;
@@ -407,34 +440,108 @@ vm_page_bootstrap(const struct boot_mem_region *mem, unsigned nmem,
  * Allocation.
  */
 
+/* The smallest free block of at least 2^order pages, split down to 2^order (not yet marked
+ * allocated); NULL when there is none. vm_page_lock held. */
+static vm_page_t
+buddy_take_locked(unsigned order)
+{
+	for (unsigned k = order; k <= VM_PAGE_MAX_ORDER; k++) {
+		vm_page_t m = vm_page_freeq[k].vpq_head;
+
+		if (m != NULL) {
+			block_split(m, k, order);
+			return m;
+		}
+	}
+	return NULL;
+}
+
+/* Give cached pages (a list linked by vmp_next) back to the buddy lists. */
+static void
+pcache_give_back(vm_page_t list)
+{
+	bool st = lck_spin_lock_irqsave(&vm_page_lock);
+
+	while (list != NULL) {
+		vm_page_t m = list;
+
+		list = m->vmp_next;
+		m->vmp_next = NULL;
+		m->vmp_flags = 0;
+		block_free(m, 0);
+	}
+	lck_spin_unlock_irqrestore(&vm_page_lock, st);
+}
+
+void
+vm_page_drain_caches(void)
+{
+	for (unsigned cpu = 0; cpu < VM_PAGE_NCACHES; cpu++) {
+		struct vm_page_pcache *pc = &vm_page_pcache[cpu];
+		bool st = lck_spin_lock_irqsave(&pc->vpc_lock);
+		vm_page_t list = pc->vpc_head;
+
+		pc->vpc_head = NULL;
+		pc->vpc_count = 0;
+		lck_spin_unlock_irqrestore(&pc->vpc_lock, st);
+		pcache_give_back(list);
+	}
+}
+
 vm_page_t
 vm_page_grab_contig(unsigned order)
 {
-	vm_page_t m = NULL;
-	unsigned k;
+	vm_page_t m;
 	bool st;
 
 	if (order > VM_PAGE_MAX_ORDER)
 		return NULL;
-	st = lck_spin_lock_irqsave(&vm_page_lock);
-	for (k = order; k <= VM_PAGE_MAX_ORDER; k++) {
-		if (vm_page_freeq[k].vpq_head != NULL) {
-			m = vm_page_freeq[k].vpq_head;
-			break;
-		}
+	for (int pass = 0; pass < 2; pass++) {
+		st = lck_spin_lock_irqsave(&vm_page_lock);
+		m = buddy_take_locked(order);
+		if (m != NULL)
+			block_mark_allocated(m, order);
+		lck_spin_unlock_irqrestore(&vm_page_lock, st);
+		if (m != NULL || vm_page_free_count == 0)
+			return m;
+		vm_page_drain_caches(); /* the pages may sit in the caches, unmerged */
 	}
-	if (m != NULL) {
-		block_split(m, k, order);
-		block_mark_allocated(m, order);
-	}
-	lck_spin_unlock_irqrestore(&vm_page_lock, st);
-	return m;
+	return NULL;
 }
 
 vm_page_t
 vm_page_grab(void)
 {
-	return vm_page_grab_contig(0);
+	struct vm_page_pcache *pc;
+	vm_page_t m;
+	bool st;
+
+	LCK_PREEMPT_DISABLE(); /* the cache of the CPU we stay on */
+	pc = &vm_page_pcache[vm_page_cpu()];
+	st = lck_spin_lock_irqsave(&pc->vpc_lock);
+	if (pc->vpc_head == NULL) {
+		/* Refill a batch: the pages stay free (and counted so), held by this cache. */
+		bool gst = lck_spin_lock_irqsave(&vm_page_lock);
+
+		while (pc->vpc_count < VM_PAGE_PCACHE_BATCH && (m = buddy_take_locked(0)) != NULL) {
+			m->vmp_flags = VM_PAGE_F_PCACHE;
+			m->vmp_next = pc->vpc_head;
+			pc->vpc_head = m;
+			pc->vpc_count++;
+		}
+		lck_spin_unlock_irqrestore(&vm_page_lock, gst);
+	}
+	m = pc->vpc_head;
+	if (m != NULL) {
+		pc->vpc_head = m->vmp_next;
+		pc->vpc_count--;
+		m->vmp_next = NULL;
+		block_mark_allocated(m, 0);
+	}
+	lck_spin_unlock_irqrestore(&pc->vpc_lock, st);
+	LCK_PREEMPT_ENABLE();
+	/* Nothing here or in the buddy lists: other CPUs' caches may still hold pages. */
+	return m != NULL ? m : vm_page_grab_contig(0);
 }
 
 vm_page_t
@@ -443,34 +550,36 @@ vm_page_grab_below(paddr_t limit)
 	vm_page_t m = NULL;
 	bool st;
 
-	st = lck_spin_lock_irqsave(&vm_page_lock);
-	for (unsigned k = 0; k <= VM_PAGE_MAX_ORDER && m == NULL; k++) {
-		for (vm_page_t x = vm_page_freeq[k].vpq_head; x != NULL; x = x->vmp_next) {
-			if (x->vmp_phys < limit && limit - x->vmp_phys >= PAGE_SIZE) {
-				block_split(x, k, 0);
-				block_mark_allocated(x, 0);
-				m = x;
-				break;
+	for (int pass = 0; pass < 2 && m == NULL; pass++) {
+		if (pass == 1)
+			vm_page_drain_caches();
+		st = lck_spin_lock_irqsave(&vm_page_lock);
+		for (unsigned k = 0; k <= VM_PAGE_MAX_ORDER && m == NULL; k++) {
+			for (vm_page_t x = vm_page_freeq[k].vpq_head; x != NULL; x = x->vmp_next) {
+				if (x->vmp_phys < limit && limit - x->vmp_phys >= PAGE_SIZE) {
+					block_split(x, k, 0);
+					block_mark_allocated(x, 0);
+					m = x;
+					break;
+				}
 			}
 		}
+		lck_spin_unlock_irqrestore(&vm_page_lock, st);
 	}
-	lck_spin_unlock_irqrestore(&vm_page_lock, st);
 	return m;
 }
 
-void
-vm_page_release_contig(vm_page_t m, unsigned order)
+/* Check that the 2^order pages at m may be released and make them free (not yet queued). */
+static void
+release_prepare(vm_page_t m, unsigned order)
 {
 	uint64_t n = 1ULL << order;
-	bool st;
 
 	if (order > VM_PAGE_MAX_ORDER || m == NULL || PHYS_TO_VM_PAGE(m->vmp_phys) != m)
 		panic("vm_page_release: %p is not a managed page", (void *)m);
 	if ((atop(m->vmp_phys) & (n - 1)) != 0 || m->vmp_order != order)
 		panic("vm_page_release: page %#llx released as order %u, grabbed as order %u",
 		      (unsigned long long)m->vmp_phys, order, m->vmp_order);
-
-	st = lck_spin_lock_irqsave(&vm_page_lock);
 	for (uint64_t i = 0; i < n; i++) {
 		if (m[i].vmp_state != VM_PAGE_ALLOCATED)
 			panic("vm_page_release: page %#llx is already free",
@@ -491,8 +600,18 @@ vm_page_release_contig(vm_page_t m, unsigned order)
 		m[i].vmp_pmap_attrs = 0;
 		m[i].vmp_vmflags = 0;
 	}
-	vm_page_free_count += n;
-	vm_page_wire_count -= n;
+	__atomic_fetch_add(&vm_page_free_count, n, __ATOMIC_RELAXED);
+	__atomic_fetch_sub(&vm_page_wire_count, n, __ATOMIC_RELAXED);
+}
+
+void
+vm_page_release_contig(vm_page_t m, unsigned order)
+{
+	bool st;
+
+	/* The checks read only m's own pages, which no one else may touch while we own them. */
+	release_prepare(m, order);
+	st = lck_spin_lock_irqsave(&vm_page_lock);
 	block_free(m, order);
 	lck_spin_unlock_irqrestore(&vm_page_lock, st);
 }
@@ -500,7 +619,33 @@ vm_page_release_contig(vm_page_t m, unsigned order)
 void
 vm_page_release(vm_page_t m)
 {
-	vm_page_release_contig(m, 0);
+	struct vm_page_pcache *pc;
+	vm_page_t extra = NULL;
+	bool st;
+
+	release_prepare(m, 0);
+	LCK_PREEMPT_DISABLE();
+	pc = &vm_page_pcache[vm_page_cpu()];
+	st = lck_spin_lock_irqsave(&pc->vpc_lock);
+	m->vmp_order = 0;
+	m->vmp_flags = VM_PAGE_F_PCACHE;
+	m->vmp_next = pc->vpc_head;
+	pc->vpc_head = m;
+	if (++pc->vpc_count > VM_PAGE_PCACHE_HIGH) {
+		/* Hand a batch back so other CPUs and larger blocks can have them. */
+		for (unsigned i = 0; i < VM_PAGE_PCACHE_BATCH; i++) {
+			vm_page_t x = pc->vpc_head;
+
+			pc->vpc_head = x->vmp_next;
+			x->vmp_next = extra;
+			extra = x;
+		}
+		pc->vpc_count -= VM_PAGE_PCACHE_BATCH;
+	}
+	lck_spin_unlock_irqrestore(&pc->vpc_lock, st);
+	LCK_PREEMPT_ENABLE();
+	if (extra != NULL)
+		pcache_give_back(extra);
 }
 
 /*
@@ -510,7 +655,10 @@ vm_page_release(vm_page_t m)
 void
 vm_page_free_blocks(uint64_t counts[VM_PAGE_MAX_ORDER + 1])
 {
-	bool st = lck_spin_lock_irqsave(&vm_page_lock);
+	bool st;
+
+	vm_page_drain_caches(); /* cached pages are free but in no block: count them merged */
+	st = lck_spin_lock_irqsave(&vm_page_lock);
 
 	for (unsigned k = 0; k <= VM_PAGE_MAX_ORDER; k++)
 		counts[k] = vm_page_freeq[k].vpq_count;

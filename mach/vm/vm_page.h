@@ -34,6 +34,7 @@ enum vm_page_state {
 #define VM_PAGE_F_FREEQ	 0x0001 /* head of a free block, on vm_page_freeq[vmp_order] */
 #define VM_PAGE_F_ZONE	 0x0002 /* backs a zone: vmp_zone and vmp_zone_off are valid */
 #define VM_PAGE_F_KALLOC 0x0004 /* head of a large kalloc block of 2^vmp_order pages */
+#define VM_PAGE_F_PCACHE 0x0008 /* free, held by a CPU's page cache (on no free queue) */
 
 struct vm_page {
 	struct vm_page *vmp_next; /* queue linkage: free queue now, VM page queues later */
@@ -87,8 +88,9 @@ void vm_page_bootstrap(const struct boot_mem_region *mem, unsigned nmem,
 		       const struct vm_phys_range *reserved, unsigned nreserved);
 
 /*
- * vm_page_grab: take one free page.
- *   Locks:   takes the vm_page lock (irqsave); callable from interrupt context.
+ * vm_page_grab: take one free page (from this CPU's cache when it has one).
+ *   Locks:   takes this CPU's cache lock and at times the vm_page lock (irqsave); callable
+ *            from interrupt context.
  *   Returns: an allocated page (vmp_wire_count 1, contents undefined), or NULL when none is free.
  */
 vm_page_t vm_page_grab(void);
@@ -115,6 +117,13 @@ vm_page_t vm_page_grab_contig(unsigned order);
 
 /* vm_page_release_contig: give back a block from vm_page_grab_contig(order), same order. */
 void vm_page_release_contig(vm_page_t m, unsigned order);
+
+/*
+ * vm_page_drain_caches: give every CPU's cached free pages back to the buddy lists, so they
+ * can merge. Any context that may take spin locks; done by the allocator itself when it finds
+ * nothing else and by vm_page_free_blocks().
+ */
+void vm_page_drain_caches(void);
 
 /* The page that describes pa, or NULL when pa is not managed memory. Lock-free (read-only). */
 vm_page_t PHYS_TO_VM_PAGE(paddr_t pa);

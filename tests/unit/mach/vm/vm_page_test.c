@@ -286,6 +286,67 @@ Test(vm_page, contig_aligned_and_coalescing)
 	cr_assert_eq(vm_page_free_count, vm_page_total_count);
 }
 
+/* Single pages go through the CPU's cache: the page just released comes back first (it is
+ * cache-hot), the cache never holds more than its high mark, counts stay exact, and once the
+ * caches are drained every block merges back as it was. */
+Test(vm_page, per_cpu_cache)
+{
+	uint64_t before[VM_PAGE_MAX_ORDER + 1], after[VM_PAGE_MAX_ORDER + 1];
+	vm_page_t pages[500], m;
+	uint64_t free0;
+
+	boot_ram(0, 64 * MiB);
+	free_blocks(before);
+	free0 = vm_page_free_count;
+	for (unsigned i = 0; i < ARRAY_SIZE(pages); i++) {
+		pages[i] = vm_page_grab();
+		cr_assert_not_null(pages[i]);
+		cr_assert_eq(pages[i]->vmp_state, VM_PAGE_ALLOCATED);
+		cr_assert_eq(pages[i]->vmp_flags, 0);
+	}
+	cr_assert_eq(vm_page_free_count, free0 - ARRAY_SIZE(pages));
+	for (unsigned i = 0; i < ARRAY_SIZE(pages); i++)
+		vm_page_release(pages[i]);
+	cr_assert_eq(vm_page_free_count, free0);
+	m = vm_page_grab();
+	cr_assert_eq(m, pages[ARRAY_SIZE(pages) - 1], "the last page released comes back first");
+	vm_page_release(m);
+	/* At most the high mark stays cached: the rest went back and merged. */
+	unsigned cached = 0;
+	for (paddr_t pa = MiB; pa < 64 * MiB; pa += PAGE_SIZE) {
+		vm_page_t p = PHYS_TO_VM_PAGE(pa);
+
+		if (p != NULL && (p->vmp_flags & VM_PAGE_F_PCACHE)) {
+			cr_assert_eq(p->vmp_state, VM_PAGE_FREE);
+			cached++;
+		}
+	}
+	cr_assert(cached > 0 && cached <= 64, "%u pages cached", cached);
+	free_blocks(after); /* drains the caches */
+	cr_assert_arr_eq(before, after, sizeof(before));
+	cr_assert_eq(vm_page_free_count, vm_page_total_count);
+}
+
+/* Everything can be taken one page at a time, the caches included, and nothing is lost. */
+Test(vm_page, cache_does_not_hide_pages)
+{
+	uint64_t total, n = 0;
+	vm_page_t m, list = NULL;
+
+	boot_ram(0, 64 * MiB);
+	total = vm_page_free_count;
+	for (int i = 0; i < 40; i++) /* leave pages in the cache */
+		vm_page_release(vm_page_grab());
+	cr_assert_not_null(vm_page_grab_contig(VM_PAGE_MAX_ORDER - 1));
+	while ((m = vm_page_grab()) != NULL) {
+		m->vmp_next = list;
+		list = m;
+		n++;
+	}
+	cr_assert_eq(n, total - (1u << (VM_PAGE_MAX_ORDER - 1)));
+	cr_assert_eq(vm_page_free_count, 0);
+}
+
 Test(vm_page, contig_exhaustion)
 {
 	uint64_t got = 0;
