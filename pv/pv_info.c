@@ -6,6 +6,7 @@
  * nothing here keeps its own copy.
  */
 #include <arch/x86_64/timer.h>
+#include <asm/kvm_para.h>
 #include <console.h>
 #include <libkern/calendar.h>
 #include <mach/kern/clock.h>
@@ -64,7 +65,9 @@ pv_info_print(void)
 				       "IPI\n", cpu, (unsigned long long)processor_array[cpu].p_kicks,
 				       (unsigned long long)processor_array[cpu].p_resched_ipis);
 	} else {
-		printf("pv-unhalt:   not offered\n");
+		printf("pv-unhalt:   %s\n", hv_kvm_has(KVM_FEATURE_PV_UNHALT)
+						 ? "offered, not used (see the boot log)"
+						 : "not offered");
 	}
 	if (kvm_pv_eoi_enabled())
 		printf("pv-eoi:      on; %llu EOIs without an APIC write, %llu with\n",
