@@ -5,8 +5,9 @@
  *
  * The one idea: the pager keeps, per object, one entry per page of the object: empty (never
  * paged out: data_request answers ABSENT and the VM zero-fills or looks below), "zero" (a page
- * of zeros costs nothing to keep), a kalloc'd copy (no swap device), or a slot on the swap
- * device (swap_slots.c), written with io_media_write and read back with io_media_read. A slot
+ * of zeros costs nothing to keep), a kalloc'd copy (no swap device: compressed with
+ * vm_compress.c when that saves a quarter or more, as is), or a slot on the swap device
+ * (swap_slots.c), written with io_media_write and read back with io_media_read. A slot
  * stays with its page after a page-in, so a page that comes back clean is freed without a
  * write; one that comes back dirty is written to the same slot; slots go when the object dies.
  *
@@ -27,18 +28,31 @@
 #include <mach/kern/kalloc.h>
 #include <mach/kern/locks.h>
 #include <mach/vm/memory_object.h>
+#include <mach/vm/vm_compress.h>
 #include <mach/vm/swap_slots.h>
 #include <mach/vm/vm_object.h>
 #include <mach/vm/vm_param.h>
 
 /*
  * Entries: 0 empty; DP_ZERO; a kalloc'd page (a pointer: 8-byte aligned, so the low bits are
- * 0); a swap slot ((slot << 2) | DP_SWAP).
+ * 0); a kalloc'd compressed page (struct dp_cpage pointer | DP_CMEM); a swap slot
+ * ((slot << 2) | DP_SWAP).
  */
 #define DP_EMPTY	0u
 #define DP_SWAP		1u
 #define DP_ZERO		2u
+#define DP_CMEM		3u
 #define DP_IS_MEM(e)	((e) != DP_EMPTY && ((e) & 3u) == 0)
+#define DP_IS_CMEM(e)	(((e) & 3u) == DP_CMEM)
+#define DP_CPAGE(e)	((struct dp_cpage *)((e) & ~(uintptr_t)3u))
+
+/* A page kept compressed in memory: dc_len bytes of vm_compress output. */
+struct dp_cpage {
+	uint16_t dc_len;
+	uint8_t dc_data[];
+};
+/* Compressed only when it saves at least a quarter of the page (else kept as it is). */
+#define DP_CMEM_MAX	(PAGE_SIZE * 3 / 4)
 #define DP_IS_SWAP(e)	(((e) & 3u) == DP_SWAP)
 #define DP_SLOT(e)	((uint64_t)(e) >> 2)
 
@@ -55,7 +69,8 @@ struct default_pager {
 	uintptr_t **dp_dir;	    /* dp_nchunks chunks (NULL: all empty), or NULL until used */
 };
 
-uint64_t default_pager_pages, default_pager_bytes;
+uint64_t default_pager_pages, default_pager_bytes, default_pager_compressed;
+static uint8_t dp_cbuf[DP_CMEM_MAX]; /* compression scratch; ds_lock held */
 
 /* The swap device: found once, kept (its nub stays retained) for the life of the kernel. */
 static struct {
@@ -222,6 +237,12 @@ dp_entry_drop(uintptr_t e)
 	if (DP_IS_MEM(e)) {
 		kfree((void *)e, PAGE_SIZE);
 		default_pager_bytes -= PAGE_SIZE;
+	} else if (DP_IS_CMEM(e)) {
+		size_t sz = sizeof(struct dp_cpage) + DP_CPAGE(e)->dc_len;
+
+		kfree(DP_CPAGE(e), sz);
+		default_pager_bytes -= sz;
+		default_pager_compressed--;
 	} else if (DP_IS_SWAP(e) && !swap_slots_free(&dp_swap.ds_slots, DP_SLOT(e))) {
 		klog(LOG_ERR, "default_pager: slot %llu freed twice\n",
 		     (unsigned long long)DP_SLOT(e));
@@ -291,6 +312,14 @@ dp_data_request(memory_object_t mo, vm_object_offset_t offset, vm_size_t length,
 			memset(to, 0, PAGE_SIZE);
 		} else if (DP_IS_MEM(e[i])) {
 			memcpy(to, (void *)e[i], PAGE_SIZE);
+		} else if (DP_IS_CMEM(e[i])) {
+			const struct dp_cpage *cp = DP_CPAGE(e[i]);
+
+			if (vmc_decompress(cp->dc_data, cp->dc_len, (uint8_t *)to, PAGE_SIZE) != 0) {
+				klog(LOG_ERR, "default_pager: a compressed page (%u bytes) does not "
+					      "decompress; its data is lost\n", cp->dc_len);
+				return KERN_MEMORY_ERROR;
+			}
 		} else {
 			/* One read for a run of consecutive slots. */
 			uint64_t run = 1;
@@ -326,13 +355,15 @@ dp_page_is_zero(const void *src)
 
 /*
  * Where the page's data goes: a zero entry, the page's own slot (reused), a new slot, or (no
- * swap device) a kalloc'd copy. ds_lock held. Returns the new entry, or DP_EMPTY when there is
- * no room (logged).
+ * swap device) a kalloc'd copy, compressed when that saves a quarter. ds_lock held. Returns the
+ * new entry, or DP_EMPTY when there is no room (logged).
  */
 static uintptr_t
 dp_place(uintptr_t old, const void *src)
 {
+	struct dp_cpage *cp;
 	uint64_t slot;
+	size_t clen;
 	void *buf;
 
 	if (dp_page_is_zero(src))
@@ -348,6 +379,14 @@ dp_place(uintptr_t old, const void *src)
 			return DP_EMPTY;
 		}
 		return ((uintptr_t)slot << 2) | DP_SWAP;
+	}
+	clen = vmc_compress(src, PAGE_SIZE, dp_cbuf, sizeof(dp_cbuf));
+	if (clen != 0 && (cp = kalloc(sizeof(*cp) + clen)) != NULL) {
+		cp->dc_len = (uint16_t)clen;
+		memcpy(cp->dc_data, dp_cbuf, clen);
+		default_pager_bytes += sizeof(*cp) + clen;
+		default_pager_compressed++;
+		return (uintptr_t)cp | DP_CMEM;
 	}
 	if ((buf = kalloc(PAGE_SIZE)) == NULL)
 		return DP_EMPTY;
@@ -472,9 +511,10 @@ default_pager_print_stats(void)
 
 	(void)default_pager_has_swap(); /* look for the device, if it is time to */
 	default_pager_swap_stats(&s);
-	printf("default pager: %llu pages held, %llu KiB in memory\n",
+	printf("default pager: %llu pages held, %llu KiB in memory (%llu pages compressed)\n",
 	       (unsigned long long)default_pager_pages,
-	       (unsigned long long)(default_pager_bytes >> 10));
+	       (unsigned long long)(default_pager_bytes >> 10),
+	       (unsigned long long)default_pager_compressed);
 	if (dp_swap.ds_media == NULL) {
 		printf("swap: none\n");
 		return;

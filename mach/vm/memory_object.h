@@ -82,7 +82,7 @@ memory_object_t default_pager_create(struct vm_object *object);
 bool default_pager_has_swap(void);
 
 /* Pages the default pager holds, and bytes of memory it uses for them (statistics). */
-extern uint64_t default_pager_pages, default_pager_bytes;
+extern uint64_t default_pager_pages, default_pager_bytes, default_pager_compressed;
 
 struct default_pager_swap_stats {
 	uint64_t dss_slots, dss_used; /* page slots on the device, and in use */

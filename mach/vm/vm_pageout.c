@@ -219,11 +219,14 @@ vm_pageout_continue(void *arg, wait_result_t wr)
 	__atomic_store_n(&vm_pageout_running, true, __ATOMIC_RELAXED);
 	vm_pageout_stats.vps_wakeups++;
 	while (vm_page_free_count < vm_page_free_target) {
-		uint64_t f = vpo_scan(vm_page_free_target - vm_page_free_count,
-				      default_pager_has_swap());
+		/* Anonymous pages go to swap, or (none) to the default pager's compressed
+		 * store; a page that does not compress is kept there as it is, which frees
+		 * nothing: stop when a pass gains no free page, not only when it frees none. */
+		uint64_t before = vm_page_free_count;
+		uint64_t f = vpo_scan(vm_page_free_target - vm_page_free_count, true);
 
 		thread_wakeup(&vm_page_free_event);
-		if (f == 0)
+		if (f == 0 || vm_page_free_count <= before)
 			break;
 	}
 	thread_wakeup(&vm_page_free_event);
