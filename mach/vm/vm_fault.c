@@ -89,7 +89,7 @@ static bool
 vf_object_release(vm_object_t o, bool *st)
 {
 	if (o->vo_refs > 1) {
-		o->vo_refs--;
+		vm_object_release_locked(o);
 		return false;
 	}
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
@@ -203,7 +203,9 @@ vf_pagein(vm_object_t o, vm_object_offset_t off, vm_prot_t fault_type, bool *st)
 	}
 	if (kr == KERN_SUCCESS)
 		__atomic_fetch_add(&vm_fault_stats.vfs_pageins, n, __ATOMIC_RELAXED);
-	if (kr != KERN_SUCCESS && kr != MEMORY_OBJECT_ABSENT) {
+	if (kr == MEMORY_OBJECT_BEYOND_END) {
+		kr = KERN_MEMORY_ERROR; /* past a file's end: the caller's error, not the pager's */
+	} else if (kr != KERN_SUCCESS && kr != MEMORY_OBJECT_ABSENT) {
 		klog(LOG_ERR, "vm_fault: pager %s error %d at offset %#llx\n",
 		     pager->mo_ops->mop_name, kr, (unsigned long long)off);
 		kr = KERN_MEMORY_ERROR;
