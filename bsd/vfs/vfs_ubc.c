@@ -7,14 +7,14 @@
  * queues while the pager fills or writes them, and whoever needs one sleeps on its address.
  * Pinned pages are wired while a read or write copies through them, so the pageout scan (which
  * only walks the active and inactive queues) cannot free them. Dirty pages keep one wiring of
- * their own until they are written back: the pageout scan therefore only ever meets clean file
- * pages, which it frees without calling the pager, and no disk I/O happens under its spin lock.
+ * their own until they are written back, so the pageout scan never meets a page write() dirtied.
  *
  * Mapped files (mmap) add a fourth: a page stored to through a mapping is clean as far as
  * the UBC knows, but modified in the pmap. Syncs collect those modify bits first (turning the
  * page dirty, with its wiring, before the write-back); the pageout scan, which meets such
  * pages on its queues, cleans them itself through data_return (busy, with no lock held, as it
- * does for anonymous memory), and vm_fault reads through data_request the same way.
+ * does for anonymous memory), and vm_fault reads through data_request the same way. A mapped
+ * file's vnode is held (ubc_map) until its object's last mapping goes (vnp_last_unmap).
  *
  * XXX: write-behind and read-ahead are synchronous (in the reader's or writer's thread); an
  * I/O thread would overlap them. XXX: the pageout daemon writes file pages itself and so may
@@ -617,18 +617,21 @@ again:
 
 			for (; m != NULL; m = next) {
 				unsigned pins;
+				bool counted;
 
 				next = m->vmp_hnext;
 				if (m->vmp_offset < keep)
 					continue;
-				pins = m->vmp_wire_count;
-				if (m->vmp_vmflags & VM_PAGE_VM_DIRTY)
-					pins--; /* the dirty wiring is not a pin */
+				/* A dirty page has its wiring and is counted; one the pageout scan
+				 * failed to clean (dirty, unwired) has neither (yet). */
+				counted = (m->vmp_vmflags & VM_PAGE_VM_DIRTY) &&
+					  m->vmp_wire_count > 0;
+				pins = m->vmp_wire_count - (counted ? 1 : 0);
 				if ((m->vmp_vmflags & VM_PAGE_VM_BUSY) || pins > 0) {
 					ubc_page_wait(m, &st);
 					goto again;
 				}
-				if (m->vmp_vmflags & VM_PAGE_VM_DIRTY)
+				if (counted)
 					vp->v_ndirty--;
 				vm_page_free(m);
 			}
