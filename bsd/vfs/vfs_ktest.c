@@ -428,10 +428,15 @@ static void
 mmap_checks(struct ktest_ctx *kt_ctx, vnode_t vp, pmap_t pmap, vm_map_t map, vaddr_t va,
 	    vaddr_t pva, char *buf)
 {
-	uint64_t dirty, outs, ins;
+	uint64_t dirty, outs, ins, around;
 	char word[16];
 
 	/* What write() put there, a load sees (the page the cache holds, not a copy). */
+	around = vm_fault_stats.vfs_fault_around;
+	KT_ASSERT_EQ(copyin((void *)va, word, 1), 0);
+	/* The other resident pages were mapped beside the first (fault-around), read-only. */
+	KT_ASSERT_EQ(vm_fault_stats.vfs_fault_around, around + 3);
+	KT_ASSERT(pmap_extract(pmap, va + ptoa(3)) != 0);
 	memset(buf, 0, M_LEN);
 	KT_ASSERT_EQ(copyin((void *)va, buf, M_LEN), 0);
 	for (uint32_t i = 0; i < M_LEN; i++)
@@ -502,11 +507,11 @@ mmap_checks(struct ktest_ctx *kt_ctx, vnode_t vp, pmap_t pmap, vm_map_t map, vad
 
 /*
  * Read-after-write and read-after-mmap-store coherence: a file mapped shared (the UBC object
- * itself, as mmap maps it) and read/written with vn_rdwr sees one set of pages both ways;
- * fsync, and the pageout scan under pressure, write the stores made through the mapping; a
- * private mapping's stores stay its own;
- * a fault past the end of the file, or past a truncation, is KERN_MEMORY_ERROR (SIGBUS); the
- * vnode is held while mapped and let go at the last unmap.
+ * itself, as mmap maps it; a read fault maps the resident pages around it too) and read and
+ * written with vn_rdwr sees one set of pages both ways; fsync, and the pageout scan under
+ * pressure, write the stores made through the mapping; a private mapping's stores stay its
+ * own; a fault past the end of the file, or past a truncation, is KERN_MEMORY_ERROR (SIGBUS);
+ * the vnode is held while mapped and let go at the last unmap.
  */
 KTEST(vfs_ubc_mmap_coherence)
 {
