@@ -14,7 +14,7 @@ typedef long (*sy_call_t)(struct trapframe *tf);
 	X(sys_read) X(sys_write) X(sys_readv) X(sys_writev) X(sys_close) X(sys_dup) X(sys_dup2)  \
 	X(sys_dup3) X(sys_ioctl) X(sys_exit) X(sys_exit_group) X(sys_getpid) X(sys_getppid)     \
 	X(sys_gettid) X(sys_getuid) X(sys_brk) X(sys_mmap) X(sys_munmap) X(sys_mprotect)        \
-	X(sys_madvise) X(sys_msync) X(sys_arch_prctl) X(sys_set_tid_address) X(sys_uname)                    \
+	X(sys_madvise) X(sys_arch_prctl) X(sys_set_tid_address) X(sys_uname)                    \
 	X(sys_clock_gettime) X(sys_gettimeofday) X(sys_nanosleep) X(sys_pause) X(sys_sched_yield)            \
 	X(sys_fork) X(sys_vfork) X(sys_clone) X(sys_wait4) X(sys_execve) X(sys_kill)            \
 	X(sys_getrandom) X(sys_reboot) X(sys_rt_sigaction) X(sys_rt_sigprocmask) \
@@ -22,6 +22,7 @@ typedef long (*sy_call_t)(struct trapframe *tf);
 	X(sys_pipe) X(sys_pipe2) X(sys_clock_nanosleep) X(sys_getrlimit) X(sys_setrlimit)     \
 	X(sys_prlimit64) X(sys_prctl) X(sys_setsid) X(sys_getsid) X(sys_getpgid) X(sys_getpgrp)    \
 	X(sys_setpgid) X(sys_fcntl) X(sys_poll) X(sys_ppoll) X(sys_rt_sigtimedwait)         \
+	X(sys_msync)                                                                            \
 	X(sys_sync) X(sys_time)
 
 #define SYS_DECLARE(name) long name(struct trapframe *tf);

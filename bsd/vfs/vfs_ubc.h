@@ -8,8 +8,9 @@
  * pageout queues) until fsync, sync or write-behind hands it to the pager (data_return →
  * VOP_PAGEOUT). mmap maps the same object (ubc_map): a store through a mapping only sets the
  * page's modify bit in the pmap, which a sync turns into a dirty page before writing back, and
- * which the pageout scan honours by cleaning the page through the pager. Clean pages sit on the VM's queues like any other, so the cache grows into all
- * free memory and the pageout scan takes it back. A page under I/O is BUSY: others wait for it.
+ * which the pageout scan honours by cleaning the page through the pager. Clean pages sit on
+ * the VM's queues like any other, so the cache grows into all free memory and the pageout
+ * scan takes it back. A page under I/O is BUSY: others wait for it.
  *
  * Locks: v_lock serialises writers, truncation and syncs of one vnode (readers do not take it);
  * vm_object_lock_all covers page lookup, flags and queues. Never call in with a spin lock held.
