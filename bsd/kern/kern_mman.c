@@ -107,7 +107,7 @@ static long
 mman_file(uint64_t fd, uint64_t off, uint64_t len, uint64_t prot, uint64_t flags,
 	  vm_object_t *objectp, vm_prot_t *maxp)
 {
-	struct file *fp = fd_get(fd);
+	struct file *fp = fd_get(fd); /* XXX: no reference: a thread's close may race it */
 	bool shared = (flags & 3) == MAP_SHARED;
 	struct vnode *vp;
 	int oflags, acc;

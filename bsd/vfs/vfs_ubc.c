@@ -70,6 +70,8 @@ vnp_data_request(memory_object_t mo, vm_object_offset_t offset, vm_size_t length
 	/*
 	 * The cache itself never asks past the end; a fault does (mmap): a page wholly past it
 	 * is an error (SIGBUS), and a cluster reaching past it is asked for again page by page.
+	 * XXX: so the last cluster of a file costs two requests; the fault could clip its
+	 * cluster to the end if the pager told it where that is.
 	 */
 	if (offset >= round_page(vp->v_size))
 		return MEMORY_OBJECT_BEYOND_END;
@@ -118,7 +120,11 @@ vnp_terminate(memory_object_t mo)
 	kfree(mo, sizeof(struct vnode_pager));
 }
 
-/* The last mapping is gone: the vnode may be recycled again (ubc_map held it). */
+/*
+ * The last mapping is gone: the vnode may be recycled again (ubc_map held it). XXX: this runs
+ * under the object lock and cannot sleep, so an unlinked file whose last use went while it
+ * was mapped has its inode released when its vnode is recycled (vnode_reclaim), not here.
+ */
 static void
 vnp_last_unmap(memory_object_t mo)
 {
