@@ -1,18 +1,24 @@
 /*
- * kern_mman.c — the memory calls (XNU bsd/kern/kern_mman.c): brk, mmap of anonymous memory,
- * munmap, mprotect, madvise, as Linux x86-64 defines them, over the Mach vm_user calls on the
- * task's map.
+ * kern_mman.c — the memory calls (XNU bsd/kern/kern_mman.c): brk, mmap of anonymous memory
+ * and of files, munmap, mprotect, madvise, msync, as Linux x86-64 defines them, over the Mach
+ * vm_user calls on the task's map.
  *
  * The one idea: every call is a thin translation — flags to vm_map_enter's placement and
  * inheritance (MAP_SHARED memory is VM_INHERIT_SHARE so a fork child sees the same pages),
  * PROT_* to vm_prot_t — after the argument checks Linux makes (alignment, zero length, ranges
- * that leave the user address space).
- * XXX: file mappings wait for the UBC (vnode pager).
+ * that leave the user address space). A file mapping maps the file's own UBC object
+ * (ubc_map): MAP_SHARED directly, so loads and stores meet read() and write() in the same
+ * pages; MAP_PRIVATE copy-on-write (needs_copy), so the first store gives the mapping its own
+ * shadow page and the file never sees it.
  */
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
+#include <bsd/kern/file.h>
 #include <bsd/sys/errno.h>
+#include <bsd/sys/fcntl.h>
+#include <bsd/vfs/vfs_syscalls.h>
+#include <bsd/vfs/vfs_ubc.h>
 #include <console.h>
 #include <mach/vm/vm_param.h>
 #include <mach/vm/vm_user.h>
@@ -29,6 +35,9 @@
 			      0x100 /* GROWSDOWN */ | 0x2000 /* LOCKED */ | 0x4000 /* NORESERVE */ | \
 			      0x8000 /* POPULATE */ | 0x10000 /* NONBLOCK */ | 0x40000 /* HUGETLB */)
 #define BRK_MAX		     (1UL << 30)
+#define MS_ASYNC	     1
+#define MS_INVALIDATE	     2
+#define MS_SYNC		     4
 
 static vm_prot_t
 mman_prot(uint64_t prot)
@@ -89,27 +98,70 @@ sys_brk(struct trapframe *tf)
 	return (long)want;
 }
 
+/*
+ * The object for a mapping of len bytes of file fd from off (a reference for the mapping) and
+ * the most protection the mapping may ever have: a shared mapping of a file not open for
+ * writing can never be made writable (mprotect), as in Linux. Returns 0 or a negative errno.
+ */
+static long
+mman_file(uint64_t fd, uint64_t off, uint64_t len, uint64_t prot, uint64_t flags,
+	  vm_object_t *objectp, vm_prot_t *maxp)
+{
+	struct file *fp = fd_get(fd); /* XXX: no reference: a thread's close may race it */
+	bool shared = (flags & 3) == MAP_SHARED;
+	struct vnode *vp;
+	int oflags, acc;
+
+	if (off & PAGE_MASK)
+		return -EINVAL;
+	if (off + len < off)
+		return -EOVERFLOW;
+	if (fp == NULL)
+		return -EBADF;
+	if (vfs_file_vnode(fp, &vp, &oflags) != 0)
+		return -ENODEV; /* a pipe, socket or console */
+	if (vp->v_type != VREG)
+		return -ENODEV; /* XXX: device mappings (a framebuffer) are not supported */
+	acc = OFLAGS_ACCMODE(oflags);
+	if (acc == O_WRONLY || (shared && (prot & PROT_WRITE) && acc != O_RDWR))
+		return -EACCES;
+	if (shared && acc != O_RDWR)
+		*maxp = VM_PROT_READ | VM_PROT_EXECUTE;
+	if ((*objectp = ubc_map(vp)) == NULL)
+		return -ENODEV;
+	return 0;
+}
+
 long
 sys_mmap(struct trapframe *tf)
 {
 	uint64_t addr = tf->tf_rdi, len = tf->tf_rsi, prot = tf->tf_rdx, flags = tf->tf_r10;
+	uint64_t off = (flags & MAP_ANONYMOUS) ? 0 : tf->tf_r9;
 	vm_map_t map = mman_map();
-	vaddr_t a;
-	kern_return_t kr;
+	vm_object_t object = NULL;
+	vm_prot_t max = VM_PROT_ALL;
+	vm_inherit_t inherit = (flags & 3) == MAP_SHARED ? VM_INHERIT_SHARE : VM_INHERIT_COPY;
 	bool fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0;
+	bool cow = (flags & 3) == MAP_PRIVATE && !(flags & MAP_ANONYMOUS);
+	kern_return_t kr;
+	vaddr_t a;
 
 	if (len == 0 || (flags & ~(uint64_t)MAP_KNOWN) || (prot & ~7ULL) || (addr & PAGE_MASK))
 		return -EINVAL;
 	if ((flags & 3) != MAP_SHARED && (flags & 3) != MAP_PRIVATE)
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS)) /* XXX: file mappings need the vnode pager */
-		return -ENODEV;
 	if (len > USER_ADDR_MAX)
 		return -ENOMEM;
 	len = round_page(len);
+	if (fixed && (!mman_range_ok(addr, len) || addr < PAGE_SIZE))
+		return (flags & MAP_FIXED_NOREPLACE) ? -EEXIST : -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		long err = mman_file(tf->tf_r8, off, len, prot, flags, &object, &max);
+
+		if (err != 0)
+			return err;
+	}
 	if (fixed) {
-		if (!mman_range_ok(addr, len) || addr < PAGE_SIZE)
-			return (flags & MAP_FIXED_NOREPLACE) ? -EEXIST : -EINVAL;
 		if (flags & MAP_FIXED_NOREPLACE) {
 			a = addr;
 		} else {
@@ -119,15 +171,15 @@ sys_mmap(struct trapframe *tf)
 	} else {
 		a = MAX(addr, current_proc()->p_mmap_base);
 	}
-	kr = vm_map_enter(map, &a, len, fixed ? VM_FLAGS_FIXED : VM_FLAGS_ANYWHERE, NULL, 0, false,
-			  mman_prot(prot), VM_PROT_ALL,
-			  (flags & 3) == MAP_SHARED ? VM_INHERIT_SHARE : VM_INHERIT_COPY);
+	kr = vm_map_enter(map, &a, len, fixed ? VM_FLAGS_FIXED : VM_FLAGS_ANYWHERE, object, off,
+			  cow, mman_prot(prot), max, inherit);
 	if (kr == KERN_NO_SPACE && !fixed && a != current_proc()->p_mmap_base) {
 		a = current_proc()->p_mmap_base;
-		kr = vm_map_enter(map, &a, len, VM_FLAGS_ANYWHERE, NULL, 0, false, mman_prot(prot),
-				  VM_PROT_ALL,
-				  (flags & 3) == MAP_SHARED ? VM_INHERIT_SHARE : VM_INHERIT_COPY);
+		kr = vm_map_enter(map, &a, len, VM_FLAGS_ANYWHERE, object, off, cow,
+				  mman_prot(prot), max, inherit);
 	}
+	if (kr != KERN_SUCCESS)
+		vm_object_deallocate(object); /* the mapping's reference (NULL: none) */
 	if (kr == KERN_NO_SPACE && (flags & MAP_FIXED_NOREPLACE))
 		return -EEXIST;
 	if (kr != KERN_SUCCESS)
@@ -177,4 +229,28 @@ sys_madvise(struct trapframe *tf)
 		return -EINVAL;
 	/* XXX: MADV_DONTNEED should drop private pages (reads then see zeros). */
 	return 0;
+}
+
+long
+sys_msync(struct trapframe *tf)
+{
+	uint64_t addr = tf->tf_rdi, len = round_page(tf->tf_rsi), flags = tf->tf_rdx;
+	kern_return_t kr;
+
+	if ((addr & PAGE_MASK) || (flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	if (tf->tf_rsi == 0)
+		return 0;
+	if (!mman_range_ok(addr, len))
+		return -ENOMEM;
+	/*
+	 * MS_INVALIDATE: shared mappings already see the file's current data (one cache), so
+	 * there is nothing to throw away; the modified pages are written back as for MS_SYNC.
+	 */
+	kr = vm_msync(mman_map(), addr, len,
+		      (flags & MS_ASYNC) ? VM_SYNC_ASYNCHRONOUS : VM_SYNC_SYNCHRONOUS);
+	if (kr == KERN_INVALID_ADDRESS)
+		return -ENOMEM;
+	return kr == KERN_SUCCESS ? 0 : -EIO;
 }

@@ -268,7 +268,9 @@ ux_exception(int exception, uint64_t code, uint64_t subcode)
 
 	switch (exception) {
 	case EXC_BAD_ACCESS:
-		sig = SIGSEGV;
+		/* As XNU: an address with nothing behind it (a mapped file's end, a pager's
+		 * error) is SIGBUS; no mapping, or not the access it allows, SIGSEGV. */
+		sig = code == KERN_MEMORY_ERROR ? SIGBUS : SIGSEGV;
 		break;
 	case EXC_BAD_INSTRUCTION:
 		sig = SIGILL;

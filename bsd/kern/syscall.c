@@ -53,6 +53,7 @@ static const sy_call_t linux_sysent[] = {
 	[21] = sys_access,
 	[22] = sys_pipe,
 	[24] = sys_sched_yield,
+	[26] = sys_msync,
 	[28] = sys_madvise,
 	[32] = sys_dup,
 	[33] = sys_dup2,

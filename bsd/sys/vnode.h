@@ -56,6 +56,7 @@ struct vnode {
 	uint64_t v_size;		/* the file size the UBC works to (v_lock) */
 	uint64_t v_ndirty;		/* dirty pages (vm_object_lock_all) */
 	uint64_t v_nextr;		/* the page a sequential read would ask for next */
+	bool v_wasmapped;		/* mmap'ed once: syncs look at the pmap's modify bits */
 };
 typedef struct vnode *vnode_t;
 

@@ -7,6 +7,8 @@
  * Each test skips when / is not that file system, and leaves no file pages resident (the VM's
  * own pageout tests count the pages a scan frees).
  */
+#include <arch/x86_64/pmap.h>
+#include <arch/x86_64/usercopy.h>
 #include <bsd/sys/vfs_file.h>
 #include <bsd/vfs/vfs_ubc.h>
 #include <console.h>
@@ -15,6 +17,7 @@
 #include <mach/kern/kalloc.h>
 #include <mach/kern/sched_ktest_util.h>
 #include <mach/vm/vm_pageout.h>
+#include <mach/vm/vm_fault.h>
 #include <mach/vm/vm_param.h>
 
 #define BIG_PATH "/big.bin"
@@ -400,4 +403,155 @@ KTEST(vfs_names_mkdir_rename_rmdir)
 	KT_ASSERT_EQ(vn_rmdir("/kt-dir"), 0);
 	KT_ASSERT_EQ(vn_stat_path("/kt-dir", true, &st), ENOENT);
 	KT_ASSERT_EQ(vn_rename("/big.bin", "/dev/x"), EXDEV);
+}
+
+#define M_PATH	"/kt-mmap.bin"
+#define M_LEN	(3 * 4096 + 100)
+#define M_VA	0x30000000UL
+
+/* Make page off of o the pageout scan's next victim: not referenced, inactive. */
+static void
+mmap_age(vm_object_t o, uint64_t off)
+{
+	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	vm_page_t m = vm_page_lookup(o, off);
+
+	if (m != NULL && m->vmp_wire_count == 0 && !(m->vmp_vmflags & VM_PAGE_VM_BUSY)) {
+		pmap_clear_reference(m);
+		vm_page_deactivate(m);
+	}
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+}
+
+/* The checks of vfs_ubc_mmap_coherence, run on map (mapping vp shared at va, private at pva). */
+static void
+mmap_checks(struct ktest_ctx *kt_ctx, vnode_t vp, pmap_t pmap, vm_map_t map, vaddr_t va,
+	    vaddr_t pva, char *buf)
+{
+	uint64_t dirty, outs, ins, around;
+	char word[16];
+
+	/* What write() put there, a load sees (the page the cache holds, not a copy). */
+	around = vm_fault_stats.vfs_fault_around;
+	KT_ASSERT_EQ(copyin((void *)va, word, 1), 0);
+	/* The other resident pages were mapped beside the first (fault-around), read-only. */
+	KT_ASSERT_EQ(vm_fault_stats.vfs_fault_around, around + 3);
+	KT_ASSERT(pmap_extract(pmap, va + ptoa(3)) != 0);
+	memset(buf, 0, M_LEN);
+	KT_ASSERT_EQ(copyin((void *)va, buf, M_LEN), 0);
+	for (uint32_t i = 0; i < M_LEN; i++)
+		KT_ASSERT_EQ((uint8_t)buf[i], big_byte(i));
+	/* A store through the mapping, then read(); a write(), then a load. */
+	KT_ASSERT_EQ(copyout("mmapped!", (void *)(va + 5000), 8), 0);
+	KT_ASSERT_EQ(vn_rdwr(UIO_READ, vp, word, 8, 5000, UIO_SYSSPACE, 0, NULL), 0);
+	KT_ASSERT_EQ(memcmp(word, "mmapped!", 8), 0);
+	KT_ASSERT_EQ(vn_rdwr(UIO_WRITE, vp, "written!", 8, 9000, UIO_SYSSPACE, 0, NULL), 0);
+	KT_ASSERT_EQ(copyin((void *)(va + 9000), word, 8), 0);
+	KT_ASSERT_EQ(memcmp(word, "written!", 8), 0);
+
+	/* The private mapping sees the file until it stores; its store is its own. */
+	KT_ASSERT_EQ(copyin((void *)(pva + 5000), word, 8), 0);
+	KT_ASSERT_EQ(memcmp(word, "mmapped!", 8), 0);
+	KT_ASSERT_EQ(copyout("private!", (void *)(pva + 5000), 8), 0);
+	KT_ASSERT_EQ(vn_rdwr(UIO_READ, vp, word, 8, 5000, UIO_SYSSPACE, 0, NULL), 0);
+	KT_ASSERT_EQ(memcmp(word, "mmapped!", 8), 0);
+	KT_ASSERT_EQ(copyin((void *)(va + 5000), word, 8), 0);
+	KT_ASSERT_EQ(memcmp(word, "mmapped!", 8), 0);
+
+	/* fsync covers the store made through the mapping: dropped, it comes back from disk. */
+	KT_ASSERT_EQ(vn_fsync(vp), 0);
+	(void)ubc_resident(vp, &dirty);
+	KT_ASSERT_EQ(dirty, 0);
+	(void)ubc_purge_clean(vp);
+	KT_ASSERT_EQ(ubc_resident(vp, NULL), 0);
+	KT_ASSERT_EQ(vn_rdwr(UIO_READ, vp, word, 8, 5000, UIO_SYSSPACE, 0, NULL), 0);
+	KT_ASSERT_EQ(memcmp(word, "mmapped!", 8), 0);
+	KT_ASSERT_EQ(copyin((void *)(va + 9000), word, 8), 0); /* faulted in again */
+	KT_ASSERT_EQ(memcmp(word, "written!", 8), 0);
+
+	/*
+	 * Memory pressure: the pageout scan cleans pages stored to through the mapping with the
+	 * vnode pager's data_return and frees them; read() then brings the stores back from disk.
+	 */
+	KT_ASSERT_EQ(copyout("paged out", (void *)(va + 20), 9), 0);
+	KT_ASSERT_EQ(copyout("laundered", (void *)(va + 4200), 9), 0);
+	outs = ubc_stats.us_pageout_pages;
+	mmap_age(vp->v_object, 0);
+	mmap_age(vp->v_object, PAGE_SIZE);
+	for (int pass = 0; pass < 8 && ubc_stats.us_pageout_pages < outs + 2; pass++)
+		(void)vm_pageout_scan(UINT64_MAX);
+	KT_ASSERT(ubc_stats.us_pageout_pages >= outs + 2);
+	KT_ASSERT_EQ(pmap_extract(pmap, va), 0);
+	(void)ubc_resident(vp, &dirty);
+	KT_ASSERT_EQ(dirty, 0);
+	(void)ubc_purge_clean(vp);
+	ins = ubc_stats.us_pagein_ios;
+	KT_ASSERT_EQ(vn_rdwr(UIO_READ, vp, word, 9, 20, UIO_SYSSPACE, 0, NULL), 0);
+	KT_ASSERT_EQ(memcmp(word, "paged out", 9), 0);
+	KT_ASSERT_EQ(vn_rdwr(UIO_READ, vp, word, 9, 4200, UIO_SYSSPACE, 0, NULL), 0);
+	KT_ASSERT_EQ(memcmp(word, "laundered", 9), 0);
+	KT_ASSERT(ubc_stats.us_pagein_ios > ins);
+
+	/* Past the end of the file: no page, a memory error (SIGBUS), not zeros. */
+	KT_ASSERT_EQ(vm_fault(map, va + ptoa(3), VM_PROT_READ), KERN_SUCCESS); /* the tail */
+	KT_ASSERT_EQ(vm_fault(map, va + ptoa(4), VM_PROT_READ), KERN_MEMORY_ERROR);
+	KT_ASSERT_EQ(vm_fault(map, va + ptoa(5), VM_PROT_WRITE), KERN_MEMORY_ERROR);
+	/* Truncation takes the pages past the new end out of the mappings. */
+	KT_ASSERT_EQ(copyin((void *)(va + ptoa(2)), word, 8), 0);
+	KT_ASSERT(pmap_extract(pmap, va + ptoa(2)) != 0);
+	KT_ASSERT_EQ(vn_truncate(vp, 4096), 0);
+	KT_ASSERT_EQ(pmap_extract(pmap, va + ptoa(2)), 0);
+	KT_ASSERT_EQ(vm_fault(map, va + ptoa(2), VM_PROT_READ), KERN_MEMORY_ERROR);
+
+}
+
+/*
+ * Read-after-write and read-after-mmap-store coherence: a file mapped shared (the UBC object
+ * itself, as mmap maps it; a read fault maps the resident pages around it too) and read and
+ * written with vn_rdwr sees one set of pages both ways; fsync, and the pageout scan under
+ * pressure, write the stores made through the mapping; a private mapping's stores stay its
+ * own; a fault past the end of the file, or past a truncation, is KERN_MEMORY_ERROR (SIGBUS);
+ * the vnode is held while mapped and let go at the last unmap.
+ */
+KTEST(vfs_ubc_mmap_coherence)
+{
+	vaddr_t va = M_VA, pva = M_VA;
+	uint64_t objs0;
+	char *buf;
+	vm_object_t o;
+	vm_map_t map;
+	pmap_t pmap;
+	vnode_t vp;
+
+	if (!big_present())
+		KT_SKIP("no " BIG_PATH " on the root");
+	if (!root_writable())
+		KT_SKIP("the root is read-only");
+	KT_ASSERT((buf = kalloc(M_LEN)) != NULL);
+	objs0 = vm_object_count;
+	for (uint32_t i = 0; i < M_LEN; i++)
+		buf[i] = (char)big_byte(i);
+	KT_ASSERT_EQ(vn_open(M_PATH, O_RDWR | O_CREAT | O_EXCL, 0644, &vp), 0);
+	KT_ASSERT_EQ(vn_rdwr(UIO_WRITE, vp, buf, M_LEN, 0, UIO_SYSSPACE, 0, NULL), 0);
+	KT_ASSERT((pmap = pmap_create()) != NULL);
+	KT_ASSERT((map = vm_map_create(pmap, M_VA, PMAP_USER_TOP)) != NULL);
+	KT_ASSERT((o = ubc_map(vp)) != NULL);
+	KT_ASSERT_EQ(vp->v_holdcount, 1);
+	KT_ASSERT_EQ(vm_map_enter(map, &va, ptoa(6), VM_FLAGS_ANYWHERE, o, 0, false,
+				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_SHARE), KERN_SUCCESS);
+	KT_ASSERT((o = ubc_map(vp)) != NULL);
+	KT_ASSERT_EQ(vm_map_enter(map, &pva, ptoa(4), VM_FLAGS_ANYWHERE, o, 0, true,
+				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_COPY), KERN_SUCCESS);
+	KT_ASSERT_EQ(vp->v_holdcount, 1); /* one hold for all the mappings */
+	vm_map_switch(map);
+	mmap_checks(kt_ctx, vp, pmap, map, va, pva, buf);
+	vm_map_switch(NULL);
+	vm_map_deallocate(map);
+	pmap_destroy(pmap);
+	KT_ASSERT_EQ(vp->v_holdcount, 0); /* the last unmap let the vnode go */
+	KT_ASSERT_EQ(vn_remove(M_PATH), 0);
+	vn_close(vp, 0);
+	KT_ASSERT_EQ(vm_object_count, objs0); /* the file's object, and the private shadow */
+	kfree(buf, M_LEN);
+	KT_ASSERT_EQ(vfs_sync_all(), 0);
 }

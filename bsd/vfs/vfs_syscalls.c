@@ -185,6 +185,19 @@ vfile_get(uint64_t fd, long *err)
 	return fp->f_data;
 }
 
+int
+vfs_file_vnode(struct file *fp, struct vnode **vpp, int *oflags)
+{
+	struct vfile *vf;
+
+	if (fp->f_ops != &vnops_fileops)
+		return ENODEV;
+	vf = fp->f_data;
+	*vpp = vf->vf_vp;
+	*oflags = vf->vf_flags;
+	return 0;
+}
+
 /* ---- open ---- */
 
 #define OPEN_FLAGS_KNOWN                                                                        \

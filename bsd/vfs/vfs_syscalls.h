@@ -25,6 +25,14 @@ struct fileops;
 extern const struct fileops vnops_fileops;
 
 /*
+ * vfs_file_vnode: the vnode and open(2) flags of open file fp (mmap of a file).
+ *   Returns: 0 (the caller holds fp, which keeps the vnode), ENODEV (fp is not a vnode).
+ */
+struct file;
+struct vnode;
+int vfs_file_vnode(struct file *fp, struct vnode **vpp, int *oflags);
+
+/*
  * vfs_exec_open: a reader for the program at path on the mounted file systems: a regular file
  * with an execute bit. Close it with vfs_exec_close once exec has read what it needs.
  *   Returns: 0; ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG; EACCES (not a regular executable); EIO.

@@ -7,14 +7,21 @@
  * queues while the pager fills or writes them, and whoever needs one sleeps on its address.
  * Pinned pages are wired while a read or write copies through them, so the pageout scan (which
  * only walks the active and inactive queues) cannot free them. Dirty pages keep one wiring of
- * their own until they are written back: the pageout scan therefore only ever meets clean file
- * pages, which it frees without calling the pager, and no disk I/O happens under its spin lock.
+ * their own until they are written back, so the pageout scan never meets a page write() dirtied.
+ *
+ * Mapped files (mmap) add a fourth: a page stored to through a mapping is clean as far as
+ * the UBC knows, but modified in the pmap. Syncs collect those modify bits first (turning the
+ * page dirty, with its wiring, before the write-back); the pageout scan, which meets such
+ * pages on its queues, cleans them itself through data_return (busy, with no lock held, as it
+ * does for anonymous memory), and vm_fault reads through data_request the same way. A mapped
+ * file's vnode is held (ubc_map) until its object's last mapping goes (vnp_last_unmap).
  *
  * XXX: write-behind and read-ahead are synchronous (in the reader's or writer's thread); an
- * I/O thread would overlap them. XXX: once files are mmap'ed, vm_fault calls data_request and
- * the pageout scan data_return under vm_object_lock_all, a spin lock; the VM must drop it
- * around pager calls (busy pages) before mapped files can page.
+ * I/O thread would overlap them. XXX: the pageout daemon writes file pages itself and so may
+ * wait for a file system's lock; a holder of that lock that waits for free pages is then only
+ * saved by the free-page reserve.
  */
+#include <bsd/sys/vfs_file.h>
 #include <bsd/vfs/vfs_ubc.h>
 #include <console.h>
 #include <mach/kern/kalloc.h>
@@ -60,10 +67,16 @@ vnp_data_request(memory_object_t mo, vm_object_offset_t offset, vm_size_t length
 		return KERN_INVALID_ARGUMENT;
 	if (vp->v_op->vop_pagein == NULL)
 		return KERN_MEMORY_ERROR;
-	if (offset >= round_page(vp->v_size)) {
-		memset(dst, 0, length);
-		return KERN_SUCCESS;
-	}
+	/*
+	 * The cache itself never asks past the end; a fault does (mmap): a page wholly past it
+	 * is an error (SIGBUS), and a cluster reaching past it is asked for again page by page.
+	 * XXX: so the last cluster of a file costs two requests; the fault could clip its
+	 * cluster to the end if the pager told it where that is.
+	 */
+	if (offset >= round_page(vp->v_size))
+		return MEMORY_OBJECT_BEYOND_END;
+	if (offset + length > round_page(vp->v_size))
+		return MEMORY_OBJECT_ABSENT;
 	err = vp->v_op->vop_pagein(vp, offset, dst, length);
 	if (err != 0)
 		return KERN_MEMORY_ERROR;
@@ -107,12 +120,56 @@ vnp_terminate(memory_object_t mo)
 	kfree(mo, sizeof(struct vnode_pager));
 }
 
+/*
+ * The last mapping is gone: the vnode may be recycled again (ubc_map held it). XXX: this runs
+ * under the object lock and cannot sleep, so an unlinked file whose last use went while it
+ * was mapped has its inode released when its vnode is recycled (vnode_reclaim), not here.
+ */
+static void
+vnp_last_unmap(memory_object_t mo)
+{
+	vnode_drop(vnp_vnode(mo));
+}
+
+/* msync: the file's modified pages, then its metadata (as fsync). */
+static kern_return_t
+vnp_synchronize(memory_object_t mo, vm_object_offset_t offset, vm_size_t length, int flags)
+{
+	(void)offset;
+	(void)length;
+	(void)flags;
+	/* XXX: the whole file, not only the range asked for. */
+	return vn_fsync(vnp_vnode(mo)) == 0 ? KERN_SUCCESS : KERN_FAILURE;
+}
+
 static const struct memory_object_pager_ops vnode_pager_ops = {
 	.mop_name = "vnode",
+	.mop_cluster_pages = UBC_CLUSTER,
 	.mop_data_request = vnp_data_request,
 	.mop_data_return = vnp_data_return,
 	.mop_terminate = vnp_terminate,
+	.mop_last_unmap = vnp_last_unmap,
+	.mop_synchronize = vnp_synchronize,
 };
+
+vm_object_t
+ubc_map(vnode_t vp)
+{
+	vm_object_t o = vp->v_object;
+	bool st;
+
+	if (o == NULL)
+		return NULL;
+	st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	o->vo_refs++;
+	if (!(o->vo_flags & VM_OBJECT_MAPPED)) {
+		o->vo_flags |= VM_OBJECT_MAPPED;
+		vnode_hold(vp); /* dropped by vnp_last_unmap */
+	}
+	vp->v_wasmapped = true;
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+	return o;
+}
 
 int
 ubc_info_init(vnode_t vp, uint64_t size)
@@ -393,6 +450,41 @@ ubc_pageout(vnode_t vp, vm_page_t *p, unsigned n)
 	return kr == KERN_SUCCESS ? 0 : EIO;
 }
 
+/*
+ * Make the pages stored to through mappings dirty, as a write() would have: their modify bit
+ * moves from the pmap to the page (a store after this sets it again, for the next sync), and
+ * they take the dirty wiring. A page the pageout scan failed to clean (dirty, unwired) gets
+ * its wiring here too. v_lock held.
+ */
+static void
+ubc_collect_modified(vnode_t vp)
+{
+	vm_object_t o = vp->v_object;
+	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+
+	for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
+		for (vm_page_t m = o->vo_hash[b]; m != NULL; m = m->vmp_hnext) {
+			bool modified;
+
+			if (m->vmp_vmflags & VM_PAGE_VM_BUSY)
+				continue;
+			if ((modified = pmap_is_modified(m)))
+				pmap_clear_modify(m); /* the write-back below takes the store too */
+			if (m->vmp_vmflags & VM_PAGE_VM_DIRTY) {
+				if (m->vmp_wire_count != 0)
+					continue; /* the UBC's own dirty page */
+			} else if (modified) {
+				m->vmp_vmflags |= VM_PAGE_VM_DIRTY;
+			} else {
+				continue;
+			}
+			vm_page_wire(m);
+			vp->v_ndirty++;
+		}
+	}
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+}
+
 static int
 ubc_msync_locked(vnode_t vp)
 {
@@ -401,7 +493,11 @@ ubc_msync_locked(vnode_t vp)
 	unsigned cap = UBC_SYNC_BATCH;
 	int err = 0;
 
-	if (o == NULL || vp->v_ndirty == 0)
+	if (o == NULL)
+		return 0;
+	if (vp->v_wasmapped)
+		ubc_collect_modified(vp);
+	if (vp->v_ndirty == 0)
 		return 0;
 	if (vp->v_ndirty < cap)
 		cap = (unsigned)vp->v_ndirty;
@@ -527,18 +623,21 @@ again:
 
 			for (; m != NULL; m = next) {
 				unsigned pins;
+				bool counted;
 
 				next = m->vmp_hnext;
 				if (m->vmp_offset < keep)
 					continue;
-				pins = m->vmp_wire_count;
-				if (m->vmp_vmflags & VM_PAGE_VM_DIRTY)
-					pins--; /* the dirty wiring is not a pin */
+				/* A dirty page has its wiring and is counted; one the pageout scan
+				 * failed to clean (dirty, unwired) has neither (yet). */
+				counted = (m->vmp_vmflags & VM_PAGE_VM_DIRTY) &&
+					  m->vmp_wire_count > 0;
+				pins = m->vmp_wire_count - (counted ? 1 : 0);
 				if ((m->vmp_vmflags & VM_PAGE_VM_BUSY) || pins > 0) {
 					ubc_page_wait(m, &st);
 					goto again;
 				}
-				if (m->vmp_vmflags & VM_PAGE_VM_DIRTY)
+				if (counted)
 					vp->v_ndirty--;
 				vm_page_free(m);
 			}
@@ -571,7 +670,7 @@ ubc_purge_clean(vnode_t vp)
 		for (; m != NULL; m = next) {
 			next = m->vmp_hnext;
 			if ((m->vmp_vmflags & (VM_PAGE_VM_BUSY | VM_PAGE_VM_DIRTY)) ||
-			    m->vmp_wire_count != 0)
+			    m->vmp_wire_count != 0 || pmap_is_modified(m))
 				continue;
 			vm_page_free(m);
 			n++;
@@ -595,6 +694,32 @@ ubc_resident(vnode_t vp, uint64_t *dirty)
 	return n;
 }
 
+/*
+ * Free every page of o, waiting for those under I/O: the pageout scan may be cleaning one
+ * through the pager, which must be done before the vnode goes. Nothing maps o any more (the
+ * vnode is only recycled unheld), so no page comes back.
+ */
+static void
+ubc_drain(vm_object_t o)
+{
+	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+
+again:
+	for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
+		vm_page_t m = o->vo_hash[b], next;
+
+		for (; m != NULL; m = next) {
+			next = m->vmp_hnext;
+			if (m->vmp_vmflags & VM_PAGE_VM_BUSY) {
+				ubc_page_wait(m, &st);
+				goto again;
+			}
+			vm_page_free(m);
+		}
+	}
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+}
+
 void
 ubc_destroy(vnode_t vp)
 {
@@ -608,8 +733,9 @@ ubc_destroy(vnode_t vp)
 		klog(LOG_ERR, "ubc: file %llu: %llu dirty pages lost (write-back failed)\n",
 		     (unsigned long long)vp->v_fileid, (unsigned long long)dirty);
 	o = vp->v_object;
+	ubc_drain(o);
 	vp->v_object = NULL;
 	vp->v_pager = NULL;
 	lck_mtx_unlock(&vp->v_lock);
-	vm_object_deallocate(o); /* frees the pages and terminates the pager */
+	vm_object_deallocate(o); /* terminates the pager */
 }

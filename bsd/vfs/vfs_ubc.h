@@ -6,8 +6,11 @@
  * brought in by the pager (data_request → VOP_PAGEIN) in a cluster of up to UBC_CLUSTER pages
  * when the file is read sequentially; a written page is marked dirty and stays wired (off the
  * pageout queues) until fsync, sync or write-behind hands it to the pager (data_return →
- * VOP_PAGEOUT). Clean pages sit on the VM's queues like any other, so the cache grows into all
- * free memory and the pageout scan takes it back. A page under I/O is BUSY: others wait for it.
+ * VOP_PAGEOUT). mmap maps the same object (ubc_map): a store through a mapping only sets the
+ * page's modify bit in the pmap, which a sync turns into a dirty page before writing back, and
+ * which the pageout scan honours by cleaning the page through the pager. Clean pages sit on
+ * the VM's queues like any other, so the cache grows into all free memory and the pageout
+ * scan takes it back. A page under I/O is BUSY: others wait for it.
  *
  * Locks: v_lock serialises writers, truncation and syncs of one vnode (readers do not take it);
  * vm_object_lock_all covers page lookup, flags and queues. Never call in with a spin lock held.
@@ -64,6 +67,15 @@ int ubc_msync(vnode_t vp);
  * tail of the last page is zeroed. Locks: v_lock held by the caller.
  */
 void ubc_setsize_locked(vnode_t vp, uint64_t size);
+
+/*
+ * ubc_map: the object to map for regular file vp (mmap), with a reference for the mapping.
+ * While any mapping of it (or a copy-on-write shadow over it) exists, the vnode is held (it
+ * cannot be recycled); the last unmap lets it go (the vnode pager's last_unmap).
+ *   Locks:   none held; takes vm_object_lock_all.
+ *   Returns: the object, or NULL when vp has none (not a regular file).
+ */
+struct vm_object *ubc_map(vnode_t vp);
 
 /* ubc_purge_clean: drop vp's clean, unused pages (tests, memory pressure). Returns how many. */
 uint64_t ubc_purge_clean(vnode_t vp);

@@ -135,6 +135,9 @@ vnode_reclaim(vnode_t vp)
 	bool st;
 
 	nc_purge(vp);
+	/* An unlinked file whose last use went while it was held is released now. */
+	if (vp->v_op != NULL && vp->v_op->vop_inactive != NULL && !(vp->v_flag & VGONE))
+		(void)vp->v_op->vop_inactive(vp);
 	ubc_destroy(vp);
 	if (vp->v_op != NULL && vp->v_op->vop_reclaim != NULL)
 		(void)vp->v_op->vop_reclaim(vp);
@@ -268,7 +271,7 @@ vnode_ref(vnode_t vp)
 void
 vnode_rele(vnode_t vp)
 {
-	bool st = lck_spin_lock_irqsave(&vnode_list_lock), gone;
+	bool st = lck_spin_lock_irqsave(&vnode_list_lock), gone, held;
 
 	assert(vp->v_usecount > 0);
 	if (vp->v_usecount > 1) {
@@ -276,9 +279,13 @@ vnode_rele(vnode_t vp)
 		lck_spin_unlock_irqrestore(&vnode_list_lock, st);
 		return;
 	}
+	held = vp->v_holdcount != 0;
 	lck_spin_unlock_irqrestore(&vnode_list_lock, st);
-	/* The last use: the file system may release an unlinked file (it sets VGONE). */
-	if (vp->v_op->vop_inactive != NULL)
+	/*
+	 * The last use: the file system may release an unlinked file (it sets VGONE). Not while
+	 * it is held (mapped: its pages are still in use); vnode_reclaim asks again then.
+	 */
+	if (vp->v_op->vop_inactive != NULL && !held)
 		(void)vp->v_op->vop_inactive(vp);
 	st = lck_spin_lock_irqsave(&vnode_list_lock);
 	if (--vp->v_usecount > 0) { /* taken again meanwhile */

@@ -40,3 +40,19 @@ memory_object_terminate(memory_object_t mo)
 {
 	mo->mo_ops->mop_terminate(mo);
 }
+
+void
+memory_object_last_unmap(memory_object_t mo)
+{
+	if (mo->mo_ops->mop_last_unmap != NULL)
+		mo->mo_ops->mop_last_unmap(mo);
+}
+
+kern_return_t
+memory_object_synchronize(memory_object_t mo, vm_object_offset_t offset, vm_size_t length,
+			  int flags)
+{
+	if (mo->mo_ops->mop_synchronize == NULL)
+		return KERN_SUCCESS; /* the pager keeps nothing that needs writing */
+	return mo->mo_ops->mop_synchronize(mo, offset, length, flags);
+}

@@ -24,6 +24,11 @@ typedef struct memory_object *memory_object_t;
 
 /* data_request: no data at this offset (zero fill, or look below in the shadow chain). */
 #define MEMORY_OBJECT_ABSENT KERN_NOT_IN_SET
+/*
+ * data_request: the offset lies past the end of the data (a file's end): the fault fails with
+ * KERN_MEMORY_ERROR (SIGBUS for user space), without a log line.
+ */
+#define MEMORY_OBJECT_BEYOND_END KERN_INVALID_ADDRESS
 
 struct memory_object_pager_ops {
 	const char *mop_name;
@@ -50,6 +55,19 @@ struct memory_object_pager_ops {
 					 vm_size_t length, vm_prot_t access);
 	/* The object is gone: release everything the pager holds for it, and the pager. */
 	void (*mop_terminate)(memory_object_t mo);
+	/*
+	 * Optional. The object's references are down to the one its owner keeps (every mapping
+	 * is gone) and it was VM_OBJECT_MAPPED (vm_object.h), which is now cleared. Called with
+	 * vm_object_lock_all held: must not sleep (XNU's memory_object_last_unmap).
+	 */
+	void (*mop_last_unmap)(memory_object_t mo);
+	/*
+	 * Optional. Write back the modified data of [offset, offset + length) (msync; XNU's
+	 * memory_object_synchronize). Called with no lock held; may sleep.
+	 * Returns KERN_SUCCESS or KERN_FAILURE (an I/O error; the data stays modified).
+	 */
+	kern_return_t (*mop_synchronize)(memory_object_t mo, vm_object_offset_t offset,
+					 vm_size_t length, int flags);
 };
 
 struct memory_object {
@@ -65,6 +83,9 @@ kern_return_t memory_object_data_return(memory_object_t mo, vm_object_offset_t o
 kern_return_t memory_object_data_unlock(memory_object_t mo, vm_object_offset_t offset,
 					vm_size_t length, vm_prot_t access);
 void memory_object_terminate(memory_object_t mo);
+void memory_object_last_unmap(memory_object_t mo);
+kern_return_t memory_object_synchronize(memory_object_t mo, vm_object_offset_t offset,
+					vm_size_t length, int flags);
 
 /*
  * default_pager_create: a default-pager memory object for anonymous object `object`, backed

@@ -89,7 +89,7 @@ static bool
 vf_object_release(vm_object_t o, bool *st)
 {
 	if (o->vo_refs > 1) {
-		o->vo_refs--;
+		vm_object_release_locked(o);
 		return false;
 	}
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
@@ -203,7 +203,9 @@ vf_pagein(vm_object_t o, vm_object_offset_t off, vm_prot_t fault_type, bool *st)
 	}
 	if (kr == KERN_SUCCESS)
 		__atomic_fetch_add(&vm_fault_stats.vfs_pageins, n, __ATOMIC_RELAXED);
-	if (kr != KERN_SUCCESS && kr != MEMORY_OBJECT_ABSENT) {
+	if (kr == MEMORY_OBJECT_BEYOND_END) {
+		kr = KERN_MEMORY_ERROR; /* past a file's end: the caller's error, not the pager's */
+	} else if (kr != KERN_SUCCESS && kr != MEMORY_OBJECT_ABSENT) {
 		klog(LOG_ERR, "vm_fault: pager %s error %d at offset %#llx\n",
 		     pager->mo_ops->mop_name, kr, (unsigned long long)off);
 		kr = KERN_MEMORY_ERROR;
@@ -326,6 +328,44 @@ vf_page(vm_object_t object, vm_object_offset_t offset, vm_prot_t fault_type, boo
 	return KERN_SUCCESS;
 }
 
+/* Neighbours a read fault on a file's page maps too when they are resident (fault-around). */
+#define VM_FAULT_AROUND 16
+
+/*
+ * Map the resident neighbours of the page at va (object at offset, an external object: a
+ * file's pages) inside the aligned window of VM_FAULT_AROUND pages and the entry, read-only,
+ * so a reader of a cached file takes one fault per window instead of one per page (Linux's
+ * fault-around). A store to one of them faults and maps it writable as usual. Map lock held.
+ */
+static void
+vf_fault_around(vm_map_t map, vaddr_t va, vm_object_t object, vm_object_offset_t offset,
+		vm_prot_t prot)
+{
+	vm_map_entry_t e;
+	vaddr_t start, end;
+	bool ost;
+
+	if (!vm_map_lookup_entry(map, va, &e))
+		return;
+	start = MAX(e->vme_start, va & ~(vaddr_t)(ptoa(VM_FAULT_AROUND) - 1));
+	end = MIN(e->vme_end, start + ptoa(VM_FAULT_AROUND));
+	prot &= ~VM_PROT_WRITE;
+	ost = pmap_spin_lock_irqsave(&vm_object_lock_all);
+	for (vaddr_t a = start; a < end; a += PAGE_SIZE) {
+		vm_page_t m;
+
+		if (a == va || pmap_extract(map->vm_pmap, a) != 0)
+			continue;
+		m = vm_page_lookup(object, offset - (va - a));
+		if (m == NULL || (m->vmp_vmflags & VM_PAGE_VM_BUSY))
+			continue;
+		if (pmap_enter(map->vm_pmap, a, VM_PAGE_TO_PHYS(m), prot, 0) != KERN_SUCCESS)
+			break;
+		vm_fault_stats.vfs_fault_around++;
+	}
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, ost);
+}
+
 /*
  * Whether va still resolves to object and offset, and the protection to map it with. Map lock
  * held.
@@ -396,6 +436,9 @@ again:
 		if (o != object)
 			prot &= ~VM_PROT_WRITE; /* a page below: shared until written */
 		kr = pmap_enter(map->vm_pmap, va, VM_PAGE_TO_PHYS(m), prot, 0);
+		if (kr == KERN_SUCCESS && o == object && !(fault_type & VM_PROT_WRITE) &&
+		    !(object->vo_flags & VM_OBJECT_INTERNAL))
+			vf_fault_around(map, va, object, offset, prot);
 	}
 	lck_spin_unlock_irqrestore(&map->vm_lock, st);
 

@@ -107,10 +107,12 @@ vm_object_deallocate(vm_object_t object)
 		memory_object_t pager;
 
 		assert(object->vo_refs > 0);
-		if (--object->vo_refs > 0) {
+		if (object->vo_refs > 1) {
+			vm_object_release_locked(object);
 			lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 			return;
 		}
+		object->vo_refs = 0;
 		shadow = object->vo_shadow;
 		pager = object->vo_pager;
 		object->vo_shadow = NULL;
@@ -120,6 +122,17 @@ vm_object_deallocate(vm_object_t object)
 		if (pager != NULL)
 			memory_object_terminate(pager);
 		object = shadow;
+	}
+}
+
+void
+vm_object_release_locked(vm_object_t object)
+{
+	assert(object->vo_refs > 1);
+	if (--object->vo_refs == 1 && (object->vo_flags & VM_OBJECT_MAPPED) &&
+	    object->vo_pager != NULL) {
+		object->vo_flags &= ~VM_OBJECT_MAPPED;
+		memory_object_last_unmap(object->vo_pager);
 	}
 }
 

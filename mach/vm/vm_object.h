@@ -46,6 +46,11 @@ typedef struct vm_object *vm_object_t;
 
 /* vo_flags */
 #define VM_OBJECT_INTERNAL 0x1 /* anonymous memory: the default pager backs it */
+/*
+ * Mapped: set by the pager's owner when it maps the object (ubc_map); when the references
+ * drop back to one, the flag is cleared and the pager's mop_last_unmap is called.
+ */
+#define VM_OBJECT_MAPPED   0x2
 
 /* vmp_queue */
 enum vm_page_queue {
@@ -101,6 +106,13 @@ void vm_object_reference(vm_object_t object);
  * shadow, and so on down the chain.
  */
 void vm_object_deallocate(vm_object_t object);
+
+/*
+ * vm_object_release_locked: drop one reference that is not the last (vo_refs > 1), telling a
+ * VM_OBJECT_MAPPED object's pager when only one is left (mop_last_unmap).
+ *   Locks:   vm_object_lock_all held; never sleeps.
+ */
+void vm_object_release_locked(vm_object_t object);
 
 /*
  * vm_object_shadow: put a new, empty object of length bytes in front of *object (for

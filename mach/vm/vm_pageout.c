@@ -85,7 +85,7 @@ vpo_launder_finish(vm_page_t m, bool *st)
 		vm_pageout_stats.vps_return_failed++;
 	}
 	if (o->vo_refs > 1) {
-		o->vo_refs--;
+		vm_object_release_locked(o);
 	} else {
 		lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
 		vm_object_deallocate(o);

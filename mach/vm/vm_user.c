@@ -1,6 +1,6 @@
 /*
- * vm_user.c — vm_allocate, vm_deallocate, vm_protect, vm_inherit, vm_read, vm_write, vm_copy
- * over vm_map (Mach 3.0 vm/vm_user.c).
+ * vm_user.c — vm_allocate, vm_deallocate, vm_protect, vm_inherit, vm_read, vm_write, vm_copy,
+ * vm_msync over vm_map (Mach 3.0 vm/vm_user.c).
  *
  * The one idea: the calls that move data reach another map's memory without running on it:
  * each page is faulted in with vm_fault() for the access needed and reached through the
@@ -8,6 +8,7 @@
  * which address space is loaded.
  */
 #include <console.h>
+#include <mach/vm/memory_object.h>
 #include <mach/vm/pmap.h>
 #include <mach/vm/vm_fault.h>
 #include <mach/vm/vm_kern.h>
@@ -140,6 +141,71 @@ vm_copy(vm_map_t map, vaddr_t src, vm_size_t size, vaddr_t dst)
 		kr = vm_map_copy_bytes(map, src + off, bounce, n, false);
 		if (kr == KERN_SUCCESS)
 			kr = vm_map_copy_bytes(map, dst + off, bounce, n, true);
+	}
+	return kr;
+}
+
+/* Objects vm_msync looks at per pass under the map lock. */
+#define VM_MSYNC_BATCH 16
+
+/*
+ * Reference up to VM_MSYNC_BATCH objects mapped shared in [*at, end), with the object range
+ * each maps, moving *at past them. Map lock held. Returns how many, or -1 for a hole.
+ */
+static int
+vm_msync_collect(vm_map_t map, vaddr_t *at, vaddr_t end, vm_object_t *objs,
+		 vm_object_offset_t *offs, vm_size_t *lens)
+{
+	vm_map_entry_t e;
+	int n = 0;
+
+	if (!vm_map_lookup_entry(map, *at, &e))
+		return -1;
+	while (*at < end && n < VM_MSYNC_BATCH) {
+		vaddr_t s, t;
+
+		if (e == &map->vm_header || e->vme_start > *at)
+			return -1;
+		s = *at;
+		t = MIN(e->vme_end, end);
+		if (e->vme_object != NULL && !e->vme_needs_copy &&
+		    e->vme_object->vo_pager != NULL) {
+			vm_object_reference(e->vme_object);
+			objs[n] = e->vme_object;
+			offs[n] = e->vme_offset + (s - e->vme_start);
+			lens[n] = t - s;
+			n++;
+		}
+		*at = t;
+		e = e->vme_next;
+	}
+	return n;
+}
+
+kern_return_t
+vm_msync(vm_map_t map, vaddr_t addr, vm_size_t size, int flags)
+{
+	vm_object_t objs[VM_MSYNC_BATCH];
+	vm_object_offset_t offs[VM_MSYNC_BATCH];
+	vm_size_t lens[VM_MSYNC_BATCH];
+	kern_return_t kr = KERN_SUCCESS;
+	vaddr_t at, end;
+
+	if (!vm_user_range(addr, size, &at, &end))
+		return KERN_INVALID_ADDRESS;
+	while (at < end) {
+		bool st = pmap_spin_lock_irqsave(&map->vm_lock);
+		int n = vm_msync_collect(map, &at, end, objs, offs, lens);
+
+		lck_spin_unlock_irqrestore(&map->vm_lock, st);
+		if (n < 0)
+			return KERN_INVALID_ADDRESS; /* XXX: Linux also syncs what came before */
+		for (int i = 0; i < n; i++) {
+			if (memory_object_synchronize(objs[i]->vo_pager, offs[i], lens[i], flags) !=
+			    KERN_SUCCESS)
+				kr = KERN_FAILURE;
+			vm_object_deallocate(objs[i]);
+		}
 	}
 	return kr;
 }

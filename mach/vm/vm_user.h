@@ -56,4 +56,19 @@ kern_return_t vm_copy(vm_map_t map, vaddr_t src, vm_size_t size, vaddr_t dst);
 kern_return_t vm_map_copy_bytes(vm_map_t map, vaddr_t addr, void *buf, vm_size_t len,
 				bool to_map);
 
+/* vm_msync flags (XNU's VM_SYNC_*) */
+#define VM_SYNC_ASYNCHRONOUS 0x1
+#define VM_SYNC_SYNCHRONOUS  0x2
+#define VM_SYNC_INVALIDATE   0x4
+
+/*
+ * vm_msync: have the pagers of the objects mapped shared (not copy-on-write) in
+ * [addr, addr + size) write back their modified data (memory_object_synchronize).
+ * XXX: VM_SYNC_ASYNCHRONOUS writes synchronously too (no I/O thread yet).
+ *   Locks:   none held; sleeps for the I/O.
+ *   Returns: KERN_SUCCESS; KERN_INVALID_ADDRESS (a hole in the range; nothing written);
+ *            KERN_FAILURE (a pager's write failed).
+ */
+kern_return_t vm_msync(vm_map_t map, vaddr_t addr, vm_size_t size, int flags);
+
 #endif /* _MACH_VM_VM_USER_H_ */

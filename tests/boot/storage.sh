@@ -41,4 +41,5 @@ boot_expect '^#   hello.txt \(inode' "the root listing names hello.txt"
 boot_expect '^vfs: mounted /dev/vdb1 on / \(ext2' "the partition mounted as the root"
 boot_expect '^ok [0-9]+ - vfs_ubc_read_cold_warm_purge$' "the UBC ktest (ran, not skipped)"
 boot_expect '^ok [0-9]+ - vfs_devfs_nodes$' "the devfs ktest (ran, not skipped)"
+boot_expect '^ok [0-9]+ - vfs_ubc_mmap_coherence$' "the mmap coherence ktest (ran, not skipped)"
 boot_finish

@@ -1,10 +1,11 @@
 #!/bin/bash
 # user-rootfs — user space from the root file system, with no boot archive: the user tier's
-# programs (user.inc) plus fstest on an ext2 partition labelled nimbus-root (mke2fs -d, in a
-# GPT), booted with root=LABEL=nimbus-root; the kernel runs /sbin/init from the disk, which runs
-# every test — fstest among them, exercising the file-system system calls in /fstest — and
-# powers off, which syncs and unmounts. Then the host judges the disk: `e2fsck -fn` must pass
-# and debugfs must read back what fstest left, byte for byte. TCG only (see user.sh).
+# programs (user.inc) plus fstest and mmaptest on an ext2 partition labelled nimbus-root
+# (mke2fs -d, in a GPT), booted with root=LABEL=nimbus-root; the kernel runs /sbin/init from the
+# disk, which runs every test — fstest among them, exercising the file-system system calls in
+# /fstest, and mmaptest, file mappings in /mmaptest — and powers off, which syncs and unmounts.
+# Then the host judges the disk: `e2fsck -fn` must pass and debugfs must read back what fstest
+# and mmaptest left, byte for byte. TCG only (see user.sh).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/user.inc"
 boot_scenario user-rootfs
@@ -17,6 +18,8 @@ rm -rf "$work" && mkdir -p "$work"
 user_build_tree "$work/tree"
 ucc -static -o "$work/tree/bin/fstest" tests/user/fstest.c ||
 	boot_fail "fstest did not build (see $BOOT_LOGDIR/$BOOT_NAME.build.log)"
+ucc -static -o "$work/tree/bin/mmaptest" tests/user/mmaptest.c ||
+	boot_fail "mmaptest did not build (see $BOOT_LOGDIR/$BOOT_NAME.build.log)"
 if ! { truncate -s 16M "$work/ext2.img" &&
 	E2FSPROGS_FAKE_TIME=$(($(date +%s) - 86400)) \
 	mke2fs -q -F -t ext2 -b 1024 -L nimbus-root -d "$work/tree" "$work/ext2.img" \
@@ -31,6 +34,7 @@ boot_run
 run_t1=$(date +%s)
 boot_expect '^init: pid 1, ' "init from the disk runs as pid 1"
 boot_expect '^ok [0-9]+ - vfs_file_calls$' "fstest passing"
+boot_expect '^ok [0-9]+ - mmap_files$' "mmaptest passing"
 boot_expect '^ok [0-9]+ - busybox_sh_c$' "busybox from the disk"
 boot_expect '^vfs: unmounted /dev/vda1 from /$' "the root unmounted at power-off"
 if grep -q '^bootfs: module' "$BOOT_LOG" 2>/dev/null; then
@@ -64,4 +68,12 @@ sys.stdout.buffer.write(bytes(((i * 7 + (i >> 9)) & 0xff) for i in range(100 * 1
 	>"$work/want-big"
 debugfs -R "cat /fstest/big.bin" "$part" >"$work/got-big" 2>/dev/null
 cmp -s "$work/got-big" "$work/want-big" || boot_fail "debugfs: /fstest/big.bin is not the pattern"
+# Written by mmaptest through a MAP_SHARED mapping only, then msync'ed.
+python3 -c '
+import sys
+sys.stdout.buffer.write(bytes(((i * 5 + (i >> 10) + 1) & 0xff) for i in range(20 * 1024 + 7)))' \
+	>"$work/want-mmap"
+debugfs -R "cat /mmaptest/keep-mmap.bin" "$part" >"$work/got-mmap" 2>/dev/null
+cmp -s "$work/got-mmap" "$work/want-mmap" ||
+	boot_fail "debugfs: /mmaptest/keep-mmap.bin is not what was stored through the mapping"
 boot_finish

@@ -47,6 +47,7 @@ static const struct utest tests[] = {
 	{ "mach_ipc_traps", "/bin/machtest", NULL, 0 },
 	/* On a read-write root file system (tests/boot/user-rootfs.sh): the file calls. */
 	{ "vfs_file_calls", "/bin/fstest", "/fstest", 0 },
+	{ "mmap_files", "/bin/mmaptest", "/mmaptest", 0 },
 	/* Debian's busybox-static, when the archive has it (tests/boot/user.sh). */
 	{ "busybox_echo", "/bin/busybox", "echo", 0, "busybox says hello" },
 	{ "busybox_sh_c", "/bin/busybox", "sh", 3 << 8, "-c",
@@ -65,7 +66,8 @@ main(int argc, char **argv)
 		pid_t pid, w;
 
 		fflush(stdout);
-		if ((strcmp(t->path, "/bin/busybox") == 0 || strcmp(t->path, "/bin/fstest") == 0) &&
+		if ((strcmp(t->path, "/bin/busybox") == 0 || strcmp(t->path, "/bin/fstest") == 0 ||
+		     strcmp(t->path, "/bin/mmaptest") == 0) &&
 		    access(t->path, X_OK) != 0) {
 			printf("ok %d - %s # SKIP no %s here\n", ++n, t->name, t->path);
 			skip++;

@@ -2,7 +2,8 @@
  * vm_object_test.c — unit tests of mach/vm/vm_object.c and vm_resident.c: resident pages by
  * offset (with hash growth), reference counting, shadow-chain lookup, collapse and bypass
  * (random chains: what every offset reads as is the same before and after, and no page or
- * object is leaked), copy_quickly write-protecting pages, and page-queue accounting.
+ * object is leaked), copy_quickly write-protecting pages, page-queue accounting, and the
+ * last_unmap a mapped object's pager hears.
  *
  * Pages come from vm_page over a host buffer standing for physical memory; the pmap is a fake
  * that records which pages were asked to lose write access or all their mappings.
@@ -15,6 +16,7 @@
 
 #include <mach/kern/kalloc.h>
 #include <mach/kern/zalloc.h>
+#include <mach/vm/memory_object.h>
 #include <mach/vm/pmap.h>
 #include <mach/vm/vm_object.h>
 #include <mach/vm/vm_param.h>
@@ -357,4 +359,65 @@ Test(vm_object, laundry_queue_and_reserve)
 	vm_page_free_reserved = reserved0;
 	vm_object_deallocate(o);
 	cr_assert_eq(vm_page_active_count + vm_page_inactive_count + vm_page_laundry_count, 0);
+}
+
+/* A pager that counts last_unmap and terminate calls (the vnode pager's contract). */
+struct count_pager {
+	struct memory_object cp_mo;
+	unsigned cp_last_unmap, cp_terminate;
+};
+
+static void
+count_last_unmap(memory_object_t mo)
+{
+	((struct count_pager *)mo)->cp_last_unmap++;
+}
+
+static void
+count_terminate(memory_object_t mo)
+{
+	((struct count_pager *)mo)->cp_terminate++;
+}
+
+static const struct memory_object_pager_ops count_ops = {
+	.mop_name = "count",
+	.mop_last_unmap = count_last_unmap,
+	.mop_terminate = count_terminate,
+};
+
+/*
+ * A mapped object's pager hears once that the last reference besides its owner's went, through
+ * vm_object_deallocate and vm_object_release_locked alike; an object not marked mapped (or
+ * marked again later) is told again only after it was marked again.
+ */
+Test(vm_object, last_unmap_once_when_back_to_one_reference)
+{
+	struct count_pager cp = { { &count_ops }, 0, 0 };
+	vm_object_t o = vm_object_allocate(4 * PAGE_SIZE);
+	bool st;
+
+	cr_assert_not_null(o);
+	o->vo_flags = VM_OBJECT_MAPPED; /* external, mapped (as ubc_map leaves it) */
+	o->vo_pager = &cp.cp_mo;
+	vm_object_reference(o);
+	vm_object_reference(o);
+	vm_object_deallocate(o);
+	cr_assert_eq(cp.cp_last_unmap, 0);
+	st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	vm_object_release_locked(o);
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+	cr_assert_eq(cp.cp_last_unmap, 1);
+	cr_assert_eq(o->vo_flags & VM_OBJECT_MAPPED, 0);
+	/* Unmarked: a reference taken and dropped says nothing. */
+	vm_object_reference(o);
+	vm_object_deallocate(o);
+	cr_assert_eq(cp.cp_last_unmap, 1);
+	/* Marked again, mapped again, unmapped again: told again. */
+	o->vo_flags |= VM_OBJECT_MAPPED;
+	vm_object_reference(o);
+	vm_object_deallocate(o);
+	cr_assert_eq(cp.cp_last_unmap, 2);
+	vm_object_deallocate(o); /* the owner's: terminate, not last_unmap */
+	cr_assert_eq(cp.cp_last_unmap, 2);
+	cr_assert_eq(cp.cp_terminate, 1);
 }
