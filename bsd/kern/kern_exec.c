@@ -328,6 +328,11 @@ exec_image_read(struct proc *p, const char *path, const struct exec_reader *rp,
 		err = ENOMEM;
 	if (err == 0)
 		err = exec_build_stack(map, top, ea, path, &img, bias, &rsp);
+	/* The point of no return: the other threads go first (Linux de_thread). When another
+	 * thread is already ending the process, the SIGKILL it sent ends this one on its way
+	 * out. */
+	if (err == 0 && p == current_proc() && !proc_single_thread())
+		err = EINTR;
 	if (err != 0) {
 		vm_map_deallocate(map);
 		pmap_destroy(pmap);
@@ -352,6 +357,13 @@ exec_image_read(struct proc *p, const char *path, const struct exec_reader *rp,
 	p->p_mmap_base = EXEC_MMAP_BASE - exec_random_pages() * 16;
 	sig_exec_reset(p);
 	fdt_exec(p);
+	if (p == current_proc()) {
+		/* The one thread left takes the pid as its tid (Linux de_thread). */
+		s = lck_spin_lock_irqsave(&proc_lock);
+		current_uthread()->uu_tid = p->p_pid;
+		current_uthread()->uu_clear_tid = 0;
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+	}
 	slash = path;
 	for (const char *c = path; *c != '\0'; c++)
 		if (*c == '/')
@@ -575,7 +587,7 @@ bsd_init(void)
 	}
 	fdt_init_console(p);
 	printf("bsd_init: starting %s as pid 1\n", init);
-	if (proc_start_thread(p, &tf, NULL) != 0)
+	if (proc_start_thread(p, &tf, NULL, NULL) != 0)
 		panic("bsd_init: no memory for init's thread");
 	return true;
 }
