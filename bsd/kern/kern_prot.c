@@ -15,7 +15,11 @@
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
 #include <bsd/sys/errno.h>
+#ifdef NIMBUS_HOSTED
+#include <sys/stat.h> /* the unit test: glibc's mode macros (it hides linux/stat.h's) */
+#else
 #include <bsd/sys/stat.h>
+#endif
 
 #define ID_NONE 0xffffffffu /* "leave unchanged" (-1) */
 
