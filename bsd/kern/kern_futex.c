@@ -10,9 +10,11 @@
  * A waiter that is woken while it finds the value changed returns 0, not EAGAIN, so a wake is
  * never counted for a thread that then does not return from the wait as woken.
  *
- * Keys are (address space, user address), for private and shared futexes alike.
- * XXX: a MAP_SHARED futex between two processes would need the (vm_object, offset) key; no
- * program here shares one yet. FUTEX_WAKE_OP, the PI and robust-list operations are ENOSYS.
+ * Keys (Linux get_futex_key): a private futex, or one in memory the process does not share, is
+ * (address space, user address); a shared one (FUTEX_PRIVATE_FLAG clear) in a MAP_SHARED
+ * mapping (VM_INHERIT_SHARE) is (vm_object, offset), so processes that map the same object at
+ * different addresses meet. The key's object is referenced for the length of the call.
+ * XXX: FUTEX_WAKE_OP, the PI and robust-list operations are ENOSYS.
  */
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/user_machdep.h>
@@ -23,6 +25,7 @@
 #include <console.h>
 #include <linux/futex.h>
 #include <mach/kern/locks.h>
+#include <mach/vm/vm_map.h>
 
 /* The operation numbers and flags come from the Linux UAPI header (linux/futex.h). */
 
@@ -37,10 +40,16 @@ struct futex_bucket {
 struct futex_waiter {
 	queue_chain_t fw_link;
 	struct futex_bucket *fw_bucket; /* the bucket it is queued on (requeue moves it) */
-	const void *fw_space;		/* the key: address space and user address */
+	const void *fw_space;		/* the key (struct futex_key's space and address) */
 	uint64_t fw_uaddr;
 	uint32_t fw_bitset;
 	bool fw_queued;			/* false once a waker took it off */
+};
+
+struct futex_key {
+	const void *fk_space; /* the map, or the shared object */
+	uint64_t fk_addr;     /* the user address, or the offset in the object */
+	vm_object_t fk_object; /* referenced while the key is in use, or NULL */
 };
 
 static struct futex_bucket futex_table[FUTEX_BUCKETS];
@@ -68,11 +77,38 @@ futex_bucket(const void *space, uint64_t uaddr)
 	return &futex_table[h >> (64 - 6)];
 }
 
-/* The futex key's address space: the process's map. */
-static const void *
-futex_space(struct proc *p)
+/*
+ * The key of the futex at uaddr in p (see the top of the file). The page must have been touched
+ * (a shared mapping's object exists once it has). futex_key_drop releases it.
+ */
+static void
+futex_key_get(struct proc *p, uint64_t uaddr, bool private, struct futex_key *k)
 {
-	return p->p_task->t_map;
+	vm_map_t map = p->p_task->t_map;
+	vm_map_entry_t e;
+	bool s;
+
+	k->fk_space = map;
+	k->fk_addr = uaddr;
+	k->fk_object = NULL;
+	if (private)
+		return;
+	s = pmap_spin_lock_irqsave(&map->vm_lock);
+	if (vm_map_lookup_entry(map, uaddr, &e) && e->vme_inherit == VM_INHERIT_SHARE &&
+	    e->vme_object != NULL) {
+		k->fk_object = e->vme_object;
+		vm_object_reference(k->fk_object);
+		k->fk_space = k->fk_object;
+		k->fk_addr = e->vme_offset + (uaddr - e->vme_start);
+	}
+	lck_spin_unlock_irqrestore(&map->vm_lock, s);
+}
+
+static void
+futex_key_drop(struct futex_key *k)
+{
+	vm_object_deallocate(k->fk_object);
+	k->fk_object = NULL;
 }
 
 /* Lock the bucket w is queued on now (a requeue may move it while we wait for the lock). */
@@ -94,14 +130,12 @@ futex_lock_waiter(struct futex_waiter *w, bool *s)
  * -EAGAIN (the value differs), -ETIMEDOUT, -EINTR (a signal), -EFAULT, -EINVAL.
  */
 static long
-futex_wait(struct proc *p, uint64_t uaddr, uint32_t val, uint32_t bitset,
+futex_wait(struct proc *p, uint64_t uaddr, bool private, uint32_t val, uint32_t bitset,
 	   uint64_t deadline)
 {
-	struct futex_waiter w = {
-		.fw_space = futex_space(p), .fw_uaddr = uaddr, .fw_bitset = bitset,
-		.fw_queued = true,
-	};
-	struct futex_bucket *b = futex_bucket(w.fw_space, uaddr);
+	struct futex_waiter w = { .fw_bitset = bitset, .fw_queued = true };
+	struct futex_bucket *b;
+	struct futex_key k;
 	wait_result_t wr = THREAD_AWAKENED;
 	uint32_t cur;
 	long r = 0;
@@ -109,7 +143,13 @@ futex_wait(struct proc *p, uint64_t uaddr, uint32_t val, uint32_t bitset,
 
 	if (bitset == 0)
 		return -EINVAL;
-	w.fw_bucket = b;
+	/* Touch the word first: a shared mapping's key needs its object. */
+	if (copyin((const void *)uaddr, &cur, sizeof(cur)) != 0)
+		return -EFAULT;
+	futex_key_get(p, uaddr, private, &k);
+	w.fw_space = k.fk_space;
+	w.fw_uaddr = k.fk_addr;
+	b = w.fw_bucket = futex_bucket(w.fw_space, w.fw_uaddr);
 	s = lck_spin_lock_irqsave(&b->fb_lock);
 	queue_enter(&b->fb_waiters, &w.fw_link);
 	assert_wait_deadline(&w, THREAD_INTERRUPTIBLE, deadline);
@@ -134,6 +174,7 @@ futex_wait(struct proc *p, uint64_t uaddr, uint32_t val, uint32_t bitset,
 	if (!woken)
 		queue_remove(&w.fw_link);
 	lck_spin_unlock_irqrestore(&b->fb_lock, s);
+	futex_key_drop(&k);
 	if (woken)
 		return 0;
 	if (r != 0)
@@ -172,20 +213,28 @@ futex_wake_locked(struct futex_bucket *b, const void *space, uint64_t uaddr, int
 }
 
 static int
-futex_wake(const void *space, uint64_t uaddr, int n, uint32_t bitset)
+futex_wake(struct proc *p, uint64_t uaddr, bool private, int n, uint32_t bitset)
 {
-	struct futex_bucket *b = futex_bucket(space, uaddr);
-	bool s = lck_spin_lock_irqsave(&b->fb_lock);
-	int woken = futex_wake_locked(b, space, uaddr, n, bitset);
+	struct futex_key k;
+	struct futex_bucket *b;
+	int woken;
+	bool s;
 
+	futex_key_get(p, uaddr, private, &k);
+	b = futex_bucket(k.fk_space, k.fk_addr);
+	s = lck_spin_lock_irqsave(&b->fb_lock);
+	woken = futex_wake_locked(b, k.fk_space, k.fk_addr, n, bitset);
 	lck_spin_unlock_irqrestore(&b->fb_lock, s);
+	futex_key_drop(&k);
 	return woken;
 }
 
 int
 futex_wake_addr(struct proc *p, uint64_t uaddr, int n)
 {
-	return futex_wake(futex_space(p), uaddr, n, FUTEX_BITSET_MATCH_ANY);
+	/* Linux wakes the CLEARTID word as a shared futex (musl waits on it as private; in
+	 * private memory both keys are the same). */
+	return futex_wake(p, uaddr, false, n, FUTEX_BITSET_MATCH_ANY);
 }
 
 /*
@@ -194,12 +243,11 @@ futex_wake_addr(struct proc *p, uint64_t uaddr, int n)
  * Returns how many were woken plus moved, or -errno.
  */
 static long
-futex_requeue(struct proc *p, uint64_t uaddr, uint64_t uaddr2, int nwake, int nmove, bool cmp,
-	      uint32_t val)
+futex_requeue(struct proc *p, uint64_t uaddr, uint64_t uaddr2, bool private, int nwake,
+	      int nmove, bool cmp, uint32_t val)
 {
-	const void *space = futex_space(p);
-	struct futex_bucket *b1 = futex_bucket(space, uaddr), *b2 = futex_bucket(space, uaddr2);
-	struct futex_bucket *lo = b1 < b2 ? b1 : b2, *hi = b1 < b2 ? b2 : b1;
+	struct futex_key k1, k2;
+	struct futex_bucket *b1, *b2, *lo, *hi;
 	uint32_t cur;
 	long done;
 	bool s;
@@ -212,19 +260,29 @@ futex_requeue(struct proc *p, uint64_t uaddr, uint64_t uaddr2, int nwake, int nm
 		if (cur != val)
 			return -EAGAIN;
 	}
+	futex_key_get(p, uaddr, private, &k1);
+	futex_key_get(p, uaddr2, private, &k2);
+	b1 = futex_bucket(k1.fk_space, k1.fk_addr);
+	b2 = futex_bucket(k2.fk_space, k2.fk_addr);
+	lo = b1 < b2 ? b1 : b2;
+	hi = b1 < b2 ? b2 : b1;
 	s = lck_spin_lock_irqsave(&lo->fb_lock);
 	if (hi != lo)
 		lck_spin_lock(&hi->fb_lock);
-	done = futex_wake_locked(b1, space, uaddr, nwake, FUTEX_BITSET_MATCH_ANY);
+	done = futex_wake_locked(b1, k1.fk_space, k1.fk_addr, nwake, FUTEX_BITSET_MATCH_ANY);
 	queue_foreach_safe(&b1->fb_waiters, e, nx) {
 		struct futex_waiter *w = container_of(e, struct futex_waiter, fw_link);
 
 		if (nmove <= 0)
 			break;
-		if (w->fw_space != space || w->fw_uaddr != uaddr)
+		if (w->fw_space != k1.fk_space || w->fw_uaddr != k1.fk_addr)
 			continue;
 		queue_remove(&w->fw_link);
-		w->fw_uaddr = uaddr2;
+		/* The waiter's object reference stays on its old key's object: once the new
+		 * object is gone, its reused address could at worst match a stranger's key and
+		 * wake this waiter spuriously, which futex users tolerate. */
+		w->fw_space = k2.fk_space;
+		w->fw_uaddr = k2.fk_addr;
 		queue_enter(&b2->fb_waiters, &w->fw_link);
 		__atomic_store_n(&w->fw_bucket, b2, __ATOMIC_RELEASE);
 		nmove--;
@@ -233,6 +291,8 @@ futex_requeue(struct proc *p, uint64_t uaddr, uint64_t uaddr2, int nwake, int nm
 	if (hi != lo)
 		lck_spin_unlock(&hi->fb_lock);
 	lck_spin_unlock_irqrestore(&lo->fb_lock, s);
+	futex_key_drop(&k1);
+	futex_key_drop(&k2);
 	return done;
 }
 
@@ -268,7 +328,7 @@ sys_futex(struct trapframe *tf)
 	uint64_t uaddr = tf->tf_rdi, uaddr2 = tf->tf_r8, deadline;
 	int op = (int)tf->tf_rsi, cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 	uint32_t val = (uint32_t)tf->tf_rdx, val3 = (uint32_t)tf->tf_r9;
-	bool realtime = (op & FUTEX_CLOCK_REALTIME) != 0;
+	bool realtime = (op & FUTEX_CLOCK_REALTIME) != 0, private = (op & FUTEX_PRIVATE_FLAG) != 0;
 	long r;
 
 	if (uaddr & 3)
@@ -283,19 +343,19 @@ sys_futex(struct trapframe *tf)
 		r = futex_deadline(tf->tf_r10, cmd == FUTEX_WAIT_BITSET, realtime, &deadline);
 		if (r != 0)
 			return r;
-		return futex_wait(p, uaddr, val, val3, deadline);
+		return futex_wait(p, uaddr, private, val, val3, deadline);
 	case FUTEX_WAKE:
 		val3 = FUTEX_BITSET_MATCH_ANY;
 		/* fall through */
 	case FUTEX_WAKE_BITSET:
 		if (val3 == 0)
 			return -EINVAL;
-		return futex_wake(futex_space(p), uaddr, (int)MIN(val, (uint32_t)INT32_MAX), val3);
+		return futex_wake(p, uaddr, private, (int)MIN(val, (uint32_t)INT32_MAX), val3);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
 		if ((int)val < 0 || (int)tf->tf_r10 < 0 || (uaddr2 & 3))
 			return -EINVAL;
-		return futex_requeue(p, uaddr, uaddr2, (int)val, (int)tf->tf_r10,
+		return futex_requeue(p, uaddr, uaddr2, private, (int)val, (int)tf->tf_r10,
 				     cmd == FUTEX_CMP_REQUEUE, val3);
 	default:
 		return -ENOSYS;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -273,6 +274,31 @@ t_futex(void)
 	while (futex(&fx_word, FUTEX_WAKE_PRIVATE, 1, NULL, 0) != 1)
 		usleep(1000); /* until it sleeps: a wake never gets lost, but it must be asleep */
 	CHECK(pthread_join(t, &ret) == 0 && ret == NULL);
+	/* A shared futex in MAP_SHARED memory wakes across processes. */
+	{
+		atomic_int *sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		struct timespec five = { 5, 0 };
+		int st;
+		pid_t pid;
+
+		CHECK(sh != MAP_FAILED);
+		*sh = 0;
+		pid = fork();
+		if (pid == 0) {
+			usleep(50000);
+			*sh = 1;
+			for (int i = 0; i < 3000; i++) {
+				if (futex(sh, FUTEX_WAKE, 1, NULL, 0) == 1)
+					_exit(0);
+				usleep(1000);
+			}
+			_exit(1);
+		}
+		while (*sh == 0)
+			futex(sh, FUTEX_WAIT, 0, &five, 0);
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
 	/* A signal to the waiting thread: EINTR. */
 	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
 	fx_word = 0;
