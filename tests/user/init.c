@@ -49,6 +49,7 @@ static const struct utest tests[] = {
 	{ "threads_futex", "/bin/threadtest", "futex", 0 },
 	{ "threads_two_cpus", "/bin/threadtest", "smp", 0 },
 	{ "threads_segv_kills_process", "/bin/threadtest", "segv", 0 },
+	{ "threads_mprotect_shootdown", "/bin/threadtest", "shootdown", 0 },
 	{ "threads_signals_tgkill", "/bin/threadtest", "signals", 0 },
 	{ "threads_exit_vs_exit_group", "/bin/threadtest", "exit", 0 },
 	{ "threads_fork_exec", "/bin/threadtest", "forkexec", 0 },

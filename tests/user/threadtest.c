@@ -358,6 +358,49 @@ t_smp(void)
 	return 0;
 }
 
+/* ---- mprotect by one thread reaches another thread's TLB on the other CPU ---- */
+
+static volatile int *shoot_page;
+static atomic_int shoot_reading;
+
+static void *
+shoot_reader(void *arg)
+{
+	for (;;) {
+		(void)*shoot_page;
+		shoot_reading = 1;
+	}
+	return NULL;
+}
+
+static int
+t_shootdown(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		pthread_t t;
+
+		shoot_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				  -1, 0);
+		if (shoot_page == MAP_FAILED)
+			_exit(2);
+		*shoot_page = 1;
+		pthread_create(&t, NULL, shoot_reader, NULL);
+		while (!shoot_reading)
+			;
+		/* The reader spins on its TLB entry; only a shootdown makes it fault. */
+		mprotect((void *)shoot_page, 4096, PROT_NONE);
+		sleep(5);
+		_exit(3);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV);
+	return 0;
+}
+
 /* ---- a fault in one thread kills the whole process with SIGSEGV ---- */
 
 static volatile int *volatile segv_ptr = (int *)16; /* an unmapped address */
@@ -690,6 +733,7 @@ main(int argc, char **argv)
 		{ "futex", t_futex },	  { "smp", t_smp },	      { "segv", t_segv },
 		{ "signals", t_signals }, { "exit", t_exit },	      { "forkexec", t_forkexec },
 		{ "rate", t_rate },	  { "creds", t_creds },	      { "credexec", t_credexec },
+		{ "shootdown", t_shootdown },
 	};
 
 	if (argc < 2) {
