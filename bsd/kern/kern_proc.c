@@ -530,9 +530,9 @@ proc_exit(int xstat)
 	p->p_nthreads--;
 	pp = p->p_pptr;
 	self->th_uthread = NULL;
+	psignal_locked(pp, SIGCHLD); /* under the lock: pp cannot be reaped meanwhile */
 	lck_spin_unlock_irqrestore(&proc_lock, s);
 	kfree(ut, sizeof(*ut));
-	psignal(pp, SIGCHLD);
 	thread_wakeup(pp);
 	thread_wakeup(initproc); /* it may have inherited zombies */
 	thread_terminate_self();

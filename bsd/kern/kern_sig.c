@@ -84,7 +84,8 @@ sig_default_ignores(int sig)
 }
 
 /* Make t look at its signals soon: end an interruptible sleep, or (running in user mode on
- * another CPU) send that CPU an interrupt whose return to user mode runs bsd_ast. */
+ * another CPU) send that CPU an interrupt whose return to user mode runs bsd_ast. proc_lock
+ * held (it keeps t alive). */
 static void
 sig_kick(thread_t t)
 {
@@ -110,19 +111,12 @@ sig_discard(struct proc *p, int sig, bool blocked)
 }
 
 void
-psignal(struct proc *p, int sig)
+psignal_locked(struct proc *p, int sig)
 {
 	struct uthread *target = NULL;
-	thread_t t = NULL;
-	bool s;
 
-	if (p == NULL || sig <= 0 || sig >= NSIG)
+	if (p->p_stat != SRUN)
 		return;
-	s = lck_spin_lock_irqsave(&proc_lock);
-	if (p->p_stat != SRUN) {
-		lck_spin_unlock_irqrestore(&proc_lock, s);
-		return;
-	}
 	/* A process-directed signal goes to a thread that does not block it: the caller when it
 	 * is one of p's, else the first such thread (Linux complete_signal). */
 	queue_foreach(&p->p_threads, e) {
@@ -133,16 +127,24 @@ psignal(struct proc *p, int sig)
 		if (target == NULL || ut->uu_thread == current_thread())
 			target = ut;
 	}
-	if (sig_discard(p, sig, target == NULL && !queue_empty(&p->p_threads))) {
-		lck_spin_unlock_irqrestore(&proc_lock, s);
+	if (sig_discard(p, sig, target == NULL && !queue_empty(&p->p_threads)))
 		return;
-	}
 	p->p_siglist |= SIGBIT(sig);
+	/* Under proc_lock: a thread leaves p_threads under it before it ends, so it is alive. */
 	if (target != NULL)
-		t = target->uu_thread;
+		sig_kick(target->uu_thread);
+}
+
+void
+psignal(struct proc *p, int sig)
+{
+	bool s;
+
+	if (p == NULL || sig <= 0 || sig >= NSIG)
+		return;
+	s = lck_spin_lock_irqsave(&proc_lock);
+	psignal_locked(p, sig);
 	lck_spin_unlock_irqrestore(&proc_lock, s);
-	if (t != NULL)
-		sig_kick(t);
 }
 
 /* Post sig to ut alone and kick it when it does not block it. proc_lock held. */
@@ -168,6 +170,27 @@ psignal_thread(struct uthread *ut, int sig)
 		return;
 	s = lck_spin_lock_irqsave(&proc_lock);
 	sig_post_thread_locked(ut, sig);
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+}
+
+/*
+ * self just blocked more signals: a process-directed signal pending for it may now be taken by
+ * another thread only, which may be asleep (Linux recalc_sigpending and signal_wake_up on
+ * sigprocmask): kick every other thread that does not block one of them.
+ */
+static void
+sig_redirect(struct proc *p, struct uthread *self)
+{
+	bool s = lck_spin_lock_irqsave(&proc_lock);
+
+	if (p->p_siglist & self->uu_sigmask) {
+		queue_foreach(&p->p_threads, e) {
+			struct uthread *ut = container_of(e, struct uthread, uu_list);
+
+			if (ut != self && (p->p_siglist & ~(ut->uu_sigmask & ~SIG_CANTMASK)))
+				sig_kick(ut->uu_thread);
+		}
+	}
 	lck_spin_unlock_irqrestore(&proc_lock, s);
 }
 
@@ -393,8 +416,9 @@ sys_kill(struct trapframe *tf)
 		lck_spin_unlock_irqrestore(&proc_lock, s);
 		return -EPERM;
 	}
+	if (sig != 0)
+		psignal_locked(p, sig);
 	lck_spin_unlock_irqrestore(&proc_lock, s);
-	psignal(p, sig);
 	return 0;
 }
 
@@ -481,6 +505,8 @@ sys_rt_sigprocmask(struct trapframe *tf)
 			return -EINVAL;
 		}
 		ut->uu_sigmask &= ~SIG_CANTMASK;
+		if (ut->uu_sigmask & ~old)
+			sig_redirect(current_proc(), ut);
 	}
 	if (tf->tf_rdx != 0 && copyout(&old, (void *)tf->tf_rdx, sizeof(old)) != 0)
 		return -EFAULT;

@@ -165,6 +165,8 @@ long proc_wait4(pid_t pid, int *status, int options);
  * block it (0 is a no-op); psignal_thread: post it to that thread only. Any context but
  * interrupts; proc_lock not held. */
 void psignal(struct proc *p, int signum);
+/* psignal_locked: psignal with proc_lock held, so p cannot be reaped meanwhile. */
+void psignal_locked(struct proc *p, int signum);
 void psignal_thread(struct uthread *ut, int signum);
 
 /* Credentials (kern_prot.c). proc_suser: 0 when p's effective uid is 0 (root), else EPERM.
