@@ -187,7 +187,7 @@ proc_thread_continue(void *param, wait_result_t wr)
 	struct uthread *ut = param;
 	thread_t self = current_thread();
 
-	if (ut->uu_tid == 0) { /* proc_start_thread could not give it an id */
+	if (ut->uu_tid == 0) { /* proc_thread_create gave it no id */
 		usr_thread_free(self);
 		self->th_uthread = NULL;
 		kfree(ut, sizeof(*ut));
@@ -304,9 +304,8 @@ sys_clone_thread(struct trapframe *tf)
 	int err;
 
 	/* POSIX threads share signal actions and the address space (Linux's checks). */
-	if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM) || (flags & 0xff) != 0) {
+	if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM) || (flags & 0xff) != 0)
 		return -EINVAL;
-	}
 	if (flags & ~(uint64_t)CLONE_THREAD_OK) {
 		klog(LOG_NOTICE, "clone: pid %d: thread flags %#llx not supported\n", p->p_pid,
 		     (unsigned long long)(flags & ~(uint64_t)CLONE_THREAD_OK));
@@ -412,10 +411,8 @@ proc_stop_others(struct proc *p, struct uthread *self)
 	queue_foreach(&p->p_threads, e) {
 		struct uthread *ut = container_of(e, struct uthread, uu_list);
 
-		if (ut != self) {
-			ut->uu_siglist |= SIGBIT(SIGKILL);
-			(void)thread_interrupt(ut->uu_thread);
-		}
+		if (ut != self)
+			psignal_thread_locked(ut, SIGKILL);
 	}
 	while (p->p_nthreads > 1) {
 		assert_wait(&p->p_nthreads, THREAD_UNINT);

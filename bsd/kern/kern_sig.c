@@ -147,9 +147,8 @@ psignal(struct proc *p, int sig)
 	lck_spin_unlock_irqrestore(&proc_lock, s);
 }
 
-/* Post sig to ut alone and kick it when it does not block it. proc_lock held. */
-static void
-sig_post_thread_locked(struct uthread *ut, int sig)
+void
+psignal_thread_locked(struct uthread *ut, int sig)
 {
 	struct proc *p = ut->uu_proc;
 	bool blocked = (ut->uu_sigmask & SIGBIT(sig) & ~SIG_CANTMASK) != 0;
@@ -169,7 +168,7 @@ psignal_thread(struct uthread *ut, int sig)
 	if (sig <= 0 || sig >= NSIG)
 		return;
 	s = lck_spin_lock_irqsave(&proc_lock);
-	sig_post_thread_locked(ut, sig);
+	psignal_thread_locked(ut, sig);
 	lck_spin_unlock_irqrestore(&proc_lock, s);
 }
 
@@ -439,7 +438,7 @@ sig_thread_kill(pid_t tgid, pid_t tid, int sig)
 	else if (!cred_can_signal(current_proc(), ut->uu_proc))
 		r = -EPERM;
 	else if (sig != 0)
-		sig_post_thread_locked(ut, sig);
+		psignal_thread_locked(ut, sig);
 	lck_spin_unlock_irqrestore(&proc_lock, s);
 	return r;
 }

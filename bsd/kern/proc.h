@@ -168,6 +168,8 @@ void psignal(struct proc *p, int signum);
 /* psignal_locked: psignal with proc_lock held, so p cannot be reaped meanwhile. */
 void psignal_locked(struct proc *p, int signum);
 void psignal_thread(struct uthread *ut, int signum);
+/* psignal_thread_locked: psignal_thread with proc_lock held. */
+void psignal_thread_locked(struct uthread *ut, int signum);
 
 /* Credentials (kern_prot.c). proc_suser: 0 when p's effective uid is 0 (root), else EPERM.
  * New processes start as root (zeroed ids); cred_fork: the child's
