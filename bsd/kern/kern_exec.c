@@ -176,8 +176,8 @@ out:
 
 /* Lay out argc, argv, envp, auxv and the strings below top; returns the initial rsp. */
 static int
-exec_build_stack(vm_map_t map, uint64_t top, const struct exec_args *ea, const char *path,
-		 const struct elf_image *img, uint64_t bias, uint64_t *rsp)
+exec_build_stack(const struct proc *pr, vm_map_t map, uint64_t top, const struct exec_args *ea,
+		 const char *path, const struct elf_image *img, uint64_t bias, uint64_t *rsp)
 {
 	size_t pathlen = strlen(path) + 1, nptr, size;
 	uint64_t strings, sp, u_rand, u_plat, u_path, p;
@@ -227,10 +227,10 @@ exec_build_stack(vm_map_t map, uint64_t top, const struct exec_args *ea, const c
 	AUX(AT_BASE, 0);
 	AUX(AT_FLAGS, 0);
 	AUX(AT_ENTRY, img->ei_entry + bias);
-	AUX(AT_UID, 0);
-	AUX(AT_EUID, 0);
-	AUX(AT_GID, 0);
-	AUX(AT_EGID, 0);
+	AUX(AT_UID, pr->p_uid);
+	AUX(AT_EUID, pr->p_euid);
+	AUX(AT_GID, pr->p_gid);
+	AUX(AT_EGID, pr->p_egid);
 	AUX(AT_SECURE, 0);
 	AUX(AT_HWCAP, id[3]);
 	AUX(AT_HWCAP2, 0);
@@ -327,7 +327,12 @@ exec_image_read(struct proc *p, const char *path, const struct exec_reader *rp,
 				     VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_COPY) != KERN_SUCCESS)
 		err = ENOMEM;
 	if (err == 0)
-		err = exec_build_stack(map, top, ea, path, &img, bias, &rsp);
+		err = exec_build_stack(p, map, top, ea, path, &img, bias, &rsp);
+	/* The point of no return: the other threads go first (Linux de_thread). When another
+	 * thread is already ending the process, the SIGKILL it sent ends this one on its way
+	 * out. */
+	if (err == 0 && p == current_proc() && !proc_single_thread())
+		err = EINTR;
 	if (err != 0) {
 		vm_map_deallocate(map);
 		pmap_destroy(pmap);
@@ -352,6 +357,13 @@ exec_image_read(struct proc *p, const char *path, const struct exec_reader *rp,
 	p->p_mmap_base = EXEC_MMAP_BASE - exec_random_pages() * 16;
 	sig_exec_reset(p);
 	fdt_exec(p);
+	if (p == current_proc()) {
+		/* The one thread left takes the pid as its tid (Linux de_thread). */
+		s = lck_spin_lock_irqsave(&proc_lock);
+		current_uthread()->uu_tid = p->p_pid;
+		current_uthread()->uu_clear_tid = 0;
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+	}
 	slash = path;
 	for (const char *c = path; *c != '\0'; c++)
 		if (*c == '/')
@@ -575,7 +587,7 @@ bsd_init(void)
 	}
 	fdt_init_console(p);
 	printf("bsd_init: starting %s as pid 1\n", init);
-	if (proc_start_thread(p, &tf, NULL) != 0)
+	if (proc_start_thread(p, &tf, NULL, NULL) != 0)
 		panic("bsd_init: no memory for init's thread");
 	return true;
 }

@@ -7,15 +7,21 @@
  * address space and its pmap, the FPU area) and leaves a zombie holding only the wait status;
  * the parent's wait4 frees the proc and drops its task reference, and Mach's reaper frees the
  * thread, whose last reference frees the task. Statuses are encoded as Linux's wait(2).
+ * A process has one or more threads (clone with CLONE_THREAD); exit of the process first
+ * makes the caller its only thread (SIGKILL to the others, then a wait for p_nthreads == 1),
+ * so the address space is torn down by the last thread standing and wait4 sees the zombie only
+ * once every thread is gone. Thread ids come from the pid space, as in Linux.
  */
 #include <arch/x86_64/user_machdep.h>
 #include <arch/x86_64/usercopy.h>
+#include <bsd/kern/futex.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
 #include <bsd/sys/errno.h>
 #include <console.h>
 #include <iokit/acpi_platform.h>
 #include <ktest.h>
+#include <linux/sched.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/processor.h>
 #include <panic.h>
@@ -55,6 +61,38 @@ proc_find(pid_t pid)
 	return NULL;
 }
 
+struct uthread *
+proc_find_thread(pid_t tid)
+{
+	queue_foreach(&allproc, e) {
+		struct proc *p = container_of(e, struct proc, p_list);
+
+		if (p->p_stat != SRUN)
+			continue;
+		queue_foreach(&p->p_threads, te) {
+			struct uthread *ut = container_of(te, struct uthread, uu_list);
+
+			if (ut->uu_tid == tid)
+				return ut;
+		}
+	}
+	return NULL;
+}
+
+/* A free id in the pid space (no process, zombie or thread has it), or 0. proc_lock held. */
+static pid_t
+proc_alloc_id(void)
+{
+	for (unsigned tries = 0; tries < PID_MAX; tries++) {
+		pid_t pid = proc_next_pid;
+
+		proc_next_pid = proc_next_pid >= PID_MAX - 1 ? 2 : proc_next_pid + 1;
+		if (proc_find(pid) == NULL && proc_find_thread(pid) == NULL)
+			return pid;
+	}
+	return 0;
+}
+
 struct proc *
 proc_alloc(struct proc *parent, task_t task, pmap_t pmap)
 {
@@ -64,19 +102,12 @@ proc_alloc(struct proc *parent, task_t task, pmap_t pmap)
 	if (p == NULL)
 		return NULL;
 	queue_init(&p->p_children);
+	queue_init(&p->p_threads);
 	p->p_task = task;
 	p->p_pmap = pmap;
 	p->p_stat = SIDL;
 	s = lck_spin_lock_irqsave(&proc_lock);
-	for (unsigned tries = 0; tries < PID_MAX; tries++) {
-		pid_t pid = proc_next_pid;
-
-		proc_next_pid = proc_next_pid >= PID_MAX - 1 ? 2 : proc_next_pid + 1;
-		if (proc_find(pid) == NULL) {
-			p->p_pid = pid;
-			break;
-		}
-	}
+	p->p_pid = proc_alloc_id();
 	if (p->p_pid == 0) {
 		lck_spin_unlock_irqrestore(&proc_lock, s);
 		kfree(p, sizeof(*p));
@@ -154,16 +185,30 @@ static void
 proc_thread_continue(void *param, wait_result_t wr)
 {
 	struct uthread *ut = param;
+	thread_t self = current_thread();
 
-	usr_thread_enter(&ut->uu_start, current_thread()->th_kstack + KERNEL_STACK_SIZE);
+	if (ut->uu_tid == 0) { /* proc_thread_create gave it no id */
+		usr_thread_free(self);
+		self->th_uthread = NULL;
+		kfree(ut, sizeof(*ut));
+		thread_terminate_self();
+	}
+	usr_thread_enter(&ut->uu_start, self->th_kstack + KERNEL_STACK_SIZE);
 }
 
-int
-proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fpu_from_current)
+/*
+ * Make p a new thread entering user mode with *tf, not started yet (proc_thread_run starts it):
+ * *utp and *tidp are its uthread and tid. Returns 0, ENOMEM, EAGAIN (no id, or p is ending).
+ */
+static int
+proc_thread_create(struct proc *p, const struct trapframe *tf, bool copy_current,
+		   struct uthread **utp, pid_t *tidp)
 {
 	struct uthread *ut = kalloc_zero(sizeof(*ut));
 	void *fpu = usr_fpu_alloc();
 	thread_t t;
+	pid_t tid;
+	bool s;
 
 	if (ut == NULL || fpu == NULL ||
 	    thread_create_in_task(p->p_task, proc_thread_continue, ut, BASEPRI_DEFAULT, &t) !=
@@ -177,8 +222,9 @@ proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fpu_fr
 	ut->uu_proc = p;
 	ut->uu_start = *tf;
 	usr_thread_init(t, fpu);
-	if (fpu_from_current != NULL) {
-		/* fork: the child continues with the parent's FPU registers and TLS. */
+	if (copy_current) {
+		/* fork and clone: the new thread continues with the caller's FPU registers and
+		 * TLS (clone's CLONE_SETTLS changes the latter afterwards). */
 		usr_thread_copy_fpu(t);
 		t->th_machine.mt_fsbase = current_thread()->th_machine.mt_fsbase;
 	}
@@ -186,13 +232,104 @@ proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fpu_fr
 		ut->uu_sigmask = current_uthread()->uu_sigmask;
 	ut->uu_thread = t;
 	t->th_uthread = ut;
-	t->th_bound = &processor_array[0]; /* see user_machdep.c: one CPU runs user pmaps */
-	ksnprintf(t->th_name, sizeof(t->th_name), "pid%d", p->p_pid);
-	p->p_uthread = ut;
-	p->p_stat = SRUN;
+	t->th_bound = NULL; /* user threads run on every CPU (per-CPU pmaps, stacks, TSS) */
+	s = lck_spin_lock_irqsave(&proc_lock);
+	tid = queue_empty(&p->p_threads) ? p->p_pid : proc_alloc_id();
+	if (tid != 0 && p->p_stat != SZOMB && !p->p_exiting) {
+		ut->uu_tid = tid;
+		queue_enter(&p->p_threads, &ut->uu_list);
+		p->p_nthreads++;
+		p->p_stat = SRUN;
+	}
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	if (ut->uu_tid == 0) {
+		/* No id, or the process is ending: the thread runs only to end itself. */
+		thread_start(t);
+		thread_deallocate(t);
+		return EAGAIN;
+	}
+	ksnprintf(t->th_name, sizeof(t->th_name), "pid%d.%d", p->p_pid, tid);
+	*utp = ut;
+	*tidp = tid;
+	return 0;
+}
+
+static void
+proc_thread_run(struct uthread *ut)
+{
+	thread_t t = ut->uu_thread;
+
 	thread_start(t);
 	thread_deallocate(t);
+}
+
+int
+proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fpu_from_current,
+		  pid_t *tidp)
+{
+	struct uthread *ut;
+	pid_t tid;
+	int err = proc_thread_create(p, tf, fpu_from_current != NULL, &ut, &tid);
+
+	if (err != 0)
+		return err;
+	if (tidp != NULL)
+		*tidp = tid;
+	proc_thread_run(ut);
 	return 0;
+}
+
+/*
+ * clone(flags, stack, ptid, ctid, tls) with CLONE_THREAD, as pthread_create issues it: a new
+ * thread in the caller's task, on stack, with FS base tls (CLONE_SETTLS), its tid stored at
+ * ptid (CLONE_PARENT_SETTID) and ctid (CLONE_CHILD_SETTID), and ctid cleared with a futex wake
+ * when it exits (CLONE_CHILD_CLEARTID). Descriptors, cwd, signal actions and SysV undo are per
+ * process here, so CLONE_FILES, CLONE_FS, CLONE_SIGHAND and CLONE_SYSVSEM are what it has
+ * anyway. Returns the tid to the caller; the thread starts with rax 0.
+ */
+#define CLONE_THREAD_OK                                                                         \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |      \
+	 CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID |       \
+	 CLONE_DETACHED)
+
+long
+sys_clone_thread(struct trapframe *tf)
+{
+	uint64_t flags = tf->tf_rdi, stack = tf->tf_rsi, ptid = tf->tf_rdx, ctid = tf->tf_r10;
+	uint64_t tls = tf->tf_r8;
+	struct proc *p = current_proc();
+	struct trapframe ctf = *tf;
+	struct uthread *ut;
+	pid_t tid;
+	int err;
+
+	/* POSIX threads share signal actions and the address space (Linux's checks). */
+	if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM) || (flags & 0xff) != 0)
+		return -EINVAL;
+	if (flags & ~(uint64_t)CLONE_THREAD_OK) {
+		klog(LOG_NOTICE, "clone: pid %d: thread flags %#llx not supported\n", p->p_pid,
+		     (unsigned long long)(flags & ~(uint64_t)CLONE_THREAD_OK));
+		return -EINVAL;
+	}
+	if ((flags & CLONE_SETTLS) && tls >= USER_ADDR_MAX)
+		return -EPERM;
+	ctf.tf_rax = 0;
+	if (stack != 0)
+		ctf.tf_rsp = stack;
+	if ((err = proc_thread_create(p, &ctf, true, &ut, &tid)) != 0)
+		return -err;
+	if (flags & CLONE_SETTLS)
+		ut->uu_thread->th_machine.mt_fsbase = tls;
+	if (flags & CLONE_CHILD_CLEARTID)
+		ut->uu_clear_tid = ctid;
+	/* Before the thread runs, so both see the tid at once. XXX: a bad ptid or ctid is
+	 * ignored (Linux ignores a bad ctid too, but fails the clone for a bad ptid). */
+	if (flags & CLONE_PARENT_SETTID)
+		(void)copyout(&tid, (void *)ptid, sizeof(tid));
+	if (flags & CLONE_CHILD_SETTID)
+		(void)copyout(&tid, (void *)ctid, sizeof(tid));
+	proc_thread_run(ut);
+	return tid;
 }
 
 /* Undo proc_alloc for a process that never ran (fork ran out of memory). */
@@ -245,19 +382,111 @@ sys_fork_common(struct trapframe *tf)
 	child->p_mmap_base = parent->p_mmap_base;
 	memcpy(child->p_sigacts, parent->p_sigacts, sizeof(child->p_sigacts));
 	memcpy(child->p_comm, parent->p_comm, sizeof(child->p_comm));
+	cred_fork(child, parent);
 	fdt_fork(child, parent);
 	ctf.tf_rax = 0;
-	if (proc_start_thread(child, &ctf, parent) != 0) {
+	if (proc_start_thread(child, &ctf, parent, NULL) != 0) {
 		proc_abort(child);
 		return -ENOMEM;
 	}
 	return child->p_pid;
 }
 
+/*
+ * Stop every thread of the current process but the caller: SIGKILL each (their way back to
+ * user mode, or an interrupted sleep, brings them to proc_exit, which sees p_exiting and ends
+ * only them), then sleep until they are gone. Returns false when another thread got there
+ * first. proc_lock not held.
+ */
+static bool
+proc_stop_others(struct proc *p, struct uthread *self)
+{
+	bool s = lck_spin_lock_irqsave(&proc_lock);
+
+	if (p->p_exiting) {
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		return false;
+	}
+	p->p_exiting = true;
+	queue_foreach(&p->p_threads, e) {
+		struct uthread *ut = container_of(e, struct uthread, uu_list);
+
+		if (ut != self)
+			psignal_thread_locked(ut, SIGKILL);
+	}
+	while (p->p_nthreads > 1) {
+		assert_wait(&p->p_nthreads, THREAD_UNINT);
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		thread_block(NULL);
+		s = lck_spin_lock_irqsave(&proc_lock);
+	}
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	return true;
+}
+
+bool
+proc_single_thread(void)
+{
+	struct proc *p = current_proc();
+	bool s;
+
+	if (p->p_nthreads == 1 && !p->p_exiting)
+		return true;
+	if (!proc_stop_others(p, current_uthread()))
+		return false;
+	s = lck_spin_lock_irqsave(&proc_lock);
+	p->p_exiting = false;
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	return true;
+}
+
+/*
+ * Take the current thread off its process and end it; the process goes on. When it is the
+ * last thread and nobody is ending the process, it ends the process instead: the check and
+ * the removal are one step under proc_lock, so of two threads exiting at once exactly one
+ * ends the process.
+ */
+static __noreturn void
+proc_thread_end(struct proc *p, struct uthread *ut, int xstat)
+{
+	thread_t self = current_thread();
+	bool s = lck_spin_lock_irqsave(&proc_lock);
+
+	if (p->p_nthreads == 1 && !p->p_exiting) {
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		proc_exit(xstat);
+	}
+	queue_remove(&ut->uu_list);
+	p->p_nthreads--;
+	self->th_uthread = NULL;
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	usr_thread_free(self);
+	thread_wakeup(&p->p_nthreads);
+	kfree(ut, sizeof(*ut));
+	thread_terminate_self();
+}
+
+__noreturn void
+proc_thread_exit(int xstat, bool cleartid)
+{
+	struct proc *p = current_proc();
+	struct uthread *ut = current_uthread();
+
+	if (cleartid && ut->uu_clear_tid != 0) {
+		uint32_t zero = 0;
+
+		/* pthread_join sleeps on this word (Linux mm_release). */
+		if (copyout(&zero, (void *)ut->uu_clear_tid, sizeof(zero)) == 0)
+			(void)futex_wake_addr(p, ut->uu_clear_tid, 1);
+	}
+	proc_thread_end(p, ut, xstat);
+}
+
 __noreturn void
 proc_exit(int xstat)
 {
 	struct proc *p = current_proc(), *pp;
+	struct uthread *ut = current_uthread();
 	thread_t self = current_thread();
 	vm_map_t map;
 	bool s;
@@ -268,6 +497,10 @@ proc_exit(int xstat)
 		acpi_poweroff();
 		panic("init exited and the machine did not power off");
 	}
+	/* exit_group, a fatal signal: the other threads go first; if another thread is already
+	 * ending the process, only this one ends. */
+	if (!proc_stop_others(p, ut))
+		proc_thread_end(p, ut, xstat);
 	fdt_close_all(p);
 	/* From here the thread is a kernel thread: no FPU area, the kernel pmap. */
 	usr_thread_free(self);
@@ -290,10 +523,13 @@ proc_exit(int xstat)
 	}
 	p->p_xstat = xstat;
 	p->p_stat = SZOMB;
+	queue_remove(&ut->uu_list);
+	p->p_nthreads--;
 	pp = p->p_pptr;
 	self->th_uthread = NULL;
+	psignal_locked(pp, SIGCHLD); /* under the lock: pp cannot be reaped meanwhile */
 	lck_spin_unlock_irqrestore(&proc_lock, s);
-	psignal(pp, SIGCHLD);
+	kfree(ut, sizeof(*ut));
 	thread_wakeup(pp);
 	thread_wakeup(initproc); /* it may have inherited zombies */
 	thread_terminate_self();
@@ -302,7 +538,6 @@ proc_exit(int xstat)
 static void
 proc_free(struct proc *p)
 {
-	kfree(p->p_uthread, sizeof(*p->p_uthread));
 	task_deallocate(p->p_task);
 	kfree(p, sizeof(*p));
 }
@@ -342,7 +577,8 @@ proc_wait4(pid_t pid, int *status, int options)
 			lck_spin_unlock_irqrestore(&proc_lock, s);
 			return have ? 0 : -ECHILD;
 		}
-		if (p->p_siglist & ~current_uthread()->uu_sigmask & ~SIGBIT(SIGCHLD)) {
+		if ((p->p_siglist | current_uthread()->uu_siglist) & ~current_uthread()->uu_sigmask &
+		    ~SIGBIT(SIGCHLD)) {
 			lck_spin_unlock_irqrestore(&proc_lock, s);
 			return -EINTR;
 		}

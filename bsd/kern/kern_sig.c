@@ -19,6 +19,8 @@
 #include <bsd/kern/syscall.h>
 #include <bsd/sys/errno.h>
 #include <console.h>
+#include <arch/x86_64/mp.h>
+#include <mach/kern/processor.h>
 
 #define SIG_CANTMASK (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
 #define EINTR_RESTART (-(long)EINTR)
@@ -81,32 +83,114 @@ sig_default_ignores(int sig)
 	}
 }
 
+/* Make t look at its signals soon: end an interruptible sleep, or (running in user mode on
+ * another CPU) send that CPU an interrupt whose return to user mode runs bsd_ast. proc_lock
+ * held (it keeps t alive). */
+static void
+sig_kick(thread_t t)
+{
+	struct processor *cpu = t->th_last_proc;
+
+	if (t == current_thread())
+		return;
+	if (thread_interrupt(t) == KERN_NOT_WAITING && cpu != NULL &&
+	    cpu != current_processor() && __atomic_load_n(&cpu->p_active_thread,
+							 __ATOMIC_RELAXED) == t)
+		mp_resched_ipi(cpu->p_cpu);
+}
+
+/* Whether the signal is discarded when sent: ignored, and not blocked by the thread(s) that
+ * could take it (the action may change before it is unblocked), as POSIX and Linux do. */
+static bool
+sig_discard(struct proc *p, int sig, bool blocked)
+{
+	uint64_t h = p->p_sigacts[sig].sa_handler;
+
+	return sig != SIGKILL && !blocked &&
+	       (h == SIG_IGN || (h == SIG_DFL && sig_default_ignores(sig)));
+}
+
+void
+psignal_locked(struct proc *p, int sig)
+{
+	struct uthread *target = NULL;
+
+	if (p->p_stat != SRUN)
+		return;
+	/* A process-directed signal goes to a thread that does not block it: the caller when it
+	 * is one of p's, else the first such thread (Linux complete_signal). */
+	queue_foreach(&p->p_threads, e) {
+		struct uthread *ut = container_of(e, struct uthread, uu_list);
+
+		if (ut->uu_sigmask & SIGBIT(sig) & ~SIG_CANTMASK)
+			continue;
+		if (target == NULL || ut->uu_thread == current_thread())
+			target = ut;
+	}
+	if (sig_discard(p, sig, target == NULL && !queue_empty(&p->p_threads)))
+		return;
+	p->p_siglist |= SIGBIT(sig);
+	/* Under proc_lock: a thread leaves p_threads under it before it ends, so it is alive. */
+	if (target != NULL)
+		sig_kick(target->uu_thread);
+}
+
 void
 psignal(struct proc *p, int sig)
 {
-	thread_t t = NULL;
-	uint64_t h;
-	bool s, blocked;
+	bool s;
 
 	if (p == NULL || sig <= 0 || sig >= NSIG)
 		return;
 	s = lck_spin_lock_irqsave(&proc_lock);
-	blocked = p->p_uthread != NULL && (p->p_uthread->uu_sigmask & SIGBIT(sig) & ~SIG_CANTMASK);
-	h = p->p_sigacts[sig].sa_handler;
-	/* An ignored signal is discarded when sent, unless blocked (the action may change before
-	 * it is unblocked), as POSIX and Linux do. */
-	if (sig != SIGKILL && !blocked && (h == SIG_IGN || (h == SIG_DFL && sig_default_ignores(sig)))) {
-		lck_spin_unlock_irqrestore(&proc_lock, s);
+	psignal_locked(p, sig);
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+}
+
+void
+psignal_thread_locked(struct uthread *ut, int sig)
+{
+	struct proc *p = ut->uu_proc;
+	bool blocked = (ut->uu_sigmask & SIGBIT(sig) & ~SIG_CANTMASK) != 0;
+
+	if (p->p_stat != SRUN || sig_discard(p, sig, blocked))
 		return;
-	}
-	if (p->p_stat == SRUN) {
-		p->p_siglist |= SIGBIT(sig);
-		if (p->p_uthread != NULL && !(p->p_uthread->uu_sigmask & SIGBIT(sig) & ~SIG_CANTMASK))
-			t = p->p_uthread->uu_thread;
+	ut->uu_siglist |= SIGBIT(sig);
+	if (!blocked)
+		sig_kick(ut->uu_thread);
+}
+
+void
+psignal_thread(struct uthread *ut, int sig)
+{
+	bool s;
+
+	if (sig <= 0 || sig >= NSIG)
+		return;
+	s = lck_spin_lock_irqsave(&proc_lock);
+	psignal_thread_locked(ut, sig);
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+}
+
+/*
+ * self just blocked more signals: a process-directed signal pending for it may now be taken by
+ * another thread only, which may be asleep (Linux recalc_sigpending and signal_wake_up on
+ * sigprocmask): kick every other thread that does not block one of them.
+ */
+static void
+sig_redirect(struct proc *p, struct uthread *self)
+{
+	bool s = lck_spin_lock_irqsave(&proc_lock);
+
+	if (p->p_siglist & self->uu_sigmask) {
+		queue_foreach(&p->p_threads, e) {
+			struct uthread *ut = container_of(e, struct uthread, uu_list);
+
+			if (ut != self && (p->p_siglist & ~(ut->uu_sigmask & ~SIG_CANTMASK)))
+				sig_kick(ut->uu_thread);
+		}
 	}
 	lck_spin_unlock_irqrestore(&proc_lock, s);
-	if (t != NULL && t != current_thread())
-		(void)thread_interrupt(t);
 }
 
 void
@@ -119,18 +203,31 @@ sig_exec_reset(struct proc *p)
 	}
 }
 
-/* The lowest pending, unblocked signal of the current process (cleared), or 0. */
+/* Take the lowest signal of set pending for the thread or its process (the thread's own
+ * first), or 0. proc_lock held. */
+static int
+sig_take_locked(struct proc *p, struct uthread *ut, uint64_t set)
+{
+	uint64_t ready = (ut->uu_siglist | p->p_siglist) & set;
+	int sig;
+
+	if (ready == 0)
+		return 0;
+	sig = __builtin_ctzll(ready) + 1;
+	if (ut->uu_siglist & SIGBIT(sig))
+		ut->uu_siglist &= ~SIGBIT(sig);
+	else
+		p->p_siglist &= ~SIGBIT(sig);
+	return sig;
+}
+
+/* The lowest pending, unblocked signal of the current thread (cleared), or 0. */
 static int
 sig_take(struct proc *p, struct uthread *ut)
 {
 	bool s = lck_spin_lock_irqsave(&proc_lock);
-	uint64_t ready = p->p_siglist & ~(ut->uu_sigmask & ~SIG_CANTMASK);
-	int sig = 0;
+	int sig = sig_take_locked(p, ut, ~(ut->uu_sigmask & ~SIG_CANTMASK));
 
-	if (ready != 0) {
-		sig = __builtin_ctzll(ready) + 1;
-		p->p_siglist &= ~SIGBIT(sig);
-	}
 	lck_spin_unlock_irqrestore(&proc_lock, s);
 	return sig;
 }
@@ -141,7 +238,8 @@ bsd_ast_pending(void)
 	struct proc *p = current_proc();
 	struct uthread *ut = current_uthread();
 
-	return p != NULL && (p->p_siglist & ~(ut->uu_sigmask & ~SIG_CANTMASK)) != 0;
+	return p != NULL &&
+	       ((ut->uu_siglist | p->p_siglist) & ~(ut->uu_sigmask & ~SIG_CANTMASK)) != 0;
 }
 
 /* Build the frame for a caught signal and point the thread at the handler. */
@@ -294,7 +392,7 @@ ux_exception(int exception, uint64_t code, uint64_t subcode)
 		p->p_sigacts[sig].sa_handler = SIG_DFL;
 		current_uthread()->uu_sigmask &= ~SIGBIT(sig);
 	}
-	psignal(p, sig);
+	psignal_thread(current_uthread(), sig); /* the faulting thread takes it */
 }
 
 long
@@ -315,9 +413,50 @@ sys_kill(struct trapframe *tf)
 		lck_spin_unlock_irqrestore(&proc_lock, s);
 		return -ESRCH;
 	}
+	if (!cred_can_signal(current_proc(), p)) {
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		return -EPERM;
+	}
+	if (sig != 0)
+		psignal_locked(p, sig);
 	lck_spin_unlock_irqrestore(&proc_lock, s);
-	psignal(p, sig);
 	return 0;
+}
+
+/* Post sig to the thread tid, of process tgid when tgid > 0 (tgkill) or of any (tkill). */
+static long
+sig_thread_kill(pid_t tgid, pid_t tid, int sig)
+{
+	struct uthread *ut;
+	long r = 0;
+	bool s;
+
+	if (sig < 0 || sig >= NSIG || tid <= 0)
+		return -EINVAL;
+	s = lck_spin_lock_irqsave(&proc_lock);
+	ut = proc_find_thread(tid);
+	if (ut == NULL || (tgid > 0 && ut->uu_proc->p_pid != tgid))
+		r = -ESRCH;
+	else if (!cred_can_signal(current_proc(), ut->uu_proc))
+		r = -EPERM;
+	else if (sig != 0)
+		psignal_thread_locked(ut, sig);
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	return r;
+}
+
+long
+sys_tkill(struct trapframe *tf)
+{
+	return sig_thread_kill(0, (pid_t)tf->tf_rdi, (int)tf->tf_rsi);
+}
+
+long
+sys_tgkill(struct trapframe *tf)
+{
+	if ((pid_t)tf->tf_rdi <= 0)
+		return -EINVAL;
+	return sig_thread_kill((pid_t)tf->tf_rdi, (pid_t)tf->tf_rsi, (int)tf->tf_rdx);
 }
 
 long
@@ -367,6 +506,8 @@ sys_rt_sigprocmask(struct trapframe *tf)
 			return -EINVAL;
 		}
 		ut->uu_sigmask &= ~SIG_CANTMASK;
+		if (ut->uu_sigmask & ~old)
+			sig_redirect(current_proc(), ut);
 	}
 	if (tf->tf_rdx != 0 && copyout(&old, (void *)tf->tf_rdx, sizeof(old)) != 0)
 		return -EFAULT;
@@ -402,13 +543,8 @@ sys_rt_sigtimedwait(struct trapframe *tf)
 	set &= ~SIG_CANTMASK;
 	for (;;) {
 		bool s = lck_spin_lock_irqsave(&proc_lock);
-		uint64_t ready = p->p_siglist & set;
-		int sig = 0;
+		int sig = sig_take_locked(p, current_uthread(), set);
 
-		if (ready != 0) {
-			sig = __builtin_ctzll(ready) + 1;
-			p->p_siglist &= ~SIGBIT(sig);
-		}
 		lck_spin_unlock_irqrestore(&proc_lock, s);
 		if (sig != 0) {
 			int32_t info[32] = { sig, 0, 0 /* SI_USER */ };

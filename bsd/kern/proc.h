@@ -7,9 +7,11 @@
  * state, scheduling); BSD adds the POSIX identity and life cycle on top and is found from them
  * through task->t_bsd_info and thread->th_uthread.
  *
- * Locking: one spin lock, proc_lock, covers the process tree, the pid table, p_stat and the
- * signal words; a process's own fields (descriptors, brk, mmap base) are only touched by its one
- * thread. XXX: one thread per process (clone with CLONE_THREAD is refused).
+ * Locking: one spin lock, proc_lock, covers the process tree, the pid table, p_stat, the thread
+ * list and the signal words. A process's other fields (descriptors, brk, mmap base, credentials)
+ * are changed by its own threads only. XXX: with several threads those fields have no lock of
+ * their own yet (Linux has files_struct and mm locks); two threads of one process changing
+ * descriptors at once can race.
  */
 #ifndef _BSD_KERN_PROC_H_
 #define _BSD_KERN_PROC_H_
@@ -51,6 +53,7 @@ typedef int pid_t;
 #define SIG_IGN	     1ULL
 
 #define NOFILE 64
+#define NGROUPS_K 32 /* supplementary groups per process */
 
 struct file;
 
@@ -66,6 +69,9 @@ enum proc_stat { SIDL = 1, SRUN, SZOMB };
 struct uthread {
 	thread_t uu_thread;
 	struct proc *uu_proc;
+	queue_chain_t uu_list;		/* on p_threads, under proc_lock */
+	pid_t uu_tid;			/* Linux thread id: the pid for the first thread */
+	uint64_t uu_siglist;		/* signals pending for this thread only (tgkill, faults) */
 	struct trapframe uu_start;	/* the registers the thread first enters user mode with */
 	uint64_t uu_sigmask;		/* blocked signals */
 	uint64_t uu_clear_tid;		/* set_tid_address */
@@ -80,7 +86,9 @@ struct proc {
 	queue_chain_t p_list;		/* allproc */
 	task_t p_task;
 	pmap_t p_pmap;			/* the pmap under p_task->t_map (the map does not own it) */
-	struct uthread *p_uthread;	/* the one thread */
+	queue_head_t p_threads;		/* its uthreads (uu_list), under proc_lock */
+	unsigned p_nthreads;		/* how many are on p_threads */
+	bool p_exiting;			/* one thread is ending the others (exit, exec) */
 	enum proc_stat p_stat;
 	int p_xstat;			/* wait status once a zombie */
 	uint64_t p_siglist;		/* pending signals */
@@ -92,6 +100,11 @@ struct proc {
 	char p_comm[16];
 	char p_cwd[256];		/* the current directory, absolute and normalised ("": /) */
 	pid_t p_pgid, p_sid;		/* process group and session (no job control yet) */
+	/* Credentials (kern_prot.c): real, effective and saved ids, supplementary groups. */
+	uint32_t p_uid, p_euid, p_suid;
+	uint32_t p_gid, p_egid, p_sgid;
+	uint32_t p_groups[NGROUPS_K];
+	unsigned p_ngroups;
 };
 
 #define WNOHANG	  1
@@ -113,11 +126,32 @@ struct proc *proc_alloc(struct proc *parent, task_t task, pmap_t pmap);
 /* proc_find: the live or zombie process with pid, or NULL. proc_lock held. */
 struct proc *proc_find(pid_t pid);
 /*
- * proc_start_thread: give p its thread, entering user mode with *tf, bound to CPU 0 (see
- * user_machdep.c), and start it; p becomes SRUN.
- *   Returns: 0, ENOMEM.
+ * proc_start_thread: give p a new thread entering user mode with *tf (on any CPU) and start it;
+ * p becomes SRUN. With fpu_from_current the thread starts with the caller's FPU registers and
+ * FS base (fork, clone), otherwise with fresh ones. *tidp (when not NULL) gets its tid: the pid
+ * for p's first thread, a fresh id from the pid space otherwise.
+ *   Locks:   none held.
+ *   Returns: 0, ENOMEM, EAGAIN (no id left).
  */
-int proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fpu_from_current);
+int proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fpu_from_current,
+		      pid_t *tidp);
+/*
+ * proc_single_thread: make the current thread the only one of its process (exec): every other
+ * thread gets SIGKILL and the caller sleeps until they are gone.
+ *   Returns: true; false when another thread is already ending the process (the caller then
+ *   ends itself with proc_thread_exit).
+ */
+bool proc_single_thread(void);
+/*
+ * proc_thread_exit: end the current thread only (exit(2) of one thread). With cleartid, the
+ * set_tid_address word is zeroed and one futex waiter on it woken (pthread_join). The last
+ * thread of a process ends the process instead (proc_exit with xstat).
+ */
+__noreturn void proc_thread_exit(int xstat, bool cleartid);
+/* sys_clone_thread: clone(2) with CLONE_THREAD (kern_proc.c); sys_clone passes it on. */
+long sys_clone_thread(struct trapframe *tf);
+/* proc_find_thread: the uthread with tid, in a live process, or NULL. proc_lock held. */
+struct uthread *proc_find_thread(pid_t tid);
 /*
  * proc_exit: end the current process with wait status xstat: close descriptors, tear down the
  * address space, reparent children to init, become a zombie, notify the parent (SIGCHLD and the
@@ -127,8 +161,28 @@ __noreturn void proc_exit(int xstat);
 /* wait4 (kern_exit.c): returns the pid, 0 with WNOHANG and nothing ready, or -errno. */
 long proc_wait4(pid_t pid, int *status, int options);
 
-/* Signals (kern_sig.c). psignal: post signal to p (0 is a no-op). Any context but interrupts. */
+/* Signals (kern_sig.c). psignal: post signal to p, for the first of its threads that does not
+ * block it (0 is a no-op); psignal_thread: post it to that thread only. Any context but
+ * interrupts; proc_lock not held. */
 void psignal(struct proc *p, int signum);
+/* psignal_locked: psignal with proc_lock held, so p cannot be reaped meanwhile. */
+void psignal_locked(struct proc *p, int signum);
+void psignal_thread(struct uthread *ut, int signum);
+/* psignal_thread_locked: psignal_thread with proc_lock held. */
+void psignal_thread_locked(struct uthread *ut, int signum);
+
+/* Credentials (kern_prot.c). proc_suser: 0 when p's effective uid is 0 (root), else EPERM.
+ * New processes start as root (zeroed ids); cred_fork: the child's
+ * credentials are the parent's. cred_groupmember: whether gid is p's effective or a
+ * supplementary group. cred_can_signal: whether p may send a signal to q (POSIX kill rules). */
+int proc_suser(struct proc *p);
+void cred_fork(struct proc *child, const struct proc *parent);
+bool cred_groupmember(const struct proc *p, uint32_t gid);
+bool cred_can_signal(const struct proc *p, const struct proc *q);
+/* cred_vaccess: may the current process use a file (owner uid, group gid, mode fmode) for want
+ * (4 read, 2 write, 1 execute/search), by its effective ids or, with real, its real ones
+ * (access(2))? Root passes all but execute of a file with no x bit. Returns 0 or EACCES. */
+int cred_vaccess(uint32_t uid, uint32_t gid, uint32_t fmode, int want, bool real);
 /* rt_sigreturn's frame check (kern_sig.c). */
 #define SA_SIGINFO   0x00000004
 #define SA_ONSTACK   0x08000000

@@ -12,6 +12,7 @@
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/user_machdep.h>
 #include <arch/x86_64/usercopy.h>
+#include <bsd/kern/futex.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
 #include <mach/kern/clock.h>
@@ -23,6 +24,7 @@
 #include <console.h>
 #include <iokit/acpi_platform.h>
 #include <ktest.h>
+#include <linux/sched.h>
 #include <random.h>
 
 #define SYS_CLASS_LINUX 0
@@ -102,13 +104,23 @@ static const sy_call_t linux_sysent[] = {
 	[96] = sys_gettimeofday,
 	[97] = sys_getrlimit,
 	[102] = sys_getuid,
-	[104] = sys_getuid, /* getgid */
-	[107] = sys_getuid, /* geteuid */
-	[108] = sys_getuid, /* getegid */
+	[104] = sys_getgid,
+	[105] = sys_setuid,
+	[106] = sys_setgid,
+	[107] = sys_geteuid,
+	[108] = sys_getegid,
 	[109] = sys_setpgid,
 	[110] = sys_getppid,
 	[111] = sys_getpgrp,
 	[112] = sys_setsid,
+	[113] = sys_setreuid,
+	[114] = sys_setregid,
+	[115] = sys_getgroups,
+	[116] = sys_setgroups,
+	[117] = sys_setresuid,
+	[118] = sys_getresuid,
+	[119] = sys_setresgid,
+	[120] = sys_getresgid,
 	[121] = sys_getpgid,
 	[124] = sys_getsid,
 	[128] = sys_rt_sigtimedwait,
@@ -118,12 +130,15 @@ static const sy_call_t linux_sysent[] = {
 	[162] = sys_sync,
 	[169] = sys_reboot,
 	[186] = sys_gettid,
+	[200] = sys_tkill,
 	[201] = sys_time,
+	[202] = sys_futex,
 	[217] = sys_getdents64,
 	[218] = sys_set_tid_address,
 	[228] = sys_clock_gettime,
 	[230] = sys_clock_nanosleep,
 	[231] = sys_exit_group,
+	[234] = sys_tgkill,
 	[257] = sys_openat,
 	[258] = sys_mkdirat,
 	[262] = sys_newfstatat,
@@ -136,6 +151,7 @@ static const sy_call_t linux_sysent[] = {
 	[292] = sys_dup3,
 	[293] = sys_pipe2,
 	[302] = sys_prlimit64,
+	[309] = sys_getcpu,
 	[316] = sys_renameat2,
 	[318] = sys_getrandom,
 };
@@ -188,7 +204,7 @@ sys_getpid(struct trapframe *tf)
 long
 sys_gettid(struct trapframe *tf)
 {
-	return current_proc()->p_pid;
+	return current_uthread()->uu_tid;
 }
 
 long
@@ -202,18 +218,11 @@ sys_getppid(struct trapframe *tf)
 	return ppid;
 }
 
-/* getuid, geteuid, getgid, getegid: XXX: every process runs as root until credentials land. */
-long
-sys_getuid(struct trapframe *tf)
-{
-	return 0;
-}
-
 long
 sys_set_tid_address(struct trapframe *tf)
 {
 	current_uthread()->uu_clear_tid = tf->tf_rdi;
-	return current_proc()->p_pid;
+	return current_uthread()->uu_tid;
 }
 
 long
@@ -230,6 +239,19 @@ sys_arch_prctl(struct trapframe *tf)
 	default: /* XXX: ARCH_SET_GS needs the user GS base kept per thread */
 		return -EINVAL;
 	}
+}
+
+/* getcpu(cpu, node, cache): the CPU the caller runs on (it may move at once); node 0. */
+long
+sys_getcpu(struct trapframe *tf)
+{
+	uint32_t cpu = current_cpu(), node = 0;
+
+	if (tf->tf_rdi != 0 && copyout(&cpu, (void *)tf->tf_rdi, sizeof(cpu)) != 0)
+		return -EFAULT;
+	if (tf->tf_rsi != 0 && copyout(&node, (void *)tf->tf_rsi, sizeof(node)) != 0)
+		return -EFAULT;
+	return 0;
 }
 
 long
@@ -522,10 +544,11 @@ sys_reboot(struct trapframe *tf)
 	}
 }
 
+/* exit: of the calling thread only (the process ends with its last thread). */
 long
 sys_exit(struct trapframe *tf)
 {
-	proc_exit(((int)tf->tf_rdi & 0xff) << 8);
+	proc_thread_exit(((int)tf->tf_rdi & 0xff) << 8, true);
 }
 
 long
@@ -567,7 +590,9 @@ sys_clone(struct trapframe *tf)
 {
 	uint64_t flags = tf->tf_rdi;
 
-	/* The process form only: a new stack is allowed, shared VM or threads are not yet. */
+	if (flags & CLONE_THREAD)
+		return sys_clone_thread(tf);
+	/* The process form: a new stack is allowed, shared VM or threads are not yet. */
 	if ((flags & ~0xffULL & ~(0x4000ULL /* CLONE_VFORK */ | 0x100ULL /* CLONE_VM w/ VFORK */ |
 				 0x01000000ULL /* CHILD_SETTID */ | 0x00200000ULL /* CHILD_CLEARTID */)) ||
 	    ((flags & 0x100) && !(flags & 0x4000))) {

@@ -23,7 +23,10 @@ typedef long (*sy_call_t)(struct trapframe *tf);
 	X(sys_prlimit64) X(sys_prctl) X(sys_setsid) X(sys_getsid) X(sys_getpgid) X(sys_getpgrp)    \
 	X(sys_setpgid) X(sys_fcntl) X(sys_poll) X(sys_ppoll) X(sys_rt_sigtimedwait)         \
 	X(sys_msync)                                                                            \
-	X(sys_sync) X(sys_time)
+	X(sys_sync) X(sys_time)                                                                 \
+	X(sys_getgid) X(sys_geteuid) X(sys_getegid) X(sys_setuid) X(sys_setgid) X(sys_setreuid) \
+	X(sys_setregid) X(sys_setresuid) X(sys_setresgid) X(sys_getresuid) X(sys_getresgid)     \
+	X(sys_getgroups) X(sys_setgroups) X(sys_tkill) X(sys_tgkill) X(sys_getcpu)
 
 #define SYS_DECLARE(name) long name(struct trapframe *tf);
 SYS_HANDLERS(SYS_DECLARE)

@@ -763,7 +763,7 @@ vfs_exec_open(const char *path, struct exec_reader *r)
 	if ((err = vn_open(path, O_RDONLY, 0, &vp)) != 0)
 		return err;
 	if ((err = vn_stat(vp, &st)) != 0 || !S_ISREG(st.st_mode) ||
-	    !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+	    (err = cred_vaccess(st.st_uid, st.st_gid, st.st_mode, 1, false)) != 0) {
 		(void)vn_close(vp, O_RDONLY);
 		return err != 0 ? err : EACCES;
 	}
@@ -787,8 +787,6 @@ vfs_access(const char *path, int mode)
 
 	if ((err = vn_stat_path(path, true, &st)) != 0)
 		return err;
-	/* XXX: every process is root: only execute needs a bit set (somewhere), as for root. */
-	if ((mode & 1) && !S_ISDIR(st.st_mode) && !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
-		return EACCES;
-	return 0;
+	/* access(2) answers for the real ids (kern_prot.c). */
+	return cred_vaccess(st.st_uid, st.st_gid, st.st_mode, mode & 7, true);
 }

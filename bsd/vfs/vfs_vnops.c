@@ -5,9 +5,12 @@
  *
  * The one idea: the checks that do not belong to a file system live here once: read-only
  * mounts (EROFS), directories opened for writing (EISDIR), "." and ".." as the last component
- * of a name operation (EINVAL), renames across mounts (EXDEV); and the name cache forgets a
- * name before the file system changes it.
+ * of a name operation (EINVAL), renames across mounts (EXDEV), the permission bits against
+ * the caller's credentials (EACCES, kern_prot.c); and the name cache forgets a name before the
+ * file system changes it. XXX: search permission on the directories of a path is not checked,
+ * nor the sticky bit; new files are owned by root (ext2_make takes no owner yet).
  */
+#include <bsd/kern/proc.h>
 #include <bsd/sys/vfs_file.h>
 #include <console.h>
 
@@ -15,6 +18,19 @@ static bool
 vn_rdonly(vnode_t vp)
 {
 	return (vp->v_mount->mnt_flag & MNT_RDONLY) != 0;
+}
+
+/* Whether the current process may use vp for want (4 read, 2 write, 1 execute). */
+static int
+vn_access(vnode_t vp, int want)
+{
+	struct vattr va;
+	int err;
+
+	memset(&va, 0, sizeof(va));
+	if ((err = VOP_GETATTR(vp, &va)) != 0)
+		return err;
+	return cred_vaccess(va.va_uid, va.va_gid, va.va_mode, want, false);
 }
 
 static bool
@@ -27,7 +43,7 @@ int
 vn_open(const char *path, int flags, uint32_t mode, vnode_t *vpp)
 {
 	struct nameidata nd = { .ni_path = path };
-	bool writing = OFLAGS_ACCMODE(flags) != O_RDONLY;
+	bool writing = OFLAGS_ACCMODE(flags) != O_RDONLY, created = false;
 	struct vattr va;
 	vnode_t vp;
 	int err;
@@ -42,6 +58,8 @@ vn_open(const char *path, int flags, uint32_t mode, vnode_t *vpp)
 
 		if (vn_rdonly(dvp)) {
 			err = EROFS;
+		} else if ((err = vn_access(dvp, 2 | 1)) != 0) {
+			/* creating needs write and search on the directory */
 		} else if (dvp->v_op->vop_create == NULL) {
 			err = EOPNOTSUPP;
 		} else {
@@ -56,6 +74,7 @@ vn_open(const char *path, int flags, uint32_t mode, vnode_t *vpp)
 			return err;
 		}
 		flags &= ~O_TRUNC; /* new and empty */
+		created = true; /* its mode does not restrict the opener (POSIX open) */
 	} else if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)) {
 		namei_done(&nd);
 		return EEXIST;
@@ -71,6 +90,10 @@ vn_open(const char *path, int flags, uint32_t mode, vnode_t *vpp)
 		err = EISDIR;
 	else if (writing && (vp->v_type == VREG) && vn_rdonly(vp))
 		err = EROFS;
+	else if (!created && (vp->v_type == VREG || vp->v_type == VDIR) &&
+		 (err = vn_access(vp, (OFLAGS_ACCMODE(flags) != O_WRONLY ? 4 : 0) |
+					      (writing || (flags & O_TRUNC) ? 2 : 0))) != 0)
+		;
 	else if ((flags & O_TRUNC) && writing && vp->v_type == VREG)
 		err = vn_truncate(vp, 0);
 	if (err != 0) {
@@ -262,6 +285,8 @@ vn_mkdir(const char *path, uint32_t mode)
 		return err == EINVAL ? EEXIST : err;
 	if (nd.ni_vp != NULL)
 		err = EEXIST;
+	else if ((err = vn_access(nd.ni_dvp, 2 | 1)) != 0)
+		;
 	else if (nd.ni_dvp->v_op->vop_mkdir == NULL)
 		err = EOPNOTSUPP;
 	if (err == 0) {
@@ -293,6 +318,8 @@ vn_unlink_common(const char *path, bool dir)
 		err = EISDIR;
 	else if (vp->v_flag & VROOT)
 		err = EBUSY; /* a mount point */
+	else if ((err = vn_access(dvp, 2 | 1)) != 0)
+		;
 	else if ((dir ? dvp->v_op->vop_rmdir : dvp->v_op->vop_remove) == NULL)
 		err = EOPNOTSUPP;
 	if (err == 0) {

@@ -10,8 +10,9 @@
  * built -mgeneral-regs-only, so only user threads own SSE state, and a switch saves it from the
  * old user thread and loads it for the new one, together with its address space, FS base and the
  * kernel stack top that `syscall` (%gs:8) and ring-3 traps (TSS rsp0) enter on.
- * XXX: user threads are bound to CPU 0 by the BSD layer, since pmap_as.c keeps one pmap_active
- * for the machine; per-CPU active pmaps lift that.
+ * Everything a user thread needs from its CPU is per CPU (the active pmap in pmap_as.c, the
+ * syscall stack top and scratch at %gs:8/%gs:16, the TSS, the MSRs set here), so user threads
+ * run on every CPU.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/user_machdep.h>
@@ -182,10 +183,10 @@ machine_thread_switch(thread_t old, thread_t new)
 	wrmsr(MSR_FS_BASE, new->th_machine.mt_fsbase);
 	wrmsr(MSR_KGS_BASE, 0);
 	if (usr_has_smap && !(read_cr4() & CR4_SMAP)) {
-		if (p->p_cpu == 0 && !usercopy_smap)
-			printf("user: SMAP on (SMEP %s)\n", (read_cr4() & CR4_SMEP) ? "on" : "off");
 		write_cr4(read_cr4() | CR4_SMAP);
-		usercopy_smap = 1;
+		/* Once, on whichever CPU runs the first user thread. */
+		if (__atomic_exchange_n(&usercopy_smap, 1, __ATOMIC_SEQ_CST) == 0)
+			printf("user: SMAP on (SMEP %s)\n", (read_cr4() & CR4_SMEP) ? "on" : "off");
 	}
 	__asm__ volatile("fxrstor64 %0" : : "m"(*(uint8_t(*)[FPU_SIZE])new->th_machine.mt_fpu));
 }
