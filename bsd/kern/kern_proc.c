@@ -16,6 +16,7 @@
 #include <console.h>
 #include <iokit/acpi_platform.h>
 #include <ktest.h>
+#include <mach/kern/ipc_kobject.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/processor.h>
 #include <panic.h>
@@ -234,6 +235,7 @@ sys_fork_common(struct trapframe *tf)
 		pmap_destroy(pmap);
 		return -ENOMEM;
 	}
+	ipc_task_inherit(task, parent->p_task); /* the bootstrap port, as XNU's fork */
 	child = proc_alloc(parent, task, pmap);
 	if (child == NULL) {
 		task_deallocate(task);
@@ -269,6 +271,7 @@ proc_exit(int xstat)
 		panic("init exited and the machine did not power off");
 	}
 	fdt_close_all(p);
+	ipc_task_exit(p->p_task); /* its rights go now: peers see dead names, no-senders */
 	/* From here the thread is a kernel thread: no FPU area, the kernel pmap. */
 	usr_thread_free(self);
 	s = intr_save();

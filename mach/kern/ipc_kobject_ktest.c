@@ -68,9 +68,9 @@ KTEST(ipc_kobject_task_info)
 	union kk_msg m;
 
 	KT_ASSERT(MACH_PORT_VALID(task));
-	KT_ASSERT_EQ(kk_info(task, MSGID_TASK_INFO, MACH_TASK_BASIC_INFO, KOBJ_INFO_MAX, &m),
+	KT_ASSERT_EQ(kk_info(task, MSGID_task_info, MACH_TASK_BASIC_INFO, KOBJ_INFO_MAX, &m),
 		     MACH_MSG_SUCCESS);
-	KT_ASSERT_EQ(m.h.msgh_id, MSGID_TASK_INFO + MIG_REPLY_DELTA);
+	KT_ASSERT_EQ(m.h.msgh_id, MSGID_task_info + MIG_REPLY_DELTA);
 	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
 	KT_ASSERT_EQ(m.info.info_outCnt, KOBJ_COUNT(ti));
 	KT_ASSERT_EQ(m.h.msgh_size, offsetof(kobj_info_reply_t, info_out) + sizeof(ti));
@@ -79,21 +79,21 @@ KTEST(ipc_kobject_task_info)
 	/* The kernel's threads have run for some ticks by now (the boot alone takes several). */
 	KT_ASSERT(ti.system_time.seconds > 0 || ti.system_time.microseconds > 0);
 	/* Errors come back as MIG replies with the code. */
-	KT_ASSERT_EQ(kk_info(task, MSGID_TASK_INFO, 12345, KOBJ_INFO_MAX, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_info(task, MSGID_task_info, 12345, KOBJ_INFO_MAX, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_ARGUMENT);
 	KT_ASSERT_EQ(m.h.msgh_size, sizeof(mig_reply_error_t));
-	KT_ASSERT_EQ(kk_info(task, MSGID_TASK_INFO, MACH_TASK_BASIC_INFO, 3, &m),
+	KT_ASSERT_EQ(kk_info(task, MSGID_task_info, MACH_TASK_BASIC_INFO, 3, &m),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_ARGUMENT);
 	KT_ASSERT_EQ(kk_info(task, 3499, MACH_TASK_BASIC_INFO, 12, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, MIG_BAD_ID);
 	KT_ASSERT_EQ(m.h.msgh_id, 3599);
 	memset(&m, 0, sizeof(m));
-	KT_ASSERT_EQ(kk_rpc(task, MSGID_TASK_INFO, &m, sizeof(mach_msg_header_t) + 8, NULL),
+	KT_ASSERT_EQ(kk_rpc(task, MSGID_task_info, &m, sizeof(mach_msg_header_t) + 8, NULL),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, MIG_BAD_ARGUMENTS);
 	/* A task routine sent to the host port is refused. */
-	KT_ASSERT_EQ(kk_info(host_self_trap(kernel_task), MSGID_TASK_INFO, MACH_TASK_BASIC_INFO,
+	KT_ASSERT_EQ(kk_info(host_self_trap(kernel_task), MSGID_task_info, MACH_TASK_BASIC_INFO,
 			     12, &m),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_ARGUMENT);
@@ -110,17 +110,17 @@ KTEST(ipc_kobject_thread_and_host_info)
 
 	KT_ASSERT(MACH_PORT_VALID(self) && MACH_PORT_VALID(host));
 	KT_ASSERT_EQ(thread_self_trap(current_thread()), self);
-	KT_ASSERT_EQ(kk_info(self, MSGID_THREAD_INFO, THREAD_IDENTIFIER_INFO, 6, &m),
+	KT_ASSERT_EQ(kk_info(self, MSGID_thread_info, THREAD_IDENTIFIER_INFO, 6, &m),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
 	memcpy(&id, m.info.info_out, sizeof(id));
 	KT_ASSERT_EQ(id.thread_id, current_thread()->th_id);
-	KT_ASSERT_EQ(kk_info(self, MSGID_THREAD_INFO, THREAD_BASIC_INFO, 10, &m),
+	KT_ASSERT_EQ(kk_info(self, MSGID_thread_info, THREAD_BASIC_INFO, 10, &m),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
 	memcpy(&tb, m.info.info_out, sizeof(tb));
 	KT_ASSERT_EQ(tb.run_state, TH_STATE_RUNNING);
-	KT_ASSERT_EQ(kk_info(host, MSGID_HOST_INFO, HOST_BASIC_INFO, 12, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_info(host, MSGID_host_info, HOST_BASIC_INFO, 12, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
 	memcpy(&hb, m.info.info_out, sizeof(hb));
 	KT_ASSERT_EQ(hb.avail_cpus, processor_count_scheduling());
@@ -157,7 +157,7 @@ KTEST(ipc_kobject_task_threads)
 	um.um_map = vm_map_create(pmap, 0x40000000UL, PMAP_USER_TOP);
 	KT_ASSERT(um.um_map != NULL);
 	memset(&m, 0, sizeof(m));
-	KT_ASSERT_EQ(kk_rpc(task, MSGID_TASK_THREADS, &m, sizeof(task_threads_request_t), &um),
+	KT_ASSERT_EQ(kk_rpc(task, MSGID_task_threads, &m, sizeof(task_threads_request_t), &um),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT(m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX);
 	n = m.threads.act_listCnt;
@@ -193,18 +193,18 @@ KTEST(ipc_kobject_mach_port_calls)
 	mach_port_name_t task = task_self_trap(kernel_task), name;
 	union kk_msg m;
 
-	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_ALLOCATE, MACH_PORT_RIGHT_DEAD_NAME, &m),
+	KT_ASSERT_EQ(kk_port(task, MSGID_mach_port_allocate, MACH_PORT_RIGHT_DEAD_NAME, &m),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.port.RetCode, KERN_SUCCESS);
 	name = m.port.out;
-	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_TYPE, name, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_port(task, MSGID_mach_port_type, name, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.port.RetCode, KERN_SUCCESS);
 	KT_ASSERT_EQ(m.port.out, MACH_PORT_TYPE_DEAD_NAME);
-	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_DEALLOCATE, name, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_port(task, MSGID_mach_port_deallocate, name, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_SUCCESS);
-	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_TYPE, name, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_port(task, MSGID_mach_port_type, name, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_NAME);
-	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_ALLOCATE, 77, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_port(task, MSGID_mach_port_allocate, 77, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_VALUE);
 }
 
@@ -232,7 +232,7 @@ KTEST(ipc_kobject_thread_port_dies_with_thread)
 	thread_deallocate(th);
 	KT_ASSERT_EQ(mach_port_type(kernel_task->t_space, name, &t), KERN_SUCCESS);
 	KT_ASSERT_EQ(t, MACH_PORT_TYPE_DEAD_NAME);
-	KT_ASSERT_EQ(kk_info(name, MSGID_THREAD_INFO, THREAD_BASIC_INFO, 10, &m),
+	KT_ASSERT_EQ(kk_info(name, MSGID_thread_info, THREAD_BASIC_INFO, 10, &m),
 		     MACH_SEND_INVALID_DEST);
 	KT_ASSERT_EQ(mach_port_deallocate(kernel_task->t_space, name), KERN_SUCCESS);
 }

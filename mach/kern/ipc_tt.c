@@ -38,16 +38,107 @@ ipc_task_init(task_t task)
 	return KERN_SUCCESS;
 }
 
+/* A new send right to port, copied from one the kernel holds. IPC lock held. */
+static ipc_port_t
+tt_copy_send(ipc_port_t port)
+{
+	if (port != NULL) {
+		port->ip_srights++;
+		ipc_port_reference(port);
+	}
+	return port;
+}
+
+/* Take task's special ports and exception ports away; the rights are released. */
+static void
+tt_drop_ports(task_t task)
+{
+	ipc_port_t boot;
+
+	ipc_lock();
+	boot = task->t_bootstrap;
+	task->t_bootstrap = NULL;
+	if (boot != NULL)
+		ipc_port_release_send(boot);
+	ipc_unlock();
+	exception_actions_free(task->t_exc_actions);
+	task->t_exc_actions = NULL;
+}
+
 void
 ipc_task_terminate(task_t task)
 {
 	ipc_kobject_destroy(task->t_self);
 	task->t_self = NULL;
-	exception_actions_free(task->t_exc_actions);
-	task->t_exc_actions = NULL;
+	tt_drop_ports(task);
 	if (task->t_space != NULL)
 		ipc_space_destroy(task->t_space);
 	task->t_space = NULL;
+}
+
+void
+ipc_task_exit(task_t task)
+{
+	tt_drop_ports(task);
+	if (task->t_space != NULL)
+		ipc_space_terminate(task->t_space);
+}
+
+void
+ipc_task_inherit(task_t child, task_t parent)
+{
+	ipc_lock();
+	child->t_bootstrap = tt_copy_send(parent->t_bootstrap);
+	ipc_unlock();
+}
+
+kern_return_t
+task_get_special_port(task_t task, int which, ipc_port_t *portp)
+{
+	ipc_port_t port;
+
+	ipc_lock();
+	switch (which) {
+	case TASK_KERNEL_PORT:
+		port = task->t_self;
+		if (port != NULL)
+			ipc_port_make_send(port);
+		break;
+	case TASK_HOST_PORT:
+		port = ipc_host_port();
+		if (port != NULL)
+			ipc_port_make_send(port);
+		break;
+	case TASK_BOOTSTRAP_PORT:
+		port = tt_copy_send(task->t_bootstrap);
+		break;
+	default:
+		ipc_unlock();
+		return KERN_INVALID_ARGUMENT;
+	}
+	ipc_unlock();
+	*portp = port;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+task_set_special_port(task_t task, int which, ipc_port_t port)
+{
+	ipc_port_t old;
+
+	if (which != TASK_BOOTSTRAP_PORT) {
+		/* The task and host ports are the kernel's to choose. */
+		if (port != NULL)
+			ipc_port_release_right(port, MACH_MSG_TYPE_PORT_SEND);
+		return KERN_INVALID_ARGUMENT;
+	}
+	ipc_lock();
+	old = task->t_bootstrap;
+	task->t_bootstrap = port;
+	if (old != NULL)
+		ipc_port_release_send(old);
+	ipc_unlock();
+	return KERN_SUCCESS;
 }
 
 void
