@@ -343,6 +343,25 @@ kobj_mach_port_request_notification(void *obj, ipc_kmsg_t kmsg, const void *reqp
 }
 
 static kern_return_t
+kobj_mach_port_insert_right(void *obj, ipc_kmsg_t kmsg, const void *reqp, struct kobj_reply *rep)
+{
+	const mach_port_insert_right_request_t *req = reqp;
+	struct ipc_kdesc *kd = &kmsg->ikm_desc[0];
+	kern_return_t kr;
+
+	(void)rep;
+	if (kobj_space(obj) == NULL)
+		return KERN_INVALID_TASK;
+	if (kd->kd_port == NULL || kd->kd_port == IPC_PORT_DEAD_PTR)
+		return KERN_INVALID_CAPABILITY;
+	/* Consumed on success; otherwise the request's destruction releases it. */
+	kr = mach_port_insert_right(kobj_space(obj), req->name, kd->kd_port, kd->kd_right);
+	if (kr == KERN_SUCCESS)
+		kd->kd_port = NULL;
+	return kr;
+}
+
+static kern_return_t
 kobj_task_get_special_port(void *obj, ipc_kmsg_t kmsg, const void *reqp, struct kobj_reply *rep)
 {
 	ipc_port_t port;
@@ -522,6 +541,7 @@ kobj_dispatch(ipc_kmsg_t req, const mach_msg_header_t *h, struct kobj_reply *rep
 		   (req->ikm_desc[0].kd_type != MACH_MSG_PORT_DESCRIPTOR ||
 		    (req->ikm_desc[0].kd_port != NULL &&
 		     req->ikm_desc[0].kd_port != IPC_PORT_DEAD_PTR &&
+		     r->kr_port_right != MIG_RIGHT_POLY &&
 		     req->ikm_desc[0].kd_right != r->kr_port_right))) {
 		kr = MIG_TYPE_ERROR;
 	} else if ((obj = kobj_reference(req->ikm_remote, r->kr_kotype)) == NULL) {

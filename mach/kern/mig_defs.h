@@ -192,6 +192,19 @@ typedef struct {
 	mach_port_mscount_t sync;
 } __packed mach_port_request_notification_request_t;
 
+/* mach_port_insert_right: poly carries any right (MAKE_SEND, MOVE_RECEIVE, ...) that name
+ * then denotes in the task's space. */
+typedef struct {
+	mach_msg_header_t Head;
+	mach_msg_body_t msgh_body;
+	mach_msg_port_descriptor_t poly;
+	NDR_record_t NDR;
+	mach_port_name_t name;
+} __packed mach_port_insert_right_request_t;
+
+/* The right column of MIG_ROUTINES for a descriptor that may carry any right. */
+#define MIG_RIGHT_POLY 0xffu
+
 /* A successful reply that carries one port right (previous, special_port). */
 typedef struct {
 	mach_msg_header_t Head;
@@ -327,6 +340,8 @@ typedef struct {
 	X(mach_port_deallocate, 3206, IKOT_TASK, mach_port_request_t, 0)                        \
 	X(mach_port_get_refs, 3207, IKOT_TASK, mach_port_get_refs_request_t, 0)                 \
 	X(mach_port_mod_refs, 3208, IKOT_TASK, mach_port_mod_refs_request_t, 0)                 \
+	X(mach_port_insert_right, 3214, IKOT_TASK, mach_port_insert_right_request_t,           \
+	  MIG_RIGHT_POLY)                                                                       \
 	X(mach_port_request_notification, 3213, IKOT_TASK,                                      \
 	  mach_port_request_notification_request_t, MACH_MSG_TYPE_PORT_SEND_ONCE)               \
 	X(task_threads, 3402, IKOT_TASK, task_threads_request_t, 0)                             \
