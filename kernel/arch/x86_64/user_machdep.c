@@ -247,6 +247,7 @@ usr_exception(int exception, uint64_t code, uint64_t subcode)
 {
 	mach_exception_data_type_t codes[2] = { (int64_t)code, (int64_t)subcode };
 
+	intr_enable(); /* the handler's reply is waited for */
 	if (exception_triage(current_thread(), exception, codes, 2) == KERN_SUCCESS)
 		return;
 	ux_exception(exception, code, subcode);
