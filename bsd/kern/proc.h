@@ -110,6 +110,11 @@ struct uthread *current_uthread(void);
  *   Returns: the process, or NULL (no memory, no pid).
  */
 struct proc *proc_alloc(struct proc *parent, task_t task, pmap_t pmap);
+/*
+ * proc_suser: whether p acts with the superuser's privilege: 0, or EPERM.
+ * XXX: no credentials yet — every process is uid 0; the credentials work replaces this.
+ */
+int proc_suser(struct proc *p);
 /* proc_find: the live or zombie process with pid, or NULL. proc_lock held. */
 struct proc *proc_find(pid_t pid);
 /*

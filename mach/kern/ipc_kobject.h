@@ -71,6 +71,14 @@ mach_port_name_t task_self_trap(struct task *task);
 mach_port_name_t thread_self_trap(struct thread *thread);
 mach_port_name_t host_self_trap(struct task *task);
 mach_port_name_t mach_reply_port(struct task *task);
+/*
+ * ipc_port_name_to_task: the task whose port name denotes a send right to in task's space,
+ * with a reference (task_deallocate it), or NULL. Locks: none held.
+ * ipc_task_port_copyout: a new send right to target's task port, named in to's space;
+ * MACH_PORT_NULL when target has no port or to has no room.
+ */
+struct task *ipc_port_name_to_task(struct task *task, mach_port_name_t name);
+mach_port_name_t ipc_task_port_copyout(struct task *target, struct task *to);
 
 /* ---- the routines (ipc_tt.c, host.c), called by the server with a reference held ---- */
 kern_return_t task_info(struct task *task, integer_t flavor, integer_t *out, uint32_t *countp);

@@ -304,3 +304,38 @@ task_threads(task_t task, ipc_port_t **portsp, uint32_t *countp)
 	*countp = n;
 	return KERN_SUCCESS;
 }
+
+task_t
+ipc_port_name_to_task(task_t task, mach_port_name_t name)
+{
+	struct ipc_entry *e;
+	ipc_port_t port;
+	task_t found = NULL;
+
+	ipc_lock();
+	if (task->t_space != NULL && task->t_space->is_active &&
+	    (e = ipc_entry_lookup(task->t_space, name)) != NULL &&
+	    !ipc_right_check(task->t_space, name, e) &&
+	    (IE_BITS_TYPE(e->ie_bits) & MACH_PORT_TYPE_SEND) &&
+	    (port = e->ie_object)->ip_active && port->ip_kotype == IKOT_TASK &&
+	    port->ip_kobject != NULL) {
+		found = port->ip_kobject;
+		task_reference(found);
+	}
+	ipc_unlock();
+	return found;
+}
+
+mach_port_name_t
+ipc_task_port_copyout(task_t target, task_t to)
+{
+	mach_port_name_t name = MACH_PORT_NULL;
+
+	ipc_lock();
+	if (target->t_self != NULL) {
+		ipc_port_make_send(target->t_self);
+		name = ipc_kobject_copyout_send(to, target->t_self);
+	}
+	ipc_unlock();
+	return name;
+}

@@ -5,7 +5,8 @@
  * send-once reply rights, pass rights each way (MAKE_SEND of a receive right, MOVE_SEND, the
  * reply's MOVE_SEND_ONCE) and out-of-line memory, and the parent hears the child's exit as a
  * dead-name notification (the child's port died) and no-senders notifications (the child's
- * send rights went). Prints the cross-process RPC round trip. Exits 0 when every check held.
+ * send rights went). task_for_pid gives the (privileged) parent the child's task port.
+ * Prints the cross-process RPC round trip. Exits 0 when every check held.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,6 +240,21 @@ main(void)
 		_exit(child());
 	/* The child has its copy; ours goes, so the child's are the only senders. */
 	KR(task_set_special_port(task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL));
+	/* task_for_pid (we are privileged): the child's task port; its bootstrap port is ours. */
+	{
+		mach_port_t ct = MACH_PORT_NULL, b = MACH_PORT_NULL;
+
+		KR(task_for_pid(task, pid, &ct));
+		KR(mach_port_type(task, ct, &type));
+		CHECK(type == MACH_PORT_TYPE_SEND && ct != task);
+		KR(task_get_special_port(ct, TASK_BOOTSTRAP_PORT, &b));
+		CHECK(b == server);
+		KR(mach_port_deallocate(task, b));
+		KR(mach_port_deallocate(task, ct));
+		CHECK(task_for_pid(task, 999999, &ct) == KERN_FAILURE);
+		CHECK(task_for_pid(ns_notify, pid, &ct) == KERN_FAILURE); /* not a task port */
+		CHECK(task_for_pid(task, pid, (mach_port_t *)8) == KERN_INVALID_ADDRESS);
+	}
 
 	/* Hello: the child's port arrives as a send right, its buffer out of line. */
 	receive(&r, server, 10000);
