@@ -154,6 +154,7 @@ child(void)
 	cyc = (rdtsc() - c0) / RPC_ROUNDS;
 	printf("machrpc: cross-process RPC round trip %llu ns, %llu cycles (%d rounds)\n",
 	       (unsigned long long)ns, (unsigned long long)cyc, RPC_ROUNDS);
+	fflush(stdout); /* the child leaves through _exit */
 
 	/* The parent's gift: a send right (moved) to a port of its own; thank it through it,
 	 * moving the right back (we keep none). */
