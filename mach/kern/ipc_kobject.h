@@ -55,7 +55,8 @@ void ipc_task_terminate(struct task *task);
 void ipc_task_exit(struct task *task);
 /*
  * ipc_task_inherit: child, made by fork from parent, gets a copy of parent's special ports
- * (TASK_BOOTSTRAP_PORT), as XNU's ipc_task_init(child, parent). Locks: none held.
+ * (TASK_BOOTSTRAP_PORT) and exception ports, as XNU's ipc_task_init(child, parent). Locks:
+ * none held.
  */
 void ipc_task_inherit(struct task *child, struct task *parent);
 /* ipc_thread_terminate: kill thread's port, if it has one (the thread is being freed). */

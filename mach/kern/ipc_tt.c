@@ -8,11 +8,15 @@
  * kills it when it is freed (task_deallocate, thread_deallocate), so a name held elsewhere
  * turns into a dead name rather than a pointer to freed memory.
  *
- * XXX: thread_suspend/thread_resume and task_suspend wait for a suspend count in the
- * scheduler; user and system time are not told apart (every tick counts as system time).
+ * Special ports: a task's bootstrap port (a send right the kernel keeps for it) is how a
+ * parent hands a right to a child: fork copies it, and its exception ports, as XNU's
+ * ipc_task_init(child, parent) does.
+ *
+ * XXX: user and system time are not told apart (every tick counts as system time).
  */
 #include <arch/x86_64/pmap.h>
 #include <arch/x86_64/timer.h>
+#include <console.h>
 #include <mach/kern/exception.h>
 #include <mach/kern/ipc_kobject.h>
 #include <mach/kern/kalloc.h>
@@ -87,9 +91,29 @@ ipc_task_exit(task_t task)
 void
 ipc_task_inherit(task_t child, task_t parent)
 {
+	struct exception_action *exc = NULL;
+
+	/* The child's space and task port exist from the start (not at its first trap), so a
+	 * task_for_pid or an exception before it ever traps finds its port. Without memory
+	 * they are made at its first trap, as for any task. */
+	if (child->t_space == NULL && ipc_task_init(child) != KERN_SUCCESS)
+		klog(LOG_WARNING, "ipc: no memory for a forked task's space yet\n");
+	/* The table is allocated before the lock (kalloc may not be called under it). */
+	if (parent->t_exc_actions != NULL &&
+	    (exc = kalloc_zero(EXC_TYPES_COUNT * sizeof(*exc))) == NULL)
+		klog(LOG_WARNING, "ipc: no memory to inherit exception ports; child has none\n");
 	ipc_lock();
 	child->t_bootstrap = tt_copy_send(parent->t_bootstrap);
+	if (exc != NULL && parent->t_exc_actions != NULL) {
+		for (unsigned i = 0; i < EXC_TYPES_COUNT; i++) {
+			exc[i] = parent->t_exc_actions[i];
+			tt_copy_send(exc[i].ea_port);
+		}
+		child->t_exc_actions = exc;
+		exc = NULL;
+	}
 	ipc_unlock();
+	kfree(exc, EXC_TYPES_COUNT * sizeof(*exc));
 }
 
 kern_return_t

@@ -6,8 +6,8 @@
  * (a register fixed so the load retries and succeeds; the instruction pointer moved past a
  * store) and replies KERN_SUCCESS, so the child resumes. Once it also suspends the thread
  * and its task before replying, and checks the child makes no progress until both are
- * resumed. A handler that answers KERN_FAILURE, and a fault with no handler at all, end in
- * SIGSEGV, as BSD's signal path says. Exits 0 when every check held.
+ * resumed. Exception ports are inherited by fork. A handler that answers KERN_FAILURE, and a
+ * fault with no handler at all, end in SIGSEGV, as BSD's signal path says. Exits 0 when every check held.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -230,6 +230,23 @@ main(void)
 	exc_reply(&b, KERN_FAILURE);
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+
+	/* 5: fork copies exception ports: ours hears our child's fault, and it resumes. */
+	KR(task_set_exception_ports(task, EXC_MASK(EXC_BAD_ACCESS), port,
+				    EXCEPTION_DEFAULT | MACH_EXCEPTION_CODES, 0));
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		fault_store();
+		_exit(5);
+	}
+	KR(task_set_exception_ports(task, EXC_MASK(EXC_BAD_ACCESS), MACH_PORT_NULL,
+				    EXCEPTION_DEFAULT, 0));
+	exc_receive(port, &b, BAD_STORE, 1);
+	fix_state(b.req.thread.name, 1);
+	exc_reply(&b, KERN_SUCCESS);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 5);
 
 	/* No handler at all: SIGSEGV as before. */
 	KR(task_set_special_port(task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL));
