@@ -19,7 +19,8 @@
  * through a copy hook (struct ipc_umem) that the class-1 trap will point at the user copy.
  * Out-of-line memory travels as a vm_map_copy (copy-on-write); out-of-line port arrays as
  * arrays of rights. Ports of kernel objects (task, thread, host) are served by
- * mach/kern/ipc_kobject.c. XXX: vouchers, guarded port descriptors, the class-1 trap table.
+ * mach/kern/ipc_kobject.c (its interface: mach/kern/mig_defs.h). XXX: vouchers, guarded port
+ * descriptors.
  */
 #ifndef _MACH_IPC_IPC_H_
 #define _MACH_IPC_IPC_H_
