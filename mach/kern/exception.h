@@ -28,7 +28,8 @@ struct exception_action {
 /*
  * task_set_exception_ports / thread_set_exception_ports: send the exceptions in mask to port
  * (a send right the caller gives; consumed, also on error; NULL clears) in the form behavior
- * says. Only EXCEPTION_DEFAULT, with or without MACH_EXCEPTION_CODES, exists yet.
+ * says: EXCEPTION_DEFAULT, EXCEPTION_STATE or EXCEPTION_STATE_IDENTITY (these two with flavor
+ * x86_THREAD_STATE64), with or without MACH_EXCEPTION_CODES.
  *   Locks:   none held.
  *   Returns: KERN_SUCCESS; KERN_INVALID_ARGUMENT (mask outside EXC_MASK_VALID, or behavior);
  *            KERN_RESOURCE_SHORTAGE.

@@ -120,6 +120,10 @@ kern_return_t thread_get_state(struct thread *thread, int flavor, natural_t *sta
 			       uint32_t *countp);
 kern_return_t thread_set_state(struct thread *thread, int flavor, const natural_t *state,
 			       uint32_t count);
+/* thread_state_apply: thread_set_state's work, also on the current thread (exception_triage
+ * applies a handler's EXCEPTION_STATE reply to the thread that faulted, in its trap). */
+kern_return_t thread_state_apply(struct thread *thread, int flavor, const natural_t *state,
+				 uint32_t count);
 /* task_threads: send rights to the task's thread ports; *portsp kalloc'd (*countp entries). */
 kern_return_t task_threads(struct task *task, ipc_port_t **portsp, uint32_t *countp);
 

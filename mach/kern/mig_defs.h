@@ -303,6 +303,11 @@ typedef int thread_state_flavor_t;
 
 #define MSGID_EXCEPTION_RAISE	   2401 /* exc.defs: 32-bit codes */
 #define MSGID_MACH_EXCEPTION_RAISE 2405 /* mach_exc.defs: 64-bit codes */
+/* The EXCEPTION_STATE and _STATE_IDENTITY forms: 2402, 2403 (exc), 2406, 2407 (mach_exc). */
+#define MSGID_EXCEPTION_RAISE_STATE		  2402
+#define MSGID_EXCEPTION_RAISE_STATE_IDENTITY	  2403
+#define MSGID_MACH_EXCEPTION_RAISE_STATE	  2406
+#define MSGID_MACH_EXCEPTION_RAISE_STATE_IDENTITY 2407
 
 /* exception_raise (2401): codes as integer_t; mach_exception_raise (2405): as int64_t. */
 typedef struct {
@@ -326,6 +331,47 @@ typedef struct {
 	uint32_t codeCnt;
 	int64_t code[2];
 } __packed mach_exception_raise_request_t;
+
+/*
+ * mach_exception_raise_state (2406) and _state_identity (2407) with two 64-bit codes: the
+ * thread's registers in the handler's flavor travel with the exception, and the reply gives
+ * the registers to resume with. The exc.defs forms (2402, 2403) carry integer_t codes, and
+ * any form is shorter when fewer codes are sent: MIG packs what follows a variable array.
+ */
+typedef struct {
+	mach_msg_header_t Head;
+	NDR_record_t NDR;
+	exception_type_t exception;
+	uint32_t codeCnt;
+	int64_t code[2];
+	int32_t flavor;
+	uint32_t old_stateCnt;
+	natural_t old_state[THREAD_STATE_MAX];	/* old_stateCnt of them are sent */
+} __packed mach_exception_raise_state_request_t;
+
+typedef struct {
+	mach_msg_header_t Head;
+	mach_msg_body_t msgh_body;
+	mach_msg_port_descriptor_t thread;
+	mach_msg_port_descriptor_t task;
+	NDR_record_t NDR;
+	exception_type_t exception;
+	uint32_t codeCnt;
+	int64_t code[2];
+	int32_t flavor;
+	uint32_t old_stateCnt;
+	natural_t old_state[THREAD_STATE_MAX];
+} __packed mach_exception_raise_state_identity_request_t;
+
+/* The reply to either: KERN_SUCCESS and new_stateCnt words to resume with. */
+typedef struct {
+	mach_msg_header_t Head;
+	NDR_record_t NDR;
+	kern_return_t RetCode;
+	int32_t flavor;
+	uint32_t new_stateCnt;
+	natural_t new_state[THREAD_STATE_MAX];	/* new_stateCnt of them are sent */
+} __packed exception_raise_state_reply_t;
 
 /*
  * The routines: X(name, id, kotype, request type, right of the request's port descriptor:

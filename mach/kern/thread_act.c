@@ -151,11 +151,20 @@ thread_get_state(thread_t thread, int flavor, natural_t *state, uint32_t *countp
 kern_return_t
 thread_set_state(thread_t thread, int flavor, const natural_t *state, uint32_t count)
 {
+	/* The caller's own frame is its system call's, rewritten by the call's return. */
+	if (thread == current_thread())
+		return KERN_INVALID_ARGUMENT;
+	return thread_state_apply(thread, flavor, state, count);
+}
+
+kern_return_t
+thread_state_apply(thread_t thread, int flavor, const natural_t *state, uint32_t count)
+{
 	struct trapframe *tf;
 	x86_thread_state64_t ts;
 
 	if (flavor != x86_THREAD_STATE64 || count != x86_THREAD_STATE64_COUNT ||
-	    !act_is_user(thread) || thread == current_thread())
+	    !act_is_user(thread))
 		return KERN_INVALID_ARGUMENT;
 	memcpy(&ts, state, sizeof(ts));
 	/* The frame goes back to ring 3 as it is: only user addresses and user flags. */

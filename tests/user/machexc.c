@@ -6,7 +6,8 @@
  * (a register fixed so the load retries and succeeds; the instruction pointer moved past a
  * store) and replies KERN_SUCCESS, so the child resumes. Once it also suspends the thread
  * and its task before replying, and checks the child makes no progress until both are
- * resumed. Exception ports are inherited by fork. A handler that answers KERN_FAILURE, and a
+ * resumed. Exception ports are inherited by fork; the EXCEPTION_STATE and _STATE_IDENTITY
+ * forms bring the registers with the exception and take the handler's back in its reply. A handler that answers KERN_FAILURE, and a
  * fault with no handler at all, end in SIGSEGV, as BSD's signal path says. Exits 0 when every check held.
  */
 #include <signal.h>
@@ -43,7 +44,9 @@ typedef struct {
 
 union exc_buf {
 	exception_raise_request_t req;
-	uint8_t bytes[512];
+	mach_exception_raise_state_request_t st;
+	mach_exception_raise_state_identity_request_t sti;
+	uint8_t bytes[sizeof(mach_exception_raise_state_identity_request_t) + 64];
 };
 
 static void
@@ -166,6 +169,73 @@ fix_state(mach_port_t thread, int skip)
 	KR(thread_set_state(thread, x86_THREAD_STATE64, (natural_t *)&ts, count));
 }
 
+/* A child faults with our port set for behavior; we answer with the registers moved on. */
+static void
+state_form(mach_port_t port, exception_behavior_t behavior)
+{
+	mach_port_t task = mach_task_self();
+	int identity = (behavior & ~MACH_EXCEPTION_CODES) == EXCEPTION_STATE_IDENTITY;
+	int wide = (behavior & MACH_EXCEPTION_CODES) != 0;
+	exception_raise_state_reply_t r;
+	x86_thread_state64_t ts;
+	const uint8_t *p;
+	union exc_buf b;
+	uint32_t cnt;
+	int status, flavor;
+	pid_t pid;
+
+	KR(task_set_exception_ports(task, EXC_MASK(EXC_BAD_ACCESS), port, behavior,
+				    x86_THREAD_STATE64));
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		fault_store();
+		_exit(6);
+	}
+	KR(task_set_exception_ports(task, EXC_MASK(EXC_BAD_ACCESS), MACH_PORT_NULL,
+				    EXCEPTION_DEFAULT, 0));
+	CHECK(mach_msg(&b, MACH_RCV_MSG | MACH_RCV_TIMEOUT, 0, sizeof(b), port, 10000) == 0);
+	CHECK(b.req.Head.msgh_id == (identity ? MSGID_EXCEPTION_RAISE_STATE_IDENTITY
+					      : MSGID_EXCEPTION_RAISE_STATE) + (wide ? 4 : 0));
+	CHECK(!!(b.req.Head.msgh_bits & MACH_MSGH_BITS_COMPLEX) == identity);
+	/* Walk the fields as MIG packs them: after the codes, flavor, count, the registers. */
+	p = identity ? (const uint8_t *)&b.sti.exception : (const uint8_t *)&b.st.exception;
+	CHECK(*(const int *)p == EXC_BAD_ACCESS && *(const uint32_t *)(p + 4) == 2);
+	p += 8;
+	if (wide) {
+		CHECK(*(const int64_t *)p == KERN_INVALID_ADDRESS &&
+		      *(const int64_t *)(p + 8) == BAD_STORE);
+		p += 16;
+	} else {
+		CHECK(*(const int32_t *)p == KERN_INVALID_ADDRESS &&
+		      *(const int32_t *)(p + 4) == BAD_STORE);
+		p += 8;
+	}
+	memcpy(&flavor, p, 4);
+	memcpy(&cnt, p + 4, 4);
+	CHECK(flavor == x86_THREAD_STATE64 && cnt == x86_THREAD_STATE64_COUNT);
+	memcpy(&ts, p + 8, sizeof(ts));
+	CHECK(ts.rdx == BAD_STORE && ts.rcx > ts.rip && ts.rcx - ts.rip < 16);
+	ts.rip = ts.rcx;
+	if (identity) {
+		KR(mach_port_deallocate(task, b.sti.thread.name));
+		KR(mach_port_deallocate(task, b.sti.task.name));
+	}
+	memset(&r, 0, sizeof(r));
+	r.Head.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_MOVE_SEND_ONCE, 0);
+	r.Head.msgh_size = offsetof(exception_raise_state_reply_t, new_state) + sizeof(ts);
+	r.Head.msgh_remote_port = b.req.Head.msgh_remote_port;
+	r.Head.msgh_id = b.req.Head.msgh_id + 100;
+	r.NDR.int_rep = 1;
+	r.RetCode = KERN_SUCCESS;
+	r.flavor = x86_THREAD_STATE64;
+	r.new_stateCnt = x86_THREAD_STATE64_COUNT;
+	memcpy(r.new_state, &ts, sizeof(ts));
+	CHECK(mach_msg(&r, MACH_SEND_MSG, r.Head.msgh_size, 0, MACH_PORT_NULL, 0) == 0);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 6);
+}
+
 int
 main(void)
 {
@@ -248,6 +318,13 @@ main(void)
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 5);
 
+	/* 6, 7: EXCEPTION_STATE (64-bit codes) and _STATE_IDENTITY (32-bit codes): the registers
+	 * come with the exception and the reply's are the ones the child resumes with. */
+	CHECK(task_set_exception_ports(task, EXC_MASK(EXC_BAD_ACCESS), port, EXCEPTION_STATE,
+				       12345) == KERN_INVALID_ARGUMENT);
+	state_form(port, EXCEPTION_STATE | MACH_EXCEPTION_CODES);
+	state_form(port, EXCEPTION_STATE_IDENTITY);
+
 	/* No handler at all: SIGSEGV as before. */
 	KR(task_set_special_port(task, TASK_BOOTSTRAP_PORT, MACH_PORT_NULL));
 	pid = fork();
@@ -258,7 +335,7 @@ main(void)
 	}
 	CHECK(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
-	printf("machexc: handler fixed a register and moved rip, suspend held the thread, a "
-	       "refusal and no handler ended in SIGSEGV\n");
+	printf("machexc: handler fixed a register and moved rip (also by EXCEPTION_STATE "
+	       "replies), suspend held the thread, a refusal and no handler ended in SIGSEGV\n");
 	return 0;
 }
