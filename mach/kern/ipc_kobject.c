@@ -8,12 +8,17 @@
  * reference on the object under the IPC lock, so an object that dies meanwhile answers
  * KERN_INVALID_ARGUMENT instead of being used after it is freed.
  */
+#include <arch/x86_64/usercopy.h>
 #include <console.h>
 #include <mach/kern/exception.h>
 #include <mach/kern/ipc_kobject.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/task.h>
 #include <mach/kern/thread.h>
+#include <mach/vm/vm_map.h>
+#include <mach/vm/vm_map_copy.h>
+#include <mach/vm/vm_param.h>
+#include <mach/vm/vm_user.h>
 #include <panic.h>
 
 /* The NDR record that MIG-built peers check: little-endian, ASCII, IEEE floats. */
@@ -131,6 +136,8 @@ struct kobj_reply {
 		mach_port_reply_t port;
 		kobj_port_reply_t right;
 		thread_get_state_reply_t state;
+		mach_vm_allocate_reply_t vm_alloc;
+		mach_vm_read_reply_t vm_read;
 	} kr_msg;
 	mach_msg_size_t kr_size;
 	bool kr_complex;
@@ -405,6 +412,156 @@ kobj_thread_set_exception_ports(void *obj, ipc_kmsg_t kmsg, const void *reqp,
 					  r->behavior, r->new_flavor);
 }
 
+/*
+ * The map of the task a mach_vm_* request goes to, with a reference (vm_map_deallocate it);
+ * NULL for a task without one (kernel_task, an exited process).
+ * XXX: proc_exit clears t_map without a lock; reading it with interrupts off is atomic
+ * against that only because user threads run on CPU 0 (user_machdep.c).
+ */
+static vm_map_t
+kobj_task_map(void *task)
+{
+	bool s = intr_save();
+	vm_map_t map = ((task_t)task)->t_map;
+
+	if (map != NULL && task != kernel_task)
+		vm_map_reference(map);
+	else
+		map = NULL;
+	intr_restore(s);
+	return map;
+}
+
+/* A user range: not empty, not wrapping, below the top of user space. */
+static bool
+kobj_range_ok(uint64_t addr, uint64_t size)
+{
+	return size != 0 && addr + size > addr && addr + size <= USER_ADDR_MAX;
+}
+
+static kern_return_t
+kobj_mach_vm_allocate(void *obj, ipc_kmsg_t kmsg, const void *reqp, struct kobj_reply *rep)
+{
+	const mach_vm_allocate_request_t *req = reqp;
+	vm_map_t map = kobj_task_map(obj);
+	vaddr_t addr = req->address;
+	kern_return_t kr;
+
+	(void)kmsg;
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
+	if ((req->flags & ~VM_FLAGS_ANYWHERE) != 0 || !kobj_range_ok(addr, req->size) ||
+	    req->size > USER_ADDR_MAX)
+		kr = KERN_INVALID_ARGUMENT;
+	else
+		kr = vm_allocate(map, &addr, req->size, req->flags & VM_FLAGS_ANYWHERE);
+	vm_map_deallocate(map);
+	if (kr == KERN_SUCCESS) {
+		rep->kr_msg.vm_alloc.address = addr;
+		rep->kr_size = sizeof(mach_vm_allocate_reply_t);
+	}
+	return kr;
+}
+
+static kern_return_t
+kobj_mach_vm_deallocate(void *obj, ipc_kmsg_t kmsg, const void *reqp, struct kobj_reply *rep)
+{
+	const mach_vm_range_request_t *req = reqp;
+	vm_map_t map = kobj_task_map(obj);
+	kern_return_t kr;
+
+	(void)kmsg, (void)rep;
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
+	kr = kobj_range_ok(req->address, req->size)
+		 ? vm_deallocate(map, req->address, req->size)
+		 : KERN_INVALID_ARGUMENT;
+	vm_map_deallocate(map);
+	return kr;
+}
+
+static kern_return_t
+kobj_mach_vm_protect(void *obj, ipc_kmsg_t kmsg, const void *reqp, struct kobj_reply *rep)
+{
+	const mach_vm_protect_request_t *req = reqp;
+	vm_map_t map = kobj_task_map(obj);
+	kern_return_t kr;
+
+	(void)kmsg, (void)rep;
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
+	kr = kobj_range_ok(req->address, req->size) && (req->new_protection & ~VM_PROT_ALL) == 0
+		 ? vm_protect(map, req->address, req->size, req->set_maximum != 0,
+			      req->new_protection)
+		 : KERN_INVALID_ARGUMENT;
+	vm_map_deallocate(map);
+	return kr;
+}
+
+/* mach_vm_read: the range, copy-on-write, out of line in the reply. */
+static kern_return_t
+kobj_mach_vm_read(void *obj, ipc_kmsg_t kmsg, const void *reqp, struct kobj_reply *rep)
+{
+	const mach_vm_range_request_t *req = reqp;
+	mach_vm_read_reply_t *r = &rep->kr_msg.vm_read;
+	vm_map_t map = kobj_task_map(obj);
+	vm_map_copy_t copy = VM_MAP_COPY_NULL;
+	kern_return_t kr;
+
+	(void)kmsg;
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
+	/* The reply's descriptor counts bytes in 32 bits. */
+	kr = kobj_range_ok(req->address, req->size) && req->size <= UINT32_MAX
+		 ? vm_map_copyin(map, req->address, req->size, false, &copy)
+		 : KERN_INVALID_ARGUMENT;
+	vm_map_deallocate(map);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	rep->kr_complex = true;
+	rep->kr_desc.kd_off = offsetof(mach_vm_read_reply_t, data);
+	rep->kr_desc.kd_type = MACH_MSG_OOL_DESCRIPTOR;
+	rep->kr_desc.kd_copy = copy;
+	r->msgh_body.msgh_descriptor_count = 1;
+	r->data.type = MACH_MSG_OOL_DESCRIPTOR;
+	r->data.copy = MACH_MSG_VIRTUAL_COPY;
+	r->data.size = (mach_msg_size_t)req->size;
+	r->NDR = kobj_ndr;
+	r->dataCnt = (uint32_t)req->size;
+	rep->kr_size = sizeof(*r);
+	return KERN_SUCCESS;
+}
+
+/*
+ * mach_vm_write: the request's out-of-line bytes over [address, address + dataCnt) of the
+ * task: mapped into the task's map first (copy-on-write, no bytes moved), then copied over
+ * the range within that map, then unmapped.
+ */
+static kern_return_t
+kobj_mach_vm_write(void *obj, ipc_kmsg_t kmsg, const void *reqp, struct kobj_reply *rep)
+{
+	const mach_vm_write_request_t *req = reqp;
+	struct ipc_kdesc *kd = &kmsg->ikm_desc[0];
+	vm_map_t map = kobj_task_map(obj);
+	vaddr_t tmp = 0;
+	kern_return_t kr;
+
+	(void)rep;
+	if (map == NULL)
+		return KERN_INVALID_ARGUMENT;
+	if (kd->kd_copy == VM_MAP_COPY_NULL || req->dataCnt != req->data.size ||
+	    !kobj_range_ok(req->address, req->dataCnt)) {
+		kr = KERN_INVALID_ARGUMENT;
+	} else if ((kr = vm_map_copyout(map, &tmp, kd->kd_copy)) == KERN_SUCCESS) {
+		kd->kd_copy = VM_MAP_COPY_NULL; /* the map has it now */
+		kr = vm_copy(map, tmp, req->dataCnt, req->address);
+		(void)vm_deallocate(map, trunc_page(tmp), round_page(tmp + req->dataCnt) -
+							      trunc_page(tmp));
+	}
+	vm_map_deallocate(map);
+	return kr;
+}
+
 static kern_return_t
 kobj_thread_get_state(void *obj, ipc_kmsg_t kmsg, const void *reqp, struct kobj_reply *rep)
 {
@@ -511,6 +668,12 @@ kobj_reply_release(struct kobj_reply *rep)
 
 	if (!rep->kr_complex)
 		return;
+	if (kd->kd_type == MACH_MSG_OOL_DESCRIPTOR) {
+		vm_map_copy_discard(kd->kd_copy);
+		memset(kd, 0, sizeof(*kd));
+		rep->kr_complex = false;
+		return;
+	}
 	ipc_lock();
 	if (kd->kd_type == MACH_MSG_PORT_DESCRIPTOR)
 		ipc_object_destroy(kd->kd_port, kd->kd_right);
@@ -537,6 +700,15 @@ kobj_dispatch(ipc_kmsg_t req, const mach_msg_header_t *h, struct kobj_reply *rep
 		kr = MIG_BAD_ID;
 	} else if (!kobj_shape_ok(r, req, h)) {
 		kr = MIG_BAD_ARGUMENTS;
+	} else if (r->kr_port_right == MIG_OOL_DATA) {
+		if (req->ikm_desc[0].kd_type != MACH_MSG_OOL_DESCRIPTOR)
+			kr = MIG_TYPE_ERROR;
+		else if ((obj = kobj_reference(req->ikm_remote, r->kr_kotype)) == NULL)
+			kr = KERN_INVALID_ARGUMENT;
+		else {
+			kr = r->kr_fn(obj, req, req->ikm_data, rep);
+			kobj_release(obj, r->kr_kotype);
+		}
 	} else if (r->kr_port_right != 0 &&
 		   (req->ikm_desc[0].kd_type != MACH_MSG_PORT_DESCRIPTOR ||
 		    (req->ikm_desc[0].kd_port != NULL &&

@@ -7,8 +7,7 @@
  * reads them the same way.
  *
  * The one idea: a routine is one line of MIG_ROUTINES — name, id, the kind of port it goes
- * to, the request layout, and the right its one port descriptor must carry (0: a simple
- * request). The kernel expands the table into its dispatch table (checking size, shape and
+ * to, the request layout, and what its one descriptor must carry (0: a simple request). The kernel expands the table into its dispatch table (checking size, shape and
  * right before any routine runs); libmach expands it into the ids and sizes its stubs send.
  * This header needs only <mach/ipc/message.h>, which also compiles in user programs
  * (-DNIMBUS_HOSTED).
@@ -271,6 +270,63 @@ typedef struct {
 } __packed thread_set_state_request_t;
 #define THREAD_SET_STATE_MIN_SIZE offsetof(thread_set_state_request_t, new_state)
 
+/* The mach_vm_* calls on a task port (mach_vm.defs, subsystem 4800): 64-bit addresses. */
+#define VM_FLAGS_FIXED	  0x0
+#define VM_FLAGS_ANYWHERE 0x1
+
+typedef struct {
+	mach_msg_header_t Head;
+	NDR_record_t NDR;
+	uint64_t address;
+	uint64_t size;
+	int32_t flags;
+} __packed mach_vm_allocate_request_t;
+
+typedef struct {
+	mach_msg_header_t Head;
+	NDR_record_t NDR;
+	kern_return_t RetCode;
+	uint64_t address;
+} __packed mach_vm_allocate_reply_t;
+
+/* mach_vm_deallocate and mach_vm_read: a range. */
+typedef struct {
+	mach_msg_header_t Head;
+	NDR_record_t NDR;
+	uint64_t address;
+	uint64_t size;
+} __packed mach_vm_range_request_t;
+
+typedef struct {
+	mach_msg_header_t Head;
+	NDR_record_t NDR;
+	uint64_t address;
+	uint64_t size;
+	int32_t set_maximum;
+	int32_t new_protection;
+} __packed mach_vm_protect_request_t;
+
+/* mach_vm_read's reply and mach_vm_write's request: the bytes out of line. */
+typedef struct {
+	mach_msg_header_t Head;
+	mach_msg_body_t msgh_body;
+	mach_msg_ool_descriptor_t data;
+	NDR_record_t NDR;
+	uint32_t dataCnt;
+} __packed mach_vm_read_reply_t;
+
+typedef struct {
+	mach_msg_header_t Head;
+	mach_msg_body_t msgh_body;
+	mach_msg_ool_descriptor_t data;
+	NDR_record_t NDR;
+	uint64_t address;
+	uint32_t dataCnt;
+} __packed mach_vm_write_request_t;
+
+/* The right column of MIG_ROUTINES for a request whose one descriptor is out-of-line data. */
+#define MIG_OOL_DATA 0xfeu
+
 /* Exceptions (<mach/exception_types.h>, exc.defs, mach_exc.defs): what the kernel sends a
  * handler, the one kind of message it is the client of. */
 typedef int exception_type_t;
@@ -374,8 +430,9 @@ typedef struct {
 } __packed exception_raise_state_reply_t;
 
 /*
- * The routines: X(name, id, kotype, request type, right of the request's port descriptor:
- * 0 for a simple request). Ids: mach_host 200, mach_port 3200, task 3400, thread_act 3600.
+ * The routines: X(name, id, kotype, request type, what the request's one descriptor carries:
+ * a port right (MACH_MSG_TYPE_PORT_*, MIG_RIGHT_POLY for any), MIG_OOL_DATA for out-of-line
+ * bytes, 0 for a simple request). Ids: mach_host 200, mach_port 3200, task 3400, thread_act 3600.
  * thread_set_state's request is variable: the table gives its largest size.
  */
 #define MIG_ROUTINES(X)                                                                         \
@@ -399,6 +456,11 @@ typedef struct {
 	  MACH_MSG_TYPE_PORT_SEND)                                                              \
 	X(task_set_exception_ports, 3413, IKOT_TASK, set_exception_ports_request_t,             \
 	  MACH_MSG_TYPE_PORT_SEND)                                                              \
+	X(mach_vm_allocate, 4800, IKOT_TASK, mach_vm_allocate_request_t, 0)                     \
+	X(mach_vm_deallocate, 4801, IKOT_TASK, mach_vm_range_request_t, 0)                      \
+	X(mach_vm_protect, 4802, IKOT_TASK, mach_vm_protect_request_t, 0)                       \
+	X(mach_vm_read, 4804, IKOT_TASK, mach_vm_range_request_t, 0)                            \
+	X(mach_vm_write, 4806, IKOT_TASK, mach_vm_write_request_t, MIG_OOL_DATA)                \
 	X(thread_get_state, 3603, IKOT_THREAD, thread_get_state_request_t, 0)                   \
 	X(thread_set_state, 3604, IKOT_THREAD, thread_set_state_request_t, 0)                   \
 	X(thread_suspend, 3605, IKOT_THREAD, kobj_noarg_request_t, 0)                           \

@@ -5,7 +5,8 @@
  * send-once reply rights, pass rights each way (MAKE_SEND of a receive right, MOVE_SEND, the
  * reply's MOVE_SEND_ONCE) and out-of-line memory, and the parent hears the child's exit as a
  * dead-name notification (the child's port died) and no-senders notifications (the child's
- * send rights went). task_for_pid gives the (privileged) parent the child's task port.
+ * send rights went). task_for_pid gives the (privileged) parent the child's task port, and
+ * through it mach_vm_read/write/allocate/protect/deallocate on the child's memory.
  * Prints the cross-process RPC round trip. Exits 0 when every check held.
  */
 #include <stdio.h>
@@ -88,6 +89,9 @@ pattern(size_t i)
 	return (uint8_t)(i * 7 + (i >> 9));
 }
 
+/* Words the parent reads and writes in the child's memory through its task port. */
+static volatile uint32_t child_word, child_poke;
+
 /* The child: find the parent's port, call it, take a right from it, give one back. */
 static int
 child(void)
@@ -109,6 +113,7 @@ child(void)
 		sum += buf[i];
 	}
 
+	child_word = 0xc0ffee; /* before the hello: the parent reads it after */
 	/* Hello: a send right made from our receive right, and the buffer by copy-on-write. */
 	memset(&hello, 0, sizeof(hello));
 	hello.h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) |
@@ -160,6 +165,7 @@ child(void)
 	 * moving the right back (we keep none). */
 	CHECK(mach_msg(&r, MACH_RCV_MSG, 0, sizeof(r), mine, 0) == MACH_MSG_SUCCESS);
 	CHECK(r.h.msgh_id == ID_GIFT && (r.h.msgh_bits & MACH_MSGH_BITS_COMPLEX));
+	CHECK(child_poke == 0xfeed); /* written by the parent through our task port */
 	gift = r.gift.port.name;
 	{
 		mach_port_type_t type;
@@ -286,6 +292,34 @@ main(void)
 		CHECK(mach_msg(&m, MACH_SEND_MSG, sizeof(m), 0, MACH_PORT_NULL, 0) == 0);
 		/* The send-once right was used: its name is gone. */
 		CHECK(mach_port_type(task, so, &type) == KERN_INVALID_NAME);
+	}
+	/* The child's memory through its task port: read a word, write one, and allocate,
+	 * protect and free a range in it. */
+	{
+		mach_port_t ct = MACH_PORT_NULL;
+		uint64_t data = 0, a = 0;
+		uint32_t cnt = 0, v = 0xfeed;
+		uint8_t page[64];
+
+		KR(task_for_pid(task, pid, &ct));
+		KR(mach_vm_read(ct, (uint64_t)(uintptr_t)&child_word, 4, &data, &cnt));
+		CHECK(cnt == 4 && *(volatile uint32_t *)(uintptr_t)data == 0xc0ffee);
+		CHECK(child_word == 0); /* ours is another copy */
+		KR(mach_vm_write(ct, (uint64_t)(uintptr_t)&child_poke, &v, 4));
+		CHECK(child_poke == 0);
+		KR(mach_vm_allocate(ct, &a, 8192, VM_FLAGS_ANYWHERE));
+		for (unsigned i = 0; i < sizeof(page); i++)
+			page[i] = (uint8_t)(i ^ 0x5a);
+		KR(mach_vm_write(ct, a + 4090, page, sizeof(page))); /* across a page boundary */
+		KR(mach_vm_read(ct, a + 4090, sizeof(page), &data, &cnt));
+		CHECK(memcmp((const void *)(uintptr_t)data, page, sizeof(page)) == 0);
+		KR(mach_vm_protect(ct, a, 8192, 0, PROT_READ)); /* VM_PROT_READ */
+		CHECK(mach_vm_write(ct, a, page, 8) == KERN_PROTECTION_FAILURE);
+		KR(mach_vm_deallocate(ct, a, 8192));
+		CHECK(mach_vm_read(ct, a, 8, &data, &cnt) != KERN_SUCCESS);
+		CHECK(mach_vm_read(ct, 0xffffffff80000000ULL, 8, &data, &cnt) ==
+		      KERN_INVALID_ARGUMENT);
+		KR(mach_port_deallocate(task, ct));
 	}
 	KR(mach_port_allocate(task, MACH_PORT_RIGHT_RECEIVE, &dn_notify));
 	KR(mach_port_request_notification(task, theirs, MACH_NOTIFY_DEAD_NAME, 0, dn_notify,

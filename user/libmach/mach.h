@@ -61,5 +61,15 @@ kern_return_t thread_suspend(mach_port_t thread);
 kern_return_t thread_resume(mach_port_t thread);
 kern_return_t task_suspend(mach_port_t task);
 kern_return_t task_resume(mach_port_t task);
+/* mach_vm_*: the memory of the task whose port is given (mach_vm.defs; read's data arrives
+ * out of line, copy-on-write, in the caller's map: vm_deallocate / munmap it). */
+kern_return_t mach_vm_allocate(mach_port_t task, uint64_t *address, uint64_t size, int flags);
+kern_return_t mach_vm_deallocate(mach_port_t task, uint64_t address, uint64_t size);
+kern_return_t mach_vm_protect(mach_port_t task, uint64_t address, uint64_t size,
+			      int set_maximum, int new_protection);
+kern_return_t mach_vm_read(mach_port_t task, uint64_t address, uint64_t size, uint64_t *data,
+			   uint32_t *dataCnt);
+kern_return_t mach_vm_write(mach_port_t task, uint64_t address, const void *data,
+			    uint32_t dataCnt);
 
 #endif /* _LIBMACH_MACH_H_ */

@@ -45,6 +45,12 @@ union mig_buf {
 	thread_get_state_request_t get_state;
 	thread_get_state_reply_t state;
 	thread_set_state_request_t set_state;
+	mach_vm_allocate_request_t vm_alloc;
+	mach_vm_allocate_reply_t vm_alloc_reply;
+	mach_vm_range_request_t vm_range;
+	mach_vm_protect_request_t vm_protect;
+	mach_vm_read_reply_t vm_read;
+	mach_vm_write_request_t vm_write;
 	uint8_t bytes[sizeof(thread_set_state_request_t) + sizeof(mach_msg_audit_trailer_t)];
 };
 
@@ -334,4 +340,87 @@ kern_return_t
 task_resume(mach_port_t task)
 {
 	return mig_noarg(&mig_task_resume, task);
+}
+
+kern_return_t
+mach_vm_allocate(mach_port_t task, uint64_t *address, uint64_t size, int flags)
+{
+	union mig_buf m;
+	kern_return_t kr;
+
+	m.vm_alloc.NDR = mig_ndr;
+	m.vm_alloc.address = *address;
+	m.vm_alloc.size = size;
+	m.vm_alloc.flags = flags;
+	kr = mig_rpc(task, &mig_mach_vm_allocate, &m, mig_mach_vm_allocate.size,
+		     sizeof(mach_vm_allocate_reply_t), 0);
+	if (kr == KERN_SUCCESS)
+		*address = m.vm_alloc_reply.address;
+	return kr;
+}
+
+kern_return_t
+mach_vm_deallocate(mach_port_t task, uint64_t address, uint64_t size)
+{
+	union mig_buf m;
+
+	m.vm_range.NDR = mig_ndr;
+	m.vm_range.address = address;
+	m.vm_range.size = size;
+	return mig_rpc(task, &mig_mach_vm_deallocate, &m, mig_mach_vm_deallocate.size,
+		       sizeof(mig_reply_error_t), 0);
+}
+
+kern_return_t
+mach_vm_protect(mach_port_t task, uint64_t address, uint64_t size, int set_maximum,
+		int new_protection)
+{
+	union mig_buf m;
+
+	m.vm_protect.NDR = mig_ndr;
+	m.vm_protect.address = address;
+	m.vm_protect.size = size;
+	m.vm_protect.set_maximum = set_maximum;
+	m.vm_protect.new_protection = new_protection;
+	return mig_rpc(task, &mig_mach_vm_protect, &m, mig_mach_vm_protect.size,
+		       sizeof(mig_reply_error_t), 0);
+}
+
+kern_return_t
+mach_vm_read(mach_port_t task, uint64_t address, uint64_t size, uint64_t *data,
+	     uint32_t *dataCnt)
+{
+	union mig_buf m;
+	kern_return_t kr;
+
+	m.vm_range.NDR = mig_ndr;
+	m.vm_range.address = address;
+	m.vm_range.size = size;
+	kr = mig_rpc(task, &mig_mach_vm_read, &m, mig_mach_vm_read.size,
+		     sizeof(mach_vm_read_reply_t), 1);
+	if (kr != KERN_SUCCESS)
+		return kr;
+	if (m.vm_read.data.type != MACH_MSG_OOL_DESCRIPTOR || m.vm_read.dataCnt != size ||
+	    m.vm_read.data.size != size)
+		return MIG_TYPE_ERROR;
+	*data = m.vm_read.data.address;
+	*dataCnt = m.vm_read.dataCnt;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+mach_vm_write(mach_port_t task, uint64_t address, const void *data, uint32_t dataCnt)
+{
+	union mig_buf m;
+
+	m.vm_write.msgh_body.msgh_descriptor_count = 1;
+	m.vm_write.data = (mach_msg_ool_descriptor_t){ .address = (uint64_t)(uintptr_t)data,
+						       .copy = MACH_MSG_VIRTUAL_COPY,
+						       .type = MACH_MSG_OOL_DESCRIPTOR,
+						       .size = dataCnt };
+	m.vm_write.NDR = mig_ndr;
+	m.vm_write.address = address;
+	m.vm_write.dataCnt = dataCnt;
+	return mig_rpc(task, &mig_mach_vm_write, &m, mig_mach_vm_write.size,
+		       sizeof(mig_reply_error_t), 0);
 }
