@@ -660,6 +660,23 @@ kobj_shape_ok(const struct kobj_routine *r, ipc_kmsg_t req, const mach_msg_heade
 	return complex == (r->kr_port_right != 0) && req->ikm_ndesc == (complex ? 1u : 0u);
 }
 
+/* Whether the request's one descriptor carries what routine r takes. */
+static bool
+kobj_desc_ok(const struct kobj_routine *r, ipc_kmsg_t req)
+{
+	const struct ipc_kdesc *kd = &req->ikm_desc[0];
+
+	if (r->kr_port_right == 0)
+		return true;
+	if (r->kr_port_right == MIG_OOL_DATA)
+		return kd->kd_type == MACH_MSG_OOL_DESCRIPTOR;
+	if (kd->kd_type != MACH_MSG_PORT_DESCRIPTOR)
+		return false;
+	/* MACH_PORT_NULL and MACH_PORT_DEAD carry no right to check. */
+	return kd->kd_port == NULL || kd->kd_port == IPC_PORT_DEAD_PTR ||
+	       r->kr_port_right == MIG_RIGHT_POLY || kd->kd_right == r->kr_port_right;
+}
+
 /* Release the rights of a reply that will not be sent. */
 static void
 kobj_reply_release(struct kobj_reply *rep)
@@ -700,21 +717,7 @@ kobj_dispatch(ipc_kmsg_t req, const mach_msg_header_t *h, struct kobj_reply *rep
 		kr = MIG_BAD_ID;
 	} else if (!kobj_shape_ok(r, req, h)) {
 		kr = MIG_BAD_ARGUMENTS;
-	} else if (r->kr_port_right == MIG_OOL_DATA) {
-		if (req->ikm_desc[0].kd_type != MACH_MSG_OOL_DESCRIPTOR)
-			kr = MIG_TYPE_ERROR;
-		else if ((obj = kobj_reference(req->ikm_remote, r->kr_kotype)) == NULL)
-			kr = KERN_INVALID_ARGUMENT;
-		else {
-			kr = r->kr_fn(obj, req, req->ikm_data, rep);
-			kobj_release(obj, r->kr_kotype);
-		}
-	} else if (r->kr_port_right != 0 &&
-		   (req->ikm_desc[0].kd_type != MACH_MSG_PORT_DESCRIPTOR ||
-		    (req->ikm_desc[0].kd_port != NULL &&
-		     req->ikm_desc[0].kd_port != IPC_PORT_DEAD_PTR &&
-		     r->kr_port_right != MIG_RIGHT_POLY &&
-		     req->ikm_desc[0].kd_right != r->kr_port_right))) {
+	} else if (!kobj_desc_ok(r, req)) {
 		kr = MIG_TYPE_ERROR;
 	} else if ((obj = kobj_reference(req->ikm_remote, r->kr_kotype)) == NULL) {
 		kr = KERN_INVALID_ARGUMENT;
