@@ -404,11 +404,10 @@ KTEST_F(ipc_ool_64m_shares_pages_until_written, KTEST_EXPLICIT)
 		  pmap_extract(b.pmap, got + wb * PAGE_SIZE));
 	/* Only those two pages stopped being shared. */
 	KT_ASSERT_EQ(ok_shared_pages(&a, data, &b, got), OK_HUGE_PAGES - 2);
-	printf("# figure: ipc OOL 64 MiB by COW: send + receive %llu us (%llu GiB/s), %llu of "
+	printf("# figure: ipc OOL 64 MiB by COW: send + receive %llu us (%llu MiB/s), %llu of "
 	       "%u pages shared until written\n",
 	       (unsigned long long)((t1 - t0) / 1000),
-	       (unsigned long long)(t1 > t0 ? (uint64_t)OK_HUGE * 1000000000ull / (t1 - t0) >> 30
-					    : 0),
+	       (unsigned long long)(t1 > t0 ? 64ull * 1000000000ull / (t1 - t0) : 0),
 	       (unsigned long long)shared, (unsigned)OK_HUGE_PAGES);
 	ok_task_destroy(&a);
 	ok_task_destroy(&b);
