@@ -22,6 +22,7 @@
 #include <iokit/acpi_platform.h>
 #include <ktest.h>
 #include <linux/sched.h>
+#include <mach/kern/ipc_kobject.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/processor.h>
 #include <panic.h>
@@ -371,6 +372,7 @@ sys_fork_common(struct trapframe *tf)
 		pmap_destroy(pmap);
 		return -ENOMEM;
 	}
+	ipc_task_inherit(task, parent->p_task); /* the bootstrap port, as XNU's fork */
 	child = proc_alloc(parent, task, pmap);
 	if (child == NULL) {
 		task_deallocate(task);
@@ -502,6 +504,7 @@ proc_exit(int xstat)
 	if (!proc_stop_others(p, ut))
 		proc_thread_end(p, ut, xstat);
 	fdt_close_all(p);
+	ipc_task_exit(p->p_task); /* its rights go now: peers see dead names, no-senders */
 	/* From here the thread is a kernel thread: no FPU area, the kernel pmap. */
 	usr_thread_free(self);
 	s = intr_save();

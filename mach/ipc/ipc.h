@@ -19,7 +19,8 @@
  * through a copy hook (struct ipc_umem) that the class-1 trap will point at the user copy.
  * Out-of-line memory travels as a vm_map_copy (copy-on-write); out-of-line port arrays as
  * arrays of rights. Ports of kernel objects (task, thread, host) are served by
- * mach/kern/ipc_kobject.c. XXX: vouchers, guarded port descriptors, the class-1 trap table.
+ * mach/kern/ipc_kobject.c (its interface: mach/kern/mig_defs.h). XXX: vouchers, guarded port
+ * descriptors.
  */
 #ifndef _MACH_IPC_IPC_H_
 #define _MACH_IPC_IPC_H_
@@ -167,6 +168,13 @@ void ipc_bootstrap(void);
 kern_return_t ipc_space_create(ipc_space_t *spacep);
 /* ipc_space_destroy: destroy every right the space holds (notifications go out), free it. */
 void ipc_space_destroy(ipc_space_t space);
+/*
+ * ipc_space_terminate: destroy every right the space holds and make it inactive (every call on
+ * it answers KERN_INVALID_TASK from then on), keeping its memory for whoever still points at
+ * it; ipc_space_destroy frees it later. A task's space ends so when its last thread exits
+ * (XNU's ipc_space_terminate at task termination). Locks: none held. Idempotent.
+ */
+void ipc_space_terminate(ipc_space_t space);
 /* How many ports and sets exist now (for leak checks). */
 uint64_t ipc_port_count(void);
 uint64_t ipc_pset_count(void);
@@ -244,6 +252,17 @@ kern_return_t mach_port_request_notification(ipc_space_t space, mach_port_name_t
 					     mach_port_name_t notify,
 					     mach_msg_type_name_t notify_disp,
 					     mach_port_name_t *previousp);
+/*
+ * ipc_right_request_notification: mach_port_request_notification with the notification right
+ * already held by the kernel (the kernel server's request carried it): *sop is a send-once
+ * right or NULL (cancel); it is consumed (*sop set to NULL) when the call succeeds, and left to
+ * the caller otherwise. The previous request's send-once right comes back in *prevp (or NULL).
+ *   Locks:   none held.
+ *   Returns: as mach_port_request_notification.
+ */
+kern_return_t ipc_right_request_notification(ipc_space_t space, mach_port_name_t name,
+					     mach_msg_id_t msgid, mach_port_mscount_t sync,
+					     ipc_port_t *sop, ipc_port_t *prevp);
 /* mach_port_set_qlimit: queue limit of a receive right (1..MACH_PORT_QLIMIT_MAX).
  *   Returns: KERN_SUCCESS, KERN_INVALID_TASK, _NAME, _RIGHT, KERN_INVALID_VALUE. */
 kern_return_t mach_port_set_qlimit(ipc_space_t space, mach_port_name_t name, uint32_t qlimit);

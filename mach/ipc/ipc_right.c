@@ -600,16 +600,66 @@ out:
 	return kr;
 }
 
-kern_return_t
-mach_port_request_notification(ipc_space_t space, mach_port_name_t name, mach_msg_id_t msgid,
-			       mach_port_mscount_t sync, mach_port_name_t notify,
-			       mach_msg_type_name_t notify_disp, mach_port_name_t *previousp)
+/*
+ * The request itself, the notification right already taken: *sop (a send-once right or NULL)
+ * is consumed (set to NULL) when the request keeps it or fires it; the previous request's
+ * right comes back in *prevp. IPC lock held.
+ */
+static kern_return_t
+right_request_notification(ipc_space_t space, struct ipc_entry *e, mach_port_name_t name,
+			   mach_msg_id_t msgid, mach_port_mscount_t sync, ipc_port_t *sop,
+			   ipc_port_t *prevp)
 {
-	struct ipc_entry *e, *ne;
-	ipc_port_t so = NULL, prev = NULL, port;
-	mach_msg_type_name_t t;
-	kern_return_t kr;
+	ipc_port_t so = *sop, prev = NULL, port = e->ie_object;
+
+	*prevp = NULL;
+	if (msgid == MACH_NOTIFY_DEAD_NAME) {
+		if (e->ie_bits & MACH_PORT_TYPE_DEAD_NAME) {
+			if (so != NULL) {
+				e->ie_bits++;
+				*sop = NULL;
+				ipc_notify_dead_name(so, name);
+			}
+			return KERN_SUCCESS;
+		}
+		if (so != NULL) {
+			struct ipc_dnreq *dn = kalloc(sizeof(*dn));
+
+			if (dn == NULL)
+				return KERN_RESOURCE_SHORTAGE;
+			prev = ipc_right_dnrequest_take(space, name, port);
+			dn->dn_space = space;
+			dn->dn_name = name;
+			dn->dn_notify = so;
+			queue_enter(&port->ip_dnrequests, &dn->dn_link);
+			e->ie_bits |= MACH_PORT_TYPE_DNREQUEST;
+		} else {
+			prev = ipc_right_dnrequest_take(space, name, port);
+			e->ie_bits &= ~MACH_PORT_TYPE_DNREQUEST;
+		}
+	} else if (msgid == MACH_NOTIFY_NO_SENDERS) {
+		prev = port->ip_nsrequest;
+		port->ip_nsrequest = so;
+		if (so != NULL && port->ip_srights == 0 && sync <= port->ip_mscount) {
+			port->ip_nsrequest = NULL;
+			ipc_notify_no_senders(so, port->ip_mscount);
+		}
+	} else {
+		prev = port->ip_pdrequest;
+		port->ip_pdrequest = so;
+	}
+	*sop = NULL;
+	*prevp = prev;
+	return KERN_SUCCESS;
+}
+
+/* The entry name must be for msgid, and a dead name must have room for one more reference. */
+static kern_return_t
+right_notification_entry(ipc_space_t space, mach_port_name_t name, mach_msg_id_t msgid,
+			 struct ipc_entry **ep)
+{
 	uint32_t need;
+	kern_return_t kr;
 
 	if (msgid == MACH_NOTIFY_DEAD_NAME)
 		need = MACH_PORT_TYPE_SEND | MACH_PORT_TYPE_SEND_ONCE | MACH_PORT_TYPE_DEAD_NAME;
@@ -617,18 +667,29 @@ mach_port_request_notification(ipc_space_t space, mach_port_name_t name, mach_ms
 		need = MACH_PORT_TYPE_RECEIVE;
 	else
 		return KERN_INVALID_VALUE;
+	if ((kr = right_lookup(space, name, ep)) != KERN_SUCCESS)
+		return kr;
+	if (!((*ep)->ie_bits & need))
+		return KERN_INVALID_RIGHT;
+	if (((*ep)->ie_bits & MACH_PORT_TYPE_DEAD_NAME) && ie_urefs(*ep) >= MACH_PORT_UREFS_MAX)
+		return KERN_UREFS_OVERFLOW;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+mach_port_request_notification(ipc_space_t space, mach_port_name_t name, mach_msg_id_t msgid,
+			       mach_port_mscount_t sync, mach_port_name_t notify,
+			       mach_msg_type_name_t notify_disp, mach_port_name_t *previousp)
+{
+	struct ipc_entry *e, *ne;
+	ipc_port_t so = NULL, prev = NULL;
+	mach_msg_type_name_t t;
+	kern_return_t kr;
+
 	*previousp = MACH_PORT_NULL;
 	ipc_lock();
-	if ((kr = right_lookup(space, name, &e)) != KERN_SUCCESS)
+	if ((kr = right_notification_entry(space, name, msgid, &e)) != KERN_SUCCESS)
 		goto out;
-	if (!(e->ie_bits & need)) {
-		kr = KERN_INVALID_RIGHT;
-		goto out;
-	}
-	if ((e->ie_bits & MACH_PORT_TYPE_DEAD_NAME) && ie_urefs(e) >= MACH_PORT_UREFS_MAX) {
-		kr = KERN_UREFS_OVERFLOW;
-		goto out;
-	}
 	if (notify != MACH_PORT_NULL) {
 		if (notify_disp != MACH_MSG_TYPE_MAKE_SEND_ONCE &&
 		    notify_disp != MACH_MSG_TYPE_MOVE_SEND_ONCE) {
@@ -644,52 +705,32 @@ mach_port_request_notification(ipc_space_t space, mach_port_name_t name, mach_ms
 		}
 		ipc_right_copyin(space, notify, notify_disp, &so, &t);
 	}
-	port = e->ie_object;
-	if (msgid == MACH_NOTIFY_DEAD_NAME) {
-		if (e->ie_bits & MACH_PORT_TYPE_DEAD_NAME) {
-			if (so != NULL) {
-				e->ie_bits++;
-				ipc_notify_dead_name(so, name);
-			}
-			goto out;
-		}
-		prev = ipc_right_dnrequest_take(space, name, port);
-		if (so != NULL) {
-			struct ipc_dnreq *dn = kalloc(sizeof(*dn));
-
-			if (dn == NULL) {
-				ipc_port_release_sonce(so);
-				if (prev != NULL)
-					ipc_port_release_sonce(prev);
-				e->ie_bits &= ~MACH_PORT_TYPE_DNREQUEST;
-				kr = KERN_RESOURCE_SHORTAGE;
-				goto out;
-			}
-			dn->dn_space = space;
-			dn->dn_name = name;
-			dn->dn_notify = so;
-			queue_enter(&port->ip_dnrequests, &dn->dn_link);
-			e->ie_bits |= MACH_PORT_TYPE_DNREQUEST;
-		} else {
-			e->ie_bits &= ~MACH_PORT_TYPE_DNREQUEST;
-		}
-	} else if (msgid == MACH_NOTIFY_NO_SENDERS) {
-		prev = port->ip_nsrequest;
-		port->ip_nsrequest = so;
-		if (so != NULL && port->ip_srights == 0 && sync <= port->ip_mscount) {
-			port->ip_nsrequest = NULL;
-			ipc_notify_no_senders(so, port->ip_mscount);
-		}
-	} else {
-		prev = port->ip_pdrequest;
-		port->ip_pdrequest = so;
-	}
+	kr = right_request_notification(space, e, name, msgid, sync, &so, &prev);
+	if (so != NULL) /* not kept: the request failed */
+		ipc_port_release_sonce(so);
 	if (prev != NULL && ipc_right_copyout(space, prev, MACH_MSG_TYPE_PORT_SEND_ONCE,
 					      previousp) != KERN_SUCCESS) {
 		ipc_notify_send_once(prev);
 		*previousp = MACH_PORT_DEAD;
 	}
 out:
+	ipc_unlock();
+	return kr;
+}
+
+kern_return_t
+ipc_right_request_notification(ipc_space_t space, mach_port_name_t name, mach_msg_id_t msgid,
+			       mach_port_mscount_t sync, ipc_port_t *sop, ipc_port_t *prevp)
+{
+	struct ipc_entry *e;
+	kern_return_t kr;
+
+	*prevp = NULL;
+	if (*sop == IPC_PORT_DEAD_PTR)
+		return KERN_INVALID_CAPABILITY;
+	ipc_lock();
+	if ((kr = right_notification_entry(space, name, msgid, &e)) == KERN_SUCCESS)
+		kr = right_request_notification(space, e, name, msgid, sync, sop, prevp);
 	ipc_unlock();
 	return kr;
 }

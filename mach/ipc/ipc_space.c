@@ -248,9 +248,13 @@ ipc_space_send_name(ipc_space_t space, ipc_port_t port)
 }
 
 void
-ipc_space_destroy(ipc_space_t space)
+ipc_space_terminate(ipc_space_t space)
 {
 	ipc_lock();
+	if (!space->is_active) {
+		ipc_unlock();
+		return;
+	}
 	space->is_active = false;
 	for (uint32_t i = 1; i < space->is_size; i++) {
 		struct ipc_entry *e = &space->is_table[i];
@@ -282,6 +286,12 @@ ipc_space_destroy(ipc_space_t space)
 		e->ie_object = NULL;
 	}
 	ipc_unlock();
+}
+
+void
+ipc_space_destroy(ipc_space_t space)
+{
+	ipc_space_terminate(space);
 	kfree(space->is_table, space->is_size * sizeof(struct ipc_entry));
 	kfree(space->is_hash, space->is_hash_size * sizeof(uint32_t));
 	kfree(space, sizeof(*space));

@@ -18,37 +18,6 @@
 struct task;
 struct thread;
 
-typedef int exception_type_t;
-typedef int64_t mach_exception_data_type_t;
-typedef uint32_t exception_mask_t;
-typedef int exception_behavior_t;
-typedef int thread_state_flavor_t;
-
-#define EXC_BAD_ACCESS	    1
-#define EXC_BAD_INSTRUCTION 2
-#define EXC_ARITHMETIC	    3
-#define EXC_EMULATION	    4
-#define EXC_SOFTWARE	    5
-#define EXC_BREAKPOINT	    6
-#define EXC_SYSCALL	    7
-#define EXC_MACH_SYSCALL    8
-#define EXC_RPC_ALERT	    9
-#define EXC_CRASH	    10
-#define EXC_RESOURCE	    11
-#define EXC_GUARD	    12
-#define EXC_CORPSE_NOTIFY   13
-#define EXC_TYPES_COUNT	    14
-#define EXC_MASK(e)	    (1u << (e))
-#define EXC_MASK_VALID	    (((1u << EXC_TYPES_COUNT) - 1) & ~1u)
-
-#define EXCEPTION_DEFAULT	 1
-#define EXCEPTION_STATE		 2
-#define EXCEPTION_STATE_IDENTITY 3
-#define MACH_EXCEPTION_CODES	 0x80000000
-
-#define MSGID_EXCEPTION_RAISE	   2401 /* exc.defs: 32-bit codes */
-#define MSGID_MACH_EXCEPTION_RAISE 2405 /* mach_exc.defs: 64-bit codes */
-
 /* One registration: where type goes and in which form. */
 struct exception_action {
 	ipc_port_t ea_port;	/* a send right, or NULL */
@@ -56,33 +25,11 @@ struct exception_action {
 	thread_state_flavor_t ea_flavor;
 };
 
-/* exception_raise (2401): codes as integer_t; mach_exception_raise (2405): as int64_t. */
-typedef struct {
-	mach_msg_header_t Head;
-	mach_msg_body_t msgh_body;
-	mach_msg_port_descriptor_t thread;
-	mach_msg_port_descriptor_t task;
-	NDR_record_t NDR;
-	exception_type_t exception;
-	uint32_t codeCnt;
-	integer_t code[2];
-} __packed exception_raise_request_t;
-
-typedef struct {
-	mach_msg_header_t Head;
-	mach_msg_body_t msgh_body;
-	mach_msg_port_descriptor_t thread;
-	mach_msg_port_descriptor_t task;
-	NDR_record_t NDR;
-	exception_type_t exception;
-	uint32_t codeCnt;
-	int64_t code[2];
-} __packed mach_exception_raise_request_t;
-
 /*
  * task_set_exception_ports / thread_set_exception_ports: send the exceptions in mask to port
  * (a send right the caller gives; consumed, also on error; NULL clears) in the form behavior
- * says. Only EXCEPTION_DEFAULT, with or without MACH_EXCEPTION_CODES, exists yet.
+ * says: EXCEPTION_DEFAULT, EXCEPTION_STATE or EXCEPTION_STATE_IDENTITY (these two with flavor
+ * x86_THREAD_STATE64), with or without MACH_EXCEPTION_CODES.
  *   Locks:   none held.
  *   Returns: KERN_SUCCESS; KERN_INVALID_ARGUMENT (mask outside EXC_MASK_VALID, or behavior);
  *            KERN_RESOURCE_SHORTAGE.

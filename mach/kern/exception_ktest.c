@@ -133,7 +133,7 @@ ex_faulter_msg(void *arg, wait_result_t wr)
 			       MACH_MSGH_BITS_COMPLEX;
 	m.req.Head.msgh_remote_port = thread_self_trap(current_thread());
 	m.req.Head.msgh_local_port = reply;
-	m.req.Head.msgh_id = MSGID_THREAD_SET_EXCEPTION_PORTS;
+	m.req.Head.msgh_id = MSGID_thread_set_exception_ports;
 	m.req.msgh_body.msgh_descriptor_count = 1;
 	m.req.new_port.name = c->exc;
 	m.req.new_port.disposition = MACH_MSG_TYPE_MAKE_SEND;

@@ -68,9 +68,9 @@ KTEST(ipc_kobject_task_info)
 	union kk_msg m;
 
 	KT_ASSERT(MACH_PORT_VALID(task));
-	KT_ASSERT_EQ(kk_info(task, MSGID_TASK_INFO, MACH_TASK_BASIC_INFO, KOBJ_INFO_MAX, &m),
+	KT_ASSERT_EQ(kk_info(task, MSGID_task_info, MACH_TASK_BASIC_INFO, KOBJ_INFO_MAX, &m),
 		     MACH_MSG_SUCCESS);
-	KT_ASSERT_EQ(m.h.msgh_id, MSGID_TASK_INFO + MIG_REPLY_DELTA);
+	KT_ASSERT_EQ(m.h.msgh_id, MSGID_task_info + MIG_REPLY_DELTA);
 	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
 	KT_ASSERT_EQ(m.info.info_outCnt, KOBJ_COUNT(ti));
 	KT_ASSERT_EQ(m.h.msgh_size, offsetof(kobj_info_reply_t, info_out) + sizeof(ti));
@@ -79,21 +79,21 @@ KTEST(ipc_kobject_task_info)
 	/* The kernel's threads have run for some ticks by now (the boot alone takes several). */
 	KT_ASSERT(ti.system_time.seconds > 0 || ti.system_time.microseconds > 0);
 	/* Errors come back as MIG replies with the code. */
-	KT_ASSERT_EQ(kk_info(task, MSGID_TASK_INFO, 12345, KOBJ_INFO_MAX, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_info(task, MSGID_task_info, 12345, KOBJ_INFO_MAX, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_ARGUMENT);
 	KT_ASSERT_EQ(m.h.msgh_size, sizeof(mig_reply_error_t));
-	KT_ASSERT_EQ(kk_info(task, MSGID_TASK_INFO, MACH_TASK_BASIC_INFO, 3, &m),
+	KT_ASSERT_EQ(kk_info(task, MSGID_task_info, MACH_TASK_BASIC_INFO, 3, &m),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_ARGUMENT);
 	KT_ASSERT_EQ(kk_info(task, 3499, MACH_TASK_BASIC_INFO, 12, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, MIG_BAD_ID);
 	KT_ASSERT_EQ(m.h.msgh_id, 3599);
 	memset(&m, 0, sizeof(m));
-	KT_ASSERT_EQ(kk_rpc(task, MSGID_TASK_INFO, &m, sizeof(mach_msg_header_t) + 8, NULL),
+	KT_ASSERT_EQ(kk_rpc(task, MSGID_task_info, &m, sizeof(mach_msg_header_t) + 8, NULL),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, MIG_BAD_ARGUMENTS);
 	/* A task routine sent to the host port is refused. */
-	KT_ASSERT_EQ(kk_info(host_self_trap(kernel_task), MSGID_TASK_INFO, MACH_TASK_BASIC_INFO,
+	KT_ASSERT_EQ(kk_info(host_self_trap(kernel_task), MSGID_task_info, MACH_TASK_BASIC_INFO,
 			     12, &m),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_ARGUMENT);
@@ -110,17 +110,17 @@ KTEST(ipc_kobject_thread_and_host_info)
 
 	KT_ASSERT(MACH_PORT_VALID(self) && MACH_PORT_VALID(host));
 	KT_ASSERT_EQ(thread_self_trap(current_thread()), self);
-	KT_ASSERT_EQ(kk_info(self, MSGID_THREAD_INFO, THREAD_IDENTIFIER_INFO, 6, &m),
+	KT_ASSERT_EQ(kk_info(self, MSGID_thread_info, THREAD_IDENTIFIER_INFO, 6, &m),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
 	memcpy(&id, m.info.info_out, sizeof(id));
 	KT_ASSERT_EQ(id.thread_id, current_thread()->th_id);
-	KT_ASSERT_EQ(kk_info(self, MSGID_THREAD_INFO, THREAD_BASIC_INFO, 10, &m),
+	KT_ASSERT_EQ(kk_info(self, MSGID_thread_info, THREAD_BASIC_INFO, 10, &m),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
 	memcpy(&tb, m.info.info_out, sizeof(tb));
 	KT_ASSERT_EQ(tb.run_state, TH_STATE_RUNNING);
-	KT_ASSERT_EQ(kk_info(host, MSGID_HOST_INFO, HOST_BASIC_INFO, 12, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_info(host, MSGID_host_info, HOST_BASIC_INFO, 12, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.info.RetCode, KERN_SUCCESS);
 	memcpy(&hb, m.info.info_out, sizeof(hb));
 	KT_ASSERT_EQ(hb.avail_cpus, processor_count_scheduling());
@@ -157,7 +157,7 @@ KTEST(ipc_kobject_task_threads)
 	um.um_map = vm_map_create(pmap, 0x40000000UL, PMAP_USER_TOP);
 	KT_ASSERT(um.um_map != NULL);
 	memset(&m, 0, sizeof(m));
-	KT_ASSERT_EQ(kk_rpc(task, MSGID_TASK_THREADS, &m, sizeof(task_threads_request_t), &um),
+	KT_ASSERT_EQ(kk_rpc(task, MSGID_task_threads, &m, sizeof(task_threads_request_t), &um),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT(m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX);
 	n = m.threads.act_listCnt;
@@ -193,18 +193,18 @@ KTEST(ipc_kobject_mach_port_calls)
 	mach_port_name_t task = task_self_trap(kernel_task), name;
 	union kk_msg m;
 
-	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_ALLOCATE, MACH_PORT_RIGHT_DEAD_NAME, &m),
+	KT_ASSERT_EQ(kk_port(task, MSGID_mach_port_allocate, MACH_PORT_RIGHT_DEAD_NAME, &m),
 		     MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.port.RetCode, KERN_SUCCESS);
 	name = m.port.out;
-	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_TYPE, name, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_port(task, MSGID_mach_port_type, name, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.port.RetCode, KERN_SUCCESS);
 	KT_ASSERT_EQ(m.port.out, MACH_PORT_TYPE_DEAD_NAME);
-	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_DEALLOCATE, name, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_port(task, MSGID_mach_port_deallocate, name, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_SUCCESS);
-	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_TYPE, name, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_port(task, MSGID_mach_port_type, name, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_NAME);
-	KT_ASSERT_EQ(kk_port(task, MSGID_MACH_PORT_ALLOCATE, 77, &m), MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_port(task, MSGID_mach_port_allocate, 77, &m), MACH_MSG_SUCCESS);
 	KT_ASSERT_EQ(m.err.RetCode, KERN_INVALID_VALUE);
 }
 
@@ -232,7 +232,201 @@ KTEST(ipc_kobject_thread_port_dies_with_thread)
 	thread_deallocate(th);
 	KT_ASSERT_EQ(mach_port_type(kernel_task->t_space, name, &t), KERN_SUCCESS);
 	KT_ASSERT_EQ(t, MACH_PORT_TYPE_DEAD_NAME);
-	KT_ASSERT_EQ(kk_info(name, MSGID_THREAD_INFO, THREAD_BASIC_INFO, 10, &m),
+	KT_ASSERT_EQ(kk_info(name, MSGID_thread_info, THREAD_BASIC_INFO, 10, &m),
 		     MACH_SEND_INVALID_DEST);
 	KT_ASSERT_EQ(mach_port_deallocate(kernel_task->t_space, name), KERN_SUCCESS);
+}
+
+/* A request of the new routines' kinds, with room for their replies and the trailer. */
+union kk_big {
+	mach_msg_header_t h;
+	mig_reply_error_t err;
+	kobj_port_reply_t right;
+	task_get_special_port_request_t get_special;
+	task_set_special_port_request_t set_special;
+	mach_port_request_notification_request_t notify;
+	mach_port_insert_right_request_t insert;
+	thread_get_state_request_t get_state;
+	thread_set_state_request_t set_state;
+	uint8_t bytes[sizeof(thread_set_state_request_t) + sizeof(mach_msg_audit_trailer_t)];
+};
+
+/* kk_rpc for a request that may be complex. */
+static mach_msg_return_t
+kk_rpc2(mach_port_name_t dest, mach_msg_id_t id, union kk_big *m, mach_msg_size_t size,
+	bool complex)
+{
+	ipc_space_t space = kernel_task->t_space;
+	mach_port_name_t reply = mach_reply_port(kernel_task);
+	mach_msg_return_t mr;
+
+	m->h.msgh_bits = MACH_MSGH_BITS(MACH_MSG_TYPE_COPY_SEND, MACH_MSG_TYPE_MAKE_SEND_ONCE) |
+			 (complex ? MACH_MSGH_BITS_COMPLEX : 0);
+	m->h.msgh_size = size;
+	m->h.msgh_remote_port = dest;
+	m->h.msgh_local_port = reply;
+	m->h.msgh_voucher_port = MACH_PORT_NULL;
+	m->h.msgh_id = id;
+	mr = ipc_mach_msg(space, NULL, m, MACH_SEND_MSG | MACH_RCV_MSG | MACH_RCV_TIMEOUT, size,
+			  sizeof(*m), reply, 1000);
+	(void)mach_port_mod_refs(space, reply, MACH_PORT_RIGHT_RECEIVE, -1);
+	return mr;
+}
+
+/* The simple reply's code (a complex reply: KERN_SUCCESS with a right). */
+static kern_return_t
+kk_code(const union kk_big *m)
+{
+	return (m->h.msgh_bits & MACH_MSGH_BITS_COMPLEX) ? KERN_SUCCESS : m->err.RetCode;
+}
+
+/*
+ * The routines added for user space, driven with good and malformed requests: special ports,
+ * insert_right, request_notification, thread state and suspend on the wrong kind of thread;
+ * every bad shape answered with MIG's code, and the rights it carried released.
+ */
+KTEST(ipc_kobject_special_ports_and_malformed_requests)
+{
+	ipc_space_t space = kernel_task->t_space;
+	mach_port_name_t task = task_self_trap(kernel_task), self, rcv, so_port;
+	struct ipc_port_status st;
+	mach_port_type_t type;
+	union kk_big m;
+
+	KT_ASSERT(MACH_PORT_VALID(task));
+	KT_ASSERT_EQ(mach_port_allocate(space, MACH_PORT_RIGHT_RECEIVE, &rcv), KERN_SUCCESS);
+	KT_ASSERT_EQ(mach_port_allocate(space, MACH_PORT_RIGHT_RECEIVE, &so_port), KERN_SUCCESS);
+
+	/* insert_right: MAKE_SEND of our receive right under its own name. */
+	memset(&m, 0, sizeof(m));
+	m.insert.msgh_body.msgh_descriptor_count = 1;
+	m.insert.poly = (mach_msg_port_descriptor_t){ .name = rcv,
+						      .disposition = MACH_MSG_TYPE_MAKE_SEND,
+						      .type = MACH_MSG_PORT_DESCRIPTOR };
+	m.insert.name = rcv;
+	KT_ASSERT_EQ(kk_rpc2(task, MSGID_mach_port_insert_right, &m, sizeof(m.insert), true),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), KERN_SUCCESS);
+	KT_ASSERT_EQ(mach_port_type(space, rcv, &type), KERN_SUCCESS);
+	KT_ASSERT_EQ(type, MACH_PORT_TYPE_SEND_RECEIVE);
+
+	/* Special ports: set the bootstrap port, read it back; a bad slot is refused. */
+	memset(&m, 0, sizeof(m));
+	m.set_special.msgh_body.msgh_descriptor_count = 1;
+	m.set_special.special_port = (mach_msg_port_descriptor_t){
+		.name = rcv, .disposition = MACH_MSG_TYPE_COPY_SEND,
+		.type = MACH_MSG_PORT_DESCRIPTOR };
+	m.set_special.which_port = TASK_BOOTSTRAP_PORT;
+	KT_ASSERT_EQ(kk_rpc2(task, MSGID_task_set_special_port, &m, sizeof(m.set_special), true),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), KERN_SUCCESS);
+	memset(&m, 0, sizeof(m));
+	m.get_special.which_port = TASK_BOOTSTRAP_PORT;
+	KT_ASSERT_EQ(kk_rpc2(task, MSGID_task_get_special_port, &m, sizeof(m.get_special), false),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT(m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+	KT_ASSERT_EQ(m.right.port.name, rcv);
+	KT_ASSERT_EQ(mach_port_get_status(space, rcv, &st), KERN_SUCCESS);
+	/* One per naming entry (insert_right's and get_special's coalesce: two user references)
+	 * and the task slot's. */
+	KT_ASSERT_EQ(st.mps_srights, 2u);
+	{
+		mach_port_urefs_t refs;
+
+		KT_ASSERT_EQ(mach_port_get_refs(space, rcv, MACH_PORT_RIGHT_SEND, &refs),
+			     KERN_SUCCESS);
+		KT_ASSERT_EQ(refs, 2u);
+	}
+	m.get_special.which_port = 77;
+	KT_ASSERT_EQ(kk_rpc2(task, MSGID_task_get_special_port, &m, sizeof(m.get_special), false),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), KERN_INVALID_ARGUMENT);
+	/* The right sent as a simple message: MIG_BAD_ARGUMENTS. */
+	memset(&m, 0, sizeof(m));
+	KT_ASSERT_EQ(kk_rpc2(task, MSGID_task_set_special_port, &m, sizeof(m.set_special), false),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), MIG_BAD_ARGUMENTS);
+	/* Emptying the slot releases its right. */
+	memset(&m, 0, sizeof(m));
+	m.set_special.msgh_body.msgh_descriptor_count = 1;
+	m.set_special.special_port.type = MACH_MSG_PORT_DESCRIPTOR;
+	m.set_special.special_port.disposition = MACH_MSG_TYPE_COPY_SEND; /* of MACH_PORT_NULL */
+	m.set_special.which_port = TASK_BOOTSTRAP_PORT;
+	KT_ASSERT_EQ(kk_rpc2(task, MSGID_task_set_special_port, &m, sizeof(m.set_special), true),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), KERN_SUCCESS);
+	KT_ASSERT_EQ(mach_port_get_status(space, rcv, &st), KERN_SUCCESS);
+	KT_ASSERT_EQ(st.mps_srights, 1u);
+
+	/* request_notification with a send right where a send-once right belongs: MIG's type
+	 * error, and the send right it carried is released. */
+	memset(&m, 0, sizeof(m));
+	m.notify.msgh_body.msgh_descriptor_count = 1;
+	m.notify.notify = (mach_msg_port_descriptor_t){ .name = rcv,
+							.disposition = MACH_MSG_TYPE_COPY_SEND,
+							.type = MACH_MSG_PORT_DESCRIPTOR };
+	m.notify.name = rcv;
+	m.notify.msgid = MACH_NOTIFY_NO_SENDERS;
+	KT_ASSERT_EQ(kk_rpc2(task, MSGID_mach_port_request_notification, &m, sizeof(m.notify),
+			     true),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), MIG_TYPE_ERROR);
+	KT_ASSERT_EQ(mach_port_get_status(space, rcv, &st), KERN_SUCCESS);
+	KT_ASSERT_EQ(st.mps_srights, 1u);
+	/* The right kind: no previous request comes back. */
+	memset(&m, 0, sizeof(m));
+	m.notify.msgh_body.msgh_descriptor_count = 1;
+	m.notify.notify = (mach_msg_port_descriptor_t){ .name = so_port,
+							.disposition = MACH_MSG_TYPE_MAKE_SEND_ONCE,
+							.type = MACH_MSG_PORT_DESCRIPTOR };
+	m.notify.name = rcv;
+	m.notify.msgid = MACH_NOTIFY_NO_SENDERS;
+	m.notify.sync = 1;
+	KT_ASSERT_EQ(kk_rpc2(task, MSGID_mach_port_request_notification, &m, sizeof(m.notify),
+			     true),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT(m.h.msgh_bits & MACH_MSGH_BITS_COMPLEX);
+	KT_ASSERT_EQ(m.right.port.name, MACH_PORT_NULL);
+	/* Dropping the name's two references (its one send right) fires it. */
+	KT_ASSERT_EQ(mach_port_mod_refs(space, rcv, MACH_PORT_RIGHT_SEND, -2), KERN_SUCCESS);
+	KT_ASSERT_EQ(mach_port_get_status(space, so_port, &st), KERN_SUCCESS);
+	KT_ASSERT_EQ(st.mps_msgcount, 1u);
+
+	/* A kernel thread has no user state to read or write, and cannot be suspended. */
+	self = thread_self_trap(current_thread());
+	memset(&m, 0, sizeof(m));
+	m.get_state.flavor = x86_THREAD_STATE64;
+	m.get_state.old_stateCnt = THREAD_STATE_MAX;
+	KT_ASSERT_EQ(kk_rpc2(self, MSGID_thread_get_state, &m, sizeof(m.get_state), false),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), KERN_INVALID_ARGUMENT);
+	memset(&m, 0, sizeof(m));
+	KT_ASSERT_EQ(kk_rpc2(self, MSGID_thread_suspend, &m, sizeof(mach_msg_header_t), false),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), KERN_INVALID_ARGUMENT);
+	/* thread_set_state whose size disagrees with its count, or too short: MIG's codes. */
+	memset(&m, 0, sizeof(m));
+	m.set_state.flavor = x86_THREAD_STATE64;
+	m.set_state.new_stateCnt = x86_THREAD_STATE64_COUNT;
+	KT_ASSERT_EQ(kk_rpc2(self, MSGID_thread_set_state, &m, THREAD_SET_STATE_MIN_SIZE + 8,
+			     false),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), MIG_BAD_ARGUMENTS);
+	memset(&m, 0, sizeof(m));
+	KT_ASSERT_EQ(kk_rpc2(self, MSGID_thread_set_state, &m, sizeof(mach_msg_header_t), false),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), MIG_BAD_ARGUMENTS);
+	memset(&m, 0, sizeof(m));
+	m.set_state.flavor = x86_THREAD_STATE64;
+	m.set_state.new_stateCnt = x86_THREAD_STATE64_COUNT;
+	KT_ASSERT_EQ(kk_rpc2(self, MSGID_thread_set_state, &m,
+			     THREAD_SET_STATE_MIN_SIZE + x86_THREAD_STATE64_COUNT * 4, false),
+		     MACH_MSG_SUCCESS);
+	KT_ASSERT_EQ(kk_code(&m), KERN_INVALID_ARGUMENT);
+
+	KT_ASSERT_EQ(mach_port_mod_refs(space, rcv, MACH_PORT_RIGHT_RECEIVE, -1), KERN_SUCCESS);
+	KT_ASSERT_EQ(mach_port_mod_refs(space, so_port, MACH_PORT_RIGHT_RECEIVE, -1),
+		     KERN_SUCCESS);
+	KT_ASSERT_EQ(mach_port_deallocate(space, self), KERN_SUCCESS);
+	KT_ASSERT_EQ(mach_port_deallocate(space, task), KERN_SUCCESS);
 }

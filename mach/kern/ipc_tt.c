@@ -8,11 +8,15 @@
  * kills it when it is freed (task_deallocate, thread_deallocate), so a name held elsewhere
  * turns into a dead name rather than a pointer to freed memory.
  *
- * XXX: thread_suspend/thread_resume and task_suspend wait for a suspend count in the
- * scheduler; user and system time are not told apart (every tick counts as system time).
+ * Special ports: a task's bootstrap port (a send right the kernel keeps for it) is how a
+ * parent hands a right to a child: fork copies it, and its exception ports, as XNU's
+ * ipc_task_init(child, parent) does.
+ *
+ * XXX: user and system time are not told apart (every tick counts as system time).
  */
 #include <arch/x86_64/pmap.h>
 #include <arch/x86_64/timer.h>
+#include <console.h>
 #include <mach/kern/exception.h>
 #include <mach/kern/ipc_kobject.h>
 #include <mach/kern/kalloc.h>
@@ -38,16 +42,127 @@ ipc_task_init(task_t task)
 	return KERN_SUCCESS;
 }
 
+/* A new send right to port, copied from one the kernel holds. IPC lock held. */
+static ipc_port_t
+tt_copy_send(ipc_port_t port)
+{
+	if (port != NULL) {
+		port->ip_srights++;
+		ipc_port_reference(port);
+	}
+	return port;
+}
+
+/* Take task's special ports and exception ports away; the rights are released. */
+static void
+tt_drop_ports(task_t task)
+{
+	ipc_port_t boot;
+
+	ipc_lock();
+	boot = task->t_bootstrap;
+	task->t_bootstrap = NULL;
+	if (boot != NULL)
+		ipc_port_release_send(boot);
+	ipc_unlock();
+	exception_actions_free(task->t_exc_actions);
+	task->t_exc_actions = NULL;
+}
+
 void
 ipc_task_terminate(task_t task)
 {
 	ipc_kobject_destroy(task->t_self);
 	task->t_self = NULL;
-	exception_actions_free(task->t_exc_actions);
-	task->t_exc_actions = NULL;
+	tt_drop_ports(task);
 	if (task->t_space != NULL)
 		ipc_space_destroy(task->t_space);
 	task->t_space = NULL;
+}
+
+void
+ipc_task_exit(task_t task)
+{
+	tt_drop_ports(task);
+	if (task->t_space != NULL)
+		ipc_space_terminate(task->t_space);
+}
+
+void
+ipc_task_inherit(task_t child, task_t parent)
+{
+	struct exception_action *exc = NULL;
+
+	/* The child's space and task port exist from the start (not at its first trap), so a
+	 * task_for_pid or an exception before it ever traps finds its port. Without memory
+	 * they are made at its first trap, as for any task. */
+	if (child->t_space == NULL && ipc_task_init(child) != KERN_SUCCESS)
+		klog(LOG_WARNING, "ipc: no memory for a forked task's space yet\n");
+	/* The table is allocated before the lock (kalloc may not be called under it). */
+	if (parent->t_exc_actions != NULL &&
+	    (exc = kalloc_zero(EXC_TYPES_COUNT * sizeof(*exc))) == NULL)
+		klog(LOG_WARNING, "ipc: no memory to inherit exception ports; child has none\n");
+	ipc_lock();
+	child->t_bootstrap = tt_copy_send(parent->t_bootstrap);
+	if (exc != NULL && parent->t_exc_actions != NULL) {
+		for (unsigned i = 0; i < EXC_TYPES_COUNT; i++) {
+			exc[i] = parent->t_exc_actions[i];
+			tt_copy_send(exc[i].ea_port);
+		}
+		child->t_exc_actions = exc;
+		exc = NULL;
+	}
+	ipc_unlock();
+	kfree(exc, EXC_TYPES_COUNT * sizeof(*exc));
+}
+
+kern_return_t
+task_get_special_port(task_t task, int which, ipc_port_t *portp)
+{
+	ipc_port_t port;
+
+	ipc_lock();
+	switch (which) {
+	case TASK_KERNEL_PORT:
+		port = task->t_self;
+		if (port != NULL)
+			ipc_port_make_send(port);
+		break;
+	case TASK_HOST_PORT:
+		port = ipc_host_port();
+		if (port != NULL)
+			ipc_port_make_send(port);
+		break;
+	case TASK_BOOTSTRAP_PORT:
+		port = tt_copy_send(task->t_bootstrap);
+		break;
+	default:
+		ipc_unlock();
+		return KERN_INVALID_ARGUMENT;
+	}
+	ipc_unlock();
+	*portp = port;
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+task_set_special_port(task_t task, int which, ipc_port_t port)
+{
+	ipc_port_t old;
+
+	if (which != TASK_BOOTSTRAP_PORT) {
+		/* The task and host ports are the kernel's to choose. */
+		if (port != NULL)
+			ipc_port_release_right(port, MACH_MSG_TYPE_PORT_SEND);
+		return KERN_INVALID_ARGUMENT;
+	}
+	ipc_lock();
+	old = task->t_bootstrap;
+	task->t_bootstrap = port;
+	if (old != NULL)
+		ipc_port_release_send(old);
+	ipc_unlock();
+	return KERN_SUCCESS;
 }
 
 void
@@ -212,4 +327,39 @@ task_threads(task_t task, ipc_port_t **portsp, uint32_t *countp)
 	*portsp = ports;
 	*countp = n;
 	return KERN_SUCCESS;
+}
+
+task_t
+ipc_port_name_to_task(task_t task, mach_port_name_t name)
+{
+	struct ipc_entry *e;
+	ipc_port_t port;
+	task_t found = NULL;
+
+	ipc_lock();
+	if (task->t_space != NULL && task->t_space->is_active &&
+	    (e = ipc_entry_lookup(task->t_space, name)) != NULL &&
+	    !ipc_right_check(task->t_space, name, e) &&
+	    (IE_BITS_TYPE(e->ie_bits) & MACH_PORT_TYPE_SEND) &&
+	    (port = e->ie_object)->ip_active && port->ip_kotype == IKOT_TASK &&
+	    port->ip_kobject != NULL) {
+		found = port->ip_kobject;
+		task_reference(found);
+	}
+	ipc_unlock();
+	return found;
+}
+
+mach_port_name_t
+ipc_task_port_copyout(task_t target, task_t to)
+{
+	mach_port_name_t name = MACH_PORT_NULL;
+
+	ipc_lock();
+	if (target->t_self != NULL) {
+		ipc_port_make_send(target->t_self);
+		name = ipc_kobject_copyout_send(to, target->t_self);
+	}
+	ipc_unlock();
+	return name;
 }

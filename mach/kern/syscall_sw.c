@@ -2,7 +2,7 @@
  * syscall_sw.c — the Mach trap table: system-call class 1 (ARCHITECTURE.md "User ABI": rax =
  * 0x01000000 | n), after XNU osfmk/kern/syscall_sw.c. The numbers are XNU's (positive here):
  * 26 mach_reply_port, 27 thread_self_trap, 28 task_self_trap, 29 host_self_trap, 31
- * mach_msg_trap. Everything else a task asks of Mach (mach_port_allocate, task_info, …) is a
+ * mach_msg_trap, 45 task_for_pid (in the BSD layer, which knows pids and privilege). Everything else a task asks of Mach (mach_port_allocate, task_info, …) is a
  * message to one of these ports, served by the kernel server (ipc_kobject.c).
  *
  * The one idea: a trap only adapts the registers to the kernel functions the IPC code already
@@ -23,6 +23,7 @@
 #define MACH_TRAP_TASK_SELF  28
 #define MACH_TRAP_HOST_SELF  29
 #define MACH_TRAP_MSG	     31
+#define MACH_TRAP_TASK_FOR_PID 45
 
 static kern_return_t
 trap_copyin(struct ipc_umem *um, vaddr_t uaddr, void *kbuf, vm_size_t len)
@@ -79,6 +80,11 @@ mach_trap(struct trapframe *tf, uint32_t n, uint64_t *ret)
 						   (mach_msg_size_t)tf->tf_r10,
 						   (mach_port_name_t)tf->tf_r8,
 						   (mach_msg_timeout_t)tf->tf_r9);
+		return true;
+	case MACH_TRAP_TASK_FOR_PID:
+		*ret = space == NULL ? (uint64_t)KERN_RESOURCE_SHORTAGE
+				     : (uint32_t)task_for_pid_trap(task, (mach_port_name_t)tf->tf_rdi,
+								   (int)tf->tf_rsi, tf->tf_rdx);
 		return true;
 	default:
 		return false;

@@ -28,6 +28,8 @@ typedef struct task {
 	struct ipc_space *t_space; /* its port names (ipc_task_init), or NULL */
 	struct ipc_port *t_self;   /* its task port (a kernel object), or NULL */
 	struct exception_action *t_exc_actions; /* EXC_TYPES_COUNT, made on first set */
+	uint32_t t_suspend_count; /* task_suspend - task_resume (thread_act.c) */
+	struct ipc_port *t_bootstrap; /* TASK_BOOTSTRAP_PORT: a send right, or NULL (ipc_tt.c) */
 } *task_t;
 
 extern task_t kernel_task;

@@ -97,6 +97,7 @@ struct thread {
 	void *th_uthread;	     /* the BSD uthread of a user thread (bsd/kern/proc.h), or NULL */
 	struct ipc_port *th_self;    /* its thread port, made on first use (ipc_tt.c) */
 	struct exception_action *th_exc_actions; /* its exception ports (exception.c) */
+	uint32_t th_suspend_count;   /* thread_suspend - thread_resume (thread_act.c) */
 	uint32_t th_ref;
 	uint64_t th_id;
 	uint64_t th_ticks;	     /* ticks charged */

@@ -57,6 +57,8 @@ static const struct utest tests[] = {
 	{ "credentials", "/bin/threadtest", "creds", 0 },
 	{ "socket_calls", "/bin/nettest", NULL, 0 },
 	{ "mach_ipc_traps", "/bin/machtest", NULL, 0 },
+	{ "mach_rpc_between_processes", "/bin/machrpc", NULL, 0 },
+	{ "mach_exception_handler", "/bin/machexc", NULL, 0 },
 	/* On a read-write root file system (tests/boot/user-rootfs.sh): the file calls. */
 	{ "vfs_file_calls", "/bin/fstest", "/fstest", 0 },
 	{ "mmap_files", "/bin/mmaptest", "/mmaptest", 0 },

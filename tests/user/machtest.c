@@ -4,15 +4,17 @@
  * mach_msg_trap sending to a port the program holds the receive right for — inline data, then
  * out-of-line memory moved by copy-on-write (the received copy keeps the bytes sent even after
  * the sender changes its buffer) — a receive that times out, MACH_RCV_TOO_LARGE, a bad
- * destination name and a message buffer the kernel cannot read. The message layout is XNU's
- * (mach_msg_header_t, body, 64-bit OOL descriptor), typed here as a user program would get it
- * from <mach/message.h>. Exits 0 when every check held.
+ * destination name and a message buffer the kernel cannot read. The traps and the message
+ * layout (XNU's mach_msg_header_t, body, 64-bit OOL descriptor) come from user/libmach, which
+ * compiles the kernel's own <mach/ipc/message.h>. Exits 0 when every check held.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#include "user/libmach/mach.h"
 
 #define CHECK(cond)                                                                             \
 	do {                                                                                    \
@@ -21,31 +23,6 @@
 			exit(1);                                                                \
 		}                                                                               \
 	} while (0)
-
-#define MACH_TRAP(n)		 (0x01000000L | (n))
-#define MACH_MSG_TYPE_MAKE_SEND	 20u
-#define MACH_MSGH_BITS_COMPLEX	 0x80000000u
-#define MACH_SEND_MSG		 0x1u
-#define MACH_RCV_MSG		 0x2u
-#define MACH_RCV_TIMEOUT	 0x100u
-#define MACH_RCV_LARGE		 0x4u
-#define MACH_SEND_INVALID_DATA	 0x10000002
-#define MACH_SEND_INVALID_DEST	 0x10000003
-#define MACH_RCV_TIMED_OUT	 0x10004003
-#define MACH_RCV_TOO_LARGE	 0x10004004
-#define MACH_MSG_OOL_DESCRIPTOR	 1u
-#define MACH_MSG_VIRTUAL_COPY	 1u
-
-typedef struct {
-	uint32_t msgh_bits, msgh_size, msgh_remote_port, msgh_local_port, msgh_voucher_port;
-	int32_t msgh_id;
-} mach_msg_header_t;
-
-typedef struct {
-	uint64_t address;
-	uint8_t deallocate, copy, pad1, type;
-	uint32_t size;
-} __attribute__((packed)) mach_msg_ool_descriptor_t;
 
 struct inline_msg {
 	mach_msg_header_t h;
@@ -58,31 +35,11 @@ struct ool_msg {
 	mach_msg_ool_descriptor_t ool;
 } __attribute__((packed));
 
-static long
-trap6(long n, long a, long b, long c, long d, long e, long f)
-{
-	register long r10 __asm__("r10") = d, r8 __asm__("r8") = e, r9 __asm__("r9") = f;
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(MACH_TRAP(n)), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-
-static long
-mach_msg(void *msg, unsigned option, unsigned send_size, unsigned rcv_size, unsigned rcv_name,
-	 unsigned timeout)
-{
-	return trap6(31, (long)msg, option, send_size, rcv_size, rcv_name, timeout);
-}
-
 int
 main(void)
 {
-	unsigned task = (unsigned)trap6(28, 0, 0, 0, 0, 0, 0);
-	unsigned port = (unsigned)trap6(26, 0, 0, 0, 0, 0, 0);
+	mach_port_t task = mach_task_self();
+	mach_port_t port = mach_reply_port();
 	static union {
 		struct inline_msg m;
 		struct ool_msg o;

@@ -19,6 +19,7 @@
 #include <arch/x86_64/usercopy.h>
 #include <bsd/sys/errno.h>
 #include <console.h>
+#include <mach/kern/exception.h>
 #include <mach/kern/kalloc.h>
 #include <mach/kern/processor.h>
 #include <mach/kern/task.h>
@@ -237,6 +238,22 @@ usr_kernel_fault(struct trapframe *tf)
 	return true;
 }
 
+/*
+ * A user fault as a Mach exception: the thread's and then its task's exception port get it
+ * first (exception_triage); when no handler answers KERN_SUCCESS, BSD turns it into a signal
+ * (ux_exception). A handler that fixed the thread (thread_set_state) lets it resume.
+ */
+static void
+usr_exception(int exception, uint64_t code, uint64_t subcode)
+{
+	mach_exception_data_type_t codes[2] = { (int64_t)code, (int64_t)subcode };
+
+	intr_enable(); /* the handler's reply is waited for */
+	if (exception_triage(current_thread(), exception, codes, 2) == KERN_SUCCESS)
+		return;
+	ux_exception(exception, code, subcode);
+}
+
 void
 usr_trap(struct trapframe *tf)
 {
@@ -255,22 +272,22 @@ usr_trap(struct trapframe *tf)
 					  : KERN_INVALID_ADDRESS;
 		if (kr == KERN_SUCCESS)
 			return;
-		ux_exception(EXC_BAD_ACCESS, kr, addr);
+		usr_exception(EXC_BAD_ACCESS, kr, addr);
 		return;
 	case 6: /* #UD */
-		ux_exception(EXC_BAD_INSTRUCTION, tf->tf_trapno, tf->tf_rip);
+		usr_exception(EXC_BAD_INSTRUCTION, tf->tf_trapno, tf->tf_rip);
 		return;
 	case T_DIVIDE:
 	case 16: /* #MF */
 	case 19: /* #XM */
-		ux_exception(EXC_ARITHMETIC, tf->tf_trapno, tf->tf_rip);
+		usr_exception(EXC_ARITHMETIC, tf->tf_trapno, tf->tf_rip);
 		return;
 	case 1:
 	case T_BPT:
-		ux_exception(EXC_BREAKPOINT, tf->tf_trapno, tf->tf_rip);
+		usr_exception(EXC_BREAKPOINT, tf->tf_trapno, tf->tf_rip);
 		return;
 	default: /* #GP, #SS, #NP, #AC, … */
-		ux_exception(EXC_BAD_ACCESS, KERN_PROTECTION_FAILURE, tf->tf_err);
+		usr_exception(EXC_BAD_ACCESS, KERN_PROTECTION_FAILURE, tf->tf_err);
 		return;
 	}
 }
@@ -282,6 +299,7 @@ usr_return_prepare(struct trapframe *tf)
 		intr_enable();
 		bsd_ast(tf);
 		ast_taken_intr(tf);
+		thread_suspend_wait();
 		intr_disable();
 		if (!bsd_ast_pending())
 			break;
