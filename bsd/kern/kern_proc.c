@@ -8,6 +8,8 @@
  * the parent's wait4 frees the proc and drops its task reference, and Mach's reaper frees the
  * thread, whose last reference frees the task. Statuses are encoded as Linux's wait(2).
  */
+#include <arch/x86_64/pmap.h>
+#include <arch/x86_64/timer.h>
 #include <arch/x86_64/user_machdep.h>
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/proc.h>
@@ -67,6 +69,7 @@ proc_alloc(struct proc *parent, task_t task, pmap_t pmap)
 	p->p_task = task;
 	p->p_pmap = pmap;
 	p->p_stat = SIDL;
+	p->p_start_ns = clock_uptime_ns();
 	s = lck_spin_lock_irqsave(&proc_lock);
 	for (unsigned tries = 0; tries < PID_MAX; tries++) {
 		pid_t pid = proc_next_pid;
@@ -245,6 +248,8 @@ sys_fork_common(struct trapframe *tf)
 	child->p_mmap_base = parent->p_mmap_base;
 	memcpy(child->p_sigacts, parent->p_sigacts, sizeof(child->p_sigacts));
 	memcpy(child->p_comm, parent->p_comm, sizeof(child->p_comm));
+	memcpy(child->p_args, parent->p_args, sizeof(child->p_args));
+	child->p_argslen = parent->p_argslen;
 	fdt_fork(child, parent);
 	ctf.tf_rax = 0;
 	if (proc_start_thread(child, &ctf, parent) != 0) {
@@ -350,4 +355,69 @@ proc_wait4(pid_t pid, int *status, int options)
 		lck_spin_unlock_irqrestore(&proc_lock, s);
 		thread_block(NULL);
 	}
+}
+
+/* /proc's view of a process (proc.h). proc_lock held. */
+static void
+proc_info_fill(struct proc *p, struct proc_info *pi)
+{
+	task_t t = p->p_task;
+
+	memset(pi, 0, sizeof(*pi));
+	pi->pi_pid = p->p_pid;
+	pi->pi_ppid = p->p_pptr != NULL ? p->p_pptr->p_pid : 0;
+	pi->pi_pgid = p->p_pgid;
+	pi->pi_sid = p->p_sid;
+	if (p->p_stat == SZOMB)
+		pi->pi_state = 'Z';
+	else if (p->p_uthread != NULL && p->p_uthread->uu_thread != NULL &&
+		 (p->p_uthread->uu_thread->th_state & TH_RUN))
+		pi->pi_state = 'R';
+	else
+		pi->pi_state = 'S';
+	memcpy(pi->pi_comm, p->p_comm, sizeof(pi->pi_comm));
+	pi->pi_comm[sizeof(pi->pi_comm) - 1] = '\0';
+	pi->pi_argslen = MIN(p->p_argslen, (uint32_t)sizeof(pi->pi_args));
+	memcpy(pi->pi_args, p->p_args, pi->pi_argslen);
+	pi->pi_start_ns = p->p_start_ns;
+	if (p->p_stat != SZOMB && p->p_uthread != NULL && p->p_uthread->uu_thread != NULL)
+		pi->pi_ticks = p->p_uthread->uu_thread->th_ticks;
+	/* XXX: read without the map's lock; exec may be replacing the map on another CPU, which
+	 * can make one reading stale (never a fault: maps live in kernel memory). */
+	if (p->p_stat != SZOMB && t != NULL && t->t_map != NULL && p->p_pmap != NULL) {
+		pi->pi_vsize = t->t_map->vm_size;
+		pi->pi_rss_pages = p->p_pmap->pm_resident;
+	}
+}
+
+bool
+proc_info_next(pid_t after, struct proc_info *pi)
+{
+	struct proc *best = NULL;
+	bool s = lck_spin_lock_irqsave(&proc_lock);
+
+	queue_foreach(&allproc, e) {
+		struct proc *p = container_of(e, struct proc, p_list);
+
+		if (p->p_pid > after && p->p_stat != SIDL &&
+		    (best == NULL || p->p_pid < best->p_pid))
+			best = p;
+	}
+	if (best != NULL)
+		proc_info_fill(best, pi);
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	return best != NULL;
+}
+
+bool
+proc_info_get(pid_t pid, struct proc_info *pi)
+{
+	bool s = lck_spin_lock_irqsave(&proc_lock), found;
+	struct proc *p = proc_find(pid);
+
+	found = p != NULL && p->p_stat != SIDL;
+	if (found)
+		proc_info_fill(p, pi);
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	return found;
 }

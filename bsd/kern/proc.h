@@ -90,6 +90,9 @@ struct proc {
 	vaddr_t p_brk_base, p_brk;	/* program break: [base, brk) mapped in pages */
 	vaddr_t p_mmap_base;		/* where mmap(NULL) starts looking */
 	char p_comm[16];
+	char p_args[128];		/* argv as exec saw it, NUL-separated, cut at 128 (/proc) */
+	uint32_t p_argslen;
+	uint64_t p_start_ns;		/* uptime at fork (/proc/<pid>/stat starttime) */
 	char p_cwd[256];		/* the current directory, absolute and normalised ("": /) */
 	pid_t p_pgid, p_sid;		/* process group and session (no job control yet) */
 };
@@ -126,6 +129,25 @@ int proc_start_thread(struct proc *p, const struct trapframe *tf, const void *fp
 __noreturn void proc_exit(int xstat);
 /* wait4 (kern_exit.c): returns the pid, 0 with WNOHANG and nothing ready, or -errno. */
 long proc_wait4(pid_t pid, int *status, int options);
+
+/* What /proc shows of a process: a copy taken under proc_lock (the process may go at once). */
+struct proc_info {
+	pid_t pi_pid, pi_ppid, pi_pgid, pi_sid;
+	char pi_state;			/* 'R', 'S', 'Z' as Linux's stat shows it */
+	char pi_comm[16];
+	char pi_args[128];
+	uint32_t pi_argslen;
+	uint64_t pi_start_ns;
+	uint64_t pi_vsize, pi_rss_pages;
+	uint64_t pi_ticks;		/* scheduler ticks its thread ran (HZ = 100) */
+};
+/*
+ * proc_info_next: the process with the lowest pid above `after` (0: the first), copied into *pi.
+ *   Locks:   takes proc_lock. Returns: true, or false when there is none.
+ */
+bool proc_info_next(pid_t after, struct proc_info *pi);
+/* proc_info_get: *pi of the process pid (zombies too). Returns false when there is none. */
+bool proc_info_get(pid_t pid, struct proc_info *pi);
 
 /* Signals (kern_sig.c). psignal: post signal to p (0 is a no-op). Any context but interrupts. */
 void psignal(struct proc *p, int signum);

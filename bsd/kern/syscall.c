@@ -24,6 +24,10 @@
 #include <ktest.h>
 #include <pv/kvm.h>
 #include <random.h>
+#include <linux/sysinfo.h>
+#include <mach/vm/memory_object.h>
+#include <mach/vm/vm_page.h>
+#include <mach/vm/vm_param.h>
 
 #define SYS_CLASS_LINUX 0
 #define SYS_CLASS_MACH	1
@@ -100,6 +104,7 @@ static const sy_call_t linux_sysent[] = {
 	[89] = sys_readlink,
 	[96] = sys_gettimeofday,
 	[97] = sys_getrlimit,
+	[99] = sys_sysinfo,
 	[102] = sys_getuid,
 	[104] = sys_getuid, /* getgid */
 	[107] = sys_getuid, /* geteuid */
@@ -111,10 +116,14 @@ static const sy_call_t linux_sysent[] = {
 	[121] = sys_getpgid,
 	[124] = sys_getsid,
 	[128] = sys_rt_sigtimedwait,
+	[137] = sys_statfs,
+	[138] = sys_fstatfs,
 	[157] = sys_prctl,
 	[158] = sys_arch_prctl,
 	[160] = sys_setrlimit,
 	[162] = sys_sync,
+	[165] = sys_mount,
+	[166] = sys_umount2,
 	[169] = sys_reboot,
 	[186] = sys_gettid,
 	[201] = sys_time,
@@ -255,7 +264,7 @@ sys_uname(struct trapframe *tf)
 
 /* Seconds since the epoch at boot (uptime 0): from kvmclock's wall clock when there is one.
  * XXX: without it (TCG, Xen) the calendar starts at the epoch; a CMOS RTC reader is missing. */
-static uint64_t
+uint64_t
 sys_boot_epoch_ns(void)
 {
 	static uint64_t epoch;
@@ -288,6 +297,31 @@ sys_sync(struct trapframe *tf)
 {
 	(void)vfs_sync_all();
 	return 0;
+}
+
+/* sysinfo(2): uptime, memory and swap in pages (mem_unit = PAGE_SIZE), the process count. */
+long
+sys_sysinfo(struct trapframe *tf)
+{
+	struct default_pager_swap_stats sw;
+	struct sysinfo si;
+	struct proc_info pi;
+	pid_t last = 0;
+
+	memset(&si, 0, sizeof(si));
+	default_pager_swap_stats(&sw);
+	si.uptime = (long)(clock_uptime_ns() / 1000000000ULL);
+	si.totalram = vm_page_total_count;
+	si.freeram = vm_page_free_count;
+	si.bufferram = 0; /* the file cache is the UBC: /proc/meminfo's Cached */
+	si.totalswap = sw.dss_slots;
+	si.freeswap = sw.dss_slots - MIN(sw.dss_used, sw.dss_slots);
+	while (proc_info_next(last, &pi)) {
+		last = pi.pi_pid;
+		si.procs++;
+	}
+	si.mem_unit = PAGE_SIZE;
+	return copyout(&si, (void *)tf->tf_rdi, sizeof(si)) != 0 ? -EFAULT : 0;
 }
 
 long

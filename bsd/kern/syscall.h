@@ -22,11 +22,14 @@ typedef long (*sy_call_t)(struct trapframe *tf);
 	X(sys_pipe) X(sys_pipe2) X(sys_clock_nanosleep) X(sys_getrlimit) X(sys_setrlimit)     \
 	X(sys_prlimit64) X(sys_prctl) X(sys_setsid) X(sys_getsid) X(sys_getpgid) X(sys_getpgrp)    \
 	X(sys_setpgid) X(sys_fcntl) X(sys_poll) X(sys_ppoll) X(sys_rt_sigtimedwait)         \
-	X(sys_sync) X(sys_time)
+	X(sys_sync) X(sys_time) X(sys_sysinfo)
 
 #define SYS_DECLARE(name) long name(struct trapframe *tf);
 SYS_HANDLERS(SYS_DECLARE)
 #undef SYS_DECLARE
+
+/* The calendar time at boot (uptime 0), in ns since the epoch (0 when unknown; syscall.c). */
+uint64_t sys_boot_epoch_ns(void);
 
 /* fork's common part (kern_proc.c): the child returns 0 from the same frame. */
 long sys_fork_common(struct trapframe *tf);

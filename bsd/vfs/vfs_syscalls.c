@@ -24,6 +24,7 @@
 #include <bsd/sys/errno.h>
 #include <bsd/sys/vfs_file.h>
 #include <bsd/vfs/vfs_syscalls.h>
+#include <asm/statfs.h>
 #include <mach/kern/kalloc.h>
 
 #define VFS_PATH_MAX 4096
@@ -778,4 +779,142 @@ vfs_access(const char *path, int mode)
 	if ((mode & 1) && !S_ISDIR(st.st_mode) && !(st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
 		return EACCES;
 	return 0;
+}
+
+/* ---- mount, umount2, statfs (mount(2), umount(2), statfs(2)) ---- */
+
+#define MS_RDONLY_	 0x1
+#define MS_NOSUID_	 0x2
+#define MS_NODEV_	 0x4
+#define MS_NOEXEC_	 0x8
+#define MS_SILENT_	 0x8000
+#define MS_MGC_MSK_	 0xffff0000u /* the old magic 0xC0ED in the high half: ignored */
+#define MNT_FORCE_	 0x1
+#define MNT_DETACH_	 0x2
+#define UMOUNT_NOFOLLOW_ 0x8
+
+/* The mount's absolute, normalised target from a user path (AT_FDCWD-relative). */
+static long
+vfs_mount_target(uint64_t upath, char **out)
+{
+	long r = vfs_path_in(AT_FDCWD, upath, out);
+
+	if (r == 0)
+		vfs_path_normalise(*out);
+	return r;
+}
+
+long
+sys_mount(struct trapframe *tf)
+{
+	uint64_t flags = tf->tf_r10 & ~(uint64_t)MS_MGC_MSK_;
+	char fstype[16], source[MNAMELEN], *target;
+	const struct vfsops *ops;
+	struct io_media *m = NULL;
+	bool nodev = true;
+	size_t len;
+	long r;
+
+	/* XXX: remount, bind and move mounts, and the nosuid/nodev/noexec options that mean
+	 * nothing without credentials, are not supported: asking for them is EINVAL. */
+	if (flags & ~(uint64_t)(MS_RDONLY_ | MS_NOSUID_ | MS_NODEV_ | MS_NOEXEC_ | MS_SILENT_))
+		return -EINVAL;
+	if (tf->tf_rdx == 0)
+		return -EINVAL;
+	r = copyinstr((const void *)tf->tf_rdx, fstype, sizeof(fstype), &len);
+	if (r != 0)
+		return r == ENAMETOOLONG ? -ENODEV : -EFAULT;
+	if ((ops = vfs_type_find(fstype)) == NULL)
+		return -ENODEV;
+	for (unsigned i = 0; vfs_type_at(i, &nodev, NULL) != ops; i++)
+		;
+	if (tf->tf_rdi == 0)
+		ksnprintf(source, sizeof(source), "%s", fstype);
+	else if ((r = copyinstr((const void *)tf->tf_rdi, source, sizeof(source), &len)) != 0)
+		return r == ENAMETOOLONG ? -ENAMETOOLONG : -EFAULT;
+	if (!nodev && (m = vfs_find_media(source)) == NULL)
+		return -ENOTBLK;
+	if ((r = vfs_mount_target(tf->tf_rsi, &target)) != 0)
+		return r;
+	r = -vfs_mount_at(ops, m, source, target, (flags & MS_RDONLY_) ? MNT_RDONLY : 0);
+	vfs_path_free(target);
+	return r;
+}
+
+long
+sys_umount2(struct trapframe *tf)
+{
+	char *target;
+	long r;
+
+	/* XXX: MNT_FORCE and MNT_DETACH are taken as a plain unmount (EBUSY while in use). */
+	if (tf->tf_rsi & ~(uint64_t)(MNT_FORCE_ | MNT_DETACH_ | UMOUNT_NOFOLLOW_))
+		return -EINVAL;
+	if ((r = vfs_mount_target(tf->tf_rdi, &target)) != 0)
+		return r;
+	r = -vfs_unmount_path(target);
+	vfs_path_free(target);
+	return r;
+}
+
+/* statfs(2)'s answer for the file system of vp, copied out to ubuf. */
+static long
+vfs_statfs_out(vnode_t vp, uint64_t ubuf)
+{
+	struct mount *mp = vp->v_mount;
+	const struct vfsops *ops;
+	struct statfs_info sf;
+	struct statfs st;
+	uint32_t magic = 0;
+	int err;
+
+	if ((err = mp->mnt_op->vfs_statfs(mp, &sf)) != 0)
+		return -err;
+	for (unsigned i = 0; (ops = vfs_type_at(i, NULL, &magic)) != NULL; i++)
+		if (ops == mp->mnt_op)
+			break;
+	memset(&st, 0, sizeof(st));
+	st.f_type = ops != NULL ? magic : 0;
+	st.f_bsize = st.f_frsize = sf.f_bsize;
+	st.f_blocks = (long)sf.f_blocks;
+	st.f_bfree = (long)sf.f_bfree;
+	st.f_bavail = (long)sf.f_bavail;
+	st.f_files = (long)sf.f_files;
+	st.f_ffree = (long)sf.f_ffree;
+	st.f_fsid.val[0] = (int)mp->mnt_dev;
+	st.f_namelen = sf.f_namemax;
+	st.f_flags = (mp->mnt_flag & MNT_RDONLY) ? MS_RDONLY_ : 0;
+	return copyout(&st, (void *)ubuf, sizeof(st)) != 0 ? -EFAULT : 0;
+}
+
+long
+sys_statfs(struct trapframe *tf)
+{
+	struct nameidata nd = { .ni_op = LOOKUP, .ni_flags = FOLLOW };
+	char *path;
+	long r;
+	int err;
+
+	if ((r = vfs_path_in(AT_FDCWD, tf->tf_rdi, &path)) != 0)
+		return r;
+	nd.ni_path = path;
+	if ((err = namei(&nd)) != 0) {
+		vfs_path_free(path);
+		return -err;
+	}
+	r = vfs_statfs_out(nd.ni_vp, tf->tf_rsi);
+	namei_done(&nd);
+	vfs_path_free(path);
+	return r;
+}
+
+long
+sys_fstatfs(struct trapframe *tf)
+{
+	long err = 0;
+	struct vfile *vf = vfile_get(tf->tf_rdi, &err);
+
+	if (vf == NULL)
+		return err == -ESPIPE ? -ENOSYS : err; /* XXX: sockets and pipes have no statfs */
+	return vfs_statfs_out(vf->vf_vp, tf->tf_rsi);
 }
