@@ -421,3 +421,48 @@ proc_info_get(pid_t pid, struct proc_info *pi)
 	lck_spin_unlock_irqrestore(&proc_lock, s);
 	return found;
 }
+
+bool
+proc_pgrp_in_session(pid_t pgid, pid_t sid)
+{
+	bool s = lck_spin_lock_irqsave(&proc_lock), found = false;
+
+	queue_foreach(&allproc, e) {
+		struct proc *p = container_of(e, struct proc, p_list);
+
+		if (p->p_stat == SRUN && p->p_sid == sid && (pgid == 0 || p->p_pgid == pgid)) {
+			found = true;
+			break;
+		}
+	}
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	return found;
+}
+
+int
+pgsignal(pid_t pgid, int signum)
+{
+	struct proc_info pi;
+	pid_t last = 0;
+	int n = 0;
+
+	/* By pid, one lookup each: psignal takes proc_lock itself. */
+	while (proc_info_next(last, &pi)) {
+		struct proc *p;
+		bool s;
+
+		last = pi.pi_pid;
+		if (pi.pi_pgid != pgid || pi.pi_state == 'Z')
+			continue;
+		s = lck_spin_lock_irqsave(&proc_lock);
+		p = proc_find(pi.pi_pid);
+		if (p != NULL && (p->p_stat != SRUN || p->p_pgid != pgid))
+			p = NULL;
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		if (p != NULL) {
+			psignal(p, signum);
+			n++;
+		}
+	}
+	return n;
+}

@@ -305,7 +305,9 @@ sys_kill(struct trapframe *tf)
 
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
-	if (pid <= 0) /* XXX: process groups and broadcast */
+	if (pid == 0 || pid < -1) /* a process group: the caller's own, or -pid */
+		return pgsignal(pid == 0 ? current_proc()->p_pgid : -pid, sig) > 0 ? 0 : -ESRCH;
+	if (pid == -1) /* XXX: broadcast */
 		return -ESRCH;
 	s = lck_spin_lock_irqsave(&proc_lock);
 	p = proc_find(pid);

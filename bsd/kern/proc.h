@@ -151,6 +151,13 @@ bool proc_info_get(pid_t pid, struct proc_info *pi);
 
 /* Signals (kern_sig.c). psignal: post signal to p (0 is a no-op). Any context but interrupts. */
 void psignal(struct proc *p, int signum);
+/*
+ * pgsignal: post signal to every live process of group pgid (the terminal's ^C, kill(-pgid)).
+ *   Returns: how many processes it was posted to.
+ */
+int pgsignal(pid_t pgid, int signum);
+/* proc_pgrp_in_session: whether a live process of group pgid (0: any group) is in session sid. */
+bool proc_pgrp_in_session(pid_t pgid, pid_t sid);
 /* rt_sigreturn's frame check (kern_sig.c). */
 #define SA_SIGINFO   0x00000004
 #define SA_ONSTACK   0x08000000
