@@ -70,6 +70,8 @@ struct uthread {
 	uint64_t uu_sigmask;		/* blocked signals */
 	uint64_t uu_clear_tid;		/* set_tid_address */
 	uint64_t uu_syscall;		/* rax of the system call in progress, for SA_RESTART */
+	uint64_t uu_oldmask;		/* rt_sigsuspend: the mask to put back ... */
+	bool uu_restore_mask;		/* ... once its signal is handled */
 };
 
 struct proc {

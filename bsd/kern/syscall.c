@@ -116,6 +116,7 @@ static const sy_call_t linux_sysent[] = {
 	[121] = sys_getpgid,
 	[124] = sys_getsid,
 	[128] = sys_rt_sigtimedwait,
+	[130] = sys_rt_sigsuspend,
 	[137] = sys_statfs,
 	[138] = sys_fstatfs,
 	[157] = sys_prctl,

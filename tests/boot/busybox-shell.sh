@@ -2,7 +2,8 @@
 # busybox-shell — a person at the serial console of an ext2 root with Debian's busybox-static
 # and the image's /etc (config/rootfs: busybox init, rcS mounts /proc): ps, pidof, free, mount,
 # df, /proc's files, drop_caches, ^C on a foreground sleep, line editing (the shell's own and
-# the kernel's canonical mode under `read`), stty size, and dd, sort, grep, md5sum round trips.
+# the kernel's canonical mode under `read`), stty size, `wait` for a background job, and dd,
+# sort, grep, md5sum round trips.
 # TCG only (user mode under this host's nested KVM: see user.sh).
 . "$(dirname "$0")/lib.sh"
 boot_scenario busybox-shell
@@ -62,6 +63,7 @@ boot_shell_run \
 	$'printf \'pear\\napple\\nfig\\n\' | sort | grep -n p' \
 	'grep -c processor /proc/cpuinfo' \
 	'cat /proc/1/cmdline | tr "\0" " "; echo; cat /proc/self/comm; cat /proc/uptime' \
+	'sleep 1 & wait $!; echo waited=$?' \
 	poweroff
 
 # answer_field N REGEX: the first line of answer N matching REGEX, its 2nd field.
@@ -112,5 +114,6 @@ boot_answer 19 '^2$' "both CPUs in /proc/cpuinfo"
 boot_answer 20 '^/sbin/init *$' "init's command line"
 boot_answer 20 '^cat$' "/proc/self/comm"
 boot_answer 20 '^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2}$' "/proc/uptime"
+boot_answer 21 '^waited=0$' "the shell's wait (rt_sigsuspend) for a background sleep"
 boot_expect '^vfs: unmounted /dev/vda1 from /$' "the root unmounted at power-off"
 boot_finish
