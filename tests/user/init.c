@@ -43,6 +43,7 @@ static const struct utest tests[] = {
 	{ "fork_exec_wait_rate", "/bin/utest", "rate", 0 },
 	{ "pie_utest", "/bin/utest-pie", "args", 0 },
 	{ "close_on_exec", "/bin/utest", "cloexec", 0 },
+	{ "console_tty_signals", "/bin/utest", "tty", 0 },
 	{ "socket_calls", "/bin/nettest", NULL, 0 },
 	{ "mach_ipc_traps", "/bin/machtest", NULL, 0 },
 	/* On a read-write root file system (tests/boot/user-rootfs.sh): the file calls. */
