@@ -8,8 +8,9 @@
  * The one idea: typed bytes are taken from the console's input ring by one kernel thread, not
  * by readers, so ^C reaches the foreground process group while nobody reads (a shell waiting
  * for `sleep`); readers sleep until the discipline has a line (or a byte, in raw mode) for them.
- * XXX: the thread polls the ring every 10 ms (console_input has no wakeup for it); no SIGTTIN/
- * SIGTTOU for background groups; one console, so one setting for every opener.
+ * console_input wakes that thread (console_input_notify). XXX: no SIGTTIN/SIGTTOU for
+ * background groups; one console, so one setting for every opener; opening /dev/console gives
+ * devfs's node (write-only), not this file.
  */
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/usercopy.h>
@@ -23,7 +24,7 @@
 #include <mach/kern/thread.h>
 #include <asm/ioctls.h>
 
-#define CT_POLL_NS 10000000ULL /* how often the input thread looks at the console's ring */
+#define CT_POLL_NS 1000000000ULL /* the input thread's wait when no wakeup comes */
 
 /* struct winsize (asm-generic/termios.h; that header would bring struct termio along). */
 struct ct_winsize {
@@ -40,7 +41,15 @@ static struct {
 	bool ct_started;
 } ct = { .ct_lock = LCK_SPIN_INITIALIZER, .ct_ws = { 24, 80, 0, 0 } };
 
-#define CT_READ_EVENT ((event_t)&ct.ct_ld)
+#define CT_READ_EVENT  ((event_t)&ct.ct_ld)
+#define CT_INPUT_EVENT ((event_t)&ct.ct_started)
+
+/* console_input_notify: a byte was typed (interrupt context). */
+static void
+ct_notify(void)
+{
+	thread_wakeup(CT_INPUT_EVENT);
+}
 
 /* The group ^C goes to: the foreground group, or with no session the last reader's group. */
 static pid_t
@@ -72,8 +81,11 @@ ct_input_thread(void *arg, wait_result_t wr)
 			if (readable)
 				thread_wakeup(CT_READ_EVENT);
 		}
-		(void)assert_wait_deadline(&ct.ct_started, THREAD_UNINT,
+		/* Woken by console_input (ct_notify); the deadline only guards a lost wakeup. */
+		(void)assert_wait_deadline(CT_INPUT_EVENT, THREAD_UNINT,
 					   clock_uptime_ns() + CT_POLL_NS);
+		if (console_input_pending())
+			(void)clear_wait(current_thread(), THREAD_AWAKENED);
 		(void)thread_block(NULL);
 	}
 }
@@ -98,6 +110,7 @@ ct_start(void)
 	}
 	thread_set_name(t, "tty_input");
 	thread_deallocate(t);
+	console_input_notify = ct_notify;
 }
 
 static long
