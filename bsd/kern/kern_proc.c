@@ -86,6 +86,7 @@ proc_alloc(struct proc *parent, task_t task, pmap_t pmap)
 		return NULL;
 	}
 	p->p_pptr = parent;
+	p->p_umask = parent != NULL ? parent->p_umask : 022; /* init's, as on Linux */
 	/* The parent's process group and session; init starts its own. */
 	p->p_pgid = parent != NULL ? parent->p_pgid : p->p_pid;
 	p->p_sid = parent != NULL ? parent->p_sid : p->p_pid;

@@ -96,6 +96,7 @@ struct proc {
 	uint32_t p_argslen;
 	uint64_t p_start_ns;		/* uptime at fork (/proc/<pid>/stat starttime) */
 	char p_cwd[256];		/* the current directory, absolute and normalised ("": /) */
+	uint16_t p_umask;		/* file mode creation mask (umask(2)) */
 	pid_t p_pgid, p_sid;		/* process group and session (no job control yet) */
 };
 

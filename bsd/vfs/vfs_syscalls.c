@@ -16,6 +16,7 @@
  * by is kept for that). XXX: both are kept as text, so ".." after a symbolic link goes back up
  * the link's name, not its target's parent.
  */
+#include <arch/x86_64/timer.h>
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/file.h>
 #include <bsd/kern/proc.h>
@@ -205,7 +206,7 @@ vfs_openat(int dirfd, uint64_t upath, int flags, uint32_t mode)
 		return -EINVAL;
 	if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
 		return r;
-	err = vn_open(path, flags, mode & 07777, &vp);
+	err = vn_open(path, flags, mode & 07777 & ~(uint32_t)current_proc()->p_umask, &vp);
 	if (err != 0) {
 		vfs_path_free(path);
 		return -err;
@@ -461,7 +462,7 @@ vfs_mkdirat(int dirfd, uint64_t upath, uint32_t mode)
 
 	if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
 		return r;
-	err = vn_mkdir(path, mode & 07777);
+	err = vn_mkdir(path, mode & 07777 & ~(uint32_t)current_proc()->p_umask);
 	vfs_path_free(path);
 	return -err;
 }
@@ -627,6 +628,118 @@ sys_fsync(struct trapframe *tf)
 	if (vf == NULL)
 		return err == -ESPIPE ? -EINVAL : err;
 	return -vn_fsync(vf->vf_vp);
+}
+
+/* ---- attributes: chmod, utimensat ---- */
+
+/* Set va on the file dirfd/upath names (upath 0: the open file dirfd itself). */
+static long
+vfs_setattr_at(int dirfd, uint64_t upath, bool follow, struct vattr *va)
+{
+	struct nameidata nd = { .ni_op = LOOKUP, .ni_flags = follow ? FOLLOW : 0 };
+	vnode_t vp;
+	char *path = NULL;
+	long r;
+	int err;
+
+	if (upath == 0) {
+		struct vfile *vf = vfile_get((uint64_t)(uint32_t)dirfd, &r);
+
+		if (vf == NULL)
+			return r == -ESPIPE ? -EINVAL : r;
+		vp = vf->vf_vp;
+		vnode_ref(vp);
+	} else {
+		if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
+			return r;
+		nd.ni_path = path;
+		if ((err = namei(&nd)) != 0) {
+			vfs_path_free(path);
+			return -err;
+		}
+		vp = nd.ni_vp;
+		nd.ni_vp = NULL;
+		namei_done(&nd);
+	}
+	if (vp->v_mount->mnt_flag & MNT_RDONLY)
+		err = EROFS;
+	else
+		err = VOP_SETATTR(vp, va);
+	vnode_rele(vp);
+	if (path != NULL)
+		vfs_path_free(path);
+	return -err;
+}
+
+static long
+vfs_chmod_at(int dirfd, uint64_t upath, uint64_t mode)
+{
+	struct vattr va = { .va_mask = VA_MODE, .va_mode = (uint32_t)mode & 07777 };
+
+	/* XXX: every process is root: no owner check. */
+	return vfs_setattr_at(dirfd, upath, true, &va);
+}
+
+long
+sys_chmod(struct trapframe *tf)
+{
+	return vfs_chmod_at(AT_FDCWD, tf->tf_rdi, tf->tf_rsi);
+}
+
+long
+sys_fchmod(struct trapframe *tf)
+{
+	return vfs_chmod_at((int)tf->tf_rdi, 0, tf->tf_rsi);
+}
+
+long
+sys_fchmodat(struct trapframe *tf)
+{
+	return vfs_chmod_at((int)tf->tf_rdi, tf->tf_rsi, tf->tf_rdx);
+}
+
+/* umask(mask): the creation mask open and mkdir apply from now on; returns the old one. */
+long
+sys_umask(struct trapframe *tf)
+{
+	struct proc *p = current_proc();
+	long old = p->p_umask;
+
+	p->p_umask = (uint16_t)(tf->tf_rdi & 0777);
+	return old;
+}
+
+#define UTIME_NOW_  ((1l << 30) - 1l)
+#define UTIME_OMIT_ ((1l << 30) - 2l)
+
+/*
+ * utimensat(dirfd, path, times[2], flags): path NULL is futimens(dirfd). Only the modification
+ * time is kept (ext2 here keeps one time stamp; the access time is accepted and dropped).
+ */
+long
+sys_utimensat(struct trapframe *tf)
+{
+	struct vattr va = { .va_mask = VA_MTIME };
+	int64_t ts[2][2];
+	uint64_t now_ns = sys_boot_epoch_ns() + clock_uptime_ns();
+
+	if (tf->tf_r10 & ~(uint64_t)AT_SYMLINK_NOFOLLOW_)
+		return -EINVAL;
+	va.va_mtime = (int64_t)(now_ns / 1000000000ULL);
+	if (tf->tf_rdx != 0) {
+		if (copyin((const void *)tf->tf_rdx, ts, sizeof(ts)) != 0)
+			return -EFAULT;
+		for (int i = 0; i < 2; i++)
+			if (ts[i][1] != UTIME_NOW_ && ts[i][1] != UTIME_OMIT_ &&
+			    (ts[i][1] < 0 || ts[i][1] >= 1000000000))
+				return -EINVAL;
+		if (ts[1][1] == UTIME_OMIT_)
+			return 0;
+		if (ts[1][1] != UTIME_NOW_)
+			va.va_mtime = ts[1][0];
+	}
+	return vfs_setattr_at((int)tf->tf_rdi, tf->tf_rsi, !(tf->tf_r10 & AT_SYMLINK_NOFOLLOW_),
+			      &va);
 }
 
 /* ---- the current directory ---- */

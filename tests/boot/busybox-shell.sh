@@ -2,8 +2,8 @@
 # busybox-shell — a person at the serial console of an ext2 root with Debian's busybox-static
 # and the image's /etc (config/rootfs: busybox init, rcS mounts /proc): ps, pidof, free, mount,
 # df, /proc's files, drop_caches, ^C on a foreground sleep, line editing (the shell's own and
-# the kernel's canonical mode under `read`), stty size, `wait` for a background job, and dd,
-# sort, grep, md5sum round trips.
+# the kernel's canonical mode under `read`), stty size, `wait` for a background job, touch and
+# chmod, and dd, sort, grep, md5sum round trips.
 # TCG only (user mode under this host's nested KVM: see user.sh).
 . "$(dirname "$0")/lib.sh"
 boot_scenario busybox-shell
@@ -64,6 +64,9 @@ boot_shell_run \
 	'grep -c processor /proc/cpuinfo' \
 	'cat /proc/1/cmdline | tr "\0" " "; echo; cat /proc/self/comm; cat /proc/uptime' \
 	'sleep 1 & wait $!; echo waited=$?' \
+	'mkdir -p /tmp/d && touch /tmp/d/f && chmod 640 /tmp/d/f && ls -l /tmp/d/f' \
+	'touch -d @1000000000 /tmp/d/f && stat -c %Y /tmp/d/f' \
+	'umask; umask 077; touch /tmp/d/g; mkdir /tmp/d/e; ls -ld /tmp/d/g /tmp/d/e' \
 	poweroff
 
 # answer_field N REGEX: the first line of answer N matching REGEX, its 2nd field.
@@ -115,5 +118,10 @@ boot_answer 20 '^/sbin/init *$' "init's command line"
 boot_answer 20 '^cat$' "/proc/self/comm"
 boot_answer 20 '^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2}$' "/proc/uptime"
 boot_answer 21 '^waited=0$' "the shell's wait (rt_sigsuspend) for a background sleep"
+boot_answer 22 '^-rw-r----- +1 root +root +0 .* /tmp/d/f$' "touch (utimensat) and chmod"
+boot_answer 23 '^1000000000$' "the time touch -d set"
+boot_answer 24 '^0022$' "the shell's umask"
+boot_answer 24 '^-rw------- .* /tmp/d/g$' "a file made under umask 077"
+boot_answer 24 '^drwx------ .* /tmp/d/e$' "a directory made under umask 077"
 boot_expect '^vfs: unmounted /dev/vda1 from /$' "the root unmounted at power-off"
 boot_finish
