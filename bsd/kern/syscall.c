@@ -25,6 +25,7 @@
 #include <pv/kvm.h>
 #include <random.h>
 #include <linux/sysinfo.h>
+#include <mach/kern/kalloc.h>
 #include <mach/vm/memory_object.h>
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
@@ -109,6 +110,7 @@ static const sy_call_t linux_sysent[] = {
 	[97] = sys_getrlimit,
 	[99] = sys_sysinfo,
 	[102] = sys_getuid,
+	[103] = sys_syslog,
 	[104] = sys_getuid, /* getgid */
 	[107] = sys_getuid, /* geteuid */
 	[108] = sys_getuid, /* getegid */
@@ -303,6 +305,46 @@ sys_sync(struct trapframe *tf)
 {
 	(void)vfs_sync_all();
 	return 0;
+}
+
+/*
+ * syslog(type, buf, len) — klogctl for dmesg: read the console's message buffer (everything
+ * the console printed, kernel lines and the rest), its size, the console log level.
+ * XXX: the buffer cannot be cleared (4, 5) and unread tracking (2, 9) is not kept.
+ */
+long
+sys_syslog(struct trapframe *tf)
+{
+	size_t len = (size_t)MIN(tf->tf_rdx, (uint64_t)CONSOLE_MSGBUF);
+	char *buf;
+	long n;
+
+	switch ((int)tf->tf_rdi) {
+	case 0: /* close */
+	case 1: /* open */
+		return 0;
+	case 3: /* read all */
+		if ((int64_t)tf->tf_rdx < 0)
+			return -EINVAL;
+		if (len == 0)
+			return 0;
+		if ((buf = kalloc(len)) == NULL)
+			return -ENOMEM;
+		n = (long)console_msgbuf_read(buf, len);
+		if (copyout(buf, (void *)tf->tf_rsi, (size_t)n) != 0)
+			n = -EFAULT;
+		kfree(buf, len);
+		return n;
+	case 8: /* console level */
+		if ((int64_t)tf->tf_rdx < 1 || tf->tf_rdx > 8)
+			return -EINVAL;
+		console_set_loglevel((int)tf->tf_rdx);
+		return 0;
+	case 10: /* size of the buffer */
+		return CONSOLE_MSGBUF;
+	default:
+		return -EINVAL;
+	}
 }
 
 /* sysinfo(2): uptime, memory and swap in pages (mem_unit = PAGE_SIZE), the process count. */

@@ -67,6 +67,7 @@ boot_shell_run \
 	'mkdir -p /tmp/d && touch /tmp/d/f && chmod 640 /tmp/d/f && ls -l /tmp/d/f' \
 	'touch -d @1000000000 /tmp/d/f && stat -c %Y /tmp/d/f' \
 	'umask; umask 077; touch /tmp/d/g; mkdir /tmp/d/e; ls -ld /tmp/d/g /tmp/d/e' \
+	'dmesg | grep -m1 "mounted proc"' \
 	poweroff
 
 # answer_field N REGEX: the first line of answer N matching REGEX, its 2nd field.
@@ -123,5 +124,6 @@ boot_answer 23 '^1000000000$' "the time touch -d set"
 boot_answer 24 '^0022$' "the shell's umask"
 boot_answer 24 '^-rw------- .* /tmp/d/g$' "a file made under umask 077"
 boot_answer 24 '^drwx------ .* /tmp/d/e$' "a directory made under umask 077"
+boot_answer 25 '^vfs: mounted proc on /proc \(proc\)$' "dmesg's copy of the kernel's log"
 boot_expect '^vfs: unmounted /dev/vda1 from /$' "the root unmounted at power-off"
 boot_finish
