@@ -187,6 +187,12 @@ vfile_get(uint64_t fd, long *err)
 	return fp->f_data;
 }
 
+const char *
+vfs_file_path(const struct file *fp)
+{
+	return fp->f_ops == &vnops_fileops ? ((const struct vfile *)fp->f_data)->vf_path : NULL;
+}
+
 /* ---- open ---- */
 
 #define OPEN_FLAGS_KNOWN                                                                        \
@@ -351,6 +357,9 @@ sys_fstat(struct trapframe *tf)
 		if (err != -ESPIPE)
 			return err;
 		ops = fd_get(tf->tf_rdi)->f_ops;
+		/* The console is /dev/console's device: ttyname() matches the two. */
+		if (file_is_console(fd_get(tf->tf_rdi)) && vn_stat_path("/dev/console", true, &st) == 0)
+			return vfs_stat_out(&st, tf->tf_rsi);
 		memset(&st, 0, sizeof(st));
 		st.st_mode = ops == &socket_fileops ? S_IFSOCK | 0777
 			     : ops->fo_ioctl != NULL ? S_IFCHR | 0620 /* the console */

@@ -25,6 +25,11 @@ SYS_VFS_HANDLERS(SYS_VFS_DECLARE)
 struct fileops;
 extern const struct fileops vnops_fileops;
 
+/* vfs_file_path: the absolute path an open vnode file was opened by, or NULL for another
+ * kind of file. Valid while fp is. */
+struct file;
+const char *vfs_file_path(const struct file *fp);
+
 /*
  * vfs_exec_open: a reader for the program at path on the mounted file systems: a regular file
  * with an execute bit. Close it with vfs_exec_close once exec has read what it needs.

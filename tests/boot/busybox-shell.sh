@@ -68,6 +68,7 @@ boot_shell_run \
 	'touch -d @1000000000 /tmp/d/f && stat -c %Y /tmp/d/f' \
 	'umask; umask 077; touch /tmp/d/g; mkdir /tmp/d/e; ls -ld /tmp/d/g /tmp/d/e' \
 	'dmesg | grep -m1 "mounted proc"' \
+	'tty; readlink /proc/self/fd/3 3</etc/motd; ls /proc/1/fd 2>&1; ls /proc/self/fd' \
 	poweroff
 
 # answer_field N REGEX: the first line of answer N matching REGEX, its 2nd field.
@@ -125,5 +126,9 @@ boot_answer 24 '^0022$' "the shell's umask"
 boot_answer 24 '^-rw------- .* /tmp/d/g$' "a file made under umask 077"
 boot_answer 24 '^drwx------ .* /tmp/d/e$' "a directory made under umask 077"
 boot_answer 25 '^vfs: mounted proc on /proc \(proc\)$' "dmesg's copy of the kernel's log"
+boot_answer 26 '^/dev/console$' "the console's name (tty: /proc/self/fd/0)"
+boot_answer 26 '^/etc/motd$' "an open file's path in /proc/self/fd"
+boot_answer 26 'Permission denied' "another process's descriptors refused"
+boot_answer 26 '^0 +1 .*2' "ls's own descriptors in /proc/self/fd"
 boot_expect '^vfs: unmounted /dev/vda1 from /$' "the root unmounted at power-off"
 boot_finish

@@ -29,6 +29,8 @@ enum pfs_kind {
 	PFS_PID_STATUS,
 	PFS_PID_CMDLINE,
 	PFS_PID_COMM,
+	PFS_PID_FD,		/* /proc/<pid>/fd */
+	PFS_FD_LINK,		/* /proc/<pid>/fd/<n>: the fd is in the file id's bits 40-47 */
 };
 
 /* A file's text, made into a kernel buffer; what does not fit is cut off. */

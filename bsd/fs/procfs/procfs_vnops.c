@@ -1,7 +1,7 @@
 /*
  * procfs_vnops.c — the process file system's tree and vnodes (after 4.4BSD's miscfs/procfs and
  * the layout of Linux's /proc, proc(5), which busybox's ps, free, mount and df read): a root
- * with one directory per process (stat, status, cmdline, comm), `self`, the system files
+ * with one directory per process (stat, status, cmdline, comm, fd), `self`, the system files
  * (procfs_files.c) and sys/vm/drop_caches.
  *
  * The one idea: nothing is stored. A node is (pid, kind) packed into its file id, so the vnode
@@ -12,16 +12,21 @@
  * so they get no UBC object and are never synced or dropped as file data.
  */
 #include <bsd/fs/procfs/procfs_internal.h>
+#include <bsd/kern/file.h>
 #include <bsd/kern/proc.h>
+#include <bsd/kern/uipc_syscalls.h>
 #include <bsd/sys/dirent.h>
 #include <bsd/sys/stat.h>
+#include <bsd/vfs/vfs_syscalls.h>
 #include <console.h>
 #include <mach/kern/kalloc.h>
 #include <mach/vm/vm_param.h>
 
 #define PFS_FILEID(pid, kind) (((uint64_t)(pid) << 8) | (kind))
-#define PFS_PIDOF(fileid)     ((pid_t)((fileid) >> 8))
+#define PFS_FD_FILEID(pid, fd) (PFS_FILEID(pid, PFS_FD_LINK) | ((uint64_t)(fd) << 40))
+#define PFS_PIDOF(fileid)     ((pid_t)(((fileid) >> 8) & 0xffffffff))
 #define PFS_KINDOF(fileid)    ((unsigned)((fileid) & 0xff))
+#define PFS_FDOF(fileid)      ((int)(((fileid) >> 40) & 0xff))
 
 #define PFS_READ_MAX (64 * 1024) /* the most text one file makes */
 
@@ -46,10 +51,13 @@ static const struct pfs_entry pfs_entries[] = {
 	{ "status", PFS_PID_STATUS, PFS_PID, VREG, 0444, pfs_gen_pid_status, NULL },
 	{ "cmdline", PFS_PID_CMDLINE, PFS_PID, VREG, 0444, pfs_gen_pid_cmdline, NULL },
 	{ "comm", PFS_PID_COMM, PFS_PID, VREG, 0444, pfs_gen_pid_comm, NULL },
+	{ "fd", PFS_PID_FD, PFS_PID, VDIR, 0500, NULL, NULL },
 };
 
 static const struct pfs_entry pfs_root_entry = { "", PFS_ROOT, PFS_ROOT, VDIR, 0555, NULL, NULL };
 static const struct pfs_entry pfs_pid_entry = { "", PFS_PID, PFS_ROOT, VDIR, 0555, NULL, NULL };
+static const struct pfs_entry pfs_fd_entry = { "", PFS_FD_LINK, PFS_PID_FD, VLNK, 0700, NULL,
+					       NULL };
 
 static const struct pfs_entry *
 pfs_entry_of(unsigned kind)
@@ -58,6 +66,8 @@ pfs_entry_of(unsigned kind)
 		return &pfs_root_entry;
 	if (kind == PFS_PID)
 		return &pfs_pid_entry;
+	if (kind == PFS_FD_LINK)
+		return &pfs_fd_entry;
 	for (size_t i = 0; i < ARRAY_SIZE(pfs_entries); i++)
 		if (pfs_entries[i].pe_kind == kind)
 			return &pfs_entries[i];
@@ -95,10 +105,10 @@ pfs_put(struct pfs_buf *b, const void *data, size_t len)
 /* ---- vnodes ---- */
 
 static int
-pfs_vget(struct mount *mp, pid_t pid, unsigned kind, vnode_t *vpp)
+pfs_vget_id(struct mount *mp, uint64_t id, vnode_t *vpp)
 {
+	unsigned kind = PFS_KINDOF(id);
 	const struct pfs_entry *pe = pfs_entry_of(kind);
-	uint64_t id = PFS_FILEID(pid, kind);
 	enum vtype t;
 	bool existed;
 	int err;
@@ -112,6 +122,47 @@ pfs_vget(struct mount *mp, pid_t pid, unsigned kind, vnode_t *vpp)
 	if (err == 0 && !existed && kind == PFS_ROOT)
 		(*vpp)->v_flag |= VROOT;
 	return err;
+}
+
+static int
+pfs_vget(struct mount *mp, pid_t pid, unsigned kind, vnode_t *vpp)
+{
+	return pfs_vget_id(mp, PFS_FILEID(pid, kind), vpp);
+}
+
+/*
+ * The descriptors of /proc/<pid>/fd. XXX: only a process's own (another's table may change
+ * under the reader: that needs a lock on it), so any other pid's fd directory is EACCES.
+ */
+static int
+pfs_fd_check(pid_t pid)
+{
+	struct proc *p = current_proc();
+
+	return p != NULL && p->p_pid == pid ? 0 : EACCES;
+}
+
+/* What fd/N points to: the path a file was opened by, the console, or the kind of file.
+ * XXX: sockets and pipes have no inode numbers to show. */
+static void
+pfs_file_describe(const struct file *fp, char *buf, size_t cap)
+{
+	const char *path = vfs_file_path(fp);
+
+	if (path != NULL)
+		ksnprintf(buf, cap, "%s", path[0] != '\0' ? path : "/");
+	else if (file_is_console(fp))
+		ksnprintf(buf, cap, "/dev/console");
+	else if (fp->f_ops == &socket_fileops)
+		ksnprintf(buf, cap, "socket:[0]");
+	else
+		ksnprintf(buf, cap, "pipe:[0]");
+}
+
+static bool
+pfs_fd_open(int fd)
+{
+	return fd >= 0 && fd < NOFILE && current_proc()->p_fd[fd] != NULL;
 }
 
 /* A process directory's name: a pid in canonical decimal (no sign, no leading zero). */
@@ -148,17 +199,36 @@ procfs_vop_lookup(vnode_t dvp, const char *name, size_t len, vnode_t *vpp)
 			*vpp = dvp;
 			return 0;
 		}
-		return pfs_vget(dvp->v_mount, 0, pfs_entry_of(dkind)->pe_parent, vpp);
+		return pfs_vget(dvp->v_mount, dkind == PFS_PID_FD ? dpid : 0,
+				pfs_entry_of(dkind)->pe_parent, vpp);
 	}
 	if (dkind == PFS_PID && !proc_info_get(dpid, &pi))
 		return ENOENT; /* the process has gone */
+	if (dkind == PFS_PID_FD) {
+		int err = pfs_fd_check(dpid);
+
+		if (err != 0)
+			return err;
+		pid = pfs_name_pid(name, len); /* a descriptor number, spelt the same way */
+		if (len == 1 && name[0] == '0')
+			pid = 0;
+		else if (pid == 0)
+			return ENOENT;
+		if (!pfs_fd_open(pid))
+			return ENOENT;
+		return pfs_vget_id(dvp->v_mount, PFS_FD_FILEID(dpid, pid), vpp);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(pfs_entries); i++) {
 		const struct pfs_entry *pe = &pfs_entries[i];
 
-		if (pe->pe_parent == dkind && strlen(pe->pe_name) == len &&
-		    memcmp(pe->pe_name, name, len) == 0)
-			return pfs_vget(dvp->v_mount, dkind == PFS_PID ? dpid : 0, pe->pe_kind,
-					vpp);
+		if (pe->pe_parent != dkind || strlen(pe->pe_name) != len ||
+		    memcmp(pe->pe_name, name, len) != 0)
+			continue;
+		/* Without a VOP_OPEN to refuse the open, another's fd/ is refused here. */
+		if (pe->pe_kind == PFS_PID_FD && pfs_fd_check(dpid) != 0)
+			return EACCES;
+		return pfs_vget(dvp->v_mount, pe->pe_parent == PFS_PID ? dpid : 0, pe->pe_kind,
+				vpp);
 	}
 	if (dkind == PFS_ROOT && (pid = pfs_name_pid(name, len)) != 0 && proc_info_get(pid, &pi))
 		return pfs_vget(dvp->v_mount, pid, PFS_PID, vpp);
@@ -178,6 +248,8 @@ procfs_vop_readdir(vnode_t vp, uint64_t *cookie, vnode_dirent_fn fn, void *arg)
 	unsigned dkind = PFS_KINDOF(vp->v_fileid);
 	pid_t dpid = PFS_PIDOF(vp->v_fileid);
 
+	if (dkind == PFS_PID_FD && pfs_fd_check(dpid) != 0)
+		return EACCES;
 	for (;;) {
 		char name[16];
 		uint64_t ino = vp->v_fileid, next = *cookie + 1;
@@ -187,9 +259,10 @@ procfs_vop_readdir(vnode_t vp, uint64_t *cookie, vnode_dirent_fn fn, void *arg)
 		if (*cookie == 0) {
 			ksnprintf(name, sizeof(name), ".");
 		} else if (*cookie == 1) {
+			unsigned up = dkind == PFS_ROOT ? PFS_ROOT : pfs_entry_of(dkind)->pe_parent;
+
 			ksnprintf(name, sizeof(name), "..");
-			ino = PFS_FILEID(0, dkind == PFS_ROOT ? PFS_ROOT
-							       : pfs_entry_of(dkind)->pe_parent);
+			ino = PFS_FILEID(up == PFS_PID ? dpid : 0, up);
 		} else if (*cookie < 2 + ARRAY_SIZE(pfs_entries)) {
 			const struct pfs_entry *pe = &pfs_entries[*cookie - 2];
 
@@ -200,6 +273,18 @@ procfs_vop_readdir(vnode_t vp, uint64_t *cookie, vnode_dirent_fn fn, void *arg)
 			ksnprintf(name, sizeof(name), "%s", pe->pe_name);
 			ino = PFS_FILEID(dkind == PFS_PID ? dpid : 0, pe->pe_kind);
 			dt = vnode_vtype_to_dt(pe->pe_type);
+		} else if (dkind == PFS_PID_FD) {
+			int fd = (int)(*cookie - 2 - ARRAY_SIZE(pfs_entries));
+
+			if (fd >= NOFILE)
+				return 0;
+			if (!pfs_fd_open(fd)) {
+				(*cookie)++;
+				continue;
+			}
+			ksnprintf(name, sizeof(name), "%d", fd);
+			ino = PFS_FD_FILEID(dpid, fd);
+			dt = DT_LNK;
 		} else if (dkind == PFS_ROOT) {
 			pid_t after = *cookie < PFS_COOKIE_PIDS ? 0
 								: (pid_t)(*cookie - PFS_COOKIE_PIDS);
@@ -246,6 +331,17 @@ procfs_vop_readlink(vnode_t vp, struct uio *uio)
 	struct proc *p = current_proc();
 	char buf[16];
 
+	if (PFS_KINDOF(vp->v_fileid) == PFS_FD_LINK) {
+		char path[256];
+		int fd = PFS_FDOF(vp->v_fileid), err;
+
+		if ((err = pfs_fd_check(PFS_PIDOF(vp->v_fileid))) != 0)
+			return err;
+		if (!pfs_fd_open(fd))
+			return ENOENT;
+		pfs_file_describe(p->p_fd[fd], path, sizeof(path));
+		return uiomove(path, MIN(strlen(path), uio->uio_resid), uio);
+	}
 	if (PFS_KINDOF(vp->v_fileid) != PFS_SELF)
 		return EINVAL;
 	if (p == NULL)
