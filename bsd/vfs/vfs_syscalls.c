@@ -974,7 +974,8 @@ sys_umount2(struct trapframe *tf)
 		return -EINVAL;
 	if ((r = vfs_mount_target(tf->tf_rdi, &target)) != 0)
 		return r;
-	r = -vfs_unmount_path(target);
+	/* The root stays until power-off (vfs_shutdown): the running programs page from it. */
+	r = strcmp(target, "/") == 0 ? -EBUSY : -vfs_unmount_path(target);
 	vfs_path_free(target);
 	return r;
 }
