@@ -36,7 +36,7 @@ static struct {
 	struct tty_ldisc ct_ld;
 	pid_t ct_sid;			/* the session it controls (0: none) */
 	pid_t ct_pgrp;			/* its foreground process group (with ct_sid) */
-	pid_t ct_reader_pgrp;		/* the group of the last reader (signals with no session) */
+	pid_t ct_reader_pgrp;		/* the last reader's group (signals with no session) */
 	struct ct_winsize ct_ws;
 	bool ct_started;
 } ct = { .ct_lock = LCK_SPIN_INITIALIZER, .ct_ws = { 24, 80, 0, 0 } };

@@ -230,8 +230,8 @@ tty_ldisc_read(struct tty_ldisc *tl, char *buf, size_t len, bool *eof)
 		return 0;
 	while (tl->tl_inq_len > 0 && n < len) {
 		uint16_t cell = tl->tl_inq[tl->tl_inq_head];
-		bool end = canon && (cell == TTY_EOF || cell == '\n' ||
-				     tl_is(tl, (uint8_t)cell, VEOL) || tl_is(tl, (uint8_t)cell, VEOL2));
+		bool eol = tl_is(tl, (uint8_t)cell, VEOL) || tl_is(tl, (uint8_t)cell, VEOL2);
+		bool end = canon && (cell == TTY_EOF || cell == '\n' || eol);
 
 		if (cell == TTY_EOF && !canon) {
 			/* A mark left from canonical mode: raw reads skip it. */

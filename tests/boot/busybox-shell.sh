@@ -81,7 +81,8 @@ answer_field() {
 
 boot_expect '^vfs: mounted proc on /proc \(proc\)$' "rcS mounting /proc through mount(2)"
 boot_answer 1 '^ +1 +root +(/sbin/)?init' "init as pid 1 in ps"
-shell=$(grep -Eo '^shell=[0-9]+' "$BOOT_TRANSCRIPTS/1-ps__echo_shell___.out" 2>/dev/null | cut -d= -f2)
+shell=$(grep -Eo '^shell=[0-9]+' "$BOOT_TRANSCRIPTS/1-ps__echo_shell___.out" 2>/dev/null |
+	cut -d= -f2)
 if [ -n "$shell" ]; then
 	boot_answer 1 "^ +$shell +root +-?(/bin/)?sh\$" "the shell (pid $shell) in ps"
 else
@@ -101,7 +102,7 @@ cold=$(answer_field 9 '^Cached:')
 if [ -z "$warm" ] || [ -z "$cold" ]; then
 	boot_fail "no Cached line before or after drop_caches ('$warm', '$cold')"
 elif [ $((warm - cold)) -lt 1024 ]; then
-	boot_fail "drop_caches freed $((warm - cold)) kB of cache ($warm -> $cold kB); /data.bin alone is 1024"
+	boot_fail "drop_caches freed $((warm - cold)) kB ($warm -> $cold kB); /data.bin is 1024"
 else
 	BOOT_ACCEL_DESC="$BOOT_ACCEL_DESC, Cached $warm -> $cold kB by drop_caches"
 fi

@@ -52,7 +52,8 @@ pfs_gen_meminfo(struct pfs_buf *b, pid_t pid)
 	pfs_printf(b, "Inactive:       %8llu kB\n", PFS_KB(vm_page_inactive_count));
 	pfs_printf(b, "Wired:          %8llu kB\n", PFS_KB(vm_page_wired_count));
 	pfs_printf(b, "SwapTotal:      %8llu kB\n", PFS_KB(sw.dss_slots));
-	pfs_printf(b, "SwapFree:       %8llu kB\n", PFS_KB(sw.dss_slots - MIN(sw.dss_used, sw.dss_slots)));
+	pfs_printf(b, "SwapFree:       %8llu kB\n",
+		   PFS_KB(sw.dss_slots - MIN(sw.dss_used, sw.dss_slots)));
 	pfs_printf(b, "Dirty:          %8llu kB\n", PFS_KB(dirty));
 	pfs_printf(b, "Writeback:      %8llu kB\n", PFS_KB(vm_page_laundry_count));
 	pfs_printf(b, "Shmem:          %8llu kB\n", 0ULL); /* XXX: no shared anonymous memory yet */

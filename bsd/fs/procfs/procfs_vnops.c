@@ -286,8 +286,10 @@ procfs_vop_readdir(vnode_t vp, uint64_t *cookie, vnode_dirent_fn fn, void *arg)
 			ino = PFS_FD_FILEID(dpid, fd);
 			dt = DT_LNK;
 		} else if (dkind == PFS_ROOT) {
-			pid_t after = *cookie < PFS_COOKIE_PIDS ? 0
-								: (pid_t)(*cookie - PFS_COOKIE_PIDS);
+			pid_t after = 0;
+
+			if (*cookie >= PFS_COOKIE_PIDS)
+				after = (pid_t)(*cookie - PFS_COOKIE_PIDS);
 
 			if (!proc_info_next(after, &pi))
 				return 0;
