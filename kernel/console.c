@@ -200,6 +200,8 @@ console_msgbuf_read(char *dst, size_t cap)
 	return n;
 }
 
+void (*console_input_notify)(void);
+
 void
 console_input(char c)
 {
@@ -209,6 +211,8 @@ console_input(char c)
 		return; /* full: drop, as a UART overrun would */
 	input_ring[input_head] = c;
 	__atomic_store_n(&input_head, next, __ATOMIC_RELEASE);
+	if (console_input_notify != NULL)
+		console_input_notify();
 }
 
 bool

@@ -53,6 +53,9 @@ void console_panic_mode(void);
 void console_input(char c);
 int console_getc(void); /* -1 when nothing is queued */
 bool console_input_pending(void); /* whether console_getc would return a byte */
+/* Called (interrupt context, no lock held) after console_input queued a byte; NULL: none.
+ * The terminal layer sets it to wake the thread that takes the input. */
+extern void (*console_input_notify)(void);
 
 /* The message buffer keeps the last CONSOLE_MSGBUF bytes of output for `dmesg`. */
 #define CONSOLE_MSGBUF 16384

@@ -1,7 +1,7 @@
 /*
  * kern_descrip.c — per-process descriptor tables and the calls on them (XNU
  * bsd/kern/kern_descrip.c, sys_generic.c): read, write, readv, writev, close, dup, dup2, dup3,
- * ioctl; and the console as the first kind of file.
+ * ioctl (the console's file is bsd/dev/cons_tty.c).
  *
  * The one idea (BSD): a descriptor names a struct file, and a file is a reference-counted
  * object with an operations vector (struct fileops), so vnodes, pipes and sockets plug in later
@@ -9,6 +9,7 @@
  */
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/usercopy.h>
+#include <bsd/dev/cons_tty.h>
 #include <bsd/kern/file.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/uipc_syscalls.h>
@@ -19,129 +20,13 @@
 #include <mach/kern/kalloc.h>
 
 #define IOV_MAX 1024
-#define TCGETS	   0x5401
-#define TIOCGWINSZ 0x5413
 
-/* ---- the console ---- */
-
-static long
-cons_write(struct file *fp, const void *ubuf, size_t len)
-{
-	char buf[256];
-	size_t done = 0;
-
-	while (done < len) {
-		size_t n = MIN(len - done, sizeof(buf));
-
-		if (copyin((const char *)ubuf + done, buf, n) != 0)
-			return done > 0 ? (long)done : -EFAULT;
-		printf("%.*s", (int)n, buf);
-		done += n;
-	}
-	return (long)done;
-}
-
-/* A line at a time, or what is queued once a byte has arrived; polls the input queue.
- * XXX: no tty line discipline (echo, erase, ^C) yet, and no wakeup from the console driver. */
+/* A read or write on a file that is not open for it. */
 long
 file_no_rw(struct file *fp, void *ubuf, size_t len)
 {
 	return -EBADF;
 }
-
-static const struct fileops cons_ops;
-
-/*
- * The console's terminal settings (struct termios, asm-generic/termbits.h): what TCGETS reads
- * and TCSETS* write. Cooked mode by default; a program that turns ICANON and ECHO off (a shell's
- * line editor) gets bytes as they come and does its own echo. XXX: one console, one setting;
- * no erase/kill editing or signals from ^C in cooked mode yet.
- */
-#define T_ICRNL	 0x100
-#define T_ICANON 0x2
-#define T_ECHO	 0x8
-static struct {
-	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
-	uint8_t c_line, c_cc[19];
-} cons_termios = { .c_iflag = 0x500 /* ICRNL|IXON */, .c_oflag = 0x5 /* OPOST|ONLCR */,
-		   .c_cflag = 0xbf /* B38400|CS8|CREAD */,
-		   .c_lflag = 0x8a3b /* ISIG|ICANON|ECHO|ECHOE|ECHOK|ECHOCTL|ECHOKE|IEXTEN */ };
-
-static long
-cons_read(struct file *fp, void *ubuf, size_t len)
-{
-	char buf[128];
-	size_t n = 0;
-	int c;
-
-	if (len == 0)
-		return 0;
-	len = MIN(len, sizeof(buf));
-	while (n == 0) {
-		while (n < len && (c = console_getc()) >= 0) {
-			if (c == '\r' && (cons_termios.c_iflag & T_ICRNL))
-				c = '\n';
-			buf[n++] = (char)c;
-			if (cons_termios.c_lflag & T_ECHO)
-				printf("%c", c);
-			if (c == '\n' || !(cons_termios.c_lflag & T_ICANON))
-				break;
-		}
-		if (n == 0) {
-			assert_wait_deadline(fp, THREAD_INTERRUPTIBLE, clock_uptime_ns() + 10000000);
-			if (thread_block(NULL) == THREAD_INTERRUPTED)
-				return -EINTR;
-		}
-	}
-	return copyout(buf, ubuf, n) != 0 ? -EFAULT : (long)n;
-}
-
-static long
-cons_ioctl(struct file *fp, unsigned long cmd, uint64_t uarg)
-{
-	switch (cmd) {
-	case TCGETS:
-		return copyout(&cons_termios, (void *)uarg, 36) != 0 ? -EFAULT : 0;
-	case 0x5402: /* TCSETS */
-	case 0x5403: /* TCSETSW */
-	case 0x5404: /* TCSETSF */
-		return copyin((const void *)uarg, &cons_termios, 36) != 0 ? -EFAULT : 0;
-	case TIOCGWINSZ: {
-		uint16_t ws[4] = { 24, 80, 0, 0 };
-
-		return copyout(ws, (void *)uarg, sizeof(ws)) != 0 ? -EFAULT : 0;
-	}
-	case 0x540f: /* TIOCGPGRP */ {
-		int pg = current_proc()->p_pgid;
-
-		return copyout(&pg, (void *)uarg, sizeof(pg)) != 0 ? -EFAULT : 0;
-	}
-	case 0x5410: /* TIOCSPGRP: XXX: no job control; accepted */
-		return 0;
-	default:
-		return -ENOTTY;
-	}
-}
-
-bool
-file_is_console(const struct file *fp)
-{
-	return fp->f_ops == &cons_ops;
-}
-
-static void
-cons_close(struct file *fp)
-{
-}
-
-static const struct fileops cons_ops = {
-	.fo_read = cons_read,
-	.fo_write = cons_write,
-	.fo_ioctl = cons_ioctl,
-	.fo_close = cons_close,
-};
-
-static struct file cons_file = { .f_ops = &cons_ops, .f_count = 1 /* never freed */ };
 
 /* ---- tables ---- */
 
@@ -163,9 +48,11 @@ file_rele(struct file *fp)
 void
 fdt_init_console(struct proc *p)
 {
+	struct file *cons = cons_tty_file();
+
 	for (int fd = 0; fd < 3; fd++) {
-		file_ref(&cons_file);
-		p->p_fd[fd] = &cons_file;
+		file_ref(cons);
+		p->p_fd[fd] = cons;
 	}
 }
 

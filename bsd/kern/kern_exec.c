@@ -66,6 +66,19 @@ struct exec_args {
 	int ea_argc, ea_envc;
 };
 
+/* Keep the start of argv (NUL-separated, as /proc/<pid>/cmdline shows it) in the process. */
+static void
+exec_save_args(struct proc *p, const struct exec_args *ea)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < ea->ea_argc && len < ea->ea_len; i++)
+		len += strnlen(ea->ea_buf + len, ea->ea_len - len) + 1;
+	len = MIN(MIN(len, ea->ea_len), sizeof(p->p_args));
+	memcpy(p->p_args, ea->ea_buf, len);
+	p->p_argslen = (uint32_t)len;
+}
+
 static uint64_t
 exec_random_pages(void)
 {
@@ -369,6 +382,7 @@ exec_image_read(struct proc *p, const char *path, const struct exec_reader *rp,
 		if (*c == '/')
 			slash = c + 1;
 	ksnprintf(p->p_comm, sizeof(p->p_comm), "%s", slash);
+	exec_save_args(p, ea);
 	memset(tf, 0, sizeof(*tf));
 	tf->tf_rip = img.ei_entry + bias;
 	tf->tf_rsp = rsp;

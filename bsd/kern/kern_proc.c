@@ -12,6 +12,8 @@
  * so the address space is torn down by the last thread standing and wait4 sees the zombie only
  * once every thread is gone. Thread ids come from the pid space, as in Linux.
  */
+#include <arch/x86_64/pmap.h>
+#include <arch/x86_64/timer.h>
 #include <arch/x86_64/user_machdep.h>
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/futex.h>
@@ -107,6 +109,7 @@ proc_alloc(struct proc *parent, task_t task, pmap_t pmap)
 	p->p_task = task;
 	p->p_pmap = pmap;
 	p->p_stat = SIDL;
+	p->p_start_ns = clock_uptime_ns();
 	s = lck_spin_lock_irqsave(&proc_lock);
 	p->p_pid = proc_alloc_id();
 	if (p->p_pid == 0) {
@@ -115,6 +118,7 @@ proc_alloc(struct proc *parent, task_t task, pmap_t pmap)
 		return NULL;
 	}
 	p->p_pptr = parent;
+	p->p_umask = parent != NULL ? parent->p_umask : 022; /* init's, as on Linux */
 	/* The parent's process group and session; init starts its own. */
 	p->p_pgid = parent != NULL ? parent->p_pgid : p->p_pid;
 	p->p_sid = parent != NULL ? parent->p_sid : p->p_pid;
@@ -385,6 +389,8 @@ sys_fork_common(struct trapframe *tf)
 	memcpy(child->p_sigacts, parent->p_sigacts, sizeof(child->p_sigacts));
 	memcpy(child->p_comm, parent->p_comm, sizeof(child->p_comm));
 	cred_fork(child, parent);
+	memcpy(child->p_args, parent->p_args, sizeof(child->p_args));
+	child->p_argslen = parent->p_argslen;
 	fdt_fork(child, parent);
 	ctf.tf_rax = 0;
 	if (proc_start_thread(child, &ctf, parent, NULL) != 0) {
@@ -589,4 +595,118 @@ proc_wait4(pid_t pid, int *status, int options)
 		lck_spin_unlock_irqrestore(&proc_lock, s);
 		thread_block(NULL);
 	}
+}
+
+/* /proc's view of a process (proc.h). proc_lock held. */
+static void
+proc_info_fill(struct proc *p, struct proc_info *pi)
+{
+	task_t t = p->p_task;
+
+	memset(pi, 0, sizeof(*pi));
+	pi->pi_pid = p->p_pid;
+	pi->pi_ppid = p->p_pptr != NULL ? p->p_pptr->p_pid : 0;
+	pi->pi_pgid = p->p_pgid;
+	pi->pi_sid = p->p_sid;
+	/* Running when any of its threads is; ticks are the sum over its threads. */
+	pi->pi_state = p->p_stat == SZOMB ? 'Z' : 'S';
+	if (p->p_stat != SZOMB) {
+		queue_foreach(&p->p_threads, e) {
+			struct uthread *ut = container_of(e, struct uthread, uu_list);
+
+			if (ut->uu_thread == NULL)
+				continue;
+			if (ut->uu_thread->th_state & TH_RUN)
+				pi->pi_state = 'R';
+			pi->pi_ticks += ut->uu_thread->th_ticks;
+		}
+	}
+	memcpy(pi->pi_comm, p->p_comm, sizeof(pi->pi_comm));
+	pi->pi_comm[sizeof(pi->pi_comm) - 1] = '\0';
+	pi->pi_argslen = MIN(p->p_argslen, (uint32_t)sizeof(pi->pi_args));
+	memcpy(pi->pi_args, p->p_args, pi->pi_argslen);
+	pi->pi_start_ns = p->p_start_ns;
+	/* XXX: read without the map's lock; exec may be replacing the map on another CPU, which
+	 * can make one reading stale (never a fault: maps live in kernel memory). */
+	if (p->p_stat != SZOMB && t != NULL && t->t_map != NULL && p->p_pmap != NULL) {
+		pi->pi_vsize = t->t_map->vm_size;
+		pi->pi_rss_pages = p->p_pmap->pm_resident;
+	}
+}
+
+bool
+proc_info_next(pid_t after, struct proc_info *pi)
+{
+	struct proc *best = NULL;
+	bool s = lck_spin_lock_irqsave(&proc_lock);
+
+	queue_foreach(&allproc, e) {
+		struct proc *p = container_of(e, struct proc, p_list);
+
+		if (p->p_pid > after && p->p_stat != SIDL &&
+		    (best == NULL || p->p_pid < best->p_pid))
+			best = p;
+	}
+	if (best != NULL)
+		proc_info_fill(best, pi);
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	return best != NULL;
+}
+
+bool
+proc_info_get(pid_t pid, struct proc_info *pi)
+{
+	bool s = lck_spin_lock_irqsave(&proc_lock), found;
+	struct proc *p = proc_find(pid);
+
+	found = p != NULL && p->p_stat != SIDL;
+	if (found)
+		proc_info_fill(p, pi);
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	return found;
+}
+
+bool
+proc_pgrp_in_session(pid_t pgid, pid_t sid)
+{
+	bool s = lck_spin_lock_irqsave(&proc_lock), found = false;
+
+	queue_foreach(&allproc, e) {
+		struct proc *p = container_of(e, struct proc, p_list);
+
+		if (p->p_stat == SRUN && p->p_sid == sid && (pgid == 0 || p->p_pgid == pgid)) {
+			found = true;
+			break;
+		}
+	}
+	lck_spin_unlock_irqrestore(&proc_lock, s);
+	return found;
+}
+
+int
+pgsignal(pid_t pgid, int signum)
+{
+	struct proc_info pi;
+	pid_t last = 0;
+	int n = 0;
+
+	/* By pid, one lookup each: psignal takes proc_lock itself. */
+	while (proc_info_next(last, &pi)) {
+		struct proc *p;
+		bool s;
+
+		last = pi.pi_pid;
+		if (pi.pi_pgid != pgid || pi.pi_state == 'Z')
+			continue;
+		s = lck_spin_lock_irqsave(&proc_lock);
+		p = proc_find(pi.pi_pid);
+		if (p != NULL && (p->p_stat != SRUN || p->p_pgid != pgid))
+			p = NULL;
+		lck_spin_unlock_irqrestore(&proc_lock, s);
+		if (p != NULL) {
+			psignal(p, signum);
+			n++;
+		}
+	}
+	return n;
 }

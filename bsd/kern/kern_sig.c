@@ -279,6 +279,12 @@ sig_deliver(struct proc *p, struct uthread *ut, struct trapframe *tf, int sig)
 		.fpstate = fpaddr,
 	};
 	f.uc.uc_sigmask = ut->uu_sigmask;
+	if (ut->uu_restore_mask) {
+		/* After rt_sigsuspend: the handler runs under its mask, sigreturn puts back the
+		 * one from before. */
+		f.uc.uc_sigmask = f.uc.uc_mcontext.oldmask = ut->uu_oldmask;
+		ut->uu_restore_mask = false;
+	}
 	f.uc.ss_flags = 2; /* SS_DISABLE: no alternate stack */
 	f.info.si_signo = sig;
 	f.info.si_code = 0; /* SI_USER */
@@ -356,6 +362,10 @@ bsd_ast(struct trapframe *tf)
 			continue;
 		proc_exit(sig); /* wait status: killed by sig, no core */
 	}
+	if (ut->uu_restore_mask) {
+		ut->uu_sigmask = ut->uu_oldmask; /* rt_sigsuspend woke with no handler to run */
+		ut->uu_restore_mask = false;
+	}
 }
 
 void
@@ -405,7 +415,9 @@ sys_kill(struct trapframe *tf)
 
 	if (sig < 0 || sig >= NSIG)
 		return -EINVAL;
-	if (pid <= 0) /* XXX: process groups and broadcast */
+	if (pid == 0 || pid < -1) /* a process group: the caller's own, or -pid */
+		return pgsignal(pid == 0 ? current_proc()->p_pgid : -pid, sig) > 0 ? 0 : -ESRCH;
+	if (pid == -1) /* XXX: broadcast */
 		return -ESRCH;
 	s = lck_spin_lock_irqsave(&proc_lock);
 	p = proc_find(pid);
@@ -512,6 +524,33 @@ sys_rt_sigprocmask(struct trapframe *tf)
 	if (tf->tf_rdx != 0 && copyout(&old, (void *)tf->tf_rdx, sizeof(old)) != 0)
 		return -EFAULT;
 	return 0;
+}
+
+/*
+ * rt_sigsuspend(mask, sigsetsize): wait under mask until a signal comes whose action runs; the
+ * old mask comes back when its handler returns (bsd_ast, sig_deliver). Returns -EINTR. XXX:
+ * like rt_sigtimedwait it looks again every 10 ms.
+ */
+long
+sys_rt_sigsuspend(struct trapframe *tf)
+{
+	struct proc *p = current_proc();
+	struct uthread *ut = current_uthread();
+	uint64_t mask;
+
+	if (tf->tf_rsi != sizeof(mask))
+		return -EINVAL;
+	if (copyin((const void *)tf->tf_rdi, &mask, sizeof(mask)) != 0)
+		return -EFAULT;
+	ut->uu_oldmask = ut->uu_sigmask;
+	ut->uu_restore_mask = true;
+	ut->uu_sigmask = mask & ~SIG_CANTMASK;
+	while (!bsd_ast_pending()) {
+		assert_wait_deadline(&p->p_siglist, THREAD_INTERRUPTIBLE,
+				     clock_uptime_ns() + 10000000ULL);
+		(void)thread_block(NULL);
+	}
+	return -EINTR;
 }
 
 /*

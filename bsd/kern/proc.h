@@ -76,6 +76,8 @@ struct uthread {
 	uint64_t uu_sigmask;		/* blocked signals */
 	uint64_t uu_clear_tid;		/* set_tid_address */
 	uint64_t uu_syscall;		/* rax of the system call in progress, for SA_RESTART */
+	uint64_t uu_oldmask;		/* rt_sigsuspend: the mask to put back ... */
+	bool uu_restore_mask;		/* ... once its signal is handled */
 };
 
 struct proc {
@@ -98,7 +100,11 @@ struct proc {
 	vaddr_t p_brk_base, p_brk;	/* program break: [base, brk) mapped in pages */
 	vaddr_t p_mmap_base;		/* where mmap(NULL) starts looking */
 	char p_comm[16];
+	char p_args[128];		/* argv as exec saw it, NUL-separated, cut at 128 (/proc) */
+	uint32_t p_argslen;
+	uint64_t p_start_ns;		/* uptime at fork (/proc/<pid>/stat starttime) */
 	char p_cwd[256];		/* the current directory, absolute and normalised ("": /) */
+	uint16_t p_umask;		/* file mode creation mask (umask(2)) */
 	pid_t p_pgid, p_sid;		/* process group and session (no job control yet) */
 	/* Credentials (kern_prot.c): real, effective and saved ids, supplementary groups. */
 	uint32_t p_uid, p_euid, p_suid;
@@ -183,6 +189,33 @@ bool cred_can_signal(const struct proc *p, const struct proc *q);
  * (4 read, 2 write, 1 execute/search), by its effective ids or, with real, its real ones
  * (access(2))? Root passes all but execute of a file with no x bit. Returns 0 or EACCES. */
 int cred_vaccess(uint32_t uid, uint32_t gid, uint32_t fmode, int want, bool real);
+
+/* What /proc shows of a process: a copy taken under proc_lock (the process may go at once). */
+struct proc_info {
+	pid_t pi_pid, pi_ppid, pi_pgid, pi_sid;
+	char pi_state;			/* 'R', 'S', 'Z' as Linux's stat shows it */
+	char pi_comm[16];
+	char pi_args[128];
+	uint32_t pi_argslen;
+	uint64_t pi_start_ns;
+	uint64_t pi_vsize, pi_rss_pages;
+	uint64_t pi_ticks;		/* scheduler ticks its thread ran (HZ = 100) */
+};
+/*
+ * proc_info_next: the process with the lowest pid above `after` (0: the first), copied into *pi.
+ *   Locks:   takes proc_lock. Returns: true, or false when there is none.
+ */
+bool proc_info_next(pid_t after, struct proc_info *pi);
+/* proc_info_get: *pi of the process pid (zombies too). Returns false when there is none. */
+bool proc_info_get(pid_t pid, struct proc_info *pi);
+
+/*
+ * pgsignal: post signal to every live process of group pgid (the terminal's ^C, kill(-pgid)).
+ *   Returns: how many processes it was posted to.
+ */
+int pgsignal(pid_t pgid, int signum);
+/* proc_pgrp_in_session: whether a live process of group pgid (0: any group) is in session sid. */
+bool proc_pgrp_in_session(pid_t pgid, pid_t sid);
 /* rt_sigreturn's frame check (kern_sig.c). */
 #define SA_SIGINFO   0x00000004
 #define SA_ONSTACK   0x08000000

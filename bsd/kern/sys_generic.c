@@ -9,6 +9,7 @@
  */
 #include <arch/x86_64/timer.h>
 #include <arch/x86_64/usercopy.h>
+#include <bsd/dev/cons_tty.h>
 #include <bsd/kern/file.h>
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
@@ -47,7 +48,7 @@ poll_one(const struct pollfd_ *pf)
 		ready = (int16_t)(((m & SO_POLLIN) ? POLLIN_ : 0) | ((m & SO_POLLOUT) ? POLLOUT_ : 0) |
 				  ((m & SO_POLLERR) ? POLLERR_ : 0) | ((m & SO_POLLHUP) ? POLLHUP_ : 0));
 	} else if (file_is_console(fp)) {
-		ready = (int16_t)(POLLOUT_ | (console_input_pending() ? POLLIN_ : 0));
+		ready = (int16_t)(POLLOUT_ | (cons_tty_readable() ? POLLIN_ : 0));
 	} else {
 		ready = POLLIN_ | POLLOUT_;
 	}

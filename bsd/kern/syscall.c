@@ -26,6 +26,11 @@
 #include <ktest.h>
 #include <linux/sched.h>
 #include <random.h>
+#include <linux/sysinfo.h>
+#include <mach/kern/kalloc.h>
+#include <mach/vm/memory_object.h>
+#include <mach/vm/vm_page.h>
+#include <mach/vm/vm_param.h>
 
 #define SYS_CLASS_LINUX 0
 #define SYS_CLASS_MACH	1
@@ -101,9 +106,14 @@ static const sy_call_t linux_sysent[] = {
 	[87] = sys_unlink,
 	[88] = sys_symlink,
 	[89] = sys_readlink,
+	[90] = sys_chmod,
+	[91] = sys_fchmod,
+	[95] = sys_umask,
 	[96] = sys_gettimeofday,
 	[97] = sys_getrlimit,
+	[99] = sys_sysinfo,
 	[102] = sys_getuid,
+	[103] = sys_syslog,
 	[104] = sys_getgid,
 	[105] = sys_setuid,
 	[106] = sys_setgid,
@@ -124,10 +134,15 @@ static const sy_call_t linux_sysent[] = {
 	[121] = sys_getpgid,
 	[124] = sys_getsid,
 	[128] = sys_rt_sigtimedwait,
+	[130] = sys_rt_sigsuspend,
+	[137] = sys_statfs,
+	[138] = sys_fstatfs,
 	[157] = sys_prctl,
 	[158] = sys_arch_prctl,
 	[160] = sys_setrlimit,
 	[162] = sys_sync,
+	[165] = sys_mount,
+	[166] = sys_umount2,
 	[169] = sys_reboot,
 	[186] = sys_gettid,
 	[200] = sys_tkill,
@@ -145,8 +160,10 @@ static const sy_call_t linux_sysent[] = {
 	[263] = sys_unlinkat,
 	[264] = sys_renameat,
 	[267] = sys_readlinkat,
+	[268] = sys_fchmodat,
 	[269] = sys_faccessat,
 	[271] = sys_ppoll,
+	[280] = sys_utimensat,
 	[288] = sys_accept4,
 	[292] = sys_dup3,
 	[293] = sys_pipe2,
@@ -293,6 +310,71 @@ sys_sync(struct trapframe *tf)
 {
 	(void)vfs_sync_all();
 	return 0;
+}
+
+/*
+ * syslog(type, buf, len) — klogctl for dmesg: read the console's message buffer (everything
+ * the console printed, kernel lines and the rest), its size, the console log level.
+ * XXX: the buffer cannot be cleared (4, 5) and unread tracking (2, 9) is not kept.
+ */
+long
+sys_syslog(struct trapframe *tf)
+{
+	size_t len = (size_t)MIN(tf->tf_rdx, (uint64_t)CONSOLE_MSGBUF);
+	char *buf;
+	long n;
+
+	switch ((int)tf->tf_rdi) {
+	case 0: /* close */
+	case 1: /* open */
+		return 0;
+	case 3: /* read all */
+		if ((int64_t)tf->tf_rdx < 0)
+			return -EINVAL;
+		if (len == 0)
+			return 0;
+		if ((buf = kalloc(len)) == NULL)
+			return -ENOMEM;
+		n = (long)console_msgbuf_read(buf, len);
+		if (copyout(buf, (void *)tf->tf_rsi, (size_t)n) != 0)
+			n = -EFAULT;
+		kfree(buf, len);
+		return n;
+	case 8: /* console level */
+		if ((int64_t)tf->tf_rdx < 1 || tf->tf_rdx > 8)
+			return -EINVAL;
+		console_set_loglevel((int)tf->tf_rdx);
+		return 0;
+	case 10: /* size of the buffer */
+		return CONSOLE_MSGBUF;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* sysinfo(2): uptime, memory and swap in pages (mem_unit = PAGE_SIZE), the process count. */
+long
+sys_sysinfo(struct trapframe *tf)
+{
+	struct default_pager_swap_stats sw;
+	struct sysinfo si;
+	struct proc_info pi;
+	pid_t last = 0;
+
+	memset(&si, 0, sizeof(si));
+	default_pager_swap_stats(&sw);
+	si.uptime = (long)(clock_uptime_ns() / 1000000000ULL);
+	si.totalram = vm_page_total_count;
+	si.freeram = vm_page_free_count;
+	si.bufferram = 0; /* the file cache is the UBC: /proc/meminfo's Cached */
+	si.totalswap = sw.dss_slots;
+	si.freeswap = sw.dss_slots - MIN(sw.dss_used, sw.dss_slots);
+	while (proc_info_next(last, &pi)) {
+		last = pi.pi_pid;
+		si.procs++;
+	}
+	si.mem_unit = PAGE_SIZE;
+	return copyout(&si, (void *)tf->tf_rdi, sizeof(si)) != 0 ? -EFAULT : 0;
 }
 
 long

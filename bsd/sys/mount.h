@@ -16,7 +16,8 @@
 
 struct io_media;
 
-#define MNT_RDONLY 0x1
+#define MNT_RDONLY  0x1
+#define MNT_NOCACHE 0x2 /* lookups bypass the name cache (names that come and go: procfs) */
 
 #define MNAMELEN 64
 
@@ -60,6 +61,16 @@ extern lck_mtx_t vfs_mount_lock;
 
 extern const struct vfsops ext2_vfsops;
 extern const struct vfsops devfs_vfsops;
+extern const struct vfsops procfs_vfsops;
+
+/*
+ * vfs_type_find: the file system type user space names `name` (mount -t; /proc/filesystems).
+ *   Returns: its vfsops, or NULL (unknown).
+ * vfs_type_at: the i-th type (NULL past the last); *nodev: it mounts no device; *magic: the
+ * f_type statfs(2) reports for it (Linux's magic numbers, linux/magic.h).
+ */
+const struct vfsops *vfs_type_find(const char *name);
+const struct vfsops *vfs_type_at(unsigned i, bool *nodev, uint32_t *magic);
 
 /*
  * vfs_init: the VFS at boot: the vnode cache, the name cache, devfs; then the root file system

@@ -31,6 +31,8 @@ namei_step(vnode_t dp, const char *comp, size_t len, vnode_t *vpp)
 	void *hit;
 	int err;
 
+	if (dp->v_mount->mnt_flag & MNT_NOCACHE)
+		return VOP_LOOKUP(dp, comp, len, vpp);
 	switch (nc_lookup(dp, comp, len, namei_tryref, &hit)) {
 	case NC_HIT:
 		*vpp = hit;

@@ -16,12 +16,45 @@
 #include <debugshell.h>
 #include <iokit/io_matching.h>
 #include <iokit/io_media.h>
+#include <linux/magic.h>
 #include <mach/kern/kalloc.h>
 
 struct mount *mountlist;
 vnode_t rootvnode;
 lck_mtx_t vfs_mount_lock = LCK_MTX_INITIALIZER("vfs mount");
 static uint64_t vfs_next_dev = 1;
+
+/* The types mount(2) knows. XXX: devfs answers to "devtmpfs" once the tmpfs work lands. */
+static const struct {
+	const struct vfsops *vt_ops;
+	bool vt_nodev;
+	uint32_t vt_magic;
+} vfs_types[] = {
+	{ &ext2_vfsops, false, EXT2_SUPER_MAGIC },
+	{ &devfs_vfsops, true, TMPFS_MAGIC }, /* devtmpfs is a tmpfs */
+	{ &procfs_vfsops, true, PROC_SUPER_MAGIC },
+};
+
+const struct vfsops *
+vfs_type_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(vfs_types); i++)
+		if (strcmp(vfs_types[i].vt_ops->vfs_name, name) == 0)
+			return vfs_types[i].vt_ops;
+	return NULL;
+}
+
+const struct vfsops *
+vfs_type_at(unsigned i, bool *nodev, uint32_t *magic)
+{
+	if (i >= ARRAY_SIZE(vfs_types))
+		return NULL;
+	if (nodev != NULL)
+		*nodev = vfs_types[i].vt_nodev;
+	if (magic != NULL)
+		*magic = vfs_types[i].vt_magic;
+	return vfs_types[i].vt_ops;
+}
 
 struct find_media {
 	const char *fm_label;	/* LABEL=... */

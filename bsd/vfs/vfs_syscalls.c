@@ -16,6 +16,7 @@
  * by is kept for that). XXX: both are kept as text, so ".." after a symbolic link goes back up
  * the link's name, not its target's parent.
  */
+#include <arch/x86_64/timer.h>
 #include <arch/x86_64/usercopy.h>
 #include <bsd/kern/file.h>
 #include <bsd/kern/proc.h>
@@ -24,6 +25,8 @@
 #include <bsd/sys/errno.h>
 #include <bsd/sys/vfs_file.h>
 #include <bsd/vfs/vfs_syscalls.h>
+#include <asm/statfs.h>
+#include <mach/kern/clock.h>
 #include <mach/kern/kalloc.h>
 
 #define VFS_PATH_MAX 4096
@@ -198,6 +201,12 @@ vfs_file_vnode(struct file *fp, struct vnode **vpp, int *oflags)
 	return 0;
 }
 
+const char *
+vfs_file_path(const struct file *fp)
+{
+	return fp->f_ops == &vnops_fileops ? ((const struct vfile *)fp->f_data)->vf_path : NULL;
+}
+
 /* ---- open ---- */
 
 #define OPEN_FLAGS_KNOWN                                                                        \
@@ -217,7 +226,7 @@ vfs_openat(int dirfd, uint64_t upath, int flags, uint32_t mode)
 		return -EINVAL;
 	if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
 		return r;
-	err = vn_open(path, flags, mode & 07777, &vp);
+	err = vn_open(path, flags, mode & 07777 & ~(uint32_t)current_proc()->p_umask, &vp);
 	if (err != 0) {
 		vfs_path_free(path);
 		return -err;
@@ -362,6 +371,9 @@ sys_fstat(struct trapframe *tf)
 		if (err != -ESPIPE)
 			return err;
 		ops = fd_get(tf->tf_rdi)->f_ops;
+		/* The console is /dev/console's device: ttyname() matches the two. */
+		if (file_is_console(fd_get(tf->tf_rdi)) && vn_stat_path("/dev/console", true, &st) == 0)
+			return vfs_stat_out(&st, tf->tf_rsi);
 		memset(&st, 0, sizeof(st));
 		st.st_mode = ops == &socket_fileops ? S_IFSOCK | 0777
 			     : ops->fo_ioctl != NULL ? S_IFCHR | 0620 /* the console */
@@ -473,7 +485,7 @@ vfs_mkdirat(int dirfd, uint64_t upath, uint32_t mode)
 
 	if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
 		return r;
-	err = vn_mkdir(path, mode & 07777);
+	err = vn_mkdir(path, mode & 07777 & ~(uint32_t)current_proc()->p_umask);
 	vfs_path_free(path);
 	return -err;
 }
@@ -641,6 +653,118 @@ sys_fsync(struct trapframe *tf)
 	return -vn_fsync(vf->vf_vp);
 }
 
+/* ---- attributes: chmod, utimensat ---- */
+
+/* Set va on the file dirfd/upath names (upath 0: the open file dirfd itself). */
+static long
+vfs_setattr_at(int dirfd, uint64_t upath, bool follow, struct vattr *va)
+{
+	struct nameidata nd = { .ni_op = LOOKUP, .ni_flags = follow ? FOLLOW : 0 };
+	vnode_t vp;
+	char *path = NULL;
+	long r;
+	int err;
+
+	if (upath == 0) {
+		struct vfile *vf = vfile_get((uint64_t)(uint32_t)dirfd, &r);
+
+		if (vf == NULL)
+			return r == -ESPIPE ? -EINVAL : r;
+		vp = vf->vf_vp;
+		vnode_ref(vp);
+	} else {
+		if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
+			return r;
+		nd.ni_path = path;
+		if ((err = namei(&nd)) != 0) {
+			vfs_path_free(path);
+			return -err;
+		}
+		vp = nd.ni_vp;
+		nd.ni_vp = NULL;
+		namei_done(&nd);
+	}
+	if (vp->v_mount->mnt_flag & MNT_RDONLY)
+		err = EROFS;
+	else
+		err = VOP_SETATTR(vp, va);
+	vnode_rele(vp);
+	if (path != NULL)
+		vfs_path_free(path);
+	return -err;
+}
+
+static long
+vfs_chmod_at(int dirfd, uint64_t upath, uint64_t mode)
+{
+	struct vattr va = { .va_mask = VA_MODE, .va_mode = (uint32_t)mode & 07777 };
+
+	/* XXX: every process is root: no owner check. */
+	return vfs_setattr_at(dirfd, upath, true, &va);
+}
+
+long
+sys_chmod(struct trapframe *tf)
+{
+	return vfs_chmod_at(AT_FDCWD, tf->tf_rdi, tf->tf_rsi);
+}
+
+long
+sys_fchmod(struct trapframe *tf)
+{
+	return vfs_chmod_at((int)tf->tf_rdi, 0, tf->tf_rsi);
+}
+
+long
+sys_fchmodat(struct trapframe *tf)
+{
+	return vfs_chmod_at((int)tf->tf_rdi, tf->tf_rsi, tf->tf_rdx);
+}
+
+/* umask(mask): the creation mask open and mkdir apply from now on; returns the old one. */
+long
+sys_umask(struct trapframe *tf)
+{
+	struct proc *p = current_proc();
+	long old = p->p_umask;
+
+	p->p_umask = (uint16_t)(tf->tf_rdi & 0777);
+	return old;
+}
+
+#define UTIME_NOW_  ((1l << 30) - 1l)
+#define UTIME_OMIT_ ((1l << 30) - 2l)
+
+/*
+ * utimensat(dirfd, path, times[2], flags): path NULL is futimens(dirfd). Only the modification
+ * time is kept (ext2 here keeps one time stamp; the access time is accepted and dropped).
+ */
+long
+sys_utimensat(struct trapframe *tf)
+{
+	struct vattr va = { .va_mask = VA_MTIME };
+	int64_t ts[2][2];
+	uint64_t now_ns = clock_get_calendar_ns();
+
+	if (tf->tf_r10 & ~(uint64_t)AT_SYMLINK_NOFOLLOW_)
+		return -EINVAL;
+	va.va_mtime = (int64_t)(now_ns / 1000000000ULL);
+	if (tf->tf_rdx != 0) {
+		if (copyin((const void *)tf->tf_rdx, ts, sizeof(ts)) != 0)
+			return -EFAULT;
+		for (int i = 0; i < 2; i++)
+			if (ts[i][1] != UTIME_NOW_ && ts[i][1] != UTIME_OMIT_ &&
+			    (ts[i][1] < 0 || ts[i][1] >= 1000000000))
+				return -EINVAL;
+		if (ts[1][1] == UTIME_OMIT_)
+			return 0;
+		if (ts[1][1] != UTIME_NOW_)
+			va.va_mtime = ts[1][0];
+	}
+	return vfs_setattr_at((int)tf->tf_rdi, tf->tf_rsi, !(tf->tf_r10 & AT_SYMLINK_NOFOLLOW_),
+			      &va);
+}
+
 /* ---- the current directory ---- */
 
 /*
@@ -789,4 +913,143 @@ vfs_access(const char *path, int mode)
 		return err;
 	/* access(2) answers for the real ids (kern_prot.c). */
 	return cred_vaccess(st.st_uid, st.st_gid, st.st_mode, mode & 7, true);
+}
+
+/* ---- mount, umount2, statfs (mount(2), umount(2), statfs(2)) ---- */
+
+#define MS_RDONLY_	 0x1
+#define MS_NOSUID_	 0x2
+#define MS_NODEV_	 0x4
+#define MS_NOEXEC_	 0x8
+#define MS_SILENT_	 0x8000
+#define MS_MGC_MSK_	 0xffff0000u /* the old magic 0xC0ED in the high half: ignored */
+#define MNT_FORCE_	 0x1
+#define MNT_DETACH_	 0x2
+#define UMOUNT_NOFOLLOW_ 0x8
+
+/* The mount's absolute, normalised target from a user path (AT_FDCWD-relative). */
+static long
+vfs_mount_target(uint64_t upath, char **out)
+{
+	long r = vfs_path_in(AT_FDCWD, upath, out);
+
+	if (r == 0)
+		vfs_path_normalise(*out);
+	return r;
+}
+
+long
+sys_mount(struct trapframe *tf)
+{
+	uint64_t flags = tf->tf_r10 & ~(uint64_t)MS_MGC_MSK_;
+	char fstype[16], source[MNAMELEN], *target;
+	const struct vfsops *ops;
+	struct io_media *m = NULL;
+	bool nodev = true;
+	size_t len;
+	long r;
+
+	/* XXX: remount, bind and move mounts, and the nosuid/nodev/noexec options that mean
+	 * nothing without credentials, are not supported: asking for them is EINVAL. */
+	if (flags & ~(uint64_t)(MS_RDONLY_ | MS_NOSUID_ | MS_NODEV_ | MS_NOEXEC_ | MS_SILENT_))
+		return -EINVAL;
+	if (tf->tf_rdx == 0)
+		return -EINVAL;
+	r = copyinstr((const void *)tf->tf_rdx, fstype, sizeof(fstype), &len);
+	if (r != 0)
+		return r == ENAMETOOLONG ? -ENODEV : -EFAULT;
+	if ((ops = vfs_type_find(fstype)) == NULL)
+		return -ENODEV;
+	for (unsigned i = 0; vfs_type_at(i, &nodev, NULL) != ops; i++)
+		;
+	if (tf->tf_rdi == 0)
+		ksnprintf(source, sizeof(source), "%s", fstype);
+	else if ((r = copyinstr((const void *)tf->tf_rdi, source, sizeof(source), &len)) != 0)
+		return r == ENAMETOOLONG ? -ENAMETOOLONG : -EFAULT;
+	if (!nodev && (m = vfs_find_media(source)) == NULL)
+		return -ENOTBLK;
+	if ((r = vfs_mount_target(tf->tf_rsi, &target)) != 0)
+		return r;
+	r = -vfs_mount_at(ops, m, source, target, (flags & MS_RDONLY_) ? MNT_RDONLY : 0);
+	vfs_path_free(target);
+	return r;
+}
+
+long
+sys_umount2(struct trapframe *tf)
+{
+	char *target;
+	long r;
+
+	/* XXX: MNT_FORCE and MNT_DETACH are taken as a plain unmount (EBUSY while in use). */
+	if (tf->tf_rsi & ~(uint64_t)(MNT_FORCE_ | MNT_DETACH_ | UMOUNT_NOFOLLOW_))
+		return -EINVAL;
+	if ((r = vfs_mount_target(tf->tf_rdi, &target)) != 0)
+		return r;
+	/* The root stays until power-off (vfs_shutdown): the running programs page from it. */
+	r = strcmp(target, "/") == 0 ? -EBUSY : -vfs_unmount_path(target);
+	vfs_path_free(target);
+	return r;
+}
+
+/* statfs(2)'s answer for the file system of vp, copied out to ubuf. */
+static long
+vfs_statfs_out(vnode_t vp, uint64_t ubuf)
+{
+	struct mount *mp = vp->v_mount;
+	const struct vfsops *ops;
+	struct statfs_info sf;
+	struct statfs st;
+	uint32_t magic = 0;
+	int err;
+
+	if ((err = mp->mnt_op->vfs_statfs(mp, &sf)) != 0)
+		return -err;
+	for (unsigned i = 0; (ops = vfs_type_at(i, NULL, &magic)) != NULL; i++)
+		if (ops == mp->mnt_op)
+			break;
+	memset(&st, 0, sizeof(st));
+	st.f_type = ops != NULL ? magic : 0;
+	st.f_bsize = st.f_frsize = sf.f_bsize;
+	st.f_blocks = (long)sf.f_blocks;
+	st.f_bfree = (long)sf.f_bfree;
+	st.f_bavail = (long)sf.f_bavail;
+	st.f_files = (long)sf.f_files;
+	st.f_ffree = (long)sf.f_ffree;
+	st.f_fsid.val[0] = (int)mp->mnt_dev;
+	st.f_namelen = sf.f_namemax;
+	st.f_flags = (mp->mnt_flag & MNT_RDONLY) ? MS_RDONLY_ : 0;
+	return copyout(&st, (void *)ubuf, sizeof(st)) != 0 ? -EFAULT : 0;
+}
+
+long
+sys_statfs(struct trapframe *tf)
+{
+	struct nameidata nd = { .ni_op = LOOKUP, .ni_flags = FOLLOW };
+	char *path;
+	long r;
+	int err;
+
+	if ((r = vfs_path_in(AT_FDCWD, tf->tf_rdi, &path)) != 0)
+		return r;
+	nd.ni_path = path;
+	if ((err = namei(&nd)) != 0) {
+		vfs_path_free(path);
+		return -err;
+	}
+	r = vfs_statfs_out(nd.ni_vp, tf->tf_rsi);
+	namei_done(&nd);
+	vfs_path_free(path);
+	return r;
+}
+
+long
+sys_fstatfs(struct trapframe *tf)
+{
+	long err = 0;
+	struct vfile *vf = vfile_get(tf->tf_rdi, &err);
+
+	if (vf == NULL)
+		return err == -ESPIPE ? -ENOSYS : err; /* XXX: sockets and pipes have no statfs */
+	return vfs_statfs_out(vf->vf_vp, tf->tf_rsi);
 }

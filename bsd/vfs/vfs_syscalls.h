@@ -14,7 +14,8 @@
 	X(sys_mkdir) X(sys_mkdirat) X(sys_unlink) X(sys_unlinkat) X(sys_rmdir) X(sys_rename)    \
 	X(sys_renameat) X(sys_renameat2) X(sys_link) X(sys_symlink) X(sys_readlink)             \
 	X(sys_readlinkat) X(sys_truncate) X(sys_ftruncate) X(sys_fsync) X(sys_chdir)             \
-	X(sys_fchdir) X(sys_getcwd)
+	X(sys_fchdir) X(sys_getcwd) X(sys_mount) X(sys_umount2) X(sys_statfs) X(sys_fstatfs)      \
+	X(sys_chmod) X(sys_fchmod) X(sys_fchmodat) X(sys_utimensat) X(sys_umask)
 
 #define SYS_VFS_DECLARE(name) long name(struct trapframe *tf);
 SYS_VFS_HANDLERS(SYS_VFS_DECLARE)
@@ -23,6 +24,11 @@ SYS_VFS_HANDLERS(SYS_VFS_DECLARE)
 /* The fileops of an open vnode (a file that is one is recognised by them). */
 struct fileops;
 extern const struct fileops vnops_fileops;
+
+/* vfs_file_path: the absolute path an open vnode file was opened by, or NULL for another
+ * kind of file. Valid while fp is. */
+struct file;
+const char *vfs_file_path(const struct file *fp);
 
 /*
  * vfs_file_vnode: the vnode and open(2) flags of open file fp (mmap of a file).

@@ -22,6 +22,7 @@
  * saved by the free-page reserve.
  */
 #include <bsd/sys/vfs_file.h>
+#include <bsd/sys/mount.h>
 #include <bsd/vfs/vfs_ubc.h>
 #include <console.h>
 #include <mach/kern/kalloc.h>
@@ -654,8 +655,9 @@ again:
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 }
 
-uint64_t
-ubc_purge_clean(vnode_t vp)
+/* Free vp's clean, idle pages (and, unless mapped_too, only those no pmap maps). */
+static uint64_t
+ubc_free_clean(vnode_t vp, bool mapped_too)
 {
 	vm_object_t o = vp->v_object;
 	uint64_t n = 0;
@@ -670,7 +672,8 @@ ubc_purge_clean(vnode_t vp)
 		for (; m != NULL; m = next) {
 			next = m->vmp_hnext;
 			if ((m->vmp_vmflags & (VM_PAGE_VM_BUSY | VM_PAGE_VM_DIRTY)) ||
-			    m->vmp_wire_count != 0 || pmap_is_modified(m))
+			    m->vmp_wire_count != 0 || pmap_is_modified(m) ||
+			    (!mapped_too && pmap_page_is_mapped(m)))
 				continue;
 			vm_page_free(m);
 			n++;
@@ -678,6 +681,63 @@ ubc_purge_clean(vnode_t vp)
 	}
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
 	return n;
+}
+
+uint64_t
+ubc_purge_clean(vnode_t vp)
+{
+	return ubc_free_clean(vp, true);
+}
+
+struct ubc_sum {
+	uint64_t us_pages, us_dirty;
+	bool us_drop;
+};
+
+static void
+ubc_sum_vnode(vnode_t vp, void *arg)
+{
+	struct ubc_sum *s = arg;
+	uint64_t dirty;
+
+	if (vp->v_type != VREG)
+		return;
+	if (s->us_drop) {
+		s->us_pages += ubc_free_clean(vp, false);
+		return;
+	}
+	s->us_pages += ubc_resident(vp, &dirty);
+	s->us_dirty += dirty;
+}
+
+/* Run ubc_sum_vnode over every vnode of every mount. */
+static void
+ubc_sum_all(struct ubc_sum *s)
+{
+	lck_mtx_lock(&vfs_mount_lock);
+	for (struct mount *mp = mountlist; mp != NULL; mp = mp->mnt_next)
+		vnode_iterate(mp, ubc_sum_vnode, s);
+	lck_mtx_unlock(&vfs_mount_lock);
+}
+
+uint64_t
+ubc_drop_clean_pages(void)
+{
+	struct ubc_sum s = { .us_drop = true };
+
+	ubc_sum_all(&s);
+	return s.us_pages;
+}
+
+uint64_t
+ubc_cached_pages(uint64_t *dirty)
+{
+	struct ubc_sum s = { .us_drop = false };
+
+	ubc_sum_all(&s);
+	if (dirty != NULL)
+		*dirty = s.us_dirty;
+	return s.us_pages;
 }
 
 uint64_t

@@ -80,6 +80,16 @@ struct vm_object *ubc_map(vnode_t vp);
 /* ubc_purge_clean: drop vp's clean, unused pages (tests, memory pressure). Returns how many. */
 uint64_t ubc_purge_clean(vnode_t vp);
 
+/*
+ * ubc_drop_clean_pages: drop every clean page of every cached file that no one maps, waits for
+ * or has wired (/proc/sys/vm/drop_caches; the caller syncs first if it wants dirty pages gone).
+ *   Locks:   takes vfs_mount_lock; may sleep. Returns: the pages dropped.
+ */
+uint64_t ubc_drop_clean_pages(void);
+
+/* ubc_cached_pages: pages the UBC holds over all mounts (*dirty: how many are dirty). As above. */
+uint64_t ubc_cached_pages(uint64_t *dirty);
+
 /* ubc_resident: vp's resident pages, and how many are dirty. */
 uint64_t ubc_resident(vnode_t vp, uint64_t *dirty);
 

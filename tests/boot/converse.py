@@ -4,8 +4,9 @@
 Used by boot scenarios through BOOT_DRIVER (tests/boot/lib.sh). It starts the QEMU command
 given after `--` (which must route the serial port to stdio), copies everything the guest
 prints to the log, and for each --cmd waits for the prompt, types the command one character at
-a time, and keeps what the guest answered until the next prompt. After the last command it
-waits for QEMU to exit by itself (e.g. through an ACPI power-off).
+a time (a "{pause}" in it waits a few seconds; "{no-enter}" at its end leaves out the Enter
+key), and keeps what the guest answered until the next prompt. After the last command it waits
+for QEMU to exit by itself (e.g. through an ACPI power-off).
 
 The one idea: never type before the prompt, and never wait past one deadline for the whole
 conversation; on any failure say which step it was in --reason, so the judge can tell a user
@@ -23,6 +24,12 @@ import sys
 import time
 
 TIMED_OUT = 124
+# In a --cmd, PAUSE stops the typing for PAUSE_SECONDS (the guest's output is still read): so a
+# command can start before the next keys come, e.g. "sleep 100\r{pause}\x03" for ^C.
+PAUSE = "{pause}"
+PAUSE_SECONDS = 3
+# A --cmd ending in NO_ENTER is typed without the carriage return (one ended by ^C, say).
+NO_ENTER = "{no-enter}"
 
 
 def main():
@@ -53,10 +60,14 @@ def main():
                 f.write(text + "\n")
         print("converse: " + text, file=sys.stderr)
 
-    def pump(until):
-        """Read guest output until the deadline, QEMU's exit, or until() is true."""
+    def pump(until, seconds=None):
+        """Read guest output until the deadline, QEMU's exit, or until() is true (or for
+        `seconds`, when given)."""
+        stop = deadline if seconds is None else min(deadline, time.monotonic() + seconds)
         while not until():
-            left = deadline - time.monotonic()
+            left = stop - time.monotonic()
+            if left <= 0 and seconds is not None:
+                return "ok"
             if left <= 0:
                 return "deadline"
             ready, _, _ = select.select([proc.stdout], [], [], min(left, 0.5))
@@ -122,10 +133,14 @@ def main():
         if n > 1:
             save(n - 1, args.cmd[n - 2], bytes(buf[pos:found[0]]))
         pos = found[0] + len(prompt)
-        for c in cmd + "\r":
-            proc.stdin.write(c.encode())
-            proc.stdin.flush()
-            time.sleep(args.char_delay)
+        typed = cmd[:-len(NO_ENTER)] if cmd.endswith(NO_ENTER) else cmd + "\r"
+        for i, part in enumerate(typed.split(PAUSE)):
+            if i > 0:
+                pump(lambda: False, PAUSE_SECONDS)
+            for c in part:
+                proc.stdin.write(c.encode())
+                proc.stdin.flush()
+                time.sleep(args.char_delay)
 
     got = pump(lambda: False)
     if args.cmd:

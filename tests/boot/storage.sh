@@ -11,7 +11,7 @@ BOOT_ACCEL=tcg
 BOOT_TIMEOUT=90
 BOOT_APPEND="ktest=all root=LABEL=nimbus-ext2"
 tree=$BOOT_WORKDIR/storage-tree
-rm -rf "$tree" && mkdir -p "$tree/etc" "$tree/dev"
+rm -rf "$tree" && mkdir -p "$tree/etc" "$tree/dev" "$tree/proc"
 printf 'hello from the host disk\n' >"$tree/hello.txt"
 printf 'nimbus' >"$tree/etc/motd"
 ln -s etc/motd "$tree/link"
@@ -42,4 +42,5 @@ boot_expect '^vfs: mounted /dev/vdb1 on / \(ext2' "the partition mounted as the 
 boot_expect '^ok [0-9]+ - vfs_ubc_read_cold_warm_purge$' "the UBC ktest (ran, not skipped)"
 boot_expect '^ok [0-9]+ - vfs_devfs_nodes$' "the devfs ktest (ran, not skipped)"
 boot_expect '^ok [0-9]+ - vfs_ubc_mmap_coherence$' "the mmap coherence ktest (ran, not skipped)"
+boot_expect '^ok [0-9]+ - procfs_mount_meminfo_drop_caches$' "the procfs ktest (ran, not skipped)"
 boot_finish

@@ -55,6 +55,7 @@ static const struct utest tests[] = {
 	{ "threads_fork_exec", "/bin/threadtest", "forkexec", 0 },
 	{ "threads_create_join_rate", "/bin/threadtest", "rate", 0 },
 	{ "credentials", "/bin/threadtest", "creds", 0 },
+	{ "console_tty_signals", "/bin/utest", "tty", 0 },
 	{ "socket_calls", "/bin/nettest", NULL, 0 },
 	{ "mach_ipc_traps", "/bin/machtest", NULL, 0 },
 	{ "mach_rpc_between_processes", "/bin/machrpc", NULL, 0 },

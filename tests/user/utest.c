@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -576,6 +578,90 @@ t_enosys(void)
 	return 0;
 }
 
+static volatile int tty_usr1;
+
+static void
+tty_on_usr1(int sig)
+{
+	tty_usr1++;
+}
+
+static void
+tty_on_usr2(int sig)
+{
+}
+
+/* Fork a child that sends sig1 to us after 100 ms, then sig2 (if not 0) every 100 ms until
+ * it is killed (so a slow parent still gets one while it waits). */
+static pid_t
+tty_signal_later(int sig1, int sig2)
+{
+	pid_t parent = getpid(), pid = fork();
+	struct timespec ts = { 0, 100000000 };
+
+	if (pid == 0) {
+		nanosleep(&ts, NULL);
+		kill(parent, sig1);
+		while (sig2 != 0) {
+			nanosleep(&ts, NULL);
+			kill(parent, sig2);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+/*
+ * The console as a terminal, with nothing typed at it: termios and window size; a blocked read
+ * restarted by an SA_RESTART handler and ended with EINTR by one without; kill() of a process
+ * group (0 and -pgid); rt_sigsuspend waking for a blocked signal and putting the mask back.
+ */
+static int
+t_tty(void)
+{
+	struct sigaction a = { 0 };
+	struct winsize ws;
+	struct termios t;
+	sigset_t block, none, now;
+	pid_t pid;
+	char c;
+	int st;
+
+	CHECK(isatty(0));
+	CHECK(tcgetattr(0, &t) == 0 && (t.c_lflag & ICANON) && (t.c_lflag & ISIG));
+	CHECK(t.c_cc[VINTR] == 3 && t.c_cc[VERASE] == 0x7f && t.c_cc[VEOF] == 4);
+	CHECK(ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row == 24 && ws.ws_col == 80);
+	a.sa_handler = tty_on_usr1;
+	a.sa_flags = SA_RESTART;
+	CHECK(sigaction(SIGUSR1, &a, NULL) == 0);
+	a.sa_handler = tty_on_usr2;
+	a.sa_flags = 0;
+	CHECK(sigaction(SIGUSR2, &a, NULL) == 0);
+
+	pid = tty_signal_later(SIGUSR1, SIGUSR2);
+	errno = 0;
+	CHECK(read(0, &c, 1) == -1 && errno == EINTR);
+	CHECK(tty_usr1 == 1); /* the read went on after the first handler */
+	CHECK(signal(SIGUSR2, SIG_IGN) != SIG_ERR && kill(pid, SIGKILL) == 0);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st));
+
+	CHECK(setpgid(0, 0) == 0); /* our own group, so kill(0) reaches no one else */
+	CHECK(kill(0, SIGUSR1) == 0 && tty_usr1 == 2);
+	CHECK(kill(-getpid(), SIGUSR1) == 0 && tty_usr1 == 3);
+	CHECK(kill(-32000, SIGUSR1) == -1 && errno == ESRCH);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigemptyset(&none);
+	CHECK(sigprocmask(SIG_BLOCK, &block, NULL) == 0);
+	pid = tty_signal_later(SIGUSR1, 0);
+	CHECK(sigsuspend(&none) == -1 && errno == EINTR);
+	CHECK(tty_usr1 == 4);
+	CHECK(sigprocmask(SIG_BLOCK, NULL, &now) == 0 && sigismember(&now, SIGUSR1));
+	CHECK(waitpid(pid, &st, 0) == pid && st == 0);
+	return 0;
+}
+
 /*
  * Close-on-exec: pipe2(O_CLOEXEC) descriptors and one marked with F_SETFD are closed in a child
  * after execve; a plain pipe, a dup of a close-on-exec one (dup clears the flag) and one that
@@ -679,6 +765,8 @@ main(int argc, char **argv)
 		return t_enosys();
 	if (strcmp(t, "cloexec") == 0)
 		return t_cloexec();
+	if (strcmp(t, "tty") == 0)
+		return t_tty();
 	if (strcmp(t, "fdcheck") == 0 && argc > 2)
 		return t_fdcheck(argv[2]);
 	printf("# utest: unknown test '%s'\n", t);
