@@ -22,7 +22,7 @@ typedef long (*sy_call_t)(struct trapframe *tf);
 	X(sys_pipe) X(sys_pipe2) X(sys_clock_nanosleep) X(sys_getrlimit) X(sys_setrlimit)     \
 	X(sys_prlimit64) X(sys_prctl) X(sys_setsid) X(sys_getsid) X(sys_getpgid) X(sys_getpgrp)    \
 	X(sys_setpgid) X(sys_fcntl) X(sys_poll) X(sys_ppoll) X(sys_rt_sigtimedwait)         \
-	X(sys_sync) X(sys_time)
+	X(sys_sync) X(sys_time) X(sys_sethostname)
 
 #define SYS_DECLARE(name) long name(struct trapframe *tf);
 SYS_HANDLERS(SYS_DECLARE)

@@ -60,6 +60,10 @@ extern lck_mtx_t vfs_mount_lock;
 
 extern const struct vfsops ext2_vfsops;
 extern const struct vfsops devfs_vfsops;
+extern const struct vfsops cd9660_vfsops;
+
+/* vfs_byname: the file-system type mount(2) names ("ext2", "iso9660", "devfs"), or NULL. */
+const struct vfsops *vfs_byname(const char *name);
 
 /*
  * vfs_init: the VFS at boot: the vnode cache, the name cache, devfs; then the root file system
@@ -91,7 +95,9 @@ int vfs_sync_all(void);
 void vfs_shutdown(void);
 
 /*
- * vfs_find_media: the IOMedia named by spec: "/dev/vda1", "vda1" or "LABEL=name".
+ * vfs_find_media: the IOMedia named by spec: "/dev/vda1", "vda1" or "LABEL=name". A label is
+ * a partition's (GPT name) or, on a media without one, an ISO 9660 volume identifier (a
+ * NoCloud seed, "cidata"), which is read from the disk: call it from a thread that may sleep.
  *   Returns: the media (valid while its nub lives), or NULL.
  * XXX: the nub is not retained: a mounted disk that goes away leaves the mount reading
  * through a terminated media (which answers errors); forced unmount on terminate is to come.

@@ -46,6 +46,8 @@ int vn_readdir(vnode_t vp, uint64_t *cookie, void *buf, size_t len, size_t *done
 
 /* vn_truncate: set a regular file's size (EISDIR, EROFS, EINVAL). */
 int vn_truncate(vnode_t vp, uint64_t size);
+/* vn_chmod: set vp's permission bits (07777 of mode). Returns 0, EROFS, or the fs's error. */
+int vn_chmod(vnode_t vp, uint32_t mode);
 int vn_fsync(vnode_t vp);
 
 /* Name operations, by path. */

@@ -2,8 +2,9 @@
  * vfs_syscalls.c — the file-system system calls of the Linux x86-64 ABI over the VFS (XNU
  * bsd/vfs/vfs_syscalls.c and vfs_vnops.c's vnops fileops): open, openat, lseek, pread64,
  * pwrite64, stat, fstat, lstat, newfstatat, getdents64, mkdir(at), unlink(at), rmdir,
- * rename(at), link, symlink, readlink, truncate, ftruncate, fsync, fdatasync; and the reader
- * exec uses for programs on a mounted file system.
+ * rename(at), link, symlink, readlink, truncate, ftruncate, fsync, fdatasync, chmod, fchmod,
+ * fchmodat, mount, umount2;
+ * and the reader exec uses for programs on a mounted file system.
  *
  * The one idea: an open vnode is one more kind of struct file (bsd/kern/file.h), so read,
  * write, readv, writev, dup and close from kern_descrip.c work on it unchanged; its fileops
@@ -24,6 +25,7 @@
 #include <bsd/sys/errno.h>
 #include <bsd/sys/vfs_file.h>
 #include <bsd/vfs/vfs_syscalls.h>
+#include <iokit/io_media.h>
 #include <mach/kern/kalloc.h>
 
 #define VFS_PATH_MAX 4096
@@ -617,6 +619,51 @@ sys_truncate(struct trapframe *tf)
 	return -err;
 }
 
+static long
+vfs_chmodat(int dirfd, uint64_t upath, uint32_t mode)
+{
+	struct nameidata nd = { .ni_op = LOOKUP, .ni_flags = FOLLOW };
+	char *path;
+	long r;
+	int err;
+
+	if ((r = vfs_path_in(dirfd, upath, &path)) != 0)
+		return r;
+	nd.ni_path = path;
+	if ((err = namei(&nd)) == 0) {
+		err = vn_chmod(nd.ni_vp, mode);
+		namei_done(&nd);
+	}
+	vfs_path_free(path);
+	return -err;
+}
+
+long
+sys_chmod(struct trapframe *tf)
+{
+	return vfs_chmodat(AT_FDCWD, tf->tf_rdi, (uint32_t)tf->tf_rsi);
+}
+
+/* fchmodat(dirfd, path, mode, flags): AT_SYMLINK_NOFOLLOW is EOPNOTSUPP, as on Linux. */
+long
+sys_fchmodat(struct trapframe *tf)
+{
+	if (tf->tf_r10 != 0)
+		return tf->tf_r10 == 0x100 ? -EOPNOTSUPP : -EINVAL;
+	return vfs_chmodat((int)tf->tf_rdi, tf->tf_rsi, (uint32_t)tf->tf_rdx);
+}
+
+long
+sys_fchmod(struct trapframe *tf)
+{
+	long err = 0;
+	struct vfile *vf = vfile_get(tf->tf_rdi, &err);
+
+	if (vf == NULL)
+		return err == -ESPIPE ? -EINVAL : err; /* XXX: pipes and sockets have no mode */
+	return -vn_chmod(vf->vf_vp, (uint32_t)tf->tf_rsi);
+}
+
 long
 sys_fsync(struct trapframe *tf)
 {
@@ -715,6 +762,73 @@ sys_fchdir(struct trapframe *tf)
 	err = vfs_chdir_path(path);
 	vfs_path_free(path);
 	return err;
+}
+
+/* mount(2) flags (Linux include/uapi/linux/mount.h) that change nothing here but are fine. */
+#define MS_RDONLY	 0x1
+#define MS_HARMLESS	 (0x2 | 0x4 | 0x8 | 0x400 | 0x800 | 0x8000 | 0x200000 | 0xc0ed0000)
+
+/*
+ * mount(source, target, fstype, flags, data): a file system of type fstype (vfs_byname) from
+ * the disk source names (/dev/vdb, vdb; LABEL=x too) on directory target. No options (data)
+ * are read; remount, bind and move are EINVAL. XXX: no credentials yet: anyone may mount.
+ */
+long
+sys_mount(struct trapframe *tf)
+{
+	uint64_t flags = tf->tf_r10;
+	const struct vfsops *ops;
+	struct io_media *media = NULL;
+	char type[16], *src = NULL, *target = NULL, from[MNAMELEN];
+	size_t len;
+	long r;
+
+	if (flags & ~(uint64_t)(MS_RDONLY | MS_HARMLESS))
+		return -EINVAL;
+	if (copyinstr((const void *)tf->tf_rdx, type, sizeof(type), &len) != 0)
+		return -ENODEV; /* a type name that long is none we know */
+	if ((ops = vfs_byname(type)) == NULL)
+		return -ENODEV;
+	if ((r = vfs_path_in(AT_FDCWD, tf->tf_rsi, &target)) != 0)
+		return r;
+	ksnprintf(from, sizeof(from), "%s", ops->vfs_name);
+	if (ops != &devfs_vfsops) {
+		if ((src = kalloc(VFS_PATH_MAX)) == NULL) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if (copyinstr((const void *)tf->tf_rdi, src, VFS_PATH_MAX, &len) != 0) {
+			r = -EFAULT;
+			goto out;
+		}
+		if ((media = vfs_find_media(src)) == NULL) {
+			r = -ENOTBLK;
+			goto out;
+		}
+		ksnprintf(from, sizeof(from), "/dev/%s", media->im_bsd_name);
+	}
+	r = -vfs_mount_at(ops, media, from, target, (flags & MS_RDONLY) ? MNT_RDONLY : 0);
+out:
+	if (src != NULL)
+		kfree(src, VFS_PATH_MAX);
+	vfs_path_free(target);
+	return r;
+}
+
+/* umount2(target, flags): flags (MNT_FORCE, MNT_DETACH, ...) are not honoured: EINVAL. */
+long
+sys_umount2(struct trapframe *tf)
+{
+	char *path;
+	long r;
+
+	if (tf->tf_rsi != 0)
+		return -EINVAL;
+	if ((r = vfs_path_in(AT_FDCWD, tf->tf_rdi, &path)) != 0)
+		return r;
+	r = -vfs_unmount_path(path);
+	vfs_path_free(path);
+	return r;
 }
 
 long

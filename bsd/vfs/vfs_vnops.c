@@ -205,6 +205,19 @@ vn_readdir(vnode_t vp, uint64_t *cookie, void *buf, size_t len, size_t *done)
 }
 
 int
+vn_chmod(vnode_t vp, uint32_t mode)
+{
+	struct vattr va;
+
+	if (vn_rdonly(vp))
+		return EROFS;
+	memset(&va, 0, sizeof(va));
+	va.va_mask = VA_MODE;
+	va.va_mode = mode & 07777;
+	return VOP_SETATTR(vp, &va);
+}
+
+int
 vn_truncate(vnode_t vp, uint64_t size)
 {
 	struct vattr va;
