@@ -5,8 +5,9 @@
 # system and prints it. The image's rcS runs /etc/init.d/nocloud, which finds the seed by its
 # label (busybox findfs over /dev), mounts it read-only with the kernel's iso9660 driver
 # (mount(2)), sets the hostname (sethostname(2), uname's nodename, /etc/hostname) and runs the
-# script. After poweroff the host checks the root partition with e2fsck -fn and reads the
-# marker back with debugfs.
+# script. A second boot of the same disk must not run it again (one run per instance-id). After
+# poweroff the host checks the root partition with e2fsck -fn and reads the marker back with
+# debugfs.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/image.inc"
 
@@ -62,6 +63,22 @@ boot_answer 1 '^names: seedhost seedhost seedhost' "hostname, uname -n and /etc/
 boot_answer 2 '^marker from user-data on seedhost$' "the marker on the root file system"
 boot_answer 3 '^0$' "nothing of the seed left mounted"
 boot_expect '^vfs: unmounted /dev/vda3 from /$' "the root unmounted clean at poweroff"
+
+# A second boot of the same disk and seed: the same instance, so user-data does not run again
+# (cloud-init's scripts-user is per instance); the hostname is applied again.
+if [ -n "$BOOT_STATUS" ]; then
+	BOOT_LOG=$BOOT_LOGDIR/$BOOT_NAME.again.log
+	BOOT_QEMU_LOG=$BOOT_LOGDIR/$BOOT_NAME.again.qemu.log
+	BOOT_HVC_LOG=$BOOT_LOGDIR/$BOOT_NAME.again.hvc0.log
+	rm -f "$BOOT_LOG" "$BOOT_QEMU_LOG" "$BOOT_HVC_LOG"
+	boot_shell_run "cat /root/nocloud-marker" poweroff
+	boot_expect "^nocloud: user-data already ran for instance $iid: not run again\$" \
+		"user-data not run again for the same instance (second boot)"
+	boot_expect '^nocloud: hostname set to seedhost$' "the hostname set again (second boot)"
+	boot_answer 1 '^marker from user-data on seedhost$' "the marker kept (second boot)"
+	grep -q '^user-data: wrote' "$BOOT_LOG" &&
+		boot_fail "user-data ran again on the second boot ($BOOT_LOG)"
+fi
 if [ -n "$BOOT_STATUS" ]; then
 	if ! IMAGE_FSCK_DEBUGFS="cat /root/nocloud-marker" bash ci/image-fsck.sh "$overlay" \
 		>"$fsck_log" 2>&1; then
