@@ -2,9 +2,10 @@
  * cd9660_fuzz.c — libFuzzer harness for bsd/fs/cd9660/cd9660.c: an ISO image is untrusted
  * (a NoCloud seed is whatever disk the VM was given), so any bytes must mount or be refused
  * with an errno, and everything reachable from the root (directory records, Rock Ridge
- * entries and continuation areas, file data, lookups by name and "..") must read without a
- * fault. The input is the image itself; the seeds are small `xorriso -as genisoimage -no-pad`
- * images: seed-rr (-V cidata -r: meta-data, user-data, d/f) and plain (--norock README.TXT).
+ * entries and continuation areas, symlink targets, file data, lookups by name and "..") must
+ * read without a fault. The input is the image itself; the seeds are small `xorriso -as
+ * genisoimage -no-pad` images: seed-rr (-V cidata -r: meta-data, user-data, d/f, symlinks d/l and a 252-byte long)
+ * and plain (--norock README.TXT).
  */
 // fuzz-deps: bsd/fs/cd9660/cd9660.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
 #include <stdint.h>
@@ -83,6 +84,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)cd9660_readdir(&fs, &d, walk_fn, &w);
 			(void)cd9660_lookup(&fs, &d, "..", 2, &n);
 			(void)cd9660_lookup(&fs, &d, "meta-data", 9, &n);
+			continue;
+		}
+		if ((d.n_mode & CD9660_S_IFMT) == CD9660_S_IFLNK) {
+			if (cd9660_readlink(&fs, &d, (char *)buf, 300) == 0 &&
+			    strlen((char *)buf) >= 300)
+				abort();
 			continue;
 		}
 		if (cd9660_read(&fs, &d, 0, buf, sizeof(buf), &got) == 0 && got > sizeof(buf))

@@ -153,7 +153,72 @@ struct cd_su {
 	bool su_px;
 	bool su_relocated;	/* RE: a directory moved here by deep-directory relocation */
 	uint32_t su_mode, su_nlink, su_uid, su_gid;
+	/* SL, collected only when su_link is set (cd9660_readlink). */
+	char *su_link;
+	unsigned su_linkcap, su_linklen;
+	bool su_sl;		/* an SL entry was seen */
+	bool su_sl_glue;	/* the last component said CONTINUE: no '/' before the next */
 };
+
+/* Append n bytes to the link target being built; EIO (logged) when it does not fit. */
+static int
+cd_sl_put(struct cd9660_fs *fs, struct cd_su *su, const void *p, unsigned n)
+{
+	if (n >= su->su_linkcap - su->su_linklen) {
+		klog(LOG_ERR, "cd9660 %s: Rock Ridge symlink longer than %u bytes\n", fs->fs_name,
+		     su->su_linkcap - 1);
+		return EIO;
+	}
+	memcpy(su->su_link + su->su_linklen, p, n);
+	su->su_linklen += n;
+	su->su_link[su->su_linklen] = '\0';
+	return 0;
+}
+
+/*
+ * One SL entry (RRIP 4.1.3): component records of flags, length and bytes. ROOT starts the
+ * path at "/", CURRENT and PARENT are "." and ".."; a component with CONTINUE goes on in the
+ * next one without a separator.
+ */
+static int
+cd_su_sl(struct cd9660_fs *fs, struct cd_su *su, const uint8_t *e, unsigned elen)
+{
+	unsigned p = 5;
+
+	if (elen < 5)
+		return EIO;
+	if (su->su_link == NULL)
+		return 0;
+	su->su_sl = true;
+	while (p < elen) {
+		uint8_t cflags;
+		unsigned clen;
+		int err = 0;
+
+		if (elen - p < 2 || e[p + 1] > elen - p - 2) {
+			klog(LOG_ERR, "cd9660 %s: bad Rock Ridge symlink component\n", fs->fs_name);
+			return EIO;
+		}
+		cflags = e[p];
+		clen = e[p + 1];
+		if (su->su_linklen > 0 && !su->su_sl_glue &&
+		    su->su_link[su->su_linklen - 1] != '/')
+			err = cd_sl_put(fs, su, "/", 1);
+		if (err == 0 && (cflags & 0x08))
+			err = su->su_linklen == 0 ? cd_sl_put(fs, su, "/", 1) : 0;
+		else if (err == 0 && (cflags & 0x02))
+			err = cd_sl_put(fs, su, ".", 1);
+		else if (err == 0 && (cflags & 0x04))
+			err = cd_sl_put(fs, su, "..", 2);
+		else if (err == 0)
+			err = cd_sl_put(fs, su, e + p + 2, clen);
+		if (err != 0)
+			return err;
+		su->su_sl_glue = (cflags & 0x01) != 0;
+		p += 2 + clen;
+	}
+	return 0;
+}
 
 /* One NM entry's component: append, or "." / ".." (RRIP 4.1.4). */
 static int
@@ -222,6 +287,9 @@ cd_su_walk(struct cd9660_fs *fs, struct cd_su *su, const uint8_t *area, unsigned
 			*ce_len = le32(e + 20);
 		} else if (e[0] == 'R' && e[1] == 'E') {
 			su->su_relocated = true;
+		} else if (e[0] == 'S' && e[1] == 'L') {
+			if (cd_su_sl(fs, su, e, elen) != 0)
+				return EIO;
 		}
 		p += elen;
 	}
@@ -341,6 +409,45 @@ cd_parse(struct cd9660_fs *fs, const uint8_t *rec, unsigned reclen, uint64_t add
 	if (*namelen == 0) {
 		klog(LOG_ERR, "cd9660 %s: record at %llu has an empty name\n", fs->fs_name,
 		     (unsigned long long)addr);
+		return EIO;
+	}
+	return 0;
+}
+
+int
+cd9660_readlink(struct cd9660_fs *fs, const struct cd9660_node *np, char *buf, size_t len)
+{
+	uint32_t bs = fs->fs_bsize, off = (uint32_t)(np->n_ino % bs);
+	uint64_t blk = np->n_ino / bs;
+	const uint8_t *rec;
+	struct cd_su su;
+	int err;
+
+	if ((np->n_mode & CD9660_S_IFMT) != CD9660_S_IFLNK)
+		return EINVAL;
+	if (len < 2)
+		return ENAMETOOLONG;
+	/* A symlink's id is its record's address (cd_parse): read the record again. */
+	if (blk >= fs->fs_nblocks)
+		return EIO;
+	if ((err = cd_readblk(fs, (uint32_t)blk, fs->fs_buf)) != 0)
+		return err;
+	rec = fs->fs_buf + off;
+	if (bs - off < CD_DR_MIN || rec[0] < CD_DR_MIN || rec[0] > bs - off ||
+	    CD_DR_NAME + (unsigned)rec[CD_DR_NAMELEN] > rec[0]) {
+		klog(LOG_ERR, "cd9660 %s: symlink record at %llu changed\n", fs->fs_name,
+		     (unsigned long long)np->n_ino);
+		return EIO;
+	}
+	memset(&su, 0, sizeof(su));
+	su.su_link = buf;
+	su.su_linkcap = len > UINT32_MAX ? UINT32_MAX : (unsigned)len;
+	buf[0] = '\0';
+	if ((err = cd_su_parse(fs, rec, rec[0], fs->fs_susp_skip, &su)) != 0)
+		return err;
+	if (!su.su_sl || su.su_linklen == 0) {
+		klog(LOG_ERR, "cd9660 %s: symlink at %llu has no target (SL)\n", fs->fs_name,
+		     (unsigned long long)np->n_ino);
 		return EIO;
 	}
 	return 0;

@@ -1,7 +1,7 @@
 /*
  * cd9660.h — the ISO 9660 file system, read-only (ECMA-119, 2nd edition: volume descriptors
  * 8.4, directory records 9.1, path through directories 6.8), with the Rock Ridge extensions
- * (IEEE P1282 RRIP 1.12 over SUSP P1281 1.12: SP, CE, ST, NM, PX, RE) that `xorriso -r` and
+ * (IEEE P1282 RRIP 1.12 over SUSP P1281 1.12: SP, CE, ST, NM, PX, SL, RE) that `xorriso -r` and
  * `genisoimage -r` write so that names keep their case and length ("meta-data", not
  * "META_DAT.;1"). It is what cloud-init's NoCloud seed ("cidata") is made of. Portable like
  * ext2: the disk is reached through a read callback, so the same code runs in the kernel (over
@@ -18,8 +18,8 @@
  * directory reached by name or by ".." has one id; a file's is the byte address of its record.
  *
  * Locking: none inside; the caller serialises every call on one struct cd9660_fs (one block
- * buffer). XXX: not read: Joliet (the supplementary descriptor), Rock Ridge symlinks (SL) and
- * deep-directory relocation (CL/PL), multi-extent and interleaved files (logged, skipped).
+ * buffer). XXX: not read: Joliet (the supplementary descriptor), deep-directory relocation
+ * (CL/PL), multi-extent and interleaved files (logged, skipped).
  */
 #ifndef _BSD_FS_CD9660_CD9660_H_
 #define _BSD_FS_CD9660_CD9660_H_
@@ -101,6 +101,13 @@ int cd9660_readdir(struct cd9660_fs *fs, const struct cd9660_node *dir, cd9660_d
  */
 int cd9660_lookup(struct cd9660_fs *fs, const struct cd9660_node *dir, const char *name,
 		  size_t len, struct cd9660_node *out);
+
+/*
+ * cd9660_readlink: the target of Rock Ridge symlink np (its SL entries) into buf, NUL-terminated.
+ *   Returns: 0; EINVAL (not a symlink); ENAMETOOLONG (len < 2); EIO (no SL, a target that does
+ *            not fit len, or a bad record; logged).
+ */
+int cd9660_readlink(struct cd9660_fs *fs, const struct cd9660_node *np, char *buf, size_t len);
 
 /*
  * cd9660_read: up to len bytes of file np from off into buf; *got is how many (0 at or past

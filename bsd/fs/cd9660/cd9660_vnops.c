@@ -9,8 +9,6 @@
  * recycle another vnode of the same mount). Nothing is ever written: the mount is always
  * MNT_RDONLY and the vnode operations that change things are left out (EOPNOTSUPP; the
  * system calls answer EROFS first).
- *
- * XXX: Rock Ridge symlinks (SL) are not read: readlink answers EOPNOTSUPP.
  */
 #include <bsd/fs/cd9660/cd9660.h>
 #include <bsd/sys/dirent.h>
@@ -20,6 +18,8 @@
 #include <iokit/io_media.h>
 #include <mach/kern/kalloc.h>
 #include <mach/vm/vm_param.h>
+
+#define CD9660_PATH_MAX 4096
 
 struct cd9660_mount {
 	struct cd9660_fs cm_fs;
@@ -181,6 +181,24 @@ cd9660_vop_read(vnode_t vp, struct uio *uio, int ioflag)
 	return ubc_read(vp, uio);
 }
 
+static int
+cd9660_vop_readlink(vnode_t vp, struct uio *uio)
+{
+	struct cd9660_mount *cm = cmp(vp->v_mount);
+	char *buf = kalloc(CD9660_PATH_MAX);
+	int err;
+
+	if (buf == NULL)
+		return ENOMEM;
+	lck_mtx_lock(&cm->cm_lock);
+	err = cd9660_readlink(&cm->cm_fs, cnp(vp), buf, CD9660_PATH_MAX);
+	lck_mtx_unlock(&cm->cm_lock);
+	if (err == 0)
+		err = uiomove(buf, strlen(buf), uio);
+	kfree(buf, CD9660_PATH_MAX);
+	return err;
+}
+
 /* pagein: the file's bytes at off, the rest of the pages past its end zeroed. */
 static int
 cd9660_vop_pagein(vnode_t vp, uint64_t off, void *buf, size_t len)
@@ -210,6 +228,7 @@ static const struct vnodeops cd9660_vnops = {
 	.vop_readdir = cd9660_vop_readdir,
 	.vop_getattr = cd9660_vop_getattr,
 	.vop_read = cd9660_vop_read,
+	.vop_readlink = cd9660_vop_readlink,
 	.vop_reclaim = cd9660_vop_reclaim,
 	.vop_pagein = cd9660_vop_pagein,
 };

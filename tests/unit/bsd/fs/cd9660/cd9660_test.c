@@ -254,6 +254,37 @@ Test(cd9660, long_rock_ridge_name_through_continuation_area)
 	free(s);
 }
 
+Test(cd9660, rock_ridge_symlinks)
+{
+	struct cd9660_node n;
+	char buf[300], longt[251], cmd[700];
+
+	memset(longt, 'x', sizeof(longt) - 1);
+	longt[sizeof(longt) - 1] = '\0';
+	snprintf(cmd, sizeof(cmd), "mkdir d && echo t > d/t && ln -s d/t rel && ln -s /etc/motd abs "
+		 "&& ln -s ../up/./x dots && ln -s %s/y long", longt);
+	iso_make("-V vol -R", cmd);
+	cr_assert_eq(mount_img(), 0);
+	get("/rel", &n);
+	cr_assert_eq(n.n_mode & CD9660_S_IFMT, CD9660_S_IFLNK);
+	cr_assert_eq(cd9660_readlink(&FS, &n, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "d/t");
+	get("/abs", &n);
+	cr_assert_eq(cd9660_readlink(&FS, &n, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "/etc/motd");
+	get("/dots", &n);
+	cr_assert_eq(cd9660_readlink(&FS, &n, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "../up/./x");
+	get("/long", &n);
+	cr_assert_eq(cd9660_readlink(&FS, &n, buf, sizeof(buf)), 0);
+	cr_assert_eq(strlen(buf), strlen(longt) + 2);
+	hosted_klog_reset();
+	cr_assert_eq(cd9660_readlink(&FS, &n, buf, 50), EIO);
+	cr_assert(strstr(hosted_klog_last, "longer than") != NULL, "%s", hosted_klog_last);
+	get("/d/t", &n);
+	cr_assert_eq(cd9660_readlink(&FS, &n, buf, sizeof(buf)), EINVAL);
+}
+
 /* Byte offset of the record named (ISO name) iso in the root directory. */
 static size_t
 root_record(const char *iso)
