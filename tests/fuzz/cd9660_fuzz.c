@@ -4,8 +4,9 @@
  * with an errno, and everything reachable from the root (directory records, Rock Ridge
  * entries and continuation areas, symlink targets, file data, lookups by name and "..") must
  * read without a fault. The input is the image itself; the seeds are small `xorriso -as
- * genisoimage -no-pad` images: seed-rr (-V cidata -r: meta-data, user-data, d/f, symlinks d/l and a 252-byte long)
- * and plain (--norock README.TXT).
+ * genisoimage -no-pad` images: seed-rr (-V cidata -r: meta-data, user-data, d/f, symlinks
+ * d/l and a 252-byte long), plain (--norock README.TXT) and joliet (--norock -J: meta-data,
+ * Dir/MixedCase.txt).
  */
 // fuzz-deps: bsd/fs/cd9660/cd9660.c tests/unit/shim/kalloc_malloc.c kernel/libkern/format.c
 #include <stdint.h>

@@ -11,6 +11,8 @@
 #define CD_VD_MAX	64	/* descriptors looked at before giving up on a terminator */
 #define CD_VD_SIZE	2048	/* a volume descriptor is one 2048-byte sector */
 #define CD_VD_PRIMARY	1
+#define CD_VD_SUPPL	2
+#define CD_SVD_ESCAPES	88	/* escape sequences: Joliet's UCS-2 levels are %/@, %/C, %/E */
 #define CD_VD_TERM	255
 #define CD_PVD_LABEL	40	/* volume identifier, 32 d-characters */
 #define CD_PVD_SPACE	80	/* volume space size, both-endian 32 */
@@ -341,6 +343,41 @@ cd_iso_name(const uint8_t *rec, char *name)
 }
 
 /*
+ * The Joliet name of rec (UCS-2 big-endian), version dropped, as UTF-8. Returns its length;
+ * 0 (logged) for a name that is odd-sized or does not fit CD9660_NAME_MAX bytes.
+ */
+static unsigned
+cd_joliet_name(struct cd9660_fs *fs, const uint8_t *rec, char *name)
+{
+	unsigned n = rec[CD_DR_NAMELEN], out = 0;
+
+	if (n & 1)
+		goto bad;
+	for (unsigned i = 0; i < n; i += 2) {
+		unsigned c = (unsigned)rec[CD_DR_NAME + i] << 8 | rec[CD_DR_NAME + i + 1];
+
+		if (c == ';')
+			break;
+		if (c == 0 || c == '/' || out + 3 > CD9660_NAME_MAX)
+			goto bad;
+		if (c < 0x80) {
+			name[out++] = (char)c;
+		} else if (c < 0x800) {
+			name[out++] = (char)(0xc0 | c >> 6);
+			name[out++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			name[out++] = (char)(0xe0 | c >> 12);
+			name[out++] = (char)(0x80 | ((c >> 6) & 0x3f));
+			name[out++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	return out;
+bad:
+	klog(LOG_ERR, "cd9660 %s: bad Joliet name (%u bytes)\n", fs->fs_name, n);
+	return 0;
+}
+
+/*
  * Parse directory record rec (reclen bytes, already checked to hold its name) found at byte
  * address addr into *np, its name into name (CD9660_NAME_MAX + 1 bytes), *namelen.
  * Returns 0; ENOENT for a record that is not shown (associated file, relocated directory,
@@ -403,6 +440,8 @@ cd_parse(struct cd9660_fs *fs, const uint8_t *rec, unsigned reclen, uint64_t add
 	} else if (su.su_nm && su.su_namelen > 0) {
 		memcpy(name, su.su_name, su.su_namelen);
 		*namelen = su.su_namelen;
+	} else if (fs->fs_joliet) {
+		*namelen = cd_joliet_name(fs, rec, name);
 	} else {
 		*namelen = cd_iso_name(rec, name);
 	}
@@ -604,6 +643,45 @@ cd_root(struct cd9660_fs *fs, const uint8_t *vd)
 	return 0;
 }
 
+/*
+ * Without Rock Ridge, names come from a Joliet tree when the volume has one (a supplementary
+ * descriptor with a UCS-2 escape sequence): its root replaces the primary one. vd is a
+ * CD_VD_SIZE scratch buffer. A missing or unreadable Joliet descriptor is not an error.
+ */
+static int
+cd_joliet(struct cd9660_fs *fs, uint64_t dev_size, uint8_t *vd)
+{
+	char name[CD9660_NAME_MAX + 1];
+	struct cd9660_node root;
+	unsigned namelen;
+	const uint8_t *r;
+	int err;
+
+	for (unsigned i = 0; i < CD_VD_MAX; i++) {
+		uint64_t off = (uint64_t)(CD_VD_FIRST + i) * CD_VD_SIZE;
+
+		if (off + CD_VD_SIZE > dev_size || fs->fs_read(fs->fs_ctx, off, vd, CD_VD_SIZE) ||
+		    memcmp(vd + 1, "CD001", 5) != 0 || vd[0] == CD_VD_TERM)
+			return 0;
+		if (vd[0] != CD_VD_SUPPL || vd[CD_SVD_ESCAPES] != '%' ||
+		    vd[CD_SVD_ESCAPES + 1] != '/' ||
+		    (vd[CD_SVD_ESCAPES + 2] != '@' && vd[CD_SVD_ESCAPES + 2] != 'C' &&
+		     vd[CD_SVD_ESCAPES + 2] != 'E'))
+			continue;
+		r = vd + CD_PVD_ROOT;
+		if (r[0] != CD_DR_MIN || r[CD_DR_NAMELEN] != 1 || !(r[CD_DR_FLAGS] & CD_F_DIR)) {
+			klog(LOG_ERR, "cd9660 %s: bad Joliet root directory record\n", fs->fs_name);
+			return EINVAL;
+		}
+		if ((err = cd_parse(fs, r, CD_DR_MIN, CD_PVD_ROOT, &root, name, &namelen)) != 0)
+			return EINVAL;
+		fs->fs_root = root;
+		fs->fs_joliet = true;
+		return 0;
+	}
+	return 0;
+}
+
 int
 cd9660_mount(struct cd9660_fs *fs, const char *name, uint64_t dev_size, cd9660_read_fn rd,
 	     void *ctx)
@@ -642,7 +720,8 @@ cd9660_mount(struct cd9660_fs *fs, const char *name, uint64_t dev_size, cd9660_r
 		err = ENOMEM;
 		goto out;
 	}
-	err = cd_root(fs, vd);
+	if ((err = cd_root(fs, vd)) == 0 && !fs->fs_rr)
+		err = cd_joliet(fs, dev_size, vd);
 out:
 	kfree(vd, CD_VD_SIZE);
 	if (err != 0)

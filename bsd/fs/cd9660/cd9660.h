@@ -12,14 +12,16 @@
  * checked against the record, the block or the volume before it is used; a bad one is EIO
  * with a log line, never a fault. Functions return 0 or a positive errno.
  *
- * Names: with Rock Ridge the NM entry is the name; without it the ISO name is mapped as Linux
- * does with map=normal: the version (";1") and a trailing dot go and the name is lower-cased.
+ * Names: with Rock Ridge the NM entry is the name; without it, the Joliet tree's (Joliet
+ * 1995: a supplementary descriptor, UCS-2 names, read as UTF-8) when the volume has one; else
+ * the ISO name mapped as Linux does with map=normal: the version (";1") and a trailing dot go
+ * and the name is lower-cased.
  * File ids: a directory's is the byte address of its extent (its "." record), so the same
  * directory reached by name or by ".." has one id; a file's is the byte address of its record.
  *
  * Locking: none inside; the caller serialises every call on one struct cd9660_fs (one block
- * buffer). XXX: not read: Joliet (the supplementary descriptor), deep-directory relocation
- * (CL/PL), multi-extent and interleaved files (logged, skipped).
+ * buffer). XXX: not read: deep-directory relocation (CL/PL), multi-extent and interleaved
+ * files (logged, skipped); Joliet names beyond UCS-2 (surrogate pairs pass as two characters).
  */
 #ifndef _BSD_FS_CD9660_CD9660_H_
 #define _BSD_FS_CD9660_CD9660_H_
@@ -58,6 +60,7 @@ struct cd9660_fs {
 	char fs_label[CD9660_LABEL_MAX + 1]; /* volume identifier, trailing blanks removed */
 	bool fs_rr;		/* Rock Ridge: the root's "." record carries SUSP's SP */
 	uint8_t fs_susp_skip;	/* SP's LEN_SKP: bytes before each record's SUSP entries */
+	bool fs_joliet;		/* no Rock Ridge: names from the Joliet tree (UCS-2) */
 	struct cd9660_node fs_root;
 	uint8_t *fs_buf;	/* one directory block */
 	uint8_t *fs_cebuf;	/* one continuation-area block */
@@ -65,7 +68,7 @@ struct cd9660_fs {
 
 /*
  * cd9660_mount: find the primary volume descriptor (from block 16 on, up to the terminator),
- * check it, and read the root directory's "." record for Rock Ridge. dev_size is the device's
+ * check it, and read the root directory's "." record for Rock Ridge (else look for Joliet). dev_size is the device's
  * size in bytes; the volume must fit in it.
  *   Returns: 0; EINVAL (not ISO 9660, or geometry that does not hold together; logged);
  *            ENOMEM; or the read error. On error fs holds nothing to free.

@@ -172,6 +172,27 @@ Test(cd9660, plain_iso_names_are_lower_case)
 	cr_assert_eq(n.n_size, 2);
 }
 
+Test(cd9660, joliet_names_without_rock_ridge)
+{
+	struct cd9660_node n;
+	char *s;
+
+	iso_make("-V cidata --norock -J", "echo md > meta-data && echo mixed > MixedCase.txt && "
+		 "echo e > \"$(printf 'caf\\303\\251')\"");
+	cr_assert_eq(mount_img(), 0);
+	cr_assert(!FS.fs_rr);
+	cr_assert(FS.fs_joliet);
+	get("/meta-data", &n);
+	s = slurp(&n);
+	cr_assert_str_eq(s, "md\n");
+	free(s);
+	get("/MixedCase.txt", &n);
+	cr_assert_eq(n.n_size, 6);
+	get("/caf\303\251", &n); /* U+00E9 as UTF-8 */
+	cr_assert_eq(n.n_size, 2);
+	cr_assert_eq(cd9660_lookup(&FS, &FS.fs_root, "meta_dat", 8, &n), ENOENT);
+}
+
 struct seen {
 	unsigned n;
 	char names[16][64];
