@@ -33,7 +33,8 @@ echo "marker from user-data on $(hostname)" >/root/nocloud-marker
 echo "user-data: wrote $(cat /root/nocloud-marker)"
 exit 3
 UD
-bash ci/mkseed.sh "$seed" "$src/user-data" "$src/meta-data" >"$BOOT_LOGDIR/image-nocloud.seed.log" 2>&1 ||
+bash ci/mkseed.sh "$seed" "$src/user-data" "$src/meta-data" \
+	>"$BOOT_LOGDIR/image-nocloud.seed.log" 2>&1 ||
 	boot_fail "ci/mkseed.sh failed: $(tail -n 1 "$BOOT_LOGDIR/image-nocloud.seed.log")"
 qemu-img create -q -f qcow2 -b "$BOOT_TOP/build/nimbus.qcow2" -F qcow2 "$overlay" ||
 	boot_fail "qemu-img could not make the overlay $overlay"

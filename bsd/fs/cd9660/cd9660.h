@@ -68,8 +68,8 @@ struct cd9660_fs {
 
 /*
  * cd9660_mount: find the primary volume descriptor (from block 16 on, up to the terminator),
- * check it, and read the root directory's "." record for Rock Ridge (else look for Joliet). dev_size is the device's
- * size in bytes; the volume must fit in it.
+ * check it, and read the root directory's "." record for Rock Ridge (else look for Joliet).
+ * dev_size is the device's size in bytes; the volume must fit in it.
  *   Returns: 0; EINVAL (not ISO 9660, or geometry that does not hold together; logged);
  *            ENOMEM; or the read error. On error fs holds nothing to free.
  */
