@@ -49,6 +49,7 @@ struct mount {
 	vnode_t mnt_root;		/* its root (a use while mounted) */
 	int mnt_flag;			/* MNT_* */
 	void *mnt_data;			/* the file system's own */
+	struct io_media *mnt_media;	/* the disk it was mounted from, or NULL */
 	uint64_t mnt_dev;		/* st_dev for its files */
 	char mnt_from[MNAMELEN];	/* /dev/vda1, devfs */
 	char mnt_on[MNAMELEN];		/* the path it is mounted on */
@@ -75,8 +76,9 @@ void vfs_init(void);
 /*
  * vfs_mount_at: mount a file system of type ops from media (or none) on the directory `path`
  * ("/" only when nothing is mounted yet).
- *   Returns: 0; ENOENT/ENOTDIR (path); EBUSY (something is mounted there already); the file
- *            system's mount error.
+ *   Returns: 0; ENOENT/ENOTDIR (path); EBUSY (something is mounted there already, or media is
+ *            mounted elsewhere: two mounts of one disk would each write it as its own); the
+ *            file system's mount error.
  */
 int vfs_mount_at(const struct vfsops *ops, struct io_media *media, const char *from,
 		 const char *path, int flags);

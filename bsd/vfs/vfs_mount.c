@@ -141,6 +141,12 @@ vfs_mount_at(const struct vfsops *ops, struct io_media *media, const char *from,
 		err = ENOENT;
 		goto fail;
 	}
+	for (mp = mountlist; media != NULL && mp != NULL; mp = mp->mnt_next) {
+		if (mp->mnt_media == media) {
+			err = EBUSY;
+			goto fail;
+		}
+	}
 	if (rootvnode != NULL) {
 		if ((err = namei(&nd)) != 0)
 			goto fail;
@@ -160,6 +166,7 @@ vfs_mount_at(const struct vfsops *ops, struct io_media *media, const char *from,
 		goto fail;
 	}
 	mp->mnt_op = ops;
+	mp->mnt_media = media;
 	mp->mnt_flag = flags;
 	mp->mnt_dev = vfs_next_dev++;
 	ksnprintf(mp->mnt_from, sizeof(mp->mnt_from), "%s", from);

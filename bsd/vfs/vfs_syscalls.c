@@ -771,7 +771,8 @@ sys_fchdir(struct trapframe *tf)
 /*
  * mount(source, target, fstype, flags, data): a file system of type fstype (vfs_byname) from
  * the disk source names (/dev/vdb, vdb; LABEL=x too) on directory target. No options (data)
- * are read; remount, bind and move are EINVAL. XXX: no credentials yet: anyone may mount.
+ * are read; remount, bind and move are EINVAL; a disk mounted already is EBUSY.
+ * XXX: no credentials yet: anyone may mount.
  */
 long
 sys_mount(struct trapframe *tf)
@@ -785,8 +786,8 @@ sys_mount(struct trapframe *tf)
 
 	if (flags & ~(uint64_t)(MS_RDONLY | MS_HARMLESS))
 		return -EINVAL;
-	if (copyinstr((const void *)tf->tf_rdx, type, sizeof(type), &len) != 0)
-		return -ENODEV; /* a type name that long is none we know */
+	if ((r = copyinstr((const void *)tf->tf_rdx, type, sizeof(type), &len)) != 0)
+		return r == ENAMETOOLONG ? -ENODEV : -EFAULT; /* a name that long is no type */
 	if ((ops = vfs_byname(type)) == NULL)
 		return -ENODEV;
 	if ((r = vfs_path_in(AT_FDCWD, tf->tf_rsi, &target)) != 0)

@@ -192,6 +192,10 @@ main(int argc, char **argv)
 	CHECK(syscall(SYS_mount, "devfs", at(0, dir, "sub"), "devfs", 0, NULL) == -1 &&
 	      errno == EBUSY); /* one devfs, on /dev */
 	CHECK(syscall(SYS_umount2, "/dev", 2 /* MNT_DETACH */) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_mount, "LABEL=nimbus-root", at(0, dir, "sub"), "ext2", 0, NULL) == -1 &&
+	      errno == EBUSY); /* the root's disk: a second ext2 on it would corrupt it */
+	CHECK(syscall(SYS_mount, "none", at(0, dir, "sub"), (const char *)8, 0, NULL) == -1 &&
+	      errno == EFAULT);
 
 	/* sethostname and uname's nodename. */
 	{
