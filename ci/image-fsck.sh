@@ -7,7 +7,7 @@
 # The one idea: work on a raw copy, never the image itself, so a check cannot race or repair
 # what a guest or libvirt still holds, and no loop device or mount is needed.
 #
-# Usage: ci/image-fsck.sh IMAGE [LABEL]; exits 0 when e2fsck finds the file system clean,
+# Usage: [IMAGE_FSCK_DEBUGFS=request] ci/image-fsck.sh IMAGE [LABEL]; exits 0 when e2fsck finds the file system clean,
 # 1 otherwise, with what it found on stderr. The copies live in a temporary folder.
 set -euo pipefail
 
@@ -38,3 +38,9 @@ if ! e2fsck -fn "$tmp/root.img" >"$tmp/e2fsck.log" 2>&1; then
 	fail "e2fsck -fn finds partition $part of $image damaged"
 fi
 echo "image-fsck: $image partition $part ($label): $(tail -n 1 "$tmp/e2fsck.log")"
+# IMAGE_FSCK_DEBUGFS: a debugfs request run on the checked copy (e.g. "cat /root/f"); its
+# output follows on stdout, so a caller can read back what a guest wrote.
+if [ -n "${IMAGE_FSCK_DEBUGFS:-}" ]; then
+	debugfs -R "$IMAGE_FSCK_DEBUGFS" "$tmp/root.img" 2>/dev/null ||
+		fail "debugfs -R '$IMAGE_FSCK_DEBUGFS' failed on partition $part"
+fi

@@ -59,10 +59,18 @@ else
 	net="-netdev hubport,id=net0,hubid=0"
 fi
 
-echo "run-image: $image, $firmware, ${accel#-accel }; Ctrl-A X quits" >&2
+# A NoCloud seed (make seed) as a second, read-only disk.
+seed=""
+if [ -n "${SEED:-}" ]; then
+	[ -f "$SEED" ] || { echo "run-image: no seed at $SEED" >&2; exit 1; }
+	seed="-drive file=$SEED,format=raw,if=none,id=seed0,readonly=on"
+	seed="$seed -device virtio-blk-pci,drive=seed0"
+fi
+
+echo "run-image: $image, $firmware, ${accel#-accel }${SEED:+, seed $SEED}; Ctrl-A X quits" >&2
 # shellcheck disable=SC2086 # $fw, $accel and $net are lists of words
 exec "$QEMU" -M q35 -m 512M -smp 2 -nographic -vga none -serial mon:stdio $accel $fw \
-	-drive file="$image",format=qcow2,if=none,id=disk0 -device virtio-blk-pci,drive=disk0 \
+	-drive file="$image",format=qcow2,if=none,id=disk0 -device virtio-blk-pci,drive=disk0 $seed \
 	$net -device virtio-net-pci,netdev=net0,romfile= \
 	-object rng-random,id=rng0,filename=/dev/urandom -device virtio-rng-pci,rng=rng0 \
 	-device virtio-serial-pci,id=vser0 \

@@ -1,7 +1,7 @@
 /*
  * syscall.c — the system-call dispatcher (XNU bsd/dev/i386/systemcalls.c: unix_syscall) and
  * the Linux x86-64 table, with the small calls that need no subsystem of their own: identity,
- * time, uname, getrandom, reboot.
+ * time, uname, sethostname, getrandom, reboot.
  *
  * The one idea (ARCHITECTURE.md "User ABI"): the high byte of rax picks a class — 0 the Linux
  * x86-64 numbers (arch/x86/entry/syscalls/syscall_64.tbl), 1 the Mach traps, 2 reserved for
@@ -144,6 +144,7 @@ static const sy_call_t linux_sysent[] = {
 	[165] = sys_mount,
 	[166] = sys_umount2,
 	[169] = sys_reboot,
+	[170] = sys_sethostname,
 	[186] = sys_gettid,
 	[200] = sys_tkill,
 	[201] = sys_time,
@@ -278,6 +279,28 @@ sys_sched_yield(struct trapframe *tf)
 	return 0;
 }
 
+/* The node name uname reports and sethostname sets (NUL-terminated; Linux's 64-byte limit). */
+static char sys_hostname[65] = "nimbus";
+static lck_mtx_t sys_hostname_lock = LCK_MTX_INITIALIZER("hostname");
+
+/* sethostname(name, len): len bytes, not NUL-terminated; at most 64. XXX: no credentials. */
+long
+sys_sethostname(struct trapframe *tf)
+{
+	char name[sizeof(sys_hostname)];
+	size_t len = tf->tf_rsi;
+
+	if (len >= sizeof(name))
+		return -EINVAL;
+	if (copyin((const void *)tf->tf_rdi, name, len) != 0)
+		return -EFAULT;
+	name[len] = '\0';
+	lck_mtx_lock(&sys_hostname_lock);
+	memcpy(sys_hostname, name, len + 1);
+	lck_mtx_unlock(&sys_hostname_lock);
+	return 0;
+}
+
 long
 sys_uname(struct trapframe *tf)
 {
@@ -285,7 +308,9 @@ sys_uname(struct trapframe *tf)
 
 	memset(u, 0, sizeof(u));
 	ksnprintf(u[0], sizeof(u[0]), "%s", "Nimbus");
-	ksnprintf(u[1], sizeof(u[1]), "%s", "nimbus");
+	lck_mtx_lock(&sys_hostname_lock);
+	ksnprintf(u[1], sizeof(u[1]), "%s", sys_hostname);
+	lck_mtx_unlock(&sys_hostname_lock);
 	ksnprintf(u[2], sizeof(u[2]), "%s", NIMBUS_VERSION);
 	ksnprintf(u[3], sizeof(u[3]), "%s", NIMBUS_GITREV);
 	ksnprintf(u[4], sizeof(u[4]), "%s", "x86_64");

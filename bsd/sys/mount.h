@@ -50,6 +50,7 @@ struct mount {
 	vnode_t mnt_root;		/* its root (a use while mounted) */
 	int mnt_flag;			/* MNT_* */
 	void *mnt_data;			/* the file system's own */
+	struct io_media *mnt_media;	/* the disk it was mounted from, or NULL */
 	uint64_t mnt_dev;		/* st_dev for its files */
 	char mnt_from[MNAMELEN];	/* /dev/vda1, devfs */
 	char mnt_on[MNAMELEN];		/* the path it is mounted on */
@@ -71,6 +72,7 @@ extern const struct vfsops procfs_vfsops;
  */
 const struct vfsops *vfs_type_find(const char *name);
 const struct vfsops *vfs_type_at(unsigned i, bool *nodev, uint32_t *magic);
+extern const struct vfsops cd9660_vfsops;
 
 /*
  * vfs_init: the VFS at boot: the vnode cache, the name cache, devfs; then the root file system
@@ -82,8 +84,9 @@ void vfs_init(void);
 /*
  * vfs_mount_at: mount a file system of type ops from media (or none) on the directory `path`
  * ("/" only when nothing is mounted yet).
- *   Returns: 0; ENOENT/ENOTDIR (path); EBUSY (something is mounted there already); the file
- *            system's mount error.
+ *   Returns: 0; ENOENT/ENOTDIR (path); EBUSY (something is mounted there already, or media is
+ *            mounted elsewhere: two mounts of one disk would each write it as its own); the
+ *            file system's mount error.
  */
 int vfs_mount_at(const struct vfsops *ops, struct io_media *media, const char *from,
 		 const char *path, int flags);
@@ -102,7 +105,9 @@ int vfs_sync_all(void);
 void vfs_shutdown(void);
 
 /*
- * vfs_find_media: the IOMedia named by spec: "/dev/vda1", "vda1" or "LABEL=name".
+ * vfs_find_media: the IOMedia named by spec: "/dev/vda1", "vda1" or "LABEL=name". A label is
+ * a partition's (GPT name) or, on a media without one, an ISO 9660 volume identifier (a
+ * NoCloud seed, "cidata"), which is read from the disk: call it from a thread that may sleep.
  *   Returns: the media (valid while its nub lives), or NULL.
  * XXX: the nub is not retained: a mounted disk that goes away leaves the mount reading
  * through a terminated media (which answers errors); forced unmount on terminate is to come.

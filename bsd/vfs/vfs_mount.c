@@ -8,6 +8,7 @@
  * while any other vnode of it is still in use, so a file system never goes away under an open
  * file.
  */
+#include <bsd/fs/cd9660/cd9660.h>
 #include <bsd/fs/devfs/devfs.h>
 #include <bsd/sys/mount.h>
 #include <bsd/sys/namei.h>
@@ -33,6 +34,7 @@ static const struct {
 	{ &ext2_vfsops, false, EXT2_SUPER_MAGIC },
 	{ &devfs_vfsops, true, TMPFS_MAGIC }, /* devtmpfs is a tmpfs */
 	{ &procfs_vfsops, true, PROC_SUPER_MAGIC },
+	{ &cd9660_vfsops, false, ISOFS_SUPER_MAGIC },
 };
 
 const struct vfsops *
@@ -78,6 +80,55 @@ find_media_fn(struct io_service *s, unsigned depth, void *arg)
 		fm->fm_media = m;
 }
 
+#define VFS_PROBE_MAX 16
+
+/* The media without a partition label, retained, for the ISO 9660 label probe. */
+struct probe_list {
+	struct io_service *pl_s[VFS_PROBE_MAX];
+	unsigned pl_n;
+};
+
+static void
+probe_collect_fn(struct io_service *s, unsigned depth, void *arg)
+{
+	struct probe_list *pl = arg;
+
+	if (io_media_from_service(s) != NULL && pl->pl_n < VFS_PROBE_MAX &&
+	    os_dict_get_string(io_service_props(s), kIOMediaLabelKey) == NULL) {
+		io_service_retain(s);
+		pl->pl_s[pl->pl_n++] = s;
+	}
+}
+
+static int
+probe_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	return io_media_read(ctx, off, buf, len) == KERN_SUCCESS ? 0 : EIO;
+}
+
+/*
+ * The media whose ISO 9660 volume identifier is label (NoCloud's seed is found so). The
+ * registry walk cannot sleep, so the candidates are collected first and read after.
+ */
+static struct io_media *
+vfs_find_iso_label(const char *label)
+{
+	struct probe_list pl = { .pl_n = 0 };
+	char vol[CD9660_LABEL_MAX + 1];
+	struct io_media *found = NULL;
+
+	io_registry_walk(io_registry_root(), probe_collect_fn, &pl);
+	for (unsigned i = 0; i < pl.pl_n; i++) {
+		struct io_media *m = io_media_from_service(pl.pl_s[i]);
+
+		if (found == NULL && cd9660_probe_label(m->im_size, probe_read, m, vol) == 0 &&
+		    strcmp(vol, label) == 0)
+			found = m;
+		io_service_release(pl.pl_s[i]);
+	}
+	return found;
+}
+
 struct io_media *
 vfs_find_media(const char *spec)
 {
@@ -93,6 +144,8 @@ vfs_find_media(const char *spec)
 	    (fm.fm_name != NULL && fm.fm_name[0] == '\0'))
 		return NULL;
 	io_registry_walk(io_registry_root(), find_media_fn, &fm);
+	if (fm.fm_media == NULL && fm.fm_label != NULL)
+		return vfs_find_iso_label(fm.fm_label);
 	return fm.fm_media;
 }
 
@@ -109,6 +162,12 @@ vfs_mount_at(const struct vfsops *ops, struct io_media *media, const char *from,
 	if (rootvnode == NULL && strcmp(path, "/") != 0) {
 		err = ENOENT;
 		goto fail;
+	}
+	for (mp = mountlist; media != NULL && mp != NULL; mp = mp->mnt_next) {
+		if (mp->mnt_media == media) {
+			err = EBUSY;
+			goto fail;
+		}
 	}
 	if (rootvnode != NULL) {
 		if ((err = namei(&nd)) != 0)
@@ -129,6 +188,7 @@ vfs_mount_at(const struct vfsops *ops, struct io_media *media, const char *from,
 		goto fail;
 	}
 	mp->mnt_op = ops;
+	mp->mnt_media = media;
 	mp->mnt_flag = flags;
 	mp->mnt_dev = vfs_next_dev++;
 	ksnprintf(mp->mnt_from, sizeof(mp->mnt_from), "%s", from);

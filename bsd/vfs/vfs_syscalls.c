@@ -2,8 +2,9 @@
  * vfs_syscalls.c — the file-system system calls of the Linux x86-64 ABI over the VFS (XNU
  * bsd/vfs/vfs_syscalls.c and vfs_vnops.c's vnops fileops): open, openat, lseek, pread64,
  * pwrite64, stat, fstat, lstat, newfstatat, getdents64, mkdir(at), unlink(at), rmdir,
- * rename(at), link, symlink, readlink, truncate, ftruncate, fsync, fdatasync; and the reader
- * exec uses for programs on a mounted file system.
+ * rename(at), link, symlink, readlink, truncate, ftruncate, fsync, fdatasync, chmod, fchmod,
+ * fchmodat, mount, umount2;
+ * and the reader exec uses for programs on a mounted file system.
  *
  * The one idea: an open vnode is one more kind of struct file (bsd/kern/file.h), so read,
  * write, readv, writev, dup and close from kern_descrip.c work on it unchanged; its fileops
@@ -27,6 +28,7 @@
 #include <bsd/vfs/vfs_syscalls.h>
 #include <asm/statfs.h>
 #include <mach/kern/clock.h>
+#include <iokit/io_media.h>
 #include <mach/kern/kalloc.h>
 
 #define VFS_PATH_MAX 4096

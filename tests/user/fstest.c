@@ -2,7 +2,8 @@
  * fstest.c — the file-system system calls seen from user space (bsd/vfs/vfs_syscalls.c), run by
  * the test init on a read-write root file system: fstest DIR works inside DIR (made fresh) with
  * open/creat/openat, read/write/pread/pwrite, lseek, O_APPEND, fstat/stat/lstat/fstatat,
- * ftruncate/truncate, rename, link, symlink/readlink, getdents64, unlink, rmdir, fsync, and the
+ * ftruncate/truncate, rename, link, symlink/readlink, getdents64, unlink, rmdir, fsync,
+ * chmod/fchmod/fchmodat, mount/umount2 refusals, sethostname/uname, and the
  * error answers (ENOENT, EEXIST, EISDIR, ENOTDIR, ENOTEMPTY, EFAULT, EBADF). It leaves
  * DIR/keep.txt and DIR/big.bin for the host to check with debugfs (tests/boot/user-rootfs.sh).
  * Exits 0 when every check held; otherwise prints the first that failed and exits 1.
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #define CHECK(cond)                                                                             \
@@ -164,6 +166,49 @@ main(int argc, char **argv)
 		CHECK(n < 80 && errno == EMFILE);
 		while (n > 0)
 			CHECK(close(fds[--n]) == 0);
+	}
+
+	/* chmod, fchmod, fchmodat: permission bits change, the type does not. */
+	CHECK(chmod(at(0, dir, "keep.txt"), 0600) == 0);
+	CHECK(stat(at(0, dir, "keep.txt"), &st) == 0 && st.st_mode == (S_IFREG | 0600));
+	fd = open(at(0, dir, "keep.txt"), O_RDONLY);
+	CHECK(fd >= 0 && fchmod(fd, 04755 | S_IFDIR) == 0);
+	CHECK(fstat(fd, &st) == 0 && st.st_mode == (S_IFREG | 04755));
+	CHECK(close(fd) == 0);
+	CHECK(fchmodat(dfd, "keep.txt", 0644, 0) == 0);
+	CHECK(stat(at(0, dir, "keep.txt"), &st) == 0 && st.st_mode == (S_IFREG | 0644));
+	CHECK(chmod(at(0, dir, "nothing"), 0644) == -1 && errno == ENOENT);
+	CHECK(chmod((const char *)8, 0644) == -1 && errno == EFAULT);
+	CHECK(fchmod(99, 0644) == -1 && errno == EBADF);
+
+	/* mount and umount2: the refusals (tests/boot/image-nocloud.sh mounts an ISO 9660 seed). */
+	CHECK(syscall(SYS_mount, "none", at(0, dir, "sub"), "nofs", 0, NULL) == -1 &&
+	      errno == ENODEV);
+	CHECK(syscall(SYS_mount, "/dev/nodisk", at(0, dir, "sub"), "iso9660", 1, NULL) == -1 &&
+	      errno == ENOTBLK);
+	CHECK(syscall(SYS_mount, "x", at(0, dir, "sub"), "devfs", 32 /* MS_REMOUNT */, NULL) == -1 &&
+	      errno == EINVAL);
+	CHECK(syscall(SYS_umount2, at(0, dir, "sub"), 0) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_mount, "devfs", at(0, dir, "sub"), "devfs", 0, NULL) == -1 &&
+	      errno == EBUSY); /* one devfs, on /dev */
+	CHECK(syscall(SYS_umount2, "/dev", 2 /* MNT_DETACH */) == -1 && errno == EINVAL);
+	CHECK(syscall(SYS_mount, "LABEL=nimbus-root", at(0, dir, "sub"), "ext2", 0, NULL) == -1 &&
+	      errno == EBUSY); /* the root's disk: a second ext2 on it would corrupt it */
+	CHECK(syscall(SYS_mount, "none", at(0, dir, "sub"), (const char *)8, 0, NULL) == -1 &&
+	      errno == EFAULT);
+
+	/* sethostname and uname's nodename. */
+	{
+		struct utsname u;
+		char longname[80];
+
+		memset(longname, 'h', sizeof(longname));
+		CHECK(sethostname("fstest-host", 11) == 0);
+		CHECK(uname(&u) == 0 && strcmp(u.nodename, "fstest-host") == 0);
+		CHECK(sethostname(longname, 65) == -1 && errno == EINVAL);
+		CHECK(sethostname((const char *)8, 4) == -1 && errno == EFAULT);
+		CHECK(uname(&u) == 0 && strcmp(u.nodename, "fstest-host") == 0);
+		CHECK(sethostname("nimbus", 6) == 0);
 	}
 
 	/* Removal. */
