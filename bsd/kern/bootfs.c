@@ -1,16 +1,21 @@
 /*
  * bootfs.c — the boot module as a read-only file system (see bootfs.h). The module stays where
  * the loader put it (startup keeps module ranges out of the page allocator) and is read through
- * the direct map; cpio.c checks every field.
+ * the direct map; cpio.c checks every field. bootfs_unpack copies it into the mounted root (an
+ * initramfs, as Linux's init/initramfs.c unpacks one into its rootfs).
  */
 #include <mach/vm/vm_param.h>
 #include <boot/bootinfo.h>
 #include <bsd/kern/bootfs.h>
 #include <bsd/kern/cpio.h>
 #include <bsd/sys/errno.h>
+#include <bsd/sys/vfs_file.h>
 #include <console.h>
+#include <mach/kern/kalloc.h>
 
 extern struct boot_info boot_info;
+
+#define PATH_MAX_BOOTFS 4096
 
 static const uint8_t *bootfs_base;
 static size_t bootfs_size;
@@ -18,6 +23,8 @@ static size_t bootfs_size;
 bool
 bootfs_init(void)
 {
+	if (bootfs_base != NULL)
+		return true; /* found already (vfs_init looks first, for an initramfs root) */
 	for (uint32_t i = 0; i < boot_info.nmod; i++) {
 		const struct boot_module *m = &boot_info.mod[i];
 		const uint8_t *base = phystokv(m->base);
@@ -74,4 +81,81 @@ bootfs_open(const char *path, struct exec_reader *r)
 	r->er_ctx = (void *)(uintptr_t)e.ce_data;
 	r->er_size = e.ce_size;
 	return 0;
+}
+
+/* Make one archive entry at path (absolute). Returns 0 or an errno (the entry is skipped). */
+static int
+bootfs_unpack_one(const struct cpio_entry *e, const char *path)
+{
+	uint32_t perm = e->ce_mode & 07777;
+	char *target;
+	size_t resid;
+	vnode_t vp;
+	int err;
+
+	switch (e->ce_mode & CPIO_S_IFMT) {
+	case CPIO_S_IFDIR:
+		err = vn_mkdir(path, perm);
+		return err == EEXIST ? 0 : err;
+	case CPIO_S_IFLNK:
+		if (e->ce_size == 0 || e->ce_size >= 4096)
+			return EINVAL;
+		if ((target = kalloc(e->ce_size + 1)) == NULL)
+			return ENOMEM;
+		memcpy(target, e->ce_data, e->ce_size);
+		target[e->ce_size] = '\0';
+		(void)vn_remove(path); /* a later entry of the same name wins, as on Linux */
+		err = vn_symlink(target, path);
+		kfree(target, e->ce_size + 1);
+		return err;
+	case CPIO_S_IFREG:
+		(void)vn_remove(path);
+		if ((err = vn_open(path, O_WRONLY | O_CREAT | O_TRUNC, perm, &vp)) != 0)
+			return err;
+		err = vn_rdwr(UIO_WRITE, vp, (void *)(uintptr_t)e->ce_data, e->ce_size, 0,
+			      UIO_SYSSPACE, 0, &resid);
+		if (err == 0 && resid != 0)
+			err = EIO;
+		/* Into the file system's own store: the cache may then drop the pages. */
+		if (err == 0)
+			err = vn_fsync(vp);
+		(void)vn_close(vp, O_WRONLY);
+		return err;
+	default:
+		/* XXX: device nodes, FIFOs and sockets of an archive are not made (tmpfs has none). */
+		return EOPNOTSUPP;
+	}
+}
+
+int
+bootfs_unpack(void)
+{
+	struct cpio_entry e;
+	size_t off = 0, files = 0, skipped = 0;
+	char *path;
+	int r, err;
+
+	if (bootfs_base == NULL)
+		return ENOENT;
+	if ((path = kalloc(PATH_MAX_BOOTFS)) == NULL)
+		return ENOMEM;
+	while ((r = cpio_next(bootfs_base, bootfs_size, &off, &e)) == 1) {
+		if (e.ce_namelen == 0)
+			continue; /* "." : the root itself */
+		if (e.ce_namelen + 2 > PATH_MAX_BOOTFS) {
+			skipped++;
+			continue;
+		}
+		path[0] = '/';
+		memcpy(path + 1, e.ce_name, e.ce_namelen + 1);
+		if ((err = bootfs_unpack_one(&e, path)) != 0) {
+			klog(LOG_WARNING, "bootfs: %s not unpacked (error %d)\n", path, err);
+			skipped++;
+			continue;
+		}
+		files++;
+	}
+	kfree(path, PATH_MAX_BOOTFS);
+	printf("bootfs: unpacked %zu entries into / (%zu skipped)\n", files, skipped);
+	return r < 0 ? EINVAL : 0;
 }

@@ -60,11 +60,14 @@ extern lck_mtx_t vfs_mount_lock;
 
 extern const struct vfsops ext2_vfsops;
 extern const struct vfsops devfs_vfsops;
+extern const struct vfsops tmpfs_vfsops;
 
 /*
  * vfs_init: the VFS at boot: the vnode cache, the name cache, devfs; then the root file system
- * named by `root=` (after I/O Kit matching is quiet), with devfs on its /dev. Without root=,
- * or when the root cannot be mounted (logged), / is devfs alone. Called once by the main thread.
+ * named by `root=` (after I/O Kit matching is quiet), with devfs on its /dev; without root= but
+ * with a boot archive (initramfs), a tmpfs root the archive is unpacked into, with devfs on its
+ * /dev. Otherwise, or when the root cannot be mounted (logged), / is devfs alone. Called once
+ * by the main thread.
  */
 void vfs_init(void);
 

@@ -9,6 +9,8 @@
  * file.
  */
 #include <bsd/fs/devfs/devfs.h>
+#include <bsd/kern/bootfs.h>
+#include <bsd/sys/vfs_file.h>
 #include <bsd/sys/mount.h>
 #include <bsd/sys/namei.h>
 #include <cmdline.h>
@@ -277,6 +279,27 @@ vfs_mountroot(const char *spec)
 	return true;
 }
 
+/*
+ * The initramfs as root, as Linux does when it is given one and no root=: a tmpfs on / that
+ * the boot archive is unpacked into, with devfs on its /dev. False (logged) when it cannot be.
+ */
+static bool
+vfs_mountroot_initramfs(void)
+{
+	int err;
+
+	if ((err = vfs_mount_at(&tmpfs_vfsops, NULL, "rootfs", "/", 0)) != 0) {
+		klog(LOG_ERR, "vfs: cannot mount a tmpfs root (error %d)\n", err);
+		return false;
+	}
+	if ((err = bootfs_unpack()) != 0)
+		klog(LOG_ERR, "vfs: the initramfs is damaged (error %d): unpacked what precedes\n",
+		     err);
+	if ((err = vn_mkdir("/dev", 0755)) != 0 && err != EEXIST)
+		klog(LOG_WARNING, "vfs: no /dev in the initramfs root (error %d)\n", err);
+	return true;
+}
+
 void
 vfs_init(void)
 {
@@ -288,7 +311,8 @@ vfs_init(void)
 	if (nc_init(2048) != 0)
 		klog(LOG_WARNING, "vfs: no memory for the name cache: lookups go to disk\n");
 	devfs_init();
-	if (root != NULL && vfs_mountroot(root)) {
+	if ((root != NULL && vfs_mountroot(root)) ||
+	    (root == NULL && bootfs_init() && vfs_mountroot_initramfs())) {
 		if ((err = vfs_mount_at(&devfs_vfsops, NULL, "devfs", "/dev", 0)) != 0)
 			klog(LOG_WARNING, "vfs: devfs not mounted on /dev (error %d)\n", err);
 		return;
