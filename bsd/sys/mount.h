@@ -71,6 +71,9 @@ extern const struct vfsops tmpfs_vfsops;
  */
 void vfs_init(void);
 
+/* vfs_fstype: the file system type mount(2) calls name ("ext2", "tmpfs", "devtmpfs"), or NULL. */
+const struct vfsops *vfs_fstype(const char *name);
+
 /*
  * vfs_mount_at: mount a file system of type ops from media (or none) on the directory `path`
  * ("/" only when nothing is mounted yet).

@@ -65,6 +65,26 @@ vfs_find_media(const char *spec)
 	return fm.fm_media;
 }
 
+/* File system types by mount(2) name. */
+static const struct {
+	const char *ft_name;
+	const struct vfsops *ft_ops;
+} vfs_fstypes[] = {
+	{ "ext2", &ext2_vfsops },
+	{ "tmpfs", &tmpfs_vfsops },
+	{ "devfs", &devfs_vfsops },
+	{ "devtmpfs", &devfs_vfsops }, /* Linux's name for what devfs gives */
+};
+
+const struct vfsops *
+vfs_fstype(const char *name)
+{
+	for (size_t i = 0; i < sizeof(vfs_fstypes) / sizeof(vfs_fstypes[0]); i++)
+		if (strcmp(vfs_fstypes[i].ft_name, name) == 0)
+			return vfs_fstypes[i].ft_ops;
+	return NULL;
+}
+
 int
 vfs_mount_at(const struct vfsops *ops, struct io_media *media, const char *from,
 	     const char *path, int flags)

@@ -2,7 +2,8 @@
  * vfs_syscalls.c — the file-system system calls of the Linux x86-64 ABI over the VFS (XNU
  * bsd/vfs/vfs_syscalls.c and vfs_vnops.c's vnops fileops): open, openat, lseek, pread64,
  * pwrite64, stat, fstat, lstat, newfstatat, getdents64, mkdir(at), unlink(at), rmdir,
- * rename(at), link, symlink, readlink, truncate, ftruncate, fsync, fdatasync; and the reader
+ * rename(at), link, symlink, readlink, truncate, ftruncate, fsync, fdatasync, mount, umount2,
+ * swapon, swapoff; and the reader
  * exec uses for programs on a mounted file system.
  *
  * The one idea: an open vnode is one more kind of struct file (bsd/kern/file.h), so read,
@@ -24,7 +25,9 @@
 #include <bsd/sys/errno.h>
 #include <bsd/sys/vfs_file.h>
 #include <bsd/vfs/vfs_syscalls.h>
+#include <iokit/io_media.h>
 #include <mach/kern/kalloc.h>
+#include <mach/vm/memory_object.h>
 
 #define VFS_PATH_MAX 4096
 
@@ -626,6 +629,119 @@ sys_fsync(struct trapframe *tf)
 	if (vf == NULL)
 		return err == -ESPIPE ? -EINVAL : err;
 	return -vn_fsync(vf->vf_vp);
+}
+
+/* ---- mount, umount2, swapon, swapoff ---- */
+
+static void vfs_path_normalise(char *path);
+
+#define MS_RDONLY_ 0x1
+/* Flags that ask for what is not there (remount, bind, move, propagation): EINVAL; MS_SILENT
+ * (0x8000, which busybox passes) and the access flags are accepted. */
+#define MS_UNSUPPORTED_ (0x20 | 0x1000 | 0x2000 | 0x20000 | 0x40000 | 0x80000 | 0x100000)
+#define MNT_FLAGS_UMOUNT_ 0xf /* MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW */
+
+/*
+ * The IOMedia behind the block device file at the user path upath (as devfs names it).
+ * Returns 0 and *mp, or a negative errno: ENOTBLK (not a block device), ENXIO (no media).
+ */
+static long
+vfs_blockdev_in(uint64_t upath, struct io_media **mp)
+{
+	struct stat st;
+	const char *name;
+	char *path;
+	long r;
+	int err;
+
+	if ((r = vfs_path_in(AT_FDCWD, upath, &path)) != 0)
+		return r;
+	err = vn_stat_path(path, true, &st);
+	if (err == 0 && !S_ISBLK(st.st_mode))
+		err = ENOTBLK;
+	/* XXX: by its name: devfs names a disk's node as I/O Kit names the media. */
+	name = path;
+	for (const char *c = path; *c != '\0'; c++)
+		if (*c == '/')
+			name = c + 1;
+	if (err == 0 && (*mp = vfs_find_media(name)) == NULL)
+		err = ENXIO;
+	vfs_path_free(path);
+	return -err;
+}
+
+/*
+ * mount(source, target, fstype, flags, data): the types of vfs_fstype (others: ENODEV); MS_RDONLY
+ * is honoured, the access flags (nosuid, nodev, noexec, noatime...) are accepted and not kept,
+ * remount/bind/move are EINVAL; data (options) is ignored.
+ */
+long
+sys_mount(struct trapframe *tf)
+{
+	const struct vfsops *ops;
+	struct io_media *media = NULL;
+	char fstype[32], from[MNAMELEN];
+	char *target;
+	long r;
+	int err;
+
+	if (tf->tf_r10 & MS_UNSUPPORTED_)
+		return -EINVAL;
+	if (tf->tf_rdx == 0)
+		return -EINVAL;
+	if ((err = copyinstr((const void *)tf->tf_rdx, fstype, sizeof(fstype), NULL)) != 0)
+		return err == ENAMETOOLONG ? -ENODEV : -EFAULT;
+	if ((ops = vfs_fstype(fstype)) == NULL)
+		return -ENODEV;
+	from[0] = '\0';
+	if (tf->tf_rdi != 0 &&
+	    (err = copyinstr((const void *)tf->tf_rdi, from, sizeof(from), NULL)) != 0)
+		return err == ENAMETOOLONG ? -ENAMETOOLONG : -EFAULT;
+	if (ops == &ext2_vfsops && (r = vfs_blockdev_in(tf->tf_rdi, &media)) != 0)
+		return r;
+	if ((r = vfs_path_in(AT_FDCWD, tf->tf_rsi, &target)) != 0)
+		return r;
+	vfs_path_normalise(target);
+	err = vfs_mount_at(ops, media, from[0] != '\0' ? from : fstype, target,
+			   (tf->tf_r10 & MS_RDONLY_) ? MNT_RDONLY : 0);
+	vfs_path_free(target);
+	return -err;
+}
+
+long
+sys_umount2(struct trapframe *tf)
+{
+	if (tf->tf_rsi & ~(uint64_t)MNT_FLAGS_UMOUNT_)
+		return -EINVAL;
+	/* XXX: MNT_FORCE and MNT_DETACH are not honoured: a busy mount is EBUSY. */
+	return vfs_path1(AT_FDCWD, tf->tf_rdi, vfs_unmount_path);
+}
+
+/* swapon(path, flags): the default pager's swap device; priorities and discard are ignored. */
+long
+sys_swapon(struct trapframe *tf)
+{
+	struct io_media *m;
+	kern_return_t kr;
+	long r;
+
+	if ((r = vfs_blockdev_in(tf->tf_rdi, &m)) != 0)
+		return r == -ENOTBLK ? -EINVAL : r; /* XXX: no swap files */
+	kr = default_pager_swapon(m);
+	return kr == KERN_SUCCESS ? 0 : kr == KERN_NO_SPACE ? -EBUSY : -EINVAL;
+}
+
+long
+sys_swapoff(struct trapframe *tf)
+{
+	struct io_media *m;
+	kern_return_t kr;
+	long r;
+
+	if ((r = vfs_blockdev_in(tf->tf_rdi, &m)) != 0)
+		return r == -ENOTBLK ? -EINVAL : r;
+	kr = default_pager_swapoff(m);
+	return kr == KERN_SUCCESS ? 0 : kr == KERN_FAILURE ? -ENOMEM : -EINVAL;
 }
 
 /* ---- the current directory ---- */

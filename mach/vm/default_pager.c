@@ -196,6 +196,76 @@ dp_swap_look(void)
 	}
 }
 
+/*
+ * A Linux swap signature (mkswap, version 1): "SWAPSPACE2" in the last 10 bytes of the first
+ * 4 KiB. The rest of the header (version, last page, bad pages) is not used: the slots cover
+ * the whole device after its first page.
+ */
+static bool
+dp_swap_signature(struct io_media *m)
+{
+	char *page = kalloc(PAGE_SIZE);
+	bool ok;
+
+	if (page == NULL)
+		return false;
+	ok = m->im_size >= PAGE_SIZE && io_media_read(m, 0, page, PAGE_SIZE) == KERN_SUCCESS &&
+	     memcmp(page + PAGE_SIZE - 10, "SWAPSPACE2", 10) == 0;
+	kfree(page, PAGE_SIZE);
+	return ok;
+}
+
+kern_return_t
+default_pager_swapon(struct io_media *m)
+{
+	kern_return_t kr = KERN_SUCCESS;
+
+	if (!dp_swap_signature(m)) {
+		klog(LOG_WARNING, "default_pager: %s has no swap signature (mkswap)\n",
+		     m->im_bsd_name);
+		return KERN_INVALID_ARGUMENT;
+	}
+	dp_lock();
+	if (dp_swap.ds_media != NULL) {
+		kr = KERN_NO_SPACE; /* one swap device */
+	} else {
+		io_service_retain(m->im_service);
+		if (!dp_swap_attach(m)) {
+			io_service_release(m->im_service);
+			kr = KERN_INVALID_ARGUMENT;
+		}
+	}
+	dp_unlock();
+	return kr;
+}
+
+kern_return_t
+default_pager_swapoff(struct io_media *m)
+{
+	struct io_media *cur;
+	kern_return_t kr = KERN_SUCCESS;
+	uint64_t *map;
+
+	dp_lock();
+	cur = dp_swap.ds_media;
+	if (cur != m) {
+		kr = KERN_INVALID_ARGUMENT;
+	} else if (dp_swap.ds_slots.ss_free != dp_swap.ds_slots.ss_nslots) {
+		kr = KERN_FAILURE; /* XXX: pages on it are not brought back in first */
+	} else {
+		map = dp_swap.ds_slots.ss_map;
+		kfree(map, swap_slots_map_bytes(dp_swap.ds_slots.ss_nslots));
+		memset(&dp_swap.ds_slots, 0, sizeof(dp_swap.ds_slots));
+		__atomic_store_n(&dp_swap.ds_media, NULL, __ATOMIC_RELEASE);
+		dp_swap.ds_next_look = UINT64_MAX; /* not looked for again: swapon brings one */
+		printf("default_pager: swap off %s\n", m->im_bsd_name);
+	}
+	dp_unlock();
+	if (kr == KERN_SUCCESS)
+		io_service_release(m->im_service);
+	return kr;
+}
+
 bool
 default_pager_has_swap(void)
 {
