@@ -64,7 +64,7 @@ done | awk '!seen[$0]++' | while read -r ko; do
 	cp "$ko" "$ird/lib/modules/$rel"
 	echo "$rel" >>"$ird/modules.list"
 done
-(cd "$ird" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
+(cd "$ird" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 >"$out/initramfs.gz"
 
 # 3. The disks, remade when the sizes change (the writeback file is rewritten by every run, with
 # a fresh pattern, so reuse is safe).
@@ -98,7 +98,7 @@ set_machine() {
 	-device virtio-blk-pci,drive=data
 	-drive file=$out/swap.img,format=raw,if=none,id=swap,cache=$BENCH_DISK_CACHE
 	-device virtio-blk-pci,drive=swap
-	-initrd $out/initramfs.cpio"
+	-initrd $out/initramfs.gz"
 }
 set_machine
 

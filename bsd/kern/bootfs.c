@@ -1,17 +1,20 @@
 /*
  * bootfs.c — the boot module as a read-only file system (see bootfs.h). The module stays where
  * the loader put it (startup keeps module ranges out of the page allocator) and is read through
- * the direct map; cpio.c checks every field. bootfs_unpack copies it into the mounted root (an
+ * the direct map; cpio.c checks every field. A gzip'd module (how initramfs images usually come)
+ * is inflated first into wired kernel memory, sized by its trailer and checked by its CRC. bootfs_unpack copies it into the mounted root (an
  * initramfs, as Linux's init/initramfs.c unpacks one into its rootfs).
  */
 #include <mach/vm/vm_param.h>
 #include <boot/bootinfo.h>
 #include <bsd/kern/bootfs.h>
 #include <bsd/kern/cpio.h>
+#include <bsd/kern/inflate.h>
 #include <bsd/sys/errno.h>
 #include <bsd/sys/vfs_file.h>
 #include <console.h>
 #include <mach/kern/kalloc.h>
+#include <mach/vm/vm_kern.h>
 
 extern struct boot_info boot_info;
 
@@ -19,6 +22,32 @@ extern struct boot_info boot_info;
 
 static const uint8_t *bootfs_base;
 static size_t bootfs_size;
+
+/*
+ * Inflate the gzip'd module at base (size bytes) into new wired memory. Returns the archive's
+ * bytes and *len, or NULL (logged). XXX: one gzip member only (no concatenated archives), and
+ * the memory is kept for the kernel's life, as the module itself is.
+ */
+static const uint8_t *
+bootfs_gunzip(uint32_t i, const uint8_t *base, size_t size, size_t *len)
+{
+	uint32_t hint = gzip_size_hint(base, size);
+	size_t used;
+	vaddr_t out;
+	int err;
+
+	if (hint == 0 || kmem_alloc(hint, &out) != KERN_SUCCESS) {
+		klog(LOG_ERR, "bootfs: module %u: no room for its %u bytes inflated\n", i, hint);
+		return NULL;
+	}
+	if ((err = gzip_inflate(base, size, (void *)out, hint, len, &used)) != 0) {
+		klog(LOG_ERR, "bootfs: module %u: gzip data damaged (error %d)\n", i, err);
+		kmem_free(out, hint);
+		return NULL;
+	}
+	printf("bootfs: module %u inflated, %zu bytes from %zu\n", i, *len, used);
+	return (const uint8_t *)out;
+}
 
 bool
 bootfs_init(void)
@@ -28,21 +57,28 @@ bootfs_init(void)
 	for (uint32_t i = 0; i < boot_info.nmod; i++) {
 		const struct boot_module *m = &boot_info.mod[i];
 		const uint8_t *base = phystokv(m->base);
+		size_t size = m->size, off = 0, files = 0;
 		struct cpio_entry e;
-		size_t off = 0, files = 0;
 		int r;
 
-		if (m->size < 6 || memcmp(base, "070701", 6) != 0)
+		bool inflated = gzip_is(base, size);
+
+		if (inflated && (base = bootfs_gunzip(i, base, size, &size)) == NULL)
 			continue;
-		while ((r = cpio_next(base, m->size, &off, &e)) == 1)
+		if (size < 6 || memcmp(base, "070701", 6) != 0) {
+			if (inflated)
+				kmem_free((vaddr_t)base, gzip_size_hint(phystokv(m->base), m->size));
+			continue;
+		}
+		while ((r = cpio_next(base, size, &off, &e)) == 1)
 			files++;
 		if (r < 0)
 			klog(LOG_WARNING, "bootfs: module %u: malformed cpio after %zu entries; "
 					  "using what precedes\n", i, files);
 		bootfs_base = base;
-		bootfs_size = m->size;
-		printf("bootfs: module %u, %llu bytes, %zu entries\n", i,
-		       (unsigned long long)m->size, files);
+		bootfs_size = size;
+		printf("bootfs: module %u, %llu bytes, %zu entries\n", i, (unsigned long long)size,
+		       files);
 		return true;
 	}
 	return false;
