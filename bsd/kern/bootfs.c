@@ -22,6 +22,9 @@ extern struct boot_info boot_info;
 
 static const uint8_t *bootfs_base;
 static size_t bootfs_size;
+static bool bootfs_found;	/* an archive was found (it may be unpacked and gone since) */
+static vaddr_t bootfs_inflated;	/* the inflated copy (kmem), or 0 */
+static size_t bootfs_inflated_size;
 
 /*
  * Inflate the gzip'd module at base (size bytes) into new wired memory. Returns the archive's
@@ -52,7 +55,7 @@ bootfs_gunzip(uint32_t i, const uint8_t *base, size_t size, size_t *len)
 bool
 bootfs_init(void)
 {
-	if (bootfs_base != NULL)
+	if (bootfs_found)
 		return true; /* found already (vfs_init looks first, for an initramfs root) */
 	for (uint32_t i = 0; i < boot_info.nmod; i++) {
 		const struct boot_module *m = &boot_info.mod[i];
@@ -77,6 +80,11 @@ bootfs_init(void)
 					  "using what precedes\n", i, files);
 		bootfs_base = base;
 		bootfs_size = size;
+		bootfs_found = true;
+		if (inflated) {
+			bootfs_inflated = (vaddr_t)base;
+			bootfs_inflated_size = gzip_size_hint(phystokv(m->base), m->size);
+		}
 		printf("bootfs: module %u, %llu bytes, %zu entries\n", i, (unsigned long long)size,
 		       files);
 		return true;
@@ -193,5 +201,13 @@ bootfs_unpack(void)
 	}
 	kfree(path, PATH_MAX_BOOTFS);
 	printf("bootfs: unpacked %zu entries into / (%zu skipped)\n", files, skipped);
+	/* Its files live in / now: the inflated copy goes (as Linux frees its initramfs).
+	 * XXX: the module itself stays reserved: startup never hands it to the page allocator. */
+	if (bootfs_inflated != 0) {
+		kmem_free(bootfs_inflated, bootfs_inflated_size);
+		bootfs_inflated = 0;
+		bootfs_base = NULL;
+		bootfs_size = 0;
+	}
 	return r < 0 ? EINVAL : 0;
 }
