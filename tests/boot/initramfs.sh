@@ -1,7 +1,7 @@
 #!/bin/bash
 # initramfs — the initramfs as root, as Linux boots one: a gzip'd cpio (-initrd) with busybox,
 # fstest and pagerbench, no root=, so the kernel inflates it into a tmpfs root (bootfs.c,
-# inflate.c, bsd/fs/tmpfs) and runs its /init, a busybox sh script (tests/boot/initramfs-init.sh)
+# inflate.c, bsd/fs/tmpfs) and runs its /init, a busybox sh script (tests/boot/initramfs.init)
 # that proves the root is writable — create, rename, read back, append, truncate, hard and
 # symbolic links, unlink, rmdir, then fstest on it — mounts devtmpfs, runs mkswap and swapon on
 # a second disk, pages an anonymous working set larger than the guest's memory through it,
@@ -20,7 +20,7 @@ if ! { ucc -static -o "$work/tree/bin/fstest" tests/user/fstest.c &&
 	ucc -static -o "$work/tree/bin/pagerbench" tests/bench/pagerbench.c; }; then
 	boot_fail "fstest or pagerbench did not build (see $BOOT_LOGDIR/$BOOT_NAME.build.log)"
 fi
-cp tests/boot/initramfs-init.sh "$work/tree/init"
+cp tests/boot/initramfs.init "$work/tree/init"
 chmod 755 "$work/tree/init"
 (cd "$work/tree" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -9 >"$work/initrd.gz" ||
 	boot_fail "could not build the gzip'd cpio archive"
