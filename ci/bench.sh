@@ -8,8 +8,9 @@
 # tests/bench/pagertab.py for the table (stdout and build/bench/pager.md) and gnuplot for the
 # chart (build/bench/pager.png). Sizes and settings: tests/bench/bench.conf.
 #
-# The one idea: nothing is typed in. A kernel that cannot run the workloads (Nimbus until it
-# has a user space) gets "n/a" and the reason seen in its log; its figures are never guessed.
+# The one idea: nothing is typed in. A kernel that cannot run the workloads (one that never
+# starts /init) gets "n/a" and the reason seen in its log; one that cannot run some of them gets
+# a FAILED or skipped note for each; its figures are never guessed.
 # Nimbus is probed once per `make bench`: if its first boot does not start /init, it is not
 # booted again.
 set -eu

@@ -17,4 +17,14 @@ bool bootfs_init(void);
  */
 int bootfs_open(const char *path, struct exec_reader *r);
 
+/*
+ * bootfs_unpack: copy the archive into the mounted root file system (directories, regular files,
+ * symbolic links; a later entry of a name replaces an earlier one). Called once, by vfs_init,
+ * after bootfs_init found the archive and a writable root is mounted on /. An archive that was
+ * inflated is freed afterwards (bootfs_open then answers ENOENT: its files are in / now).
+ *   Returns: 0 (entries that could not be made are logged and skipped); ENOENT (no archive);
+ *            EINVAL (the archive is malformed: what precedes the bad entry is unpacked).
+ */
+int bootfs_unpack(void);
+
 #endif /* _BSD_KERN_BOOTFS_H_ */

@@ -571,6 +571,7 @@ bsd_init(void)
 	struct exec_args ea = { 0 };
 	struct trapframe tf;
 	struct proc *p;
+	char *path;
 	task_t task;
 	int err;
 
@@ -581,8 +582,9 @@ bsd_init(void)
 	if (init == NULL)
 		init = "/sbin/init";
 	ea.ea_buf = kalloc(EXEC_ARG_MAX);
+	path = kalloc(PATH_MAX_EXEC);
 	task = task_create(NULL, "init");
-	if (ea.ea_buf == NULL || task == NULL)
+	if (ea.ea_buf == NULL || path == NULL || task == NULL)
 		panic("bsd_init: no memory for init");
 	p = proc_alloc(NULL, task, NULL);
 	if (p == NULL || p->p_pid != 1)
@@ -593,8 +595,12 @@ bsd_init(void)
 	(void)exec_args_add(&ea, "HOME=/", 6);
 	(void)exec_args_add(&ea, "TERM=vt100", 10);
 	ea.ea_envc = 2;
-	err = exec_image(p, init, &ea, &tf);
+	/* init may be a "#!" script (an initramfs's /init often is), as for execve. */
+	ksnprintf(path, PATH_MAX_EXEC, "%s", init);
+	if ((err = exec_script(path, &ea)) == 0)
+		err = exec_image(p, path, &ea, &tf);
 	kfree(ea.ea_buf, EXEC_ARG_MAX);
+	kfree(path, PATH_MAX_EXEC);
 	if (err != 0) {
 		klog(LOG_ERR, "bsd_init: cannot run %s: error %d\n", init, err);
 		return false;

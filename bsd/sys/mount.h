@@ -73,13 +73,17 @@ extern const struct vfsops procfs_vfsops;
 const struct vfsops *vfs_type_find(const char *name);
 const struct vfsops *vfs_type_at(unsigned i, bool *nodev, uint32_t *magic);
 extern const struct vfsops cd9660_vfsops;
+extern const struct vfsops tmpfs_vfsops;
 
 /*
  * vfs_init: the VFS at boot: the vnode cache, the name cache, devfs; then the root file system
- * named by `root=` (after I/O Kit matching is quiet), with devfs on its /dev. Without root=,
- * or when the root cannot be mounted (logged), / is devfs alone. Called once by the main thread.
+ * named by `root=` (after I/O Kit matching is quiet), with devfs on its /dev; without root= but
+ * with a boot archive (initramfs), a tmpfs root the archive is unpacked into, with devfs on its
+ * /dev. Otherwise, or when the root cannot be mounted (logged), / is devfs alone. Called once
+ * by the main thread.
  */
 void vfs_init(void);
+
 
 /*
  * vfs_mount_at: mount a file system of type ops from media (or none) on the directory `path`

@@ -10,6 +10,8 @@
  */
 #include <bsd/fs/cd9660/cd9660.h>
 #include <bsd/fs/devfs/devfs.h>
+#include <bsd/kern/bootfs.h>
+#include <bsd/sys/vfs_file.h>
 #include <bsd/sys/mount.h>
 #include <bsd/sys/namei.h>
 #include <cmdline.h>
@@ -25,13 +27,14 @@ vnode_t rootvnode;
 lck_mtx_t vfs_mount_lock = LCK_MTX_INITIALIZER("vfs mount");
 static uint64_t vfs_next_dev = 1;
 
-/* The types mount(2) knows. XXX: devfs answers to "devtmpfs" once the tmpfs work lands. */
+/* The types mount(2) knows (devfs also answers to Linux's "devtmpfs"). */
 static const struct {
 	const struct vfsops *vt_ops;
 	bool vt_nodev;
 	uint32_t vt_magic;
 } vfs_types[] = {
 	{ &ext2_vfsops, false, EXT2_SUPER_MAGIC },
+	{ &tmpfs_vfsops, true, TMPFS_MAGIC },
 	{ &devfs_vfsops, true, TMPFS_MAGIC }, /* devtmpfs is a tmpfs */
 	{ &procfs_vfsops, true, PROC_SUPER_MAGIC },
 	{ &cd9660_vfsops, false, ISOFS_SUPER_MAGIC },
@@ -43,7 +46,7 @@ vfs_type_find(const char *name)
 	for (size_t i = 0; i < ARRAY_SIZE(vfs_types); i++)
 		if (strcmp(vfs_types[i].vt_ops->vfs_name, name) == 0)
 			return vfs_types[i].vt_ops;
-	return NULL;
+	return strcmp(name, "devtmpfs") == 0 ? &devfs_vfsops : NULL;
 }
 
 const struct vfsops *
@@ -370,6 +373,27 @@ vfs_mountroot(const char *spec)
 	return true;
 }
 
+/*
+ * The initramfs as root, as Linux does when it is given one and no root=: a tmpfs on / that
+ * the boot archive is unpacked into, with devfs on its /dev. False (logged) when it cannot be.
+ */
+static bool
+vfs_mountroot_initramfs(void)
+{
+	int err;
+
+	if ((err = vfs_mount_at(&tmpfs_vfsops, NULL, "rootfs", "/", 0)) != 0) {
+		klog(LOG_ERR, "vfs: cannot mount a tmpfs root (error %d)\n", err);
+		return false;
+	}
+	if ((err = bootfs_unpack()) != 0)
+		klog(LOG_ERR, "vfs: the initramfs is damaged (error %d): unpacked what precedes\n",
+		     err);
+	if ((err = vn_mkdir("/dev", 0755)) != 0 && err != EEXIST)
+		klog(LOG_WARNING, "vfs: no /dev in the initramfs root (error %d)\n", err);
+	return true;
+}
+
 void
 vfs_init(void)
 {
@@ -381,7 +405,8 @@ vfs_init(void)
 	if (nc_init(2048) != 0)
 		klog(LOG_WARNING, "vfs: no memory for the name cache: lookups go to disk\n");
 	devfs_init();
-	if (root != NULL && vfs_mountroot(root)) {
+	if ((root != NULL && vfs_mountroot(root)) ||
+	    (root == NULL && bootfs_init() && vfs_mountroot_initramfs())) {
 		if ((err = vfs_mount_at(&devfs_vfsops, NULL, "devfs", "/dev", 0)) != 0)
 			klog(LOG_WARNING, "vfs: devfs not mounted on /dev (error %d)\n", err);
 		return;

@@ -3,7 +3,7 @@
  * bsd/vfs/vfs_syscalls.c and vfs_vnops.c's vnops fileops): open, openat, lseek, pread64,
  * pwrite64, stat, fstat, lstat, newfstatat, getdents64, mkdir(at), unlink(at), rmdir,
  * rename(at), link, symlink, readlink, truncate, ftruncate, fsync, fdatasync, chmod, fchmod,
- * fchmodat, mount, umount2;
+ * fchmodat, mount, umount2, swapon, swapoff;
  * and the reader exec uses for programs on a mounted file system.
  *
  * The one idea: an open vnode is one more kind of struct file (bsd/kern/file.h), so read,
@@ -30,6 +30,7 @@
 #include <mach/kern/clock.h>
 #include <iokit/io_media.h>
 #include <mach/kern/kalloc.h>
+#include <mach/vm/memory_object.h>
 
 #define VFS_PATH_MAX 4096
 
@@ -765,6 +766,64 @@ sys_utimensat(struct trapframe *tf)
 	}
 	return vfs_setattr_at((int)tf->tf_rdi, tf->tf_rsi, !(tf->tf_r10 & AT_SYMLINK_NOFOLLOW_),
 			      &va);
+}
+
+/* ---- swapon, swapoff ---- */
+
+/*
+ * The IOMedia behind the block device file at the user path upath (as devfs names it).
+ * Returns 0 and *mp, or a negative errno: ENOTBLK (not a block device), ENXIO (no media).
+ */
+static long
+vfs_blockdev_in(uint64_t upath, struct io_media **mp)
+{
+	struct stat st;
+	const char *name;
+	char *path;
+	long r;
+	int err;
+
+	if ((r = vfs_path_in(AT_FDCWD, upath, &path)) != 0)
+		return r;
+	err = vn_stat_path(path, true, &st);
+	if (err == 0 && !S_ISBLK(st.st_mode))
+		err = ENOTBLK;
+	/* XXX: by its name: devfs names a disk's node as I/O Kit names the media. */
+	name = path;
+	for (const char *c = path; *c != '\0'; c++)
+		if (*c == '/')
+			name = c + 1;
+	if (err == 0 && (*mp = vfs_find_media(name)) == NULL)
+		err = ENXIO;
+	vfs_path_free(path);
+	return -err;
+}
+
+/* swapon(path, flags): the default pager's swap device; priorities and discard are ignored. */
+long
+sys_swapon(struct trapframe *tf)
+{
+	struct io_media *m;
+	kern_return_t kr;
+	long r;
+
+	if ((r = vfs_blockdev_in(tf->tf_rdi, &m)) != 0)
+		return r == -ENOTBLK ? -EINVAL : r; /* XXX: no swap files */
+	kr = default_pager_swapon(m);
+	return kr == KERN_SUCCESS ? 0 : kr == KERN_NO_SPACE ? -EBUSY : -EINVAL;
+}
+
+long
+sys_swapoff(struct trapframe *tf)
+{
+	struct io_media *m;
+	kern_return_t kr;
+	long r;
+
+	if ((r = vfs_blockdev_in(tf->tf_rdi, &m)) != 0)
+		return r == -ENOTBLK ? -EINVAL : r;
+	kr = default_pager_swapoff(m);
+	return kr == KERN_SUCCESS ? 0 : kr == KERN_FAILURE ? -ENOMEM : -EINVAL;
 }
 
 /* ---- the current directory ---- */

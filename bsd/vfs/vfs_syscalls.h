@@ -15,7 +15,8 @@
 	X(sys_renameat) X(sys_renameat2) X(sys_link) X(sys_symlink) X(sys_readlink)             \
 	X(sys_readlinkat) X(sys_truncate) X(sys_ftruncate) X(sys_fsync) X(sys_chdir)             \
 	X(sys_fchdir) X(sys_getcwd) X(sys_mount) X(sys_umount2) X(sys_statfs) X(sys_fstatfs)      \
-	X(sys_chmod) X(sys_fchmod) X(sys_fchmodat) X(sys_utimensat) X(sys_umask)
+	X(sys_chmod) X(sys_fchmod) X(sys_fchmodat) X(sys_utimensat) X(sys_umask) \
+	X(sys_swapon) X(sys_swapoff)
 
 #define SYS_VFS_DECLARE(name) long name(struct trapframe *tf);
 SYS_VFS_HANDLERS(SYS_VFS_DECLARE)

@@ -15,13 +15,16 @@
  * vda2: the BSD name) or, without that key, the first partition with the Linux swap type (GPT
  * 0657FD6D-A4AB-43C4-84E5-0933C84B4F4F, MBR 0x82). Media appear after matching, so the pager
  * looks for it when it first needs to write, and again at most once a second until found.
+ * swapon(2) names one instead (default_pager_swapon: it must carry mkswap's signature), and
+ * swapoff(2) detaches it after bringing every page on it back into memory (pager copies).
  * Slot i is at byte (i + 1) * PAGE_SIZE: the first page (a Linux swap header) is left alone.
  *
  * XXX: page-outs are one page per data_return (the VM does not cluster them yet) and one
  * io_media_write each; a slot is freed only when its object dies (not when part of the range
- * is deallocated); one swap device, never detached.
+ * is deallocated); one swap device at a time.
  */
 #include <arch/x86_64/timer.h>
+#include <mach/kern/clock.h>
 #include <cmdline.h>
 #include <console.h>
 #include <iokit/io_media.h>
@@ -67,6 +70,8 @@ struct default_pager {
 	uint64_t dp_npages;
 	uint64_t dp_nchunks;
 	uintptr_t **dp_dir;	    /* dp_nchunks chunks (NULL: all empty), or NULL until used */
+	/* On dp_swap.ds_pagers from its first entry on (ds_lock), for swapoff to walk. */
+	struct default_pager *dp_next, **dp_prevp;
 };
 
 uint64_t default_pager_pages, default_pager_bytes, default_pager_compressed;
@@ -79,6 +84,9 @@ static struct {
 	struct io_media *ds_media;
 	struct swap_slots ds_slots;
 	uint64_t ds_next_look; /* clock_uptime_ns after which to look for the device again */
+	struct default_pager *ds_pagers; /* pagers that hold entries */
+	uint32_t ds_inflight;	/* swap reads and writes under way without ds_lock */
+	bool ds_draining;	/* swapoff: no new slots, pages go to memory */
 	uint64_t ds_pageouts, ds_pageins, ds_errors, ds_full;
 } dp_swap;
 
@@ -269,6 +277,11 @@ dp_entry(struct default_pager *dp, uint64_t i, bool create)
 		}
 		if ((dp->dp_dir = kalloc_zero(dp->dp_nchunks * sizeof(uintptr_t *))) == NULL)
 			return NULL;
+		dp->dp_next = dp_swap.ds_pagers;
+		if (dp->dp_next != NULL)
+			dp->dp_next->dp_prevp = &dp->dp_next;
+		dp->dp_prevp = &dp_swap.ds_pagers;
+		dp_swap.ds_pagers = dp;
 	}
 	if (dp->dp_dir[c] == NULL) {
 		if (!create || (dp->dp_dir[c] = kalloc_zero(PAGE_SIZE)) == NULL)
@@ -289,6 +302,7 @@ dp_data_request(memory_object_t mo, vm_object_offset_t offset, vm_size_t length,
 	uint64_t first = atop(offset), n = atop(length);
 	uintptr_t e[DP_CLUSTER_PAGES];
 	kern_return_t kr = KERN_SUCCESS;
+	bool swapio = false;
 
 	(void)access;
 	if ((length & PAGE_MASK) != 0 || (offset & PAGE_MASK) != 0 || n == 0 ||
@@ -303,7 +317,10 @@ dp_data_request(memory_object_t mo, vm_object_offset_t offset, vm_size_t length,
 			dp_unlock();
 			return MEMORY_OBJECT_ABSENT;
 		}
+		swapio |= DP_IS_SWAP(e[i]);
 	}
+	if (swapio)
+		dp_swap.ds_inflight++; /* swapoff waits for the read */
 	dp_unlock();
 	for (uint64_t i = 0; i < n && kr == KERN_SUCCESS; i++) {
 		char *to = (char *)dst + ptoa(i);
@@ -333,11 +350,17 @@ dp_data_request(memory_object_t mo, vm_object_offset_t offset, vm_size_t length,
 				klog(LOG_ERR, "default_pager: read of slot %llu failed (%d)\n",
 				     (unsigned long long)DP_SLOT(e[i]), kr);
 				__atomic_fetch_add(&dp_swap.ds_errors, 1, __ATOMIC_RELAXED);
-				return KERN_MEMORY_ERROR;
+				kr = KERN_MEMORY_ERROR;
+				break;
 			}
 			__atomic_fetch_add(&dp_swap.ds_pageins, run, __ATOMIC_RELAXED);
 			i += run - 1;
 		}
+	}
+	if (swapio) {
+		dp_lock();
+		dp_swap.ds_inflight--;
+		dp_unlock();
 	}
 	return kr;
 }
@@ -369,7 +392,7 @@ dp_place(uintptr_t old, const void *src)
 	if (dp_page_is_zero(src))
 		return DP_ZERO;
 	dp_swap_look();
-	if (dp_swap.ds_media != NULL) {
+	if (dp_swap.ds_media != NULL && !dp_swap.ds_draining) {
 		if (DP_IS_SWAP(old))
 			return old;
 		if ((slot = swap_slots_alloc(&dp_swap.ds_slots)) == SWAP_SLOT_NONE) {
@@ -400,7 +423,7 @@ dp_data_return(memory_object_t mo, vm_object_offset_t offset, const void *src, v
 {
 	struct default_pager *dp = dp_from(mo);
 	uint64_t i = atop(offset);
-	uintptr_t old, e, *ep;
+	uintptr_t old, e, cur, *ep;
 	kern_return_t kr;
 
 	if (length != PAGE_SIZE || (offset & PAGE_MASK) != 0 || i >= dp->dp_npages)
@@ -415,6 +438,8 @@ dp_data_return(memory_object_t mo, vm_object_offset_t offset, const void *src, v
 		dp_unlock();
 		return KERN_RESOURCE_SHORTAGE;
 	}
+	if (DP_IS_SWAP(e))
+		dp_swap.ds_inflight++; /* swapoff waits for the write */
 	dp_unlock();
 	if (DP_IS_SWAP(e)) {
 		/* The page is busy: nobody reads or returns this entry meanwhile. */
@@ -431,15 +456,21 @@ dp_data_return(memory_object_t mo, vm_object_offset_t offset, const void *src, v
 			if (old != DP_EMPTY)
 				default_pager_pages--;
 			*ep = DP_EMPTY;
+			dp_swap.ds_inflight--;
 			dp_unlock();
 			return KERN_FAILURE;
 		}
 		__atomic_fetch_add(&dp_swap.ds_pageouts, 1, __ATOMIC_RELAXED);
 	}
 	dp_lock();
-	if (old != e)
-		dp_entry_drop(old);
-	if (old == DP_EMPTY)
+	if (DP_IS_SWAP(e))
+		dp_swap.ds_inflight--;
+	/* The entry is still old, unless a swapoff brought old's slot into memory meanwhile (it
+	 * cannot have touched it while a write of ours was in flight). */
+	cur = *ep;
+	if (cur != e)
+		dp_entry_drop(cur);
+	if (cur == DP_EMPTY)
 		default_pager_pages++;
 	*ep = e;
 	dp_unlock();
@@ -452,6 +483,11 @@ dp_terminate(memory_object_t mo)
 	struct default_pager *dp = dp_from(mo);
 
 	dp_lock();
+	if (dp->dp_prevp != NULL) {
+		*dp->dp_prevp = dp->dp_next;
+		if (dp->dp_next != NULL)
+			dp->dp_next->dp_prevp = dp->dp_prevp;
+	}
 	for (uint64_t c = 0; dp->dp_dir != NULL && c < dp->dp_nchunks; c++) {
 		if (dp->dp_dir[c] == NULL)
 			continue;
@@ -488,6 +524,132 @@ default_pager_create(struct vm_object *object)
 	dp->dp_npages = atop(object->vo_size);
 	memory_object_init(&dp->dp_mo, object, PAGE_SIZE);
 	return &dp->dp_mo;
+}
+
+/*
+ * A Linux swap signature (mkswap, version 1): "SWAPSPACE2" in the last 10 bytes of the first
+ * 4 KiB. The rest of the header (version, last page, bad pages) is not used: the slots cover
+ * the whole device after its first page.
+ */
+static bool
+dp_swap_signature(struct io_media *m)
+{
+	char *page = kalloc(PAGE_SIZE);
+	bool ok;
+
+	if (page == NULL)
+		return false;
+	ok = m->im_size >= PAGE_SIZE && io_media_read(m, 0, page, PAGE_SIZE) == KERN_SUCCESS &&
+	     memcmp(page + PAGE_SIZE - 10, "SWAPSPACE2", 10) == 0;
+	kfree(page, PAGE_SIZE);
+	return ok;
+}
+
+kern_return_t
+default_pager_swapon(struct io_media *m)
+{
+	kern_return_t kr = KERN_SUCCESS;
+
+	if (!dp_swap_signature(m)) {
+		klog(LOG_WARNING, "default_pager: %s has no swap signature (mkswap)\n",
+		     m->im_bsd_name);
+		return KERN_INVALID_ARGUMENT;
+	}
+	dp_lock();
+	if (dp_swap.ds_media != NULL) {
+		kr = KERN_NO_SPACE; /* one swap device */
+	} else {
+		io_service_retain(m->im_service);
+		if (!dp_swap_attach(m)) {
+			io_service_release(m->im_service);
+			kr = KERN_INVALID_ARGUMENT;
+		}
+	}
+	dp_unlock();
+	return kr;
+}
+
+/*
+ * Bring every page on the swap device into memory (swapoff). ds_lock held, ds_draining set and
+ * no swap I/O in flight, so no entry can change and no slot be taken meanwhile: the reads are
+ * made with ds_lock held, which stalls the pager for the time (swapoff is rare).
+ * Returns KERN_SUCCESS, or KERN_RESOURCE_SHORTAGE / the read error (the rest stays on swap);
+ * *moved counts the pages brought in.
+ */
+static kern_return_t
+dp_swap_drain(uint64_t *moved)
+{
+	for (struct default_pager *dp = dp_swap.ds_pagers; dp != NULL; dp = dp->dp_next) {
+		for (uint64_t c = 0; dp->dp_dir != NULL && c < dp->dp_nchunks; c++) {
+			for (uint64_t k = 0; dp->dp_dir[c] != NULL && k < DP_CHUNK; k++) {
+				uintptr_t e = dp->dp_dir[c][k];
+				kern_return_t kr;
+				void *buf;
+
+				if (!DP_IS_SWAP(e))
+					continue;
+				if ((buf = kalloc(PAGE_SIZE)) == NULL)
+					return KERN_RESOURCE_SHORTAGE;
+				kr = io_media_read(dp_swap.ds_media, dp_slot_offset(DP_SLOT(e)), buf,
+						   PAGE_SIZE);
+				if (kr != KERN_SUCCESS) {
+					kfree(buf, PAGE_SIZE);
+					return kr;
+				}
+				dp_entry_drop(e);
+				default_pager_bytes += PAGE_SIZE;
+				dp->dp_dir[c][k] = (uintptr_t)buf;
+				(*moved)++;
+			}
+		}
+	}
+	return KERN_SUCCESS;
+}
+
+kern_return_t
+default_pager_swapoff(struct io_media *m)
+{
+	kern_return_t kr = KERN_SUCCESS;
+	uint64_t used, moved = 0;
+	int waits = 0;
+
+	dp_lock();
+	if (dp_swap.ds_media != m || dp_swap.ds_draining) {
+		dp_unlock();
+		return KERN_INVALID_ARGUMENT;
+	}
+	dp_swap.ds_draining = true; /* page-outs go to memory from now on */
+	while (dp_swap.ds_inflight != 0 && waits++ < 1000) {
+		dp_unlock();
+		delay(1000);
+		dp_lock();
+	}
+	if (dp_swap.ds_inflight != 0)
+		kr = KERN_FAILURE; /* page-ins keep it busy: try again later */
+	else
+		kr = dp_swap_drain(&moved);
+	used = dp_swap.ds_slots.ss_nslots - dp_swap.ds_slots.ss_free;
+	if (kr == KERN_SUCCESS && used != 0) {
+		klog(LOG_ERR, "default_pager: %llu slots of %s in use but no page on them\n",
+		     (unsigned long long)used, m->im_bsd_name);
+		kr = KERN_FAILURE;
+	}
+	if (kr == KERN_SUCCESS) {
+		kfree(dp_swap.ds_slots.ss_map, swap_slots_map_bytes(dp_swap.ds_slots.ss_nslots));
+		memset(&dp_swap.ds_slots, 0, sizeof(dp_swap.ds_slots));
+		__atomic_store_n(&dp_swap.ds_media, NULL, __ATOMIC_RELEASE);
+		dp_swap.ds_next_look = UINT64_MAX; /* not looked for again: swapon brings one */
+		printf("default_pager: swap off %s, %llu pages brought back\n", m->im_bsd_name,
+		       (unsigned long long)moved);
+	} else {
+		klog(LOG_WARNING, "default_pager: swapoff %s failed (%d): %llu pages stay on it\n",
+		     m->im_bsd_name, kr, (unsigned long long)used);
+	}
+	dp_swap.ds_draining = false;
+	dp_unlock();
+	if (kr == KERN_SUCCESS)
+		io_service_release(m->im_service);
+	return kr;
 }
 
 void

@@ -102,6 +102,21 @@ memory_object_t default_pager_create(struct vm_object *object);
  */
 bool default_pager_has_swap(void);
 
+struct io_media;
+/*
+ * default_pager_swapon: make m the swap device (swapon(2)). m must carry a Linux swap
+ * signature (mkswap); its first page is left alone.
+ *   Returns: KERN_SUCCESS; KERN_INVALID_ARGUMENT (no signature, or m cannot hold swap);
+ *            KERN_NO_SPACE (a swap device is in use already: there is one at most).
+ */
+kern_return_t default_pager_swapon(struct io_media *m);
+/*
+ * default_pager_swapoff: stop swapping to m (swapoff(2)); only while no page is on it.
+ *   Returns: KERN_SUCCESS; KERN_INVALID_ARGUMENT (m is not the swap device); KERN_FAILURE
+ *            (pages are still on it).
+ */
+kern_return_t default_pager_swapoff(struct io_media *m);
+
 /* Pages the default pager holds, and bytes of memory it uses for them (statistics). */
 extern uint64_t default_pager_pages, default_pager_bytes, default_pager_compressed;
 

@@ -16,8 +16,8 @@
 # That is the Linux control; Nimbus is to offer the same file (its sysctl vm.drop_caches exposed
 # at that path) so one script serves both. Without it a cold workload is skipped, never run warm
 # and reported as cold.
-# XXX: Nimbus has no user space yet (BSD issue), so nothing here has run on it; the list of what
-# it must provide is in tests/bench/README.md. The drop_caches file is one of them.
+# On Nimbus, proc and sysfs are not there yet (their mounts fail, which is harmless here), and
+# neither is drop_caches: tests/bench/README.md lists what its column still lacks.
 export PATH=/bin
 /bin/busybox --install -s /bin
 mkdir -p /proc /sys /dev /mnt /tmp

@@ -97,5 +97,23 @@ class Table(unittest.TestCase):
         self.assertTrue(any("DIFFERENT" in n for n in notes))
 
 
+class Trust(unittest.TestCase):
+    def test_missing_feature_is_not_wrong_data(self):
+        nimbus = pagertab.parse_log("@@BEGIN\n@@R anon_zero_fill 5.0 pages/s\n"
+                                    "@@FAIL writeback rc=2\n@@END\n")
+        linux = pagertab.parse_log("@@BEGIN\n@@R anon_zero_fill 9.0 pages/s\n@@END\n")
+        runs = {"nimbus": [nimbus], "linux": [linux]}
+        self.assertEqual(pagertab.untrustworthy(runs, []), [])
+        nimbus["fails"].append("cow rc=3")
+        self.assertEqual(pagertab.untrustworthy(runs, []), ["nimbus: cow rc=3"])
+
+    def test_linux_failure_and_different_binaries(self):
+        linux = pagertab.parse_log("@@BEGIN\n@@FAIL writeback rc=2\n@@END\n")
+        self.assertEqual(pagertab.untrustworthy({"linux": [linux]}, []),
+                         ["linux: writeback rc=2"])
+        self.assertEqual(pagertab.untrustworthy({}, ["DIFFERENT pagerbench binaries ran: a, b"]),
+                         ["DIFFERENT pagerbench binaries ran: a, b"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -40,7 +40,6 @@ struct devfs_node {
 static lck_mtx_t devfs_lock = LCK_MTX_INITIALIZER("devfs");
 static struct devfs_node *devfs_nodes;
 static uint64_t devfs_next_ino = DEVFS_ROOT_INO + 1;
-static struct mount *devfs_mp; /* the mount (one devfs instance) */
 static const struct vnodeops devfs_vnops;
 
 /* Transfers. */
@@ -355,17 +354,15 @@ static const struct vnodeops devfs_vnops = {
 static int
 devfs_vfs_mount(struct mount *mp, struct io_media *media, int flags)
 {
-	if (devfs_mp != NULL)
-		return EBUSY; /* one instance */
+	/* Every mount shows the same nodes (its vnodes are its own): devtmpfs mounted by an
+	 * initramfs's /init over the /dev the kernel mounted works as on Linux. */
 	devfs_init();
-	devfs_mp = mp;
 	return 0;
 }
 
 static int
 devfs_vfs_unmount(struct mount *mp)
 {
-	devfs_mp = NULL;
 	return 0;
 }
 
