@@ -413,7 +413,7 @@ KTEST(vfs_names_mkdir_rename_rmdir)
 static void
 mmap_age(vm_object_t o, uint64_t off)
 {
-	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	vm_page_t m = vm_page_lookup(o, off);
 
 	if (m != NULL && m->vmp_wire_count == 0 && !(m->vmp_vmflags & VM_PAGE_VM_BUSY)) {

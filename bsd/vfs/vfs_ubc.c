@@ -161,7 +161,7 @@ ubc_map(vnode_t vp)
 
 	if (o == NULL)
 		return NULL;
-	st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	o->vo_refs++;
 	if (!(o->vo_flags & VM_OBJECT_MAPPED)) {
 		o->vo_flags |= VM_OBJECT_MAPPED;
@@ -212,7 +212,7 @@ ubc_page_wait(vm_page_t m, bool *st)
 	assert_wait(m, THREAD_UNINT);
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
 	thread_block(NULL);
-	*st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 }
 
 static void
@@ -282,7 +282,7 @@ ubc_page_get(vnode_t vp, uint64_t pgoff, bool fill, vm_page_t *mp)
 	bool reclaimed = false;
 
 	for (;;) {
-		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 		vm_page_t m = vm_page_lookup(o, pgoff);
 		unsigned n, want;
 		uint64_t eof;
@@ -344,7 +344,7 @@ ubc_page_get(vnode_t vp, uint64_t pgoff, bool fill, vm_page_t *mp)
 
 		err = ubc_pagein(vp, pgoff, pages, n);
 
-		st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 		for (unsigned i = 0; i < n; i++) {
 			m = pages[i];
 			m->vmp_vmflags &= ~VM_PAGE_VM_BUSY;
@@ -367,7 +367,7 @@ ubc_page_get(vnode_t vp, uint64_t pgoff, bool fill, vm_page_t *mp)
 static void
 ubc_page_unpin(vnode_t vp, vm_page_t m, bool dirtied)
 {
-	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 
 	if (dirtied && !(m->vmp_vmflags & VM_PAGE_VM_DIRTY)) {
 		m->vmp_vmflags |= VM_PAGE_VM_DIRTY;
@@ -461,7 +461,7 @@ static void
 ubc_collect_modified(vnode_t vp)
 {
 	vm_object_t o = vp->v_object;
-	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 
 	for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
 		for (vm_page_t m = o->vo_hash[b]; m != NULL; m = m->vmp_hnext) {
@@ -509,7 +509,7 @@ ubc_msync_locked(vnode_t vp)
 		cap = cap < UBC_SYNC_BATCH_MIN ? cap : UBC_SYNC_BATCH_MIN;
 	}
 	while (err == 0) {
-		bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+		bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 		unsigned n = 0, i, j;
 
 		for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
@@ -533,7 +533,7 @@ ubc_msync_locked(vnode_t vp)
 				if (batch[j]->vmp_offset != batch[j - 1]->vmp_offset + PAGE_SIZE)
 					break;
 			e = ubc_pageout(vp, batch + i, j - i);
-			st = lck_spin_lock_irqsave(&vm_object_lock_all);
+			st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 			for (unsigned k = i; k < j; k++) {
 				vm_page_t m = batch[k];
 
@@ -616,7 +616,7 @@ ubc_setsize_locked(vnode_t vp, uint64_t size)
 		vp->v_size = size;
 		return;
 	}
-	st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	if (size < vp->v_size) {
 again:
 		for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
@@ -665,7 +665,7 @@ ubc_free_clean(vnode_t vp, bool mapped_too)
 
 	if (o == NULL)
 		return 0;
-	st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
 		vm_page_t m = o->vo_hash[b], next;
 
@@ -744,7 +744,7 @@ uint64_t
 ubc_resident(vnode_t vp, uint64_t *dirty)
 {
 	uint64_t n = 0;
-	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 
 	if (vp->v_object != NULL)
 		n = vp->v_object->vo_resident;
@@ -762,7 +762,7 @@ ubc_resident(vnode_t vp, uint64_t *dirty)
 static void
 ubc_drain(vm_object_t o)
 {
-	bool st = lck_spin_lock_irqsave(&vm_object_lock_all);
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 
 again:
 	for (uint32_t b = 0; o->vo_hash != NULL && b <= o->vo_hash_mask; b++) {
