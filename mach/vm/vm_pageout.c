@@ -177,6 +177,9 @@ vpo_scan(uint64_t target, bool launder_internal)
 			pmap_clear_reference(m);
 			vm_page_activate(m);
 			vm_pageout_stats.vps_reactivated++;
+		} else if (vm_object_is_live_copy(m->vmp_object)) {
+			/* XXX: pushes test residence; a pager-held page would be pushed again. */
+			vm_page_activate(m);
 		} else if ((m->vmp_object->vo_flags & VM_OBJECT_INTERNAL) && !launder_internal &&
 			   ((m->vmp_vmflags & VM_PAGE_VM_DIRTY) || pmap_is_modified(m))) {
 			vm_page_activate(m); /* nowhere to put it: keep it, out of the way */
