@@ -40,6 +40,8 @@ static unsigned vm_page_nsegs;
 static struct vm_page_freeq vm_page_freeq[VM_PAGE_MAX_ORDER + 1];
 
 uint64_t vm_page_free_count;
+bool (*vm_page_account_match)(void);
+int64_t vm_page_account_delta;
 uint64_t vm_page_total_count;
 uint64_t vm_page_wire_count;
 uint64_t vm_page_array_pages;
@@ -272,6 +274,8 @@ block_mark_allocated(vm_page_t m, unsigned order)
 	m->vmp_order = (uint8_t)order;
 	vm_page_free_count -= n;
 	vm_page_wire_count += n;
+	if (vm_page_account_match != NULL && vm_page_account_match())
+		vm_page_account_delta += (int64_t)n;
 }
 
 /*
@@ -493,6 +497,8 @@ vm_page_release_contig(vm_page_t m, unsigned order)
 	}
 	vm_page_free_count += n;
 	vm_page_wire_count -= n;
+	if (vm_page_account_match != NULL && vm_page_account_match())
+		vm_page_account_delta -= (int64_t)n;
 	block_free(m, order);
 	lck_spin_unlock_irqrestore(&vm_page_lock, st);
 }
