@@ -4,8 +4,8 @@
  * word of every page, each starting at a different page, so the faults on a page race (busy
  * pages, "another fault made it meanwhile"). Then copy-on-write: the region is copied in the
  * same map (vm_map_copy_region) and every thread writes its word of every page of the copy
- * and, in the same pass, of the source, so copies up both sides of the shadow chains race
- * with the write-protect shootdowns the copy sent to CPUs that still had the pages writable.
+ * and, in the same pass, of every 32nd page of the source, so copies up both sides of the
+ * shadow chains race, and with the shootdowns that replacing source mappings sends.
  * Every word of both sides is checked afterwards; nothing is leaked. Prints faults per second
  * over all CPUs (the issue's closing figure).
  */
@@ -19,7 +19,13 @@
 #include <mach/vm/vm_param.h>
 
 #define FS_MIN	     0x20000000UL
-#define FS_MAX_PAGES 2048 /* 8 MiB: each COW fault shoots down every CPU (TCG: slow at 4) */
+#define FS_MAX_PAGES 1024 /* 4 MiB */
+/*
+ * Every FS_SRC_EVERY-th page is written on the source side too: copying a page up there
+ * replaces a mapping every CPU may cache, one shootdown each, which under TCG with more
+ * vCPUs than host cores costs milliseconds apiece.
+ */
+#define FS_SRC_EVERY 32
 #define FS_WORDS     (PAGE_SIZE / 8)
 #define FS_SRC_WORD  64	  /* + thread: the word each thread writes in the source after the copy */
 #define FS_DST_WORD  128  /* + thread: and in the copy */
@@ -63,23 +69,27 @@ fs_worker_run(void *arg, wait_result_t wr)
 		uint64_t i = (first + j) % n;
 
 		w->fw_dst[i * FS_WORDS + FS_DST_WORD + k] = fs_word(i, FS_DST_WORD + k);
-		w->fw_src[i * FS_WORDS + FS_SRC_WORD + k] = fs_word(i, FS_SRC_WORD + k);
+		if (i % FS_SRC_EVERY == 0)
+			w->fw_src[i * FS_WORDS + FS_SRC_WORD + k] = fs_word(i, FS_SRC_WORD + k);
 	}
 	vm_map_switch(NULL);
 	(void)thread_bind(NULL);
 	kt_count_up(w->fw_done);
 }
 
-/* Count the words of page i of p that differ from what they should hold. */
+/*
+ * Count the words of page i of p that differ from what they should hold: the zero-fill pass's
+ * words, and (own) the words this side's copy-on-write pass wrote at own_base.
+ */
 static unsigned
-fs_check_page(volatile uint64_t *p, uint64_t i, unsigned ncpu, unsigned own_base)
+fs_check_page(volatile uint64_t *p, uint64_t i, unsigned ncpu, unsigned own_base, bool own)
 {
 	unsigned bad = 0;
 
 	for (unsigned k = 0; k < FS_WORDS; k++) {
 		uint64_t want = 0;
 
-		if (k < ncpu || (k >= own_base && k < own_base + ncpu))
+		if (k < ncpu || (own && k >= own_base && k < own_base + ncpu))
 			want = fs_word(i, k);
 		bad += p[i * FS_WORDS + k] != want;
 	}
@@ -99,8 +109,12 @@ KTEST(vm_fault_storm_all_cpus)
 
 	if (ncpu > FS_SRC_WORD)
 		ncpu = FS_SRC_WORD;
-	/* Three copies of the region must fit well inside free memory. */
-	npages = MIN((uint64_t)FS_MAX_PAGES, vm_page_free_count / 8);
+	/*
+	 * Three copies of the region must fit well inside free memory. Past two CPUs the region
+	 * shrinks: TCG runs the vCPUs on fewer host cores, where every lock hand-over and
+	 * shootdown waits for a host time slice.
+	 */
+	npages = MIN((uint64_t)FS_MAX_PAGES * 2 / MAX(ncpu, 2u), vm_page_free_count / 8);
 	KT_ASSERT((p = pmap_create()) != NULL);
 	KT_ASSERT((map = vm_map_create(p, FS_MIN, PMAP_USER_TOP)) != NULL);
 	KT_ASSERT_EQ(vm_map_enter(map, &a, ptoa(npages), VM_FLAGS_ANYWHERE, NULL, 0, false,
@@ -120,7 +134,7 @@ KTEST(vm_fault_storm_all_cpus)
 	t_zero = clock_uptime_ns() - t0;
 	KT_ASSERT_EQ(vm_fault_stats.vfs_zero_fill - zf0, npages);
 	for (uint64_t i = 0; i < npages; i++)
-		bad += fs_check_page((volatile uint64_t *)a, i, ncpu, FS_WORDS);
+		bad += fs_check_page((volatile uint64_t *)a, i, ncpu, 0, false);
 	KT_ASSERT_EQ(bad, 0);
 
 	KT_ASSERT_EQ(vm_map_copy_region(map, a, ptoa(npages), map, &d), KERN_SUCCESS);
@@ -131,11 +145,12 @@ KTEST(vm_fault_storm_all_cpus)
 	__atomic_store_n(&go, 2, __ATOMIC_RELEASE);
 	KT_ASSERT(kt_wait_count(&done, 2 * ncpu, 120 * 1000 * 1000 * 1000ULL));
 	t_cow = clock_uptime_ns() - t0;
-	/* Each side copies every page up once (or takes it over, once the other has copied). */
-	KT_ASSERT(vm_fault_stats.vfs_cow - cow0 >= npages);
+	/* The copy copies every page up once (or takes it over, once the source has copied). */
+	KT_ASSERT(vm_fault_stats.vfs_cow - cow0 >= npages - npages / FS_SRC_EVERY);
 	for (uint64_t i = 0; i < npages; i++) {
-		bad += fs_check_page((volatile uint64_t *)a, i, ncpu, FS_SRC_WORD);
-		bad += fs_check_page((volatile uint64_t *)d, i, ncpu, FS_DST_WORD);
+		bad += fs_check_page((volatile uint64_t *)a, i, ncpu, FS_SRC_WORD,
+				     i % FS_SRC_EVERY == 0);
+		bad += fs_check_page((volatile uint64_t *)d, i, ncpu, FS_DST_WORD, true);
 	}
 	printf("# vm_fault_storm: %u cpus, %llu pages: %llu zero-fill faults/s, %llu COW faults/s,"
 	       " %llu busy waits, %u bad words\n", ncpu, (unsigned long long)npages,
