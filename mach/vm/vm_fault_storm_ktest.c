@@ -27,7 +27,7 @@
  */
 #define FS_SRC_EVERY 32
 #define FS_WORDS     (PAGE_SIZE / 8)
-#define FS_SRC_WORD  64	  /* + thread: the word each thread writes in the source after the copy */
+#define FS_SRC_WORD  64   /* + thread: its word in the source after the copy */
 #define FS_DST_WORD  128  /* + thread: and in the copy */
 
 struct fs_worker {
