@@ -44,7 +44,32 @@ fs_word(uint64_t page, unsigned word)
 	return (page << 20) ^ ((uint64_t)word << 8) ^ 0xf5;
 }
 
-/* Wait for phase (spinning: every thread starts faulting at once), then fault the pages. */
+/*
+ * Sleep until the test reaches phase (one wakeup starts every worker). Sleeping, not spinning:
+ * a worker spinning at kernel priority on the test thread's CPU could keep it from ever
+ * setting the phase.
+ */
+static void
+fs_wait_phase(volatile unsigned *go, unsigned phase)
+{
+	for (;;) {
+		assert_wait((event_t)go, THREAD_UNINT);
+		if (__atomic_load_n(go, __ATOMIC_ACQUIRE) >= phase) {
+			(void)clear_wait(current_thread(), THREAD_AWAKENED);
+			return;
+		}
+		(void)thread_block(NULL);
+	}
+}
+
+static void
+fs_set_phase(volatile unsigned *go, unsigned phase)
+{
+	__atomic_store_n(go, phase, __ATOMIC_RELEASE);
+	thread_wakeup((event_t)go);
+}
+
+/* Wait for each phase, then fault the pages. */
 static void
 fs_worker_run(void *arg, wait_result_t wr)
 {
@@ -55,16 +80,14 @@ fs_worker_run(void *arg, wait_result_t wr)
 	(void)wr;
 	(void)thread_bind(&processor_array[k]);
 	vm_map_switch(w->fw_map);
-	while (__atomic_load_n(w->fw_go, __ATOMIC_ACQUIRE) < 1)
-		cpu_pause();
+	fs_wait_phase(w->fw_go, 1);
 	for (uint64_t j = 0; j < n; j++) {
 		uint64_t i = (first + j) % n;
 
 		w->fw_src[i * FS_WORDS + k] = fs_word(i, k);
 	}
 	kt_count_up(w->fw_done);
-	while (__atomic_load_n(w->fw_go, __ATOMIC_ACQUIRE) < 2)
-		cpu_pause();
+	fs_wait_phase(w->fw_go, 2);
 	for (uint64_t j = 0; j < n; j++) {
 		uint64_t i = (first + j) % n;
 
@@ -129,7 +152,7 @@ KTEST(vm_fault_storm_all_cpus)
 	zf0 = vm_fault_stats.vfs_zero_fill;
 	busy0 = vm_fault_stats.vfs_busy_waits;
 	t0 = clock_uptime_ns();
-	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	fs_set_phase(&go, 1);
 	KT_ASSERT(kt_wait_count(&done, ncpu, 120 * 1000 * 1000 * 1000ULL));
 	t_zero = clock_uptime_ns() - t0;
 	KT_ASSERT_EQ(vm_fault_stats.vfs_zero_fill - zf0, npages);
@@ -142,7 +165,7 @@ KTEST(vm_fault_storm_all_cpus)
 		w[k].fw_dst = (volatile uint64_t *)d;
 	cow0 = vm_fault_stats.vfs_cow;
 	t0 = clock_uptime_ns();
-	__atomic_store_n(&go, 2, __ATOMIC_RELEASE);
+	fs_set_phase(&go, 2);
 	KT_ASSERT(kt_wait_count(&done, 2 * ncpu, 120 * 1000 * 1000 * 1000ULL));
 	t_cow = clock_uptime_ns() - t0;
 	/* The copy copies every page up once (or takes it over, once the source has copied). */
