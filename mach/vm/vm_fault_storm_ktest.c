@@ -19,7 +19,7 @@
 #include <mach/vm/vm_param.h>
 
 #define FS_MIN	     0x20000000UL
-#define FS_MAX_PAGES 1024 /* 4 MiB */
+#define FS_MAX_PAGES 512 /* 2 MiB: nested KVM (shadow paging) takes ~4 ms a fault */
 /*
  * Every FS_SRC_EVERY-th page is written on the source side too: copying a page up there
  * replaces a mapping every CPU may cache, one shootdown each, which under TCG with more
