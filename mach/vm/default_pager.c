@@ -19,9 +19,10 @@
  * swapoff(2) detaches it after bringing every page on it back into memory (pager copies).
  * Slot i is at byte (i + 1) * PAGE_SIZE: the first page (a Linux swap header) is left alone.
  *
- * XXX: page-outs are one page per data_return (the VM does not cluster them yet) and one
- * io_media_write each; a slot is freed only when its object dies (not when part of the range
- * is deallocated); one swap device at a time.
+ * A data_return carries a cluster of adjacent pages (up to DP_RETURN_PAGES, gathered by the
+ * pageout scan); each run of consecutive slots among them is one io_media_write.
+ * XXX: a slot is freed only when its object dies (not when part of the range is deallocated);
+ * one swap device at a time.
  */
 #include <arch/x86_64/timer.h>
 #include <mach/kern/clock.h>
@@ -60,6 +61,7 @@ struct dp_cpage {
 #define DP_SLOT(e)	((uint64_t)(e) >> 2)
 
 #define DP_CLUSTER_PAGES 8
+#define DP_RETURN_PAGES	 16 /* most pages one data_return takes (a page-out cluster) */
 #define DP_SWAP_RETRY_NS (1000 * 1000 * 1000ULL)
 
 /* Entries come in page-sized chunks, made when first written: no large allocation. */
@@ -88,6 +90,7 @@ static struct {
 	uint32_t ds_inflight;	/* swap reads and writes under way without ds_lock */
 	bool ds_draining;	/* swapoff: no new slots, pages go to memory */
 	uint64_t ds_pageouts, ds_pageins, ds_errors, ds_full;
+	uint64_t ds_writes; /* page-out I/Os (a run of consecutive slots each) */
 } dp_swap;
 
 static struct default_pager *
@@ -418,63 +421,112 @@ dp_place(uintptr_t old, const void *src)
 	return (uintptr_t)buf;
 }
 
+/*
+ * Undo entry *ep after its write failed: the slot now holds neither the old data nor the new,
+ * so forget both. ds_lock held.
+ */
+static void
+dp_return_failed(struct default_pager *dp, uintptr_t *ep, uintptr_t old, uintptr_t e)
+{
+	(void)dp;
+	dp_entry_drop(e);
+	if (old != e)
+		dp_entry_drop(old);
+	if (old != DP_EMPTY)
+		default_pager_pages--;
+	*ep = DP_EMPTY;
+}
+
+/*
+ * Keep the n pages at src (a cluster the pageout path gathered: consecutive offsets of one
+ * object): place each (zero, its old slot, a new slot, or memory), then write each run of
+ * consecutive slots with one I/O. New slots come from the rotor one after the other, so a
+ * cluster paged out for the first time is usually one write.
+ */
 static kern_return_t
 dp_data_return(memory_object_t mo, vm_object_offset_t offset, const void *src, vm_size_t length)
 {
 	struct default_pager *dp = dp_from(mo);
-	uint64_t i = atop(offset);
-	uintptr_t old, e, cur, *ep;
-	kern_return_t kr;
+	uint64_t first = atop(offset), n = atop(length);
+	uintptr_t old[DP_RETURN_PAGES], e[DP_RETURN_PAGES], *ep[DP_RETURN_PAGES];
+	kern_return_t kr = KERN_SUCCESS;
+	uint64_t placed = 0;
+	bool writes = false;
 
-	if (length != PAGE_SIZE || (offset & PAGE_MASK) != 0 || i >= dp->dp_npages)
+	if ((length & PAGE_MASK) != 0 || (offset & PAGE_MASK) != 0 || n == 0 ||
+	    n > DP_RETURN_PAGES || first >= dp->dp_npages || n > dp->dp_npages - first)
 		return KERN_INVALID_ARGUMENT;
 	dp_lock();
-	if ((ep = dp_entry(dp, i, true)) == NULL) {
+	for (; placed < n; placed++) {
+		if ((ep[placed] = dp_entry(dp, first + placed, true)) == NULL)
+			break;
+		old[placed] = *ep[placed];
+		if ((e[placed] = dp_place(old[placed], (const char *)src + ptoa(placed))) ==
+		    DP_EMPTY)
+			break;
+	}
+	if (placed < n) {
+		/* No room for all: give back the new slots taken, keep what was there. */
+		for (uint64_t i = 0; i < placed; i++)
+			if (e[i] != old[i])
+				dp_entry_drop(e[i]);
 		dp_unlock();
 		return KERN_RESOURCE_SHORTAGE;
 	}
-	old = *ep;
-	if ((e = dp_place(old, src)) == DP_EMPTY) {
-		dp_unlock();
-		return KERN_RESOURCE_SHORTAGE;
-	}
-	if (DP_IS_SWAP(e))
-		dp_swap.ds_inflight++; /* swapoff waits for the write */
+	for (uint64_t i = 0; i < n; i++)
+		writes |= DP_IS_SWAP(e[i]);
+	if (writes)
+		dp_swap.ds_inflight++; /* swapoff waits for the writes */
 	dp_unlock();
-	if (DP_IS_SWAP(e)) {
-		/* The page is busy: nobody reads or returns this entry meanwhile. */
-		kr = io_media_write(dp_swap.ds_media, dp_slot_offset(DP_SLOT(e)), src, PAGE_SIZE);
-		if (kr != KERN_SUCCESS) {
-			klog(LOG_ERR, "default_pager: write of slot %llu failed (%d)\n",
-			     (unsigned long long)DP_SLOT(e), kr);
+	/* The pages are busy: nobody reads or returns these entries meanwhile. */
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t run = 1;
+		kern_return_t wr;
+
+		if (!DP_IS_SWAP(e[i]))
+			continue;
+		while (i + run < n && DP_IS_SWAP(e[i + run]) &&
+		       DP_SLOT(e[i + run]) == DP_SLOT(e[i]) + run)
+			run++;
+		wr = io_media_write(dp_swap.ds_media, dp_slot_offset(DP_SLOT(e[i])),
+				    (const char *)src + ptoa(i), ptoa(run));
+		if (wr == KERN_SUCCESS) {
+			__atomic_fetch_add(&dp_swap.ds_pageouts, run, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&dp_swap.ds_writes, 1, __ATOMIC_RELAXED);
+		} else {
+			klog(LOG_ERR, "default_pager: write of slots %llu-%llu failed (%d)\n",
+			     (unsigned long long)DP_SLOT(e[i]),
+			     (unsigned long long)DP_SLOT(e[i]) + run - 1, wr);
 			__atomic_fetch_add(&dp_swap.ds_errors, 1, __ATOMIC_RELAXED);
 			dp_lock();
-			/* The slot now holds neither the old data nor the new: forget both. */
-			dp_entry_drop(e);
-			if (old != e)
-				dp_entry_drop(old);
-			if (old != DP_EMPTY)
-				default_pager_pages--;
-			*ep = DP_EMPTY;
-			dp_swap.ds_inflight--;
+			for (uint64_t k = i; k < i + run; k++) {
+				dp_return_failed(dp, ep[k], old[k], e[k]);
+				e[k] = DP_EMPTY; /* done with: not installed below */
+			}
 			dp_unlock();
-			return KERN_FAILURE;
+			kr = KERN_FAILURE;
 		}
-		__atomic_fetch_add(&dp_swap.ds_pageouts, 1, __ATOMIC_RELAXED);
+		i += run - 1;
 	}
 	dp_lock();
-	if (DP_IS_SWAP(e))
+	if (writes)
 		dp_swap.ds_inflight--;
-	/* The entry is still old, unless a swapoff brought old's slot into memory meanwhile (it
-	 * cannot have touched it while a write of ours was in flight). */
-	cur = *ep;
-	if (cur != e)
-		dp_entry_drop(cur);
-	if (cur == DP_EMPTY)
-		default_pager_pages++;
-	*ep = e;
+	for (uint64_t i = 0; i < n; i++) {
+		uintptr_t cur;
+
+		if (e[i] == DP_EMPTY)
+			continue;
+		/* The entry is still old, unless a swapoff brought old's slot into memory
+		 * meanwhile (it cannot have touched it while a write of ours was in flight). */
+		cur = *ep[i];
+		if (cur != e[i])
+			dp_entry_drop(cur);
+		if (cur == DP_EMPTY)
+			default_pager_pages++;
+		*ep[i] = e[i];
+	}
 	dp_unlock();
-	return KERN_SUCCESS;
+	return kr;
 }
 
 static void
@@ -508,6 +560,7 @@ dp_terminate(memory_object_t mo)
 static const struct memory_object_pager_ops default_pager_ops = {
 	.mop_name = "default",
 	.mop_cluster_pages = DP_CLUSTER_PAGES,
+	.mop_return_cluster_pages = DP_RETURN_PAGES,
 	.mop_data_request = dp_data_request,
 	.mop_data_return = dp_data_return,
 	.mop_terminate = dp_terminate,
@@ -664,6 +717,7 @@ default_pager_swap_stats(struct default_pager_swap_stats *s)
 	s->dss_pageins = __atomic_load_n(&dp_swap.ds_pageins, __ATOMIC_RELAXED);
 	s->dss_errors = __atomic_load_n(&dp_swap.ds_errors, __ATOMIC_RELAXED);
 	s->dss_full = __atomic_load_n(&dp_swap.ds_full, __ATOMIC_RELAXED);
+	s->dss_writes = __atomic_load_n(&dp_swap.ds_writes, __ATOMIC_RELAXED);
 }
 
 void
@@ -681,9 +735,10 @@ default_pager_print_stats(void)
 		printf("swap: none\n");
 		return;
 	}
-	printf("swap: %s, %llu of %llu slots used, %llu page-outs, %llu page-ins, %llu errors, "
-	       "%llu times full\n", dp_swap.ds_media->im_bsd_name, (unsigned long long)s.dss_used,
-	       (unsigned long long)s.dss_slots, (unsigned long long)s.dss_pageouts,
+	printf("swap: %s, %llu of %llu slots used, %llu page-outs in %llu writes, %llu page-ins, "
+	       "%llu errors, %llu times full\n", dp_swap.ds_media->im_bsd_name,
+	       (unsigned long long)s.dss_used, (unsigned long long)s.dss_slots,
+	       (unsigned long long)s.dss_pageouts, (unsigned long long)s.dss_writes,
 	       (unsigned long long)s.dss_pageins, (unsigned long long)s.dss_errors,
 	       (unsigned long long)s.dss_full);
 }

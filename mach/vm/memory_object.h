@@ -39,6 +39,11 @@ struct memory_object_pager_ops {
 	 * alone) or an error.
 	 */
 	unsigned mop_cluster_pages;
+	/*
+	 * Most pages one data_return may carry (0 or 1: single pages). The pageout path hands
+	 * a run of adjacent dirty pages of one object over in one call, up to this many.
+	 */
+	unsigned mop_return_cluster_pages;
 	/* The object is now backed by this pager (memory_object_init). */
 	void (*mop_init)(memory_object_t mo, struct vm_object *object, vm_size_t page_size);
 	/*
@@ -124,6 +129,7 @@ struct default_pager_swap_stats {
 	uint64_t dss_slots, dss_used; /* page slots on the device, and in use */
 	uint64_t dss_pageouts, dss_pageins; /* pages written and read */
 	uint64_t dss_errors, dss_full; /* failed I/Os; page-outs refused for want of a slot */
+	uint64_t dss_writes; /* page-out I/Os (each a run of consecutive slots) */
 };
 /* The swap device's figures (all 0 without one). */
 void default_pager_swap_stats(struct default_pager_swap_stats *s);

@@ -254,6 +254,35 @@ vf_lookup(vm_map_t map, vaddr_t va, vm_prot_t fault_type, vm_object_t *object,
 }
 
 /*
+ * Before a write changes what offset of object shows, give object's live delayed copy the
+ * page's old contents (m, or zeros when m is NULL), unless the copy has its own page there
+ * already (vm_object.h). When m itself is about to be written (in_place), every mapping of it
+ * goes: the copy's users may map it through the copy, and must refault to find their page.
+ * Object lock held. Returns false when no page was free (nothing changed).
+ */
+static bool
+vf_push(vm_object_t object, vm_object_offset_t offset, vm_page_t m, bool in_place)
+{
+	vm_object_t copy = object->vo_copy;
+	vm_page_t p;
+
+	if (offset >= copy->vo_size || vm_page_lookup(copy, offset) != NULL)
+		return true;
+	if ((p = vm_page_alloc(copy, offset)) == NULL)
+		return false;
+	if (m != NULL)
+		pmap_copy_page(VM_PAGE_TO_PHYS(m), VM_PAGE_TO_PHYS(p));
+	else
+		pmap_zero_page(VM_PAGE_TO_PHYS(p));
+	p->vmp_vmflags = VM_PAGE_VM_DIRTY;
+	vm_page_activate(p);
+	if (m != NULL && in_place)
+		pmap_page_protect(m, VM_PROT_NONE);
+	vm_fault_stats.vfs_pushes++;
+	return true;
+}
+
+/*
  * Find or make the page that object shows at offset, as fault_type needs it: in the top object
  * for a write. Object lock held on entry (state *st).
  *   Returns: KERN_SUCCESS with *mp busy (held by the caller, who also holds a reference on
@@ -299,6 +328,9 @@ vf_page(vm_object_t object, vm_object_offset_t offset, vm_prot_t fault_type, boo
 		off += o->vo_shadow_offset;
 		o = o->vo_shadow;
 	}
+	if ((fault_type & VM_PROT_WRITE) && object->vo_copy != NULL &&
+	    !vf_push(object, offset, m, o == object))
+		return KERN_RESOURCE_SHORTAGE;
 	if (m != NULL && (o == object || !(fault_type & VM_PROT_WRITE))) {
 		m->vmp_vmflags |= VM_PAGE_VM_BUSY;
 		if (o != object)
@@ -443,6 +475,14 @@ again:
 	lck_spin_unlock_irqrestore(&map->vm_lock, st);
 
 	ost = pmap_spin_lock_irqsave(&vm_object_lock_all);
+	/*
+	 * A delayed copy of object without this page (made before a read fault, or since a
+	 * write fault pushed): writes must fault first and push. The copy's maker protected the
+	 * object's pages under this lock, so one of the two protects this mapping.
+	 */
+	if (kr == KERN_SUCCESS && o == object && (prot & VM_PROT_WRITE) &&
+	    object->vo_copy != NULL && vm_page_lookup(object->vo_copy, offset) == NULL)
+		pmap_page_protect(m, VM_PROT_READ);
 	vm_page_unbusy(m);
 	if (o != object)
 		(void)vf_object_release(o, &ost);

@@ -17,6 +17,7 @@ struct vm_fault_stats {
 	uint64_t vfs_pageins;	/* pages the pager supplied (data_request) */
 	uint64_t vfs_pagein_requests; /* data_request calls (one per cluster) */
 	uint64_t vfs_busy_waits; /* sleeps on a page another thread held busy */
+	uint64_t vfs_pushes;	/* old contents pushed into a delayed copy before a write */
 	uint64_t vfs_fault_around; /* resident file pages mapped beside a read fault */
 };
 

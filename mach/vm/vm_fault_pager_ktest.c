@@ -11,6 +11,7 @@
 #include <arch/x86_64/pmap.h>
 #include <console.h>
 #include <ktest.h>
+#include <mach/vm/vm_ktest_util.h>
 #include <mach/kern/sched_ktest_util.h>
 #include <mach/vm/memory_object.h>
 #include <mach/vm/vm_fault.h>
@@ -192,8 +193,9 @@ KTEST(vm_fault_busy_wanted_one_request)
 KTEST(vm_fault_pager_error_is_memory_error)
 {
 	static struct tp_env env;
-	uint64_t free0 = vm_page_free_count, objs0 = vm_object_count;
+	uint64_t objs0 = vm_object_count;
 
+	vm_kt_account_begin();
 	KT_ASSERT(tp_setup(&env, &tp_ops_single));
 	env.te_pager.tp_error_page = 5;
 	KT_ASSERT_EQ(vm_fault(env.te_map, env.te_va + ptoa(5), VM_PROT_READ), KERN_MEMORY_ERROR);
@@ -206,8 +208,8 @@ KTEST(vm_fault_pager_error_is_memory_error)
 	KT_ASSERT(tp_page_ok(&env, 5));
 	KT_ASSERT_EQ(env.te_pager.tp_requests, 3);
 	tp_teardown(&env);
+	VM_KT_ASSERT_BALANCE(0);
 	KT_ASSERT_EQ(vm_object_count, objs0);
-	KT_ASSERT_EQ(vm_page_free_count, free0);
 }
 
 KTEST(vm_fault_cluster_read_ahead)

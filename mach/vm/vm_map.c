@@ -625,21 +625,57 @@ vm_map_inherit(vm_map_t map, vaddr_t start, vaddr_t end, vm_inherit_t inherit)
 }
 
 /*
- * Make e's object shared copy-on-write with a new entry template *n: both get needs_copy and
- * the source loses write access in its pmap. Source map lock held.
+ * Make e's object a copy for a new entry template *n. Symmetric copy-on-write: both get
+ * needs_copy and the source loses write access in its pmap. An object shared as itself
+ * (TRUE_SHARE) keeps being written in place by its sharers: n gets a delayed copy of it
+ * instead (vm_object.h) and e is left alone. Source map lock held.
+ * Returns false (n not set up) when memory is short.
  */
-void
+bool
 vm_map_entry_share_cow(vm_map_t map, vm_map_entry_t e, vm_map_entry_t n)
 {
 	*n = *e;
 	if (e->vme_object == NULL)
-		return; /* zero fill on both sides: nothing shared yet */
+		return true; /* zero fill on both sides: nothing shared yet */
+	/*
+	 * A needs_copy entry over a TRUE_SHARE object is a piece clipped off before the object
+	 * was shared: nobody writes its range of the object in place, so symmetric copies do.
+	 */
+	if ((e->vme_object->vo_flags & VM_OBJECT_TRUE_SHARE) && !e->vme_needs_copy) {
+		if ((n->vme_object = vm_object_copy_delayed(e->vme_object)) == NULL)
+			return false;
+		n->vme_needs_copy = true; /* n's own writes go to a shadow of the copy */
+		return true;
+	}
 	vm_object_copy_quickly(e->vme_object, e->vme_offset, e->vme_end - e->vme_start);
 	if (!e->vme_needs_copy && map->vm_pmap != NULL && (e->vme_prot & VM_PROT_WRITE))
 		pmap_protect(map->vm_pmap, e->vme_start, e->vme_end,
 			     e->vme_prot & ~VM_PROT_WRITE);
 	e->vme_needs_copy = true;
 	n->vme_needs_copy = true;
+	return true;
+}
+
+/*
+ * Give e an object that can be shared as itself: make the zero-fill object now, or resolve a
+ * pending copy-on-write with a shadow, and mark the object TRUE_SHARE. Map lock held.
+ * Returns false when memory is short (e unchanged).
+ */
+bool
+vm_map_entry_make_shared(vm_map_entry_t e)
+{
+	if (e->vme_object == NULL) {
+		if ((e->vme_object = vm_object_allocate(e->vme_end - e->vme_start)) == NULL)
+			return false;
+		e->vme_offset = 0;
+		e->vme_needs_copy = false;
+	} else if (e->vme_needs_copy) {
+		if (!vm_object_shadow(&e->vme_object, &e->vme_offset, e->vme_end - e->vme_start))
+			return false;
+		e->vme_needs_copy = false;
+	}
+	vm_object_share(e->vme_object);
+	return true;
 }
 
 kern_return_t
@@ -670,7 +706,11 @@ vm_map_copy_region(vm_map_t src_map, vaddr_t src, vm_size_t size, vm_map_t dst_m
 			e = NULL;
 			break;
 		}
-		vm_map_entry_share_cow(src_map, e, n);
+		if (!vm_map_entry_share_cow(src_map, e, n)) {
+			vm_map_entry_dispose(n);
+			e = NULL;
+			break;
+		}
 		n->vme_start = base + (e->vme_start - src);
 		n->vme_end = base + (e->vme_end - src);
 		n->vme_wired = 0;
@@ -704,17 +744,16 @@ vm_map_fork(vm_map_t old, pmap_t pmap)
 		if ((n = vm_map_entry_create()) == NULL)
 			break; /* XXX: a partial child; the caller cannot tell yet */
 		if (e->vme_inherit == VM_INHERIT_SHARE) {
-			/* Sharing needs one object both see: resolve a pending copy first. */
-			if (e->vme_object == NULL)
-				e->vme_object = vm_object_allocate(e->vme_end - e->vme_start);
-			else if (e->vme_needs_copy &&
-				 vm_object_shadow(&e->vme_object, &e->vme_offset,
-						  e->vme_end - e->vme_start))
-				e->vme_needs_copy = false;
+			/* Sharing needs one object both see, written in place by both. */
+			if (!vm_map_entry_make_shared(e)) {
+				vm_map_entry_dispose(n);
+				break; /* XXX: as above */
+			}
 			*n = *e;
 			vm_object_reference(n->vme_object);
-		} else {
-			vm_map_entry_share_cow(old, e, n);
+		} else if (!vm_map_entry_share_cow(old, e, n)) {
+			vm_map_entry_dispose(n);
+			break; /* XXX: as above */
 		}
 		n->vme_wired = 0;
 		vm_map_link(map, map->vm_header.vme_prev, n);

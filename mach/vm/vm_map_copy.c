@@ -99,7 +99,11 @@ vm_map_copyin(vm_map_t src_map, vaddr_t addr, vm_size_t len, bool src_destroy,
 			e = NULL;
 			break;
 		}
-		vm_map_entry_share_cow(src_map, e, n);
+		if (!vm_map_entry_share_cow(src_map, e, n)) {
+			vm_map_entry_dispose(n);
+			e = NULL;
+			break;
+		}
 		n->vme_wired = 0;
 		n->vme_prev = copy->cpy_header.vme_prev;
 		n->vme_next = &copy->cpy_header;

@@ -22,7 +22,12 @@ bool vm_map_clip_end(vm_map_t map, vm_map_entry_t e, vaddr_t addr);
 bool vm_map_find_space(vm_map_t map, vaddr_t hint, vm_size_t size, vaddr_t *addr);
 /* The first entry of [start, end), clipped to start; the header when none, NULL on shortage. */
 vm_map_entry_t vm_map_range_first(vm_map_t map, vaddr_t start, vaddr_t end);
-/* Share e's object copy-on-write with the new entry template *n (both become needs_copy). */
-void vm_map_entry_share_cow(vm_map_t map, vm_map_entry_t e, vm_map_entry_t n);
+/*
+ * Make the new entry template *n a copy of e: symmetric copy-on-write (both become
+ * needs_copy), or a delayed copy of a TRUE_SHARE object. False when memory is short.
+ */
+bool vm_map_entry_share_cow(vm_map_t map, vm_map_entry_t e, vm_map_entry_t n);
+/* Give e an object shared as itself (TRUE_SHARE); false when memory is short. */
+bool vm_map_entry_make_shared(vm_map_entry_t e);
 
 #endif /* _MACH_VM_VM_MAP_INTERNAL_H_ */

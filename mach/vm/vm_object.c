@@ -115,6 +115,8 @@ vm_object_deallocate(vm_object_t object)
 		object->vo_refs = 0;
 		shadow = object->vo_shadow;
 		pager = object->vo_pager;
+		if (shadow != NULL && shadow->vo_copy == object)
+			shadow->vo_copy = NULL; /* the live copy is gone: no more pushes */
 		object->vo_shadow = NULL;
 		object->vo_pager = NULL;
 		vm_object_free(object);
@@ -173,6 +175,44 @@ vm_object_copy_quickly(vm_object_t object, vm_object_offset_t offset, vm_object_
 	/* Pages below in the chain are never mapped writable: only this object's need it. */
 	vm_object_foreach_page(object, vm_object_protect_page, &r);
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+}
+
+void
+vm_object_share(vm_object_t object)
+{
+	bool st = pmap_spin_lock_irqsave(&vm_object_lock_all);
+
+	object->vo_flags |= VM_OBJECT_TRUE_SHARE;
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+}
+
+vm_object_t
+vm_object_copy_delayed(vm_object_t object)
+{
+	vm_object_t copy = vm_object_allocate(object->vo_size), old;
+	struct vm_object_range r = { 0, object->vo_size };
+	bool st;
+
+	if (copy == NULL)
+		return NULL;
+	st = pmap_spin_lock_irqsave(&vm_object_lock_all);
+	assert(object->vo_flags & VM_OBJECT_TRUE_SHARE);
+	copy->vo_shadow = object;
+	copy->vo_shadow_offset = 0;
+	object->vo_refs++;
+	if ((old = object->vo_copy) != NULL) {
+		/*
+		 * The older copy saw the original as it was then; every page written since was
+		 * pushed into it, so what it does not have is what the new copy sees.
+		 */
+		old->vo_shadow = copy;
+		copy->vo_refs++;
+		object->vo_refs--; /* old's; object keeps the new copy's and its own holders' */
+	}
+	object->vo_copy = copy;
+	vm_object_foreach_page(object, vm_object_protect_page, &r);
+	lck_spin_unlock_irqrestore(&vm_object_lock_all, st);
+	return copy;
 }
 
 vm_page_t
@@ -260,6 +300,9 @@ vm_object_collapse(vm_object_t object)
 		 * data too. Until the default pager can do that, such chains stay as they are.
 		 */
 		if (backing == NULL || backing->vo_pager != NULL || object->vo_pager != NULL)
+			break;
+		/* A live copy receives pushes: whoever sees it must keep seeing it. */
+		if (vm_object_is_live_copy(backing))
 			break;
 		if (backing->vo_refs == 1) {
 			struct vm_object_collapse_arg a = { object };

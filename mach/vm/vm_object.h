@@ -36,6 +36,7 @@ struct vm_object {
 	uint32_t vo_resident;	      /* pages in vo_hash */
 	vm_object_offset_t vo_size;   /* bytes; pages at offsets >= size are never looked for */
 	struct vm_object *vo_shadow;  /* the object below (holds one reference on it), or NULL */
+	struct vm_object *vo_copy;    /* TRUE_SHARE: the newest delayed copy (no reference) */
 	vm_object_offset_t vo_shadow_offset; /* offset in vo_shadow of this object's offset 0 */
 	struct memory_object *vo_pager; /* who supplies pages not resident, or NULL (zero fill) */
 	struct vm_page **vo_hash;     /* resident pages by offset, chained through vmp_hnext */
@@ -45,12 +46,14 @@ struct vm_object {
 typedef struct vm_object *vm_object_t;
 
 /* vo_flags */
-#define VM_OBJECT_INTERNAL 0x1 /* anonymous memory: the default pager backs it */
+#define VM_OBJECT_INTERNAL   0x1 /* anonymous memory: the default pager backs it */
+#define VM_OBJECT_TRUE_SHARE 0x2 /* shared as itself (named entry): written in place, so
+				    copies are delayed copies, never symmetric (see below) */
 /*
  * Mapped: set by the pager's owner when it maps the object (ubc_map); when the references
  * drop back to one, the flag is cleared and the pager's mop_last_unmap is called.
  */
-#define VM_OBJECT_MAPPED   0x2
+#define VM_OBJECT_MAPPED     0x4
 
 /* vmp_queue */
 enum vm_page_queue {
@@ -130,6 +133,40 @@ bool vm_object_shadow(vm_object_t *object, vm_object_offset_t *offset, vm_object
  */
 void vm_object_copy_quickly(vm_object_t object, vm_object_offset_t offset,
 			    vm_object_offset_t size);
+
+/*
+ * Delayed copies (Mach's MEMORY_OBJECT_COPY_DELAY, XNU vm_object_copy_delayed). An object that
+ * several maps share as itself (VM_OBJECT_TRUE_SHARE: a named entry's) is written in place, so
+ * the symmetric scheme above (both sides shadow the shared object) would take the writers
+ * away from each other. Its copies are taken the other way round: the copy is a new object
+ * that shadows the original (its vo_copy), and before a page of the original is modified, a
+ * write fault pushes the page's old contents into the copy. So the copy's view never changes
+ * after it was made. A newer copy goes between the original and the older one (which then
+ * shadows the newer). The live copy (the original's vo_copy) is never collapsed or bypassed,
+ * and its pushed pages are not paged out: "not resident" must mean "not pushed yet".
+ */
+
+/*
+ * vm_object_copy_delayed: a delayed copy of object (TRUE_SHARE), covering all of it at offset
+ * 0: the original's resident pages lose write access in every pmap, so the next write to any
+ * of them faults and pushes.
+ *   Locks:   none held (takes the object lock).
+ *   Returns: the copy (one reference, the caller's), or NULL when memory is short.
+ */
+vm_object_t vm_object_copy_delayed(vm_object_t object);
+
+/* Whether object is the live delayed copy of its shadow (pushes go to it). Object lock held. */
+static inline bool
+vm_object_is_live_copy(vm_object_t object)
+{
+	return object->vo_shadow != NULL && object->vo_shadow->vo_copy == object;
+}
+
+/*
+ * vm_object_share: mark object TRUE_SHARE (from now on its copies are delayed copies).
+ *   Locks:   none held (takes the object lock).
+ */
+void vm_object_share(vm_object_t object);
 
 /*
  * vm_object_collapse: shorten object's shadow chain: merge backing objects that only object

@@ -69,6 +69,8 @@ static unsigned vm_page_nsegs;
 static struct vm_page_freeq vm_page_freeq[VM_PAGE_MAX_ORDER + 1];
 
 uint64_t vm_page_free_count;
+bool (*vm_page_account_match)(void);
+int64_t vm_page_account_delta;
 uint64_t vm_page_total_count;
 uint64_t vm_page_wire_count;
 uint64_t vm_page_array_pages;
@@ -301,6 +303,8 @@ block_mark_allocated(vm_page_t m, unsigned order)
 	m->vmp_order = (uint8_t)order;
 	__atomic_fetch_sub(&vm_page_free_count, n, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&vm_page_wire_count, n, __ATOMIC_RELAXED);
+	if (vm_page_account_match != NULL && vm_page_account_match())
+		vm_page_account_delta += (int64_t)n;
 }
 
 /*
@@ -602,6 +606,8 @@ release_prepare(vm_page_t m, unsigned order)
 	}
 	__atomic_fetch_add(&vm_page_free_count, n, __ATOMIC_RELAXED);
 	__atomic_fetch_sub(&vm_page_wire_count, n, __ATOMIC_RELAXED);
+	if (vm_page_account_match != NULL && vm_page_account_match())
+		vm_page_account_delta -= (int64_t)n;
 }
 
 void

@@ -75,6 +75,14 @@ extern uint64_t vm_page_wire_count;   /* pages allocated (kernel memory is wired
 extern uint64_t vm_page_array_pages;  /* pages the vm_page array itself takes */
 
 /*
+ * Accounting for tests (vm_ktest_util.h): while vm_page_account_match is set and answers true,
+ * pages grabbed add to vm_page_account_delta and pages released subtract from it. Called
+ * under the allocator's spin lock: it must only compare.
+ */
+extern bool (*vm_page_account_match)(void);
+extern int64_t vm_page_account_delta;
+
+/*
  * vm_page_bootstrap: build the vm_page array and the free queues from the loader's memory map.
  *   mem/nmem: the memory map; entries may be unsorted, overlapping, empty or wrapping (bad ones
  *             are dropped with a warning); only BOOT_MEM_RAM not covered by another entry type

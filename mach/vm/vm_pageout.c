@@ -24,6 +24,7 @@
 #include <mach/vm/vm_fault.h>
 #include <mach/vm/vm_pageout.h>
 #include <mach/vm/vm_param.h>
+#include <panic.h>
 
 struct vm_pageout_stats vm_pageout_stats;
 
@@ -61,29 +62,68 @@ vpo_launder_start(vm_page_t m)
 }
 
 /*
- * Write laundered page m to its pager and free it (or, when the pager refuses, put it back
- * on the active queue, dirty). Object lock held on entry (state *st); dropped for the pager
- * call and retaken. Returns true when m was written and freed.
+ * Page-out clusters: a run of laundered pages of one object at consecutive offsets goes to the
+ * pager in one data_return (up to its mop_return_cluster_pages), copied into this buffer so
+ * the pager sees one range; the default pager then writes consecutive swap slots in one I/O.
+ * One buffer, taken by whoever launders (the daemon, or a thread in vm_pageout_scan).
  */
-static bool
-vpo_launder_finish(vm_page_t m, bool *st)
+#define VPO_CLUSTER 16
+static uint8_t vpo_cluster_buf[VPO_CLUSTER * PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static lck_mtx_t vpo_cluster_lock = LCK_MTX_INITIALIZER("vm_pageout.cluster");
+
+/*
+ * Write the n laundered pages of run (one object, consecutive offsets, n <= VPO_CLUSTER) to
+ * their pager in one data_return and free them (or, when the pager refuses, put them back on
+ * the active queue, dirty). Object lock held on entry (state *st); dropped for the pager call
+ * and retaken. Returns the pages written and freed.
+ */
+static unsigned
+vpo_launder_run(vm_page_t *run, unsigned n, bool *st)
 {
-	vm_object_t o = m->vmp_object;
-	kern_return_t kr;
+	vm_object_t o = run[0]->vmp_object;
+	kern_return_t kr[VPO_CLUSTER];
+	unsigned freed = 0;
+	bool singly;
 
 	lck_spin_unlock_irqrestore(&vm_object_lock_all, *st);
-	kr = memory_object_data_return(o->vo_pager, m->vmp_offset, phystokv(VM_PAGE_TO_PHYS(m)),
-				       PAGE_SIZE);
-	*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
-	vm_page_unbusy(m);
-	if (kr == KERN_SUCCESS) {
-		vm_pageout_stats.vps_returned++;
-		vm_page_free(m);
-	} else {
-		m->vmp_vmflags |= VM_PAGE_VM_DIRTY;
-		vm_page_activate(m);
-		vm_pageout_stats.vps_return_failed++;
+	kr[0] = KERN_FAILURE;
+	if (n > 1) {
+		lck_mtx_lock(&vpo_cluster_lock);
+		for (unsigned i = 0; i < n; i++)
+			memcpy(vpo_cluster_buf + ptoa(i), phystokv(VM_PAGE_TO_PHYS(run[i])),
+			       PAGE_SIZE);
+		kr[0] = memory_object_data_return(o->vo_pager, run[0]->vmp_offset,
+						  vpo_cluster_buf, ptoa(n));
+		lck_mtx_unlock(&vpo_cluster_lock);
+		for (unsigned i = 1; i < n; i++)
+			kr[i] = kr[0];
+		__atomic_fetch_add(&vm_pageout_stats.vps_clusters, 1, __ATOMIC_RELAXED);
 	}
+	/* One page, or a cluster the pager refused whole (a nearly full swap device): singly. */
+	singly = n == 1 || kr[0] != KERN_SUCCESS;
+	for (unsigned i = 0; i < n && singly; i++) {
+		kr[i] = memory_object_data_return(o->vo_pager, run[i]->vmp_offset,
+						  phystokv(VM_PAGE_TO_PHYS(run[i])), PAGE_SIZE);
+		__atomic_fetch_add(&vm_pageout_stats.vps_clusters, 1, __ATOMIC_RELAXED);
+	}
+	*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
+	for (unsigned i = 0; i < n; i++) {
+		vm_page_t m = run[i];
+
+		vm_page_unbusy(m);
+		if (kr[i] == KERN_SUCCESS) {
+			vm_pageout_stats.vps_returned++;
+			vm_page_free(m);
+			freed++;
+		} else {
+			m->vmp_vmflags |= VM_PAGE_VM_DIRTY;
+			vm_page_activate(m);
+			vm_pageout_stats.vps_return_failed++;
+		}
+	}
+	/* Each page's laundering held a reference on o. */
+	assert(o->vo_refs >= n);
+	o->vo_refs -= n - 1;
 	if (o->vo_refs > 1) {
 		vm_object_release_locked(o);
 	} else {
@@ -91,7 +131,50 @@ vpo_launder_finish(vm_page_t m, bool *st)
 		vm_object_deallocate(o);
 		*st = pmap_spin_lock_irqsave(&vm_object_lock_all);
 	}
-	return kr == KERN_SUCCESS;
+	return freed;
+}
+
+/* Sort laundered pages by object, then offset, so runs lie side by side (a batch is small). */
+static void
+vpo_sort(vm_page_t *p, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) {
+		vm_page_t m = p[i];
+		unsigned j = i;
+
+		while (j > 0 && ((uintptr_t)p[j - 1]->vmp_object > (uintptr_t)m->vmp_object ||
+				 (p[j - 1]->vmp_object == m->vmp_object &&
+				  p[j - 1]->vmp_offset > m->vmp_offset))) {
+			p[j] = p[j - 1];
+			j--;
+		}
+		p[j] = m;
+	}
+}
+
+/*
+ * Launder the nd dirty pages of a batch: sorted, then each run of consecutive offsets of one
+ * object (as long as its pager takes clusters that long) in one call. Object lock held (state
+ * *st; dropped while pagers write). Returns the pages freed.
+ */
+static uint64_t
+vpo_launder_batch(vm_page_t *dirty, unsigned nd, bool *st)
+{
+	uint64_t freed = 0;
+
+	vpo_sort(dirty, nd);
+	for (unsigned i = 0; i < nd;) {
+		vm_object_t o = dirty[i]->vmp_object;
+		unsigned max = o->vo_pager->mo_ops->mop_return_cluster_pages, n = 1;
+
+		max = MAX(MIN(max, VPO_CLUSTER), 1u);
+		while (i + n < nd && n < max && dirty[i + n]->vmp_object == o &&
+		       dirty[i + n]->vmp_offset == dirty[i]->vmp_offset + ptoa(n))
+			n++;
+		freed += vpo_launder_run(&dirty[i], n, st);
+		i += n;
+	}
+	return freed;
 }
 
 /*
@@ -117,8 +200,7 @@ vpo_reclaim_batch(vm_page_t *batch, unsigned n, bool *st)
 			dirty[nd++] = m;
 		}
 	}
-	for (unsigned i = 0; i < nd; i++)
-		freed += vpo_launder_finish(dirty[i], st);
+	freed += vpo_launder_batch(dirty, nd, st);
 	vm_pageout_stats.vps_freed += freed;
 	return freed;
 }
@@ -177,6 +259,9 @@ vpo_scan(uint64_t target, bool launder_internal)
 			pmap_clear_reference(m);
 			vm_page_activate(m);
 			vm_pageout_stats.vps_reactivated++;
+		} else if (vm_object_is_live_copy(m->vmp_object)) {
+			/* XXX: pushes test residence; a pager-held page would be pushed again. */
+			vm_page_activate(m);
 		} else if ((m->vmp_object->vo_flags & VM_OBJECT_INTERNAL) && !launder_internal &&
 			   ((m->vmp_vmflags & VM_PAGE_VM_DIRTY) || pmap_is_modified(m))) {
 			vm_page_activate(m); /* nowhere to put it: keep it, out of the way */
@@ -295,13 +380,14 @@ vm_pageout_print_stats(void)
 	printf("thresholds: reserved %llu, min %llu, target %llu\n",
 	       (unsigned long long)vm_page_free_reserved, (unsigned long long)vm_page_free_min,
 	       (unsigned long long)vm_page_free_target);
-	printf("pageout: %llu wakeups, %llu scanned, %llu reactivated, %llu freed, %llu returned, "
-	       "%llu return errors, %llu waits\n",
+	printf("pageout: %llu wakeups, %llu scanned, %llu reactivated, %llu freed, %llu returned "
+	       "in %llu clusters, %llu return errors, %llu waits\n",
 	       (unsigned long long)vm_pageout_stats.vps_wakeups,
 	       (unsigned long long)vm_pageout_stats.vps_scanned,
 	       (unsigned long long)vm_pageout_stats.vps_reactivated,
 	       (unsigned long long)vm_pageout_stats.vps_freed,
 	       (unsigned long long)vm_pageout_stats.vps_returned,
+	       (unsigned long long)vm_pageout_stats.vps_clusters,
 	       (unsigned long long)vm_pageout_stats.vps_return_failed,
 	       (unsigned long long)vm_pageout_stats.vps_waits);
 	printf("faults: %llu, %llu zero fill, %llu cow, %llu pages in by %llu requests, "

@@ -14,6 +14,7 @@ struct vm_pageout_stats {
 	uint64_t vps_scanned;	  /* pages looked at */
 	uint64_t vps_reactivated; /* inactive pages found referenced again */
 	uint64_t vps_returned;	  /* modified pages handed to their pager (data_return) */
+	uint64_t vps_clusters;	  /* data_return calls (each a run of adjacent pages) */
 	uint64_t vps_freed;	  /* pages reclaimed */
 	uint64_t vps_return_failed; /* data_return errors (the page stays, dirty) */
 	uint64_t vps_wakeups;	  /* daemon runs */

@@ -80,9 +80,11 @@ KTEST_ON_CPU0(vm_swap_working_set_larger_than_ram)
 	       (unsigned long long)(s2.dss_pageins - s0.dss_pageins),
 	       (unsigned long long)vm_fault_stats.vfs_pagein_requests,
 	       (unsigned long long)bad);
-	printf("# vm_swap: write pass %llu pages/s, read-back pass %llu pages/s; daemon freed "
-	       "%llu, %llu vm_page_wait sleeps\n", (unsigned long long)sw_rate(npages, t_write),
+	printf("# vm_swap: write pass %llu pages/s, read-back pass %llu pages/s; %llu page-out "
+	       "writes; daemon freed %llu, %llu vm_page_wait sleeps\n",
+	       (unsigned long long)sw_rate(npages, t_write),
 	       (unsigned long long)sw_rate(npages, t_read),
+	       (unsigned long long)(s2.dss_writes - s0.dss_writes),
 	       (unsigned long long)vm_pageout_stats.vps_freed,
 	       (unsigned long long)vm_pageout_stats.vps_waits);
 	KT_ASSERT_EQ(bad, 0);

@@ -1,11 +1,13 @@
 /*
  * vm_user_ktest.c — in-kernel self-tests of the Mach VM calls on a map that is not the current
- * one: vm_allocate/vm_write/vm_read/vm_copy round trips, vm_protect refusing writes, maximum
- * protection, vm_inherit feeding vm_map_fork, vm_deallocate, and no page leaked.
+ * one: vm_allocate/vm_write/vm_read/vm_copy round trips (the copy private both ways),
+ * vm_protect refusing writes, maximum protection, vm_inherit feeding vm_map_fork,
+ * vm_deallocate, and no page leaked.
  */
 #include <arch/x86_64/pmap.h>
 #include <console.h>
 #include <ktest.h>
+#include <mach/vm/vm_ktest_util.h>
 #include <mach/vm/vm_kern.h>
 #include <mach/vm/vm_param.h>
 #include <mach/vm/vm_user.h>
@@ -47,6 +49,18 @@ vm_user_ktest_cycle(void)
 		ok = memcmp((const uint8_t *)data + 100, buf, sizeof(buf) - 200) == 0;
 		kmem_free(data, 3 * PAGE_SIZE);
 	}
+	/* The copy and its source are private: a write on either side stays there. */
+	if (ok) {
+		uint8_t x = 0x77, y = 0;
+
+		ok = vm_write(map, a + 300, &x, 1) == KERN_SUCCESS;
+		ok = ok && vm_map_copy_bytes(map, b + 300, &y, 1, false) == KERN_SUCCESS &&
+		     y == buf[200];
+		x = 0x66;
+		ok = ok && vm_write(map, b + 400, &x, 1) == KERN_SUCCESS;
+		ok = ok && vm_map_copy_bytes(map, a + 400, &y, 1, false) == KERN_SUCCESS &&
+		     y == buf[300];
+	}
 	/* Read-only refuses writes; the maximum cannot be exceeded once lowered. */
 	ok = ok && vm_protect(map, b, PAGE_SIZE, false, VM_PROT_READ) == KERN_SUCCESS;
 	ok = ok && vm_write(map, b + 8, buf, 8) == KERN_PROTECTION_FAILURE;
@@ -82,11 +96,13 @@ vm_user_ktest_cycle(void)
 
 KTEST(vm_user_calls)
 {
-	uint64_t free0, objs0 = vm_object_count;
+	uint64_t objs0 = vm_object_count;
+	bool ok;
 
 	KT_ASSERT(vm_user_ktest_cycle());
-	free0 = vm_page_free_count;
-	KT_ASSERT(vm_user_ktest_cycle());
-	KT_ASSERT_EQ(vm_page_free_count, free0);
+	vm_kt_account_begin();
+	ok = vm_user_ktest_cycle();
+	VM_KT_ASSERT_BALANCE(0);
+	KT_ASSERT(ok);
 	KT_ASSERT_EQ(vm_object_count, objs0);
 }

@@ -326,7 +326,7 @@ mp_start(void)
 		klog(LOG_ERR, "mp: no vectors for IPIs; application processors not started\n");
 		return;
 	}
-	mp_kernel_cr3 = read_cr3();
+	mp_kernel_cr3 = read_cr3() & PTE_ADDR_MASK; /* PCID 0: CR4.PCIDE needs CR3[11:0] clear */
 	mp_kernel_cr0 = read_cr0();
 	mp_kernel_cr4 = read_cr4();
 	mp_pat = cpu_has(1, CPUID_EDX, 16) ? rdmsr(MSR_PAT) : 0;

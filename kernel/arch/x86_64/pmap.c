@@ -304,6 +304,7 @@ pmap_bootstrap(const struct boot_info *bi)
 		write_cr4(cr4 | CR4_PGE);
 	}
 	write_cr0(read_cr0() | CR0_WP);
+	pmap_pcid_bootstrap();
 
 	printf("pmap: direct map %llu MiB in %llu 1G + %llu 2M + %llu 4K pages, kernel %llu KiB, "
 	       "%llu table pages, NX %s, global %s\n",

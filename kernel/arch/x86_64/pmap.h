@@ -107,7 +107,16 @@ struct pmap {
 	uint64_t pm_ptpages;	/* page-table pages, the PML4 included */
 	uint64_t pm_resident;	/* 4 KiB leaf mappings made by pmap_enter */
 	uint64_t pm_cpus;	/* CPUs whose CR3 holds it (bit per CPU; set before the load) */
+	uint64_t pm_id;		/* unique, never reused: whose translations a PCID holds */
+	uint64_t pm_tlb_gen;	/* bumped by every change that needs a flush (pmap_pcid.c) */
 };
+
+/* PCID use since boot (pmap_pcid.c): loads that kept a PCID's translations, that lent a PCID
+ * to a pmap anew, and that found a pmap's PCID stale (changed meanwhile) and flushed it. */
+struct pmap_pcid_stats {
+	uint64_t pps_kept, pps_lent, pps_stale;
+};
+extern struct pmap_pcid_stats pmap_pcid_stats;
 
 extern struct pmap kernel_pmap_store;
 /* pv entries in use (for tests: counts before = after). */

@@ -184,6 +184,7 @@ pmap_create(void)
 	memset(pmap, 0, sizeof(*pmap));
 	lck_spin_init(&pmap->pm_lock);
 	pmap->pm_refs = 1;
+	pmap->pm_id = pmap_pcid_new_id();
 	pmap->pm_pml4 = pmap_ptp_alloc(pmap);
 	if (pmap->pm_pml4 == 0) {
 		zfree(pmap_zone, pmap);
@@ -477,8 +478,9 @@ pmap_activate(pmap_t pmap)
 
 	if (new != NULL)
 		__atomic_fetch_or(&new->pm_cpus, 1ULL << me, __ATOMIC_SEQ_CST);
+	/* Still loaded: this CPU stayed in pm_cpus, so every shootdown reached it. */
 	if ((read_cr3() & PTE_ADDR_MASK) != pmap->pm_pml4)
-		write_cr3(pmap->pm_pml4);
+		write_cr3(pmap_pcid ? pmap_pcid_cr3(pmap, me) : pmap->pm_pml4);
 	if (old != NULL && old != new)
 		__atomic_fetch_and(&old->pm_cpus, ~(1ULL << me), __ATOMIC_SEQ_CST);
 	pmap_active[me] = new;
@@ -492,7 +494,7 @@ pmap_evict_local(pmap_t pmap)
 
 	if (pmap_active[me] != pmap)
 		return;
-	write_cr3(kernel_pmap->pm_pml4);
+	write_cr3(pmap_pcid ? pmap_pcid_cr3(kernel_pmap, me) : kernel_pmap->pm_pml4);
 	__atomic_fetch_and(&pmap->pm_cpus, ~(1ULL << me), __ATOMIC_SEQ_CST);
 	pmap_active[me] = NULL;
 }
@@ -516,10 +518,11 @@ pmap_pv_pte(struct pv_entry *pv)
 
 /*
  * pmap_page_protect for one page. With cpus, the TLB flushes are not done but the CPUs that
- * need one are added to *cpus (the caller shoots down once for a batch of pages).
+ * need one are added to *cpus (the caller shoots down once for a batch of pages), and *kern
+ * is set when a kernel mapping was among them.
  */
 static void
-pmap_page_protect_one(vm_page_t m, vm_prot_t prot, uint64_t *cpus)
+pmap_page_protect_one(vm_page_t m, vm_prot_t prot, uint64_t *cpus, bool *kern)
 {
 	paddr_t pa = VM_PAGE_TO_PHYS(m);
 	struct pv_entry *free = NULL;
@@ -543,13 +546,16 @@ pmap_page_protect_one(vm_page_t m, vm_prot_t prot, uint64_t *cpus)
 				n = old & ~PTE_W;
 			if (__atomic_compare_exchange_n(pte, &old, n, false, __ATOMIC_ACQ_REL,
 							__ATOMIC_ACQUIRE)) {
-				if (cpus == NULL)
+				if (cpus == NULL) {
 					pmap_tlb_flush(pv->pv_pmap, pv->pv_va);
-				else if (pv->pv_pmap == kernel_pmap)
+				} else if (pv->pv_pmap == kernel_pmap) {
 					*cpus = ~0ULL;
-				else
+					*kern = true;
+				} else {
+					pmap_pcid_changed(pv->pv_pmap);
 					*cpus |= __atomic_load_n(&pv->pv_pmap->pm_cpus,
 								 __ATOMIC_SEQ_CST);
+				}
 				if (n == 0) {
 					pmap_harvest(m, old);
 					__atomic_fetch_sub(&pv->pv_pmap->pm_resident, 1,
@@ -580,18 +586,20 @@ pmap_page_protect_one(vm_page_t m, vm_prot_t prot, uint64_t *cpus)
 void
 pmap_page_protect(vm_page_t m, vm_prot_t prot)
 {
-	pmap_page_protect_one(m, prot, NULL);
+	pmap_page_protect_one(m, prot, NULL, NULL);
 }
 
 void
 pmap_disconnect_batch(vm_page_t *pages, unsigned n)
 {
 	uint64_t cpus = 0;
+	bool kern = false;
 
 	for (unsigned i = 0; i < n; i++)
-		pmap_page_protect_one(pages[i], VM_PROT_NONE, &cpus);
-	/* Past TLB_FLUSH_ALL_PAGES: each CPU asked flushes its whole TLB once. */
-	pmap_tlb_shootdown_cpus(cpus, 0, PMAP_USER_TOP);
+		pmap_page_protect_one(pages[i], VM_PROT_NONE, &cpus, &kern);
+	/* Past TLB_FLUSH_ALL_PAGES: each CPU asked flushes its whole TLB (its current
+	 * context's user entries, or everything when a kernel mapping went) once. */
+	pmap_tlb_shootdown_cpus(cpus, 0, kern ? ~(vaddr_t)0 : PMAP_USER_TOP);
 }
 
 /* Whether any mapping of m has PTE bit `bit`, or the page's attributes have `attr`. */

@@ -8,6 +8,7 @@
 #include <arch/x86_64/pmap.h>
 #include <console.h>
 #include <ktest.h>
+#include <mach/vm/vm_ktest_util.h>
 #include <mach/vm/vm_page.h>
 #include <mach/vm/vm_param.h>
 
@@ -34,13 +35,13 @@ pmap_as_ktest_warm(void)
 
 KTEST(pmap_as_enter_extract_remove)
 {
-	uint64_t free0, pv0;
+	uint64_t pv0;
 	vm_page_t m1, m2;
 	paddr_t pa1, pa2;
 	pmap_t p;
 
 	pmap_as_ktest_warm();
-	free0 = vm_page_free_count;
+	vm_kt_account_begin();
 	pv0 = pmap_pv_count;
 	p = pmap_create();
 	m1 = vm_page_grab();
@@ -87,7 +88,7 @@ KTEST(pmap_as_enter_extract_remove)
 	pmap_destroy(p);
 	vm_page_release(m1);
 	vm_page_release(m2);
-	KT_ASSERT_EQ(vm_page_free_count, free0);
+	VM_KT_ASSERT_BALANCE(0);
 }
 
 KTEST(pmap_as_switch_and_touch)
@@ -95,12 +96,12 @@ KTEST(pmap_as_switch_and_touch)
 	volatile uint64_t *uva = (volatile uint64_t *)UVA1;
 	uint64_t nx = pmap_nx_enabled() ? PTE_NX : 0;
 	struct pmap_lookup l;
-	uint64_t free0, *kva;
+	uint64_t *kva;
 	vm_page_t m;
 	pmap_t p;
 
 	pmap_as_ktest_warm();
-	free0 = vm_page_free_count;
+	vm_kt_account_begin();
 	p = pmap_create();
 	m = vm_page_grab();
 	KT_ASSERT(p != NULL && m != NULL);
@@ -162,18 +163,18 @@ KTEST(pmap_as_switch_and_touch)
 	KT_ASSERT(pmap_current() == kernel_pmap);
 	pmap_destroy(p);
 	vm_page_release(m);
-	KT_ASSERT_EQ(vm_page_free_count, free0);
+	VM_KT_ASSERT_BALANCE(0);
 }
 
 /* Many pages over many page tables: destroy gives every table page back. */
 KTEST(pmap_as_destroy_frees_tables)
 {
-	uint64_t free0, pv0;
+	uint64_t pv0;
 	vm_page_t m;
 	pmap_t p;
 
 	pmap_as_ktest_warm();
-	free0 = vm_page_free_count;
+	vm_kt_account_begin();
 	pv0 = pmap_pv_count;
 	p = pmap_create();
 	m = vm_page_grab();
@@ -191,5 +192,5 @@ KTEST(pmap_as_destroy_frees_tables)
 	KT_ASSERT(!pmap_page_is_mapped(m));
 	KT_ASSERT_EQ(pmap_pv_count, pv0);
 	vm_page_release(m);
-	KT_ASSERT_EQ(vm_page_free_count, free0);
+	VM_KT_ASSERT_BALANCE(0);
 }

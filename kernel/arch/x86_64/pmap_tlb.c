@@ -11,8 +11,9 @@
  * down (pmap_spin_lock_irqsave: the pmap and pv locks, the VM's object and map locks).
  * The kernel's translations are in every CPU's TLB; a user pmap's only in those of the CPUs
  * whose CR3 holds it (pm_cpus, kept by pmap_activate), so only those are asked.
- * XXX: no PCID yet: every CR3 load flushes the user translations, which is what lets a CPU
- * leave pm_cpus as soon as it loads another pmap.
+ * With PCIDs a CPU keeps a pmap's translations after it loads another, yet leaves pm_cpus at
+ * once: each change bumps the pmap's generation first, and a CPU coming back to it flushes
+ * its PCID when the generation moved (pmap_pcid.c).
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/mp.h>
@@ -44,7 +45,16 @@ tlb_flush_local(vaddr_t start, vaddr_t end)
 	if ((end - start) / PAGE_SIZE > TLB_FLUSH_ALL_PAGES) {
 		uint64_t cr4 = read_cr4();
 
-		/* Kernel mappings are global: a CR3 reload would keep them. */
+		/* User ranges: the current context's non-global entries are enough. */
+		if (end <= PMAP_USER_TOP) {
+			if (pmap_pcid)
+				pmap_pcid_flush_current();
+			else
+				write_cr3(read_cr3());
+			return;
+		}
+		/* Kernel mappings are global: a CR3 reload would keep them. Toggling PGE
+		 * flushes everything, every PCID's entries too. */
 		if (cr4 & CR4_PGE) {
 			write_cr4(cr4 & ~CR4_PGE);
 			write_cr4(cr4);
@@ -98,11 +108,15 @@ pmap_tlb_init(void)
 void
 pmap_tlb_shootdown(struct pmap *pmap, vaddr_t start, vaddr_t end)
 {
-	if (pmap == NULL || pmap == kernel_pmap)
+	if (pmap == NULL || pmap == kernel_pmap) {
 		pmap_tlb_shootdown_cpus(~0ULL, start, end);
-	else
+	} else {
+		/* CPUs that left pmap keep its translations under its PCID: they flush when
+		 * they come back, seeing the new generation (pmap_pcid.c). */
+		pmap_pcid_changed(pmap);
 		pmap_tlb_shootdown_cpus(__atomic_load_n(&pmap->pm_cpus, __ATOMIC_SEQ_CST), start,
 					end);
+	}
 }
 
 /* Flush [start, end) on the CPUs in cpus and unload evict there (when not NULL). */

@@ -2,8 +2,8 @@
  * vm_object_test.c — unit tests of mach/vm/vm_object.c and vm_resident.c: resident pages by
  * offset (with hash growth), reference counting, shadow-chain lookup, collapse and bypass
  * (random chains: what every offset reads as is the same before and after, and no page or
- * object is leaked), copy_quickly write-protecting pages, page-queue accounting, and the
- * last_unmap a mapped object's pager hears.
+ * object is leaked), copy_quickly write-protecting pages, delayed copies of shared objects,
+ * page-queue accounting, and the last_unmap a mapped object's pager hears.
  *
  * Pages come from vm_page over a host buffer standing for physical memory; the pmap is a fake
  * that records which pages were asked to lose write access or all their mappings.
@@ -359,6 +359,52 @@ Test(vm_object, laundry_queue_and_reserve)
 	vm_page_free_reserved = reserved0;
 	vm_object_deallocate(o);
 	cr_assert_eq(vm_page_active_count + vm_page_inactive_count + vm_page_laundry_count, 0);
+}
+
+/*
+ * Delayed copies of a TRUE_SHARE object: the copy shadows the original and is its vo_copy; a
+ * second copy goes between (the first then shadows it); the live copy is neither collapsed
+ * into nor bypassed by a shadow in front of it; the last reference on a copy unhooks it.
+ */
+Test(vm_object, delayed_copies_chain_and_unhook)
+{
+	vm_object_t o = vm_object_allocate(4 * PAGE_SIZE), c1, c2, s;
+	vm_object_offset_t off = 0;
+
+	put(o, ptoa(0), 1);
+	vm_object_share(o);
+	fake_protect_ro = 0;
+	c1 = vm_object_copy_delayed(o);
+	cr_assert_not_null(c1);
+	cr_assert_eq(fake_protect_ro, 1, "the original's pages lose write access");
+	cr_assert_eq(o->vo_copy, c1);
+	cr_assert_eq(c1->vo_shadow, o);
+	cr_assert(vm_object_is_live_copy(c1));
+	cr_assert_eq(o->vo_refs, 2);
+	cr_assert_eq(view(c1, 0), 1);
+
+	c2 = vm_object_copy_delayed(o);
+	cr_assert_eq(o->vo_copy, c2);
+	cr_assert_eq(c1->vo_shadow, c2, "the older copy sees the original through the newer");
+	cr_assert_eq(c2->vo_shadow, o);
+	cr_assert_eq(o->vo_refs, 2, "the original: its own and the newest copy's");
+	cr_assert_eq(c2->vo_refs, 2);
+	cr_assert(!vm_object_is_live_copy(c1));
+
+	/* A shadow in front of the live copy, covering all it has: it stays in the chain. */
+	s = c2;
+	cr_assert(vm_object_shadow(&s, &off, 4 * PAGE_SIZE)); /* takes over our reference */
+	vm_object_collapse(s);
+	cr_assert_eq(s->vo_shadow, c2, "the live copy is not collapsed or bypassed");
+
+	/* Dropping the copies: the newest one's last reference unhooks it from the original. */
+	vm_object_deallocate(c1);
+	cr_assert_eq(o->vo_copy, c2);
+	vm_object_deallocate(s);
+	cr_assert_null(o->vo_copy);
+	cr_assert_eq(o->vo_refs, 1);
+	vm_object_deallocate(o);
+	cr_assert_eq(vm_object_count, 0);
 }
 
 /* A pager that counts last_unmap and terminate calls (the vnode pager's contract). */

@@ -1,0 +1,43 @@
+/*
+ * vm_ktest_util.h — what the VM self-tests share: "no page leaked" for one test thread. The
+ * machine's free-page count moves with everything else that runs (the pageout daemon, the
+ * reaper freeing stacks, drivers), so the tests count the pages their own thread grabs and
+ * releases instead (vm_page_account_match), and report when the pageout daemon ran
+ * meanwhile (it may have freed the test's own pages, which then never come back through the
+ * test's thread).
+ */
+#ifndef _MACH_VM_VM_KTEST_UTIL_H_
+#define _MACH_VM_VM_KTEST_UTIL_H_
+
+#include <libkern/libkern.h>
+
+/* Start counting the pages the calling thread grabs (+1 each) and releases (-1 each). */
+void vm_kt_account_begin(void);
+
+/*
+ * The balance so far: pages grabbed minus pages released since vm_kt_account_begin. Returns
+ * false when the pageout daemon ran meanwhile (or was due to): it may have freed the test's
+ * pages, and the balance may then be off by them. A scan the test runs itself counts.
+ */
+bool vm_kt_account_balance(int64_t *balance);
+
+/* Stop counting. */
+void vm_kt_account_end(void);
+
+/*
+ * In a KTEST: stop counting and check that the pages counted balance to expect (not checked,
+ * and said so, when the pageout daemon freed pages meanwhile).
+ */
+#define VM_KT_ASSERT_BALANCE(expect)                                                            \
+	do {                                                                                    \
+		int64_t vkt_bal_;                                                               \
+		bool vkt_ok_ = vm_kt_account_balance(&vkt_bal_);                                \
+                                                                                                \
+		vm_kt_account_end();                                                            \
+		if (vkt_ok_)                                                                    \
+			KT_ASSERT_EQ(vkt_bal_, (int64_t)(expect));                              \
+		else                                                                            \
+			printf("# the pageout daemon ran: page balance not checked\n");         \
+	} while (0)
+
+#endif /* _MACH_VM_VM_KTEST_UTIL_H_ */
