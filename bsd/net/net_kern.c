@@ -1,14 +1,17 @@
 /*
  * net_kern.c — the kernel glue of the network stack: the network lock, the driver door
  * (attach, detach, input), the DHCP client (RFC 2131 §4.4: DISCOVER, OFFER, REQUEST, ACK,
- * with retransmission backing off 1, 2, 4 ... 16 s), and blocking helpers for ping and UDP.
+ * with retransmission backing off 1, 2, 4 ... 16 s) or the static `ip=` configuration, the
+ * /etc/resolv.conf that either leaves for user programs, and blocking helpers for ping and UDP.
  *
  * The one idea: protocol code (the other files in bsd/net/) is single-threaded under one
  * sleeping mutex and never sleeps; threads that wait for the network (DHCP, ping, ktests) sleep on their own
  * event, which the protocol callbacks wake, never holding the network lock while asleep.
  */
 #include <bsd/net/dhcp.h>
+#include <bsd/net/ipconfig.h>
 #include <bsd/net/net_kern.h>
+#include <bsd/sys/vfs_file.h>
 #include <bsd/net/tcp.h>
 #include <cmdline.h>
 #include <console.h>
@@ -284,6 +287,72 @@ net_ping(struct ifnet *ifp, uint32_t dst, uint16_t id, uint16_t seq, uint64_t ti
 	return err;
 }
 
+/* ---- /etc/resolv.conf ---- */
+
+#define NET_RESOLV_WAIT_NS (60 * 1000000000ull)
+#define NET_RESOLV_MAX	   512
+
+static char net_resolv_text[NET_RESOLV_MAX];
+
+/*
+ * Write text to /etc/resolv.conf once the root file system is mounted (vfs_init runs after
+ * driver matching, so DHCP or ip= can be ready first: wait for it, at most a minute). A root
+ * that is read-only, devfs alone, or without /etc is not an error: the file is only logged.
+ */
+static void
+net_resolv_write(const char *text)
+{
+	uint64_t deadline = clock_get_uptime() + NET_RESOLV_WAIT_NS;
+	size_t len = strlen(text), resid = 0;
+	vnode_t vp;
+	int err;
+
+	while (__atomic_load_n(&rootvnode, __ATOMIC_ACQUIRE) == NULL) {
+		if (clock_get_uptime() >= deadline) {
+			klog(LOG_DEBUG, "net: no root file system: /etc/resolv.conf not written\n");
+			return;
+		}
+		thread_sleep_ns(100000000);
+	}
+	err = vn_open("/etc/resolv.conf", O_WRONLY | O_CREAT | O_TRUNC, 0644, &vp);
+	if (err != 0) {
+		/* No /etc (devfs alone, a boot cpio) or a read-only root: normal, not news. */
+		klog(err == ENOENT || err == EROFS ? LOG_DEBUG : LOG_WARNING,
+		     "net: /etc/resolv.conf not written (error %d)\n", err);
+		return;
+	}
+	err = vn_rdwr(UIO_WRITE, vp, (void *)(uintptr_t)text, len, 0, UIO_SYSSPACE, 0, &resid);
+	vn_close(vp, O_WRONLY);
+	if (err != 0 || resid != 0)
+		klog(LOG_WARNING, "net: /etc/resolv.conf: write error %d\n", err);
+	else
+		printf("net: /etc/resolv.conf written (%zu bytes)\n", len);
+}
+
+static void
+net_resolv_thread(void *arg, wait_result_t wr)
+{
+	(void)arg;
+	(void)wr;
+	net_resolv_write(net_resolv_text);
+}
+
+/* Publish name servers: in a thread of its own, for callers that must not wait for the root. */
+static void
+net_resolv_publish(const uint32_t *dns, unsigned ndns, const char *domain)
+{
+	thread_t t;
+
+	if (net_resolv_conf(net_resolv_text, sizeof(net_resolv_text), dns, ndns, domain) == 0)
+		return;
+	if (kernel_thread_start(net_resolv_thread, NULL, &t) != KERN_SUCCESS) {
+		klog(LOG_ERR, "net: no thread to write /etc/resolv.conf\n");
+		return;
+	}
+	thread_set_name(t, "resolv");
+	thread_deallocate(t);
+}
+
 /* ---- DHCP client ---- */
 
 static struct net_udp net_dhcp_udp;
@@ -391,7 +460,7 @@ retry:
 	if (attached) {
 		ifp->if_netmask = mask;
 		ifp->if_gateway = ack.dr_router;
-		ifp->if_dns = ack.dr_dns;
+		ifp->if_dns = ack.dr_ndns != 0 ? ack.dr_dns[0] : 0;
 		ifp->if_addr = ack.dr_yiaddr;
 		arp_gratuitous(ifp);
 	}
@@ -403,25 +472,54 @@ retry:
 	       if_ip_str(ack.dr_yiaddr, a), net_prefix_len(mask), if_ip_str(ack.dr_router, g),
 	       if_ip_str(ack.dr_server, sv), ack.dr_lease);
 	/* XXX: no renewal at T1/T2 (RFC 2131 §4.4.5) yet: the address is kept past the lease. */
+	if (net_resolv_conf(net_resolv_text, sizeof(net_resolv_text), ack.dr_dns, ack.dr_ndns,
+			    ack.dr_domain) != 0)
+		net_resolv_write(net_resolv_text);
 	return;
 gone:
 	net_udp_close(&net_dhcp_udp);
 	klog(LOG_NOTICE, "net: %s: detached; DHCP stops\n", name);
 }
 
+/* Configure ifp as `ip=` says; once, at attach, before any traffic (network lock held). */
+static void
+net_if_static(struct ifnet *ifp, const struct net_ipconfig *c)
+{
+	char a[16], g[16];
+
+	ifp->if_netmask = c->nc_netmask;
+	ifp->if_gateway = c->nc_gateway;
+	ifp->if_dns = c->nc_ndns != 0 ? c->nc_dns[0] : 0;
+	ifp->if_addr = c->nc_addr;
+	printf("net: %s %s/%u gw %s (ip=)\n", ifp->if_name, if_ip_str(c->nc_addr, a),
+	       net_prefix_len(c->nc_netmask), if_ip_str(c->nc_gateway, g));
+}
+
 void
 net_if_attach(struct ifnet *ifp)
 {
 	const char *v = cmdline_get(&boot_cmdline, "net.dhcp");
-	bool first;
+	const char *ip = cmdline_get(&boot_cmdline, "ip");
+	struct net_ipconfig c;
+	bool first, mine;
 	thread_t t;
 
+	if (net_ipconfig_parse(ip, &c) != 0)
+		klog(LOG_WARNING, "net: ip=%s not understood: using DHCP\n", ip);
 	net_lock();
 	first = !net_dhcp_started;
 	net_dhcp_started = true;
 	if_attach(ifp);
+	/* ip= without a device names the first interface, as DHCP serves only the first. */
+	mine = c.nc_dev[0] == '\0' ? first : strcmp(c.nc_dev, ifp->if_name) == 0;
+	if (mine && c.nc_mode == NET_IPCONF_STATIC) {
+		net_if_static(ifp, &c);
+		arp_gratuitous(ifp);
+	}
 	net_unlock();
-	if (!first || (v != NULL && strcmp(v, "0") == 0))
+	if (mine && c.nc_mode == NET_IPCONF_STATIC)
+		net_resolv_publish(c.nc_dns, c.nc_ndns, NULL);
+	if (!first || c.nc_mode != NET_IPCONF_DHCP || (v != NULL && strcmp(v, "0") == 0))
 		return;
 	if (kernel_thread_start(net_dhcp_thread, ifp, &t) != KERN_SUCCESS) {
 		klog(LOG_ERR, "net: no thread for DHCP\n");

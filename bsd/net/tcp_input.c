@@ -569,13 +569,17 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 		}
 		break;
 	case TCPS_CLOSING:
-		if (ourfinacked)
+		if (ourfinacked) {
 			tcp_set_state(tp, TCPS_TIME_WAIT);
-		goto out;
+			goto out;
+		}
+		break; /* data may still queue before our FIN: the ACK lets more of it out */
 	case TCPS_LAST_ACK:
-		if (ourfinacked)
+		if (ourfinacked) {
 			tcp_set_state(tp, TCPS_CLOSED);
-		goto out;
+			goto out;
+		}
+		break;
 	case TCPS_TIME_WAIT:
 		goto dropafterack;
 	default:
