@@ -31,9 +31,10 @@ BOOT_ACCEL=tcg
 BOOT_TIMEOUT=240
 BOOT_PCI_DEVICES=0
 root_img=$BOOT_WORKDIR/net-tcp-root.img
-rm -rf "$root_img" "$BOOT_WORKDIR/net-tcp-root" && mkdir -p "$BOOT_WORKDIR/net-tcp-root/etc" "$BOOT_WORKDIR/net-tcp-root/dev"
-if ! { truncate -s 4M "$root_img" && mke2fs -q -F -t ext2 -b 1024 -L net-tcp-root \
-	-d "$BOOT_WORKDIR/net-tcp-root" "$root_img" >/dev/null 2>&1; }; then
+root_tree=$BOOT_WORKDIR/net-tcp-root
+rm -rf "$root_img" "$root_tree" && mkdir -p "$root_tree/etc" "$root_tree/dev"
+if ! { truncate -s 4M "$root_img" &&
+	mke2fs -q -F -t ext2 -b 1024 -d "$root_tree" "$root_img" >/dev/null 2>&1; }; then
 	boot_fail "could not build the root ext2 image"
 fi
 BOOT_APPEND="net.mac=52:54:00:12:34:56 root=/dev/vda"
