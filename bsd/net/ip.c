@@ -175,6 +175,7 @@ ip_input(struct ifnet *ifp, const uint8_t *p, size_t len, bool l2_broadcast)
 	off = net_get16(p + 6);
 	if ((off & 0x3fff) != 0) { /* MF set or a non-zero offset: a fragment */
 		ifp->if_stats.ip_frags++;
+		ifp->if_rx_csum_valid = false; /* a fragment's vouches not for the datagram */
 		ip_reass_input(ifp, p, hlen, tot, ip_deliver);
 		return;
 	}

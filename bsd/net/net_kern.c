@@ -111,10 +111,12 @@ net_if_tx_ready(struct ifnet *ifp)
 }
 
 void
-net_if_input(struct ifnet *ifp, const void *frame, size_t len)
+net_if_input(struct ifnet *ifp, const void *frame, size_t len, bool csum_valid)
 {
 	net_lock();
+	ifp->if_rx_csum_valid = csum_valid;
 	if_input(ifp, frame, len);
+	ifp->if_rx_csum_valid = false;
 	net_unlock();
 }
 
@@ -575,6 +577,9 @@ net_if_print(struct ifnet *ifp)
 	       (unsigned long long)st->ip_badsum, (unsigned long long)st->ip_frags,
 	       (unsigned long long)st->arp_in, (unsigned long long)st->icmp_in,
 	       (unsigned long long)st->udp_in, (unsigned long long)st->udp_noport);
+	if (st->tx_csum_hw != 0 || st->rx_csum_hw != 0)
+		printf("    checksum offload: tx %llu rx %llu\n",
+		       (unsigned long long)st->tx_csum_hw, (unsigned long long)st->rx_csum_hw);
 	printf("    reassembled %llu frag drops %llu timeouts %llu; icmp errors out %llu"
 	       " unreach in %llu\n",
 	       (unsigned long long)st->ip_reassembled, (unsigned long long)st->ip_frag_dropped,

@@ -274,13 +274,13 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 	bool ourfinacked = false;
 	int32_t todrop;
 
-	(void)ifp;
 	tcpstat.rcvpack++;
 	if (len < TCP_HDR_LEN) {
 		tcpstat.rcvshort++;
 		return;
 	}
-	if (in_cksum_fold(in_cksum_add(in_pseudo_sum(src, dst, IPPROTO_TCP, len), th, len)) != 0) {
+	if (!ifp->if_rx_csum_valid &&
+	    in_cksum_fold(in_cksum_add(in_pseudo_sum(src, dst, IPPROTO_TCP, len), th, len)) != 0) {
 		tcpstat.rcvbadsum++;
 		return;
 	}
