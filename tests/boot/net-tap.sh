@@ -9,6 +9,6 @@
 . "$(dirname "$0")/net-tap.inc"
 boot_scenario net-tap
 net_tap_setup
-NET_TAP_EXPECT_OFFLOAD=1
+NET_TAP_EXPECT_OFFLOAD=${NET_TAP_EXPECT_OFFLOAD:-1}
 net_tap_run "tap,id=n1,ifname=ntap0,script=no,downscript=no"
 boot_finish
