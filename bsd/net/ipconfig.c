@@ -22,9 +22,8 @@ ipconf_is(const char *s, const char *const *words)
 static const char *const ipconf_dhcp_words[] = { "dhcp", "on", "any", "both", "bootp", NULL };
 static const char *const ipconf_off_words[] = { "off", "none", NULL };
 
-/* A class mask for an address given without one (RFC 791's classes, as Linux does). */
-static uint32_t
-ipconf_class_mask(uint32_t a)
+uint32_t
+net_class_mask(uint32_t a)
 {
 	if ((a >> 31) == 0)
 		return 0xff000000u;
@@ -79,7 +78,7 @@ net_ipconfig_parse(const char *s, struct net_ipconfig *c)
 	if (f[2][0] != '\0' && !if_parse_ip(f[2], &c->nc_gateway))
 		goto bad;
 	if (f[3][0] == '\0')
-		c->nc_netmask = ipconf_class_mask(c->nc_addr);
+		c->nc_netmask = net_class_mask(c->nc_addr);
 	else if (!if_parse_ip(f[3], &c->nc_netmask) ||
 		 (c->nc_netmask != 0 && (~c->nc_netmask & (~c->nc_netmask + 1)) != 0))
 		goto bad; /* not a contiguous mask */

@@ -35,6 +35,9 @@ struct net_ipconfig {
  */
 int net_ipconfig_parse(const char *s, struct net_ipconfig *c);
 
+/* net_class_mask: the mask of a's address class (RFC 791), for an address given without one. */
+uint32_t net_class_mask(uint32_t a);
+
 /*
  * net_resolv_conf: write /etc/resolv.conf's text for ndns servers and a search domain (NULL
  * or "": none) into buf (cap bytes, NUL-terminated). Returns the length, or 0 when it did not

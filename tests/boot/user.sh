@@ -31,4 +31,8 @@ boot_expect '^ok [0-9]+ - readonly_write_sigsegv$' "a write to a read-only page 
 boot_expect '^busybox says hello$' "busybox echo's output"
 boot_expect '^sh: 42 sub$' "busybox sh arithmetic and command substitution"
 boot_expect '^loop 2$' "busybox sh loop"
+boot_expect '^ok [0-9]+ - busybox_ifconfig_route$' "busybox ifconfig and route (interface ioctls)"
+boot_expect '^ +inet addr:10\.0\.2\.15 +Bcast:10\.0\.2\.255 +Mask:255\.255\.255\.0$' \
+	"busybox ifconfig showing the DHCP address"
+boot_expect '^eth0 +Link encap:Ethernet +HWaddr 52:54:00:12:34:56' "busybox ifconfig's MAC line"
 boot_finish
