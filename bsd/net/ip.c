@@ -13,6 +13,7 @@
 #include <console.h>
 
 icmp_echo_hook_t icmp_echo_reply_hook;
+icmp_raw_hook_t icmp_raw_hook;
 static uint16_t ip_next_id = 1;
 
 /*
@@ -121,8 +122,11 @@ ip_deliver(struct ifnet *ifp, const uint8_t *p, unsigned hlen, unsigned tot)
 
 	switch (p[9]) {
 	case IPPROTO_ICMP:
-		if (host)
-			icmp_input(ifp, src, p + hlen, tot - hlen);
+		if (!host)
+			break;
+		if (icmp_raw_hook != NULL)
+			icmp_raw_hook(ifp, p, tot);
+		icmp_input(ifp, src, p + hlen, tot - hlen);
 		break;
 	case IPPROTO_UDP:
 		udp_input(ifp, p, hlen, tot);

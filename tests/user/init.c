@@ -63,6 +63,10 @@ static const struct utest tests[] = {
 	  "$b ifconfig eth0 mtu 1400 && $b ifconfig eth0 | $b grep -q MTU:1400 && "
 	  "$b ifconfig eth0 mtu 1500 && $b ifconfig -a | $b grep -c 'inet addr' && "
 	  "echo busybox ifconfig and route ok" },
+	/* busybox ping: a raw ICMP socket (bsd/net/raw_ip.c); one echo each, since a second
+	 * needs alarm(2). */
+	{ "busybox_ping", "/bin/busybox", "sh", 0, "-c",
+	  "/bin/busybox ping -c 1 10.0.2.2 && /bin/busybox ping -c 1 127.0.0.1" },
 };
 
 int
