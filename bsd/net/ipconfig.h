@@ -14,7 +14,7 @@
 enum net_ipconf_mode {
 	NET_IPCONF_DHCP,   /* no ip=, or ip=dhcp/on/any/both: the kernel's DHCP client */
 	NET_IPCONF_STATIC, /* ip=ADDR:...: the address, mask, gateway and servers below */
-	NET_IPCONF_OFF,	   /* ip=off/none, or ip=:::::DEV:off: the interface stays unconfigured */
+	NET_IPCONF_OFF,	   /* ip=off/none, ip=:::::DEV:off: the interface stays unconfigured */
 };
 
 struct net_ipconfig {
