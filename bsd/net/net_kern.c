@@ -20,6 +20,7 @@
 #include <mach/kern/thread.h>
 
 static lck_mtx_t net_mtx;
+static lck_mtx_t net_resolv_mtx; /* /etc/resolv.conf's writer (below) */
 static bool net_inited;
 static bool net_dhcp_started;
 
@@ -73,6 +74,7 @@ net_init_once(void)
 	 * the first socket or shell command when there is no network device. */
 	if (!net_inited) {
 		lck_mtx_init(&net_mtx, "net");
+		lck_mtx_init(&net_resolv_mtx, "net_resolv");
 		lck_spin_init(&net_ping_state.np_lock);
 		net_inited = true;
 		lck_mtx_lock(&net_mtx);
@@ -291,31 +293,27 @@ net_ping(struct ifnet *ifp, uint32_t dst, uint16_t id, uint16_t seq, uint64_t ti
 
 /* ---- /etc/resolv.conf ---- */
 
-#define NET_RESOLV_WAIT_NS (60 * 1000000000ull)
-#define NET_RESOLV_MAX	   512
-
-static char net_resolv_text[NET_RESOLV_MAX];
+#define NET_RESOLV_MAX 512
 
 /*
- * Write text to /etc/resolv.conf once the root file system is mounted (vfs_init runs after
- * driver matching, so DHCP or ip= can be ready first: wait for it, at most a minute). A root
- * that is read-only, devfs alone, or without /etc is not an error: the file is only logged.
+ * The text waits (pending) until the root is mounted; then it is written once and synced at
+ * once, so a machine powered off hard right after boot finds its root file system clean.
+ * net_resolv_mtx orders the DHCP thread and the main thread (net_resolv_root_ready).
  */
+static char net_resolv_text[NET_RESOLV_MAX];
+static bool net_resolv_pending, net_resolv_root;
+
+/* Write the pending text if the root is there. net_resolv_mtx held. */
 static void
-net_resolv_write(const char *text)
+net_resolv_flush(void)
 {
-	uint64_t deadline = clock_get_uptime() + NET_RESOLV_WAIT_NS;
-	size_t len = strlen(text), resid = 0;
+	size_t len = strlen(net_resolv_text), resid = 0;
 	vnode_t vp;
 	int err;
 
-	while (__atomic_load_n(&rootvnode, __ATOMIC_ACQUIRE) == NULL) {
-		if (clock_get_uptime() >= deadline) {
-			klog(LOG_DEBUG, "net: no root file system: /etc/resolv.conf not written\n");
-			return;
-		}
-		thread_sleep_ns(100000000);
-	}
+	if (!net_resolv_pending || !net_resolv_root)
+		return;
+	net_resolv_pending = false;
 	err = vn_open("/etc/resolv.conf", O_WRONLY | O_CREAT | O_TRUNC, 0644, &vp);
 	if (err != 0) {
 		/* No /etc (devfs alone, a boot cpio) or a read-only root: normal, not news. */
@@ -323,36 +321,37 @@ net_resolv_write(const char *text)
 		     "net: /etc/resolv.conf not written (error %d)\n", err);
 		return;
 	}
-	err = vn_rdwr(UIO_WRITE, vp, (void *)(uintptr_t)text, len, 0, UIO_SYSSPACE, 0, &resid);
+	err = vn_rdwr(UIO_WRITE, vp, net_resolv_text, len, 0, UIO_SYSSPACE, 0, &resid);
 	vn_close(vp, O_WRONLY);
+	if (err == 0 && resid == 0)
+		err = vfs_sync_all();
 	if (err != 0 || resid != 0)
 		klog(LOG_WARNING, "net: /etc/resolv.conf: write error %d\n", err);
 	else
 		printf("net: /etc/resolv.conf written (%zu bytes)\n", len);
 }
 
-static void
-net_resolv_thread(void *arg, wait_result_t wr)
-{
-	(void)arg;
-	(void)wr;
-	net_resolv_write(net_resolv_text);
-}
-
-/* Publish name servers: in a thread of its own, for callers that must not wait for the root. */
+/* Publish name servers: written now if the root is mounted, else when it is. May sleep. */
 static void
 net_resolv_publish(const uint32_t *dns, unsigned ndns, const char *domain)
 {
-	thread_t t;
-
-	if (net_resolv_conf(net_resolv_text, sizeof(net_resolv_text), dns, ndns, domain) == 0)
-		return;
-	if (kernel_thread_start(net_resolv_thread, NULL, &t) != KERN_SUCCESS) {
-		klog(LOG_ERR, "net: no thread to write /etc/resolv.conf\n");
-		return;
+	lck_mtx_lock(&net_resolv_mtx);
+	if (net_resolv_conf(net_resolv_text, sizeof(net_resolv_text), dns, ndns, domain) != 0) {
+		net_resolv_pending = true;
+		net_resolv_flush();
 	}
-	thread_set_name(t, "resolv");
-	thread_deallocate(t);
+	lck_mtx_unlock(&net_resolv_mtx);
+}
+
+void
+net_resolv_root_ready(void)
+{
+	net_lock(); /* the first use initialises the stack and net_resolv_mtx */
+	net_unlock();
+	lck_mtx_lock(&net_resolv_mtx);
+	net_resolv_root = rootvnode != NULL;
+	net_resolv_flush();
+	lck_mtx_unlock(&net_resolv_mtx);
 }
 
 /* ---- DHCP client ---- */
@@ -474,9 +473,7 @@ retry:
 	       if_ip_str(ack.dr_yiaddr, a), net_prefix_len(mask), if_ip_str(ack.dr_router, g),
 	       if_ip_str(ack.dr_server, sv), ack.dr_lease);
 	/* XXX: no renewal at T1/T2 (RFC 2131 §4.4.5) yet: the address is kept past the lease. */
-	if (net_resolv_conf(net_resolv_text, sizeof(net_resolv_text), ack.dr_dns, ack.dr_ndns,
-			    ack.dr_domain) != 0)
-		net_resolv_write(net_resolv_text);
+	net_resolv_publish(ack.dr_dns, ack.dr_ndns, ack.dr_domain);
 	return;
 gone:
 	net_udp_close(&net_dhcp_udp);
@@ -520,7 +517,7 @@ net_if_attach(struct ifnet *ifp)
 	}
 	net_unlock();
 	if (mine && c.nc_mode == NET_IPCONF_STATIC)
-		net_resolv_publish(c.nc_dns, c.nc_ndns, NULL);
+		net_resolv_publish(c.nc_dns, c.nc_ndns, NULL); /* pending: no root yet */
 	if (!first || c.nc_mode != NET_IPCONF_DHCP || (v != NULL && strcmp(v, "0") == 0))
 		return;
 	if (kernel_thread_start(net_dhcp_thread, ifp, &t) != KERN_SUCCESS) {

@@ -24,6 +24,11 @@ void net_unlock(void);
 void net_if_attach(struct ifnet *ifp);
 void net_if_detach(struct ifnet *ifp);
 void net_if_input(struct ifnet *ifp, const void *frame, size_t len, bool csum_valid);
+/*
+ * net_resolv_root_ready: the root file system is mounted (or will not be): write the
+ * /etc/resolv.conf that DHCP or ip= left pending, before init starts. Main thread, once.
+ */
+void net_resolv_root_ready(void);
 /* net_if_tx_ready: ifp's driver has transmit room again. Any context (an interrupt). */
 void net_if_tx_ready(struct ifnet *ifp);
 
