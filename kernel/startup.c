@@ -19,6 +19,7 @@
 #include <arch/x86_64/user_machdep.h>
 #include <boot/bootinfo.h>
 #include <bsd/kern/proc.h>
+#include <bsd/net/net_kern.h>
 #include <cmdline.h>
 #include <console.h>
 #include <bsd/sys/mount.h>
@@ -242,6 +243,7 @@ startup_main_thread(void *arg, wait_result_t wr)
 	const char *tests = cmdline_get(&boot_cmdline, "ktest");
 
 	vfs_init(); /* BSD: the root file system (root=) and devfs */
+	net_resolv_root_ready(); /* what DHCP or ip= said, into its /etc/resolv.conf */
 	/* The one line that says start-up is over; image and libvirt tests wait for it. */
 	printf("boot: complete\n");
 	if (tests != NULL)

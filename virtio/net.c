@@ -1,20 +1,29 @@
 /*
  * net.c — the virtio network device driver (virtio 1.2 §5.1): VirtioNet matches virtio device
  * type 1, negotiates MAC and STATUS (plus the ring features INDIRECT_DESC and EVENT_IDX that
- * virtio_negotiate() always asks for), keeps the receive queue full of buffers, transmits
- * with completion reclaim, and attaches a network interface (bsd/net/if.h) named en<N>,
- * published in the registry as an IONetworkInterface nub below the driver.
+ * virtio_negotiate() always asks for) and the checksum offloads CSUM and GUEST_CSUM (§5.1.6.2,
+ * §5.1.6.4), keeps the receive queue full of buffers, transmits with completion reclaim, and
+ * attaches a network interface (bsd/net/if.h) named eth<N>, published in the registry as an
+ * IONetworkInterface nub below the driver.
  *
  * The one idea: the device writes only into receive buffers and their used lengths; each
  * buffer is one 2 KiB segment holding the 12-byte virtio_net_hdr_v1 and a whole frame (no
- * MRG_RXBUF, no GUEST_TSO/CSUM, so no frame is larger), and every used length is checked (by
- * the virtqueue: ≤ posted; here: ≥ header + Ethernet header) before the frame goes up.
- * Receive runs in a driver thread woken by the interrupt, under the network lock, so protocol
- * code never runs in interrupt context.
+ * MRG_RXBUF, no GUEST_TSO, so no frame is larger), and every used length is checked (by
+ * the virtqueue: ≤ posted; here: ≥ header + Ethernet header) before the frame goes up; the
+ * header is copied once and checked too (no GSO type, checksum offsets inside the frame and
+ * where the IPv4 header says the TCP/UDP header is). Receive runs in a driver thread woken by
+ * the interrupt, under the network lock, so protocol code never runs in interrupt context.
  *
- * XXX: no checksum offload, TSO, MRG_RXBUF, control queue or link-change interrupt yet.
+ * Checksums: with CSUM the stack leaves TCP's checksum to the device (IF_HWCSUM_TCP) and the
+ * transmit header says where it goes; with GUEST_CSUM a DATA_VALID frame is not summed again,
+ * and a NEEDS_CSUM frame (the host's own stack sending partial sums, as over a tap) has its
+ * pseudo-header sum compared with the IPv4 header's before the driver finishes the sum.
+ *
+ * XXX: no TSO, MRG_RXBUF, control queue or link-change interrupt yet (a 64 KiB TSO needs
+ * multi-page transmit buffers and a TCP that builds segments past the MTU).
  */
 #include <bsd/net/net_kern.h>
+#include <virtio/net_hdr.h>
 #include <console.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
@@ -43,7 +52,7 @@ struct vtnet {
 	struct ifnet vn_if;
 	thread_t vn_thread;
 	volatile bool vn_stopping, vn_thread_done;
-	uint64_t vn_rx_runts, vn_tx_full;
+	uint64_t vn_rx_runts, vn_tx_full, vn_rx_badhdr;
 };
 
 static unsigned vtnet_units;
@@ -102,6 +111,25 @@ vtnet_tx_intr(void *arg)
 	net_if_tx_ready(&sc->vn_if); /* TCP may be waiting for room */
 }
 
+/* Receive with GUEST_CSUM: true when the stack need not sum the frame (net_hdr.h). */
+static bool
+vtnet_rx_csum(struct vtnet *sc, const struct virtio_net_hdr_v1 *h, uint8_t *f, size_t len)
+{
+	switch (vtnet_hdr_rx_csum(h, f, len)) {
+	case VTNET_CSUM_VALID:
+		sc->vn_if.if_stats.rx_csum_hw++;
+		return true;
+	case VTNET_CSUM_BAD_HDR:
+		if (sc->vn_rx_badhdr++ == 0)
+			klog(LOG_WARNING, "virtio-net: %s: a NEEDS_CSUM header (start %u offset "
+			     "%u) that does not fit its frame: the stack judges such frames\n",
+			     sc->vn_if.if_name, h->csum_start, h->csum_offset);
+		return false;
+	default:
+		return false;
+	}
+}
+
 static int
 vtnet_output(struct ifnet *ifp, const void *frame, size_t len)
 {
@@ -127,6 +155,10 @@ vtnet_output(struct ifnet *ifp, const void *frame, size_t len)
 		goto out;
 	}
 	memset(sc->vn_txbuf + i * VTNET_BUFSZ, 0, VTNET_HDR_LEN);
+	if ((ifp->if_hwassist & IF_HWCSUM_TCP) &&
+	    vtnet_hdr_tx_csum(frame, len,
+			      (struct virtio_net_hdr_v1 *)(sc->vn_txbuf + i * VTNET_BUFSZ)))
+		ifp->if_stats.tx_csum_hw++;
 	memcpy(sc->vn_txbuf + i * VTNET_BUFSZ + VTNET_HDR_LEN, frame, len);
 	seg.vs_pa = sc->vn_txbuf_pa + (uint64_t)i * VTNET_BUFSZ;
 	seg.vs_len = (uint32_t)(VTNET_HDR_LEN + len);
@@ -173,14 +205,30 @@ vtnet_rx_thread(void *arg, wait_result_t wr)
 		if (broken != NULL || sc->vn_stopping)
 			break;
 		for (unsigned k = 0; k < n; k++) {
-			const uint8_t *b = sc->vn_rxbuf + (size_t)got[k].idx * VTNET_BUFSZ;
+			uint8_t *b = sc->vn_rxbuf + (size_t)got[k].idx * VTNET_BUFSZ;
+			struct virtio_net_hdr_v1 h;
+			size_t flen = got[k].len - VTNET_HDR_LEN;
+			bool valid = false;
 
 			if (got[k].len < VTNET_HDR_LEN + ETHER_HDR_LEN) {
 				sc->vn_rx_runts++;
 				sc->vn_if.if_stats.ierrors++;
 				continue;
 			}
-			net_if_input(&sc->vn_if, b + VTNET_HDR_LEN, got[k].len - VTNET_HDR_LEN);
+			/* One copy of the header: the device cannot change what we checked. */
+			memcpy(&h, b, sizeof(h));
+			if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE) { /* GUEST_TSO never offered */
+				if (sc->vn_rx_badhdr++ == 0)
+					klog(LOG_WARNING, "virtio-net: %s: a GSO frame (type %u) "
+					     "we did not negotiate: dropped\n", sc->vn_if.if_name,
+					     h.gso_type);
+				sc->vn_if.if_stats.ierrors++;
+				continue;
+			}
+			if (sc->vn_vd->vd_features & (1ull << VIRTIO_NET_F_GUEST_CSUM))
+				valid = vtnet_rx_csum(sc, &h, b + VTNET_HDR_LEN, flen);
+
+			net_if_input(&sc->vn_if, b + VTNET_HDR_LEN, flen, valid);
 		}
 		s = lck_spin_lock_irqsave(&sc->vn_lock);
 		vtnet_rx_fill(sc);
@@ -248,8 +296,9 @@ vtnet_start(struct io_service *self, struct io_service *provider)
 	sc->vn_txbuf = virtio_dma.vm_alloc(VTNET_NTX * VTNET_BUFSZ, &sc->vn_txbuf_pa, NULL);
 	if (sc->vn_rxbuf == NULL || sc->vn_txbuf == NULL)
 		goto fail;
-	if (virtio_negotiate(vd, (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS)) !=
-	    KERN_SUCCESS)
+	if (virtio_negotiate(vd, (1ull << VIRTIO_NET_F_MAC) | (1ull << VIRTIO_NET_F_STATUS) |
+				     (1ull << VIRTIO_NET_F_CSUM) |
+				     (1ull << VIRTIO_NET_F_GUEST_CSUM)) != KERN_SUCCESS)
 		goto fail;
 	if (vd->vd_features & (1ull << VIRTIO_NET_F_MAC)) {
 		if (!virtio_read_config(vd, offsetof(struct virtio_net_config, mac), ifp->if_mac,
@@ -276,6 +325,8 @@ vtnet_start(struct io_service *self, struct io_service *provider)
 	ifp->if_link_up = (status & VIRTIO_NET_S_LINK_UP) != 0;
 	ifp->if_output = vtnet_output;
 	ifp->if_softc = sc;
+	if (vd->vd_features & (1ull << VIRTIO_NET_F_CSUM))
+		ifp->if_hwassist = IF_HWCSUM_TCP;
 	virtio_driver_ok(vd);
 	s = lck_spin_lock_irqsave(&sc->vn_lock);
 	vtnet_rx_fill(sc);
@@ -283,11 +334,13 @@ vtnet_start(struct io_service *self, struct io_service *provider)
 	if (kernel_thread_start(vtnet_rx_thread, sc, &sc->vn_thread) != KERN_SUCCESS)
 		goto fail;
 	thread_set_name(sc->vn_thread, "vtnet-rx");
-	printf("virtio-net: %s %s, link %s, queues %u/%u%s%s\n", ifp->if_name,
+	printf("virtio-net: %s %s, link %s, queues %u/%u%s%s%s%s\n", ifp->if_name,
 	       if_mac_str(ifp->if_mac, mac), ifp->if_link_up ? "up" : "down",
 	       virtqueue_size(sc->vn_rxq), virtqueue_size(sc->vn_txq),
 	       (vd->vd_features & (1ull << VIRTIO_RING_F_EVENT_IDX)) ? ", event-idx" : "",
-	       (vd->vd_features & (1ull << VIRTIO_RING_F_INDIRECT_DESC)) ? ", indirect" : "");
+	       (vd->vd_features & (1ull << VIRTIO_RING_F_INDIRECT_DESC)) ? ", indirect" : "",
+	       (vd->vd_features & (1ull << VIRTIO_NET_F_CSUM)) ? ", tx-csum" : "",
+	       (vd->vd_features & (1ull << VIRTIO_NET_F_GUEST_CSUM)) ? ", rx-csum" : "");
 	vtnet_publish(sc, self);
 	if (vtnet_first == NULL)
 		vtnet_first = sc;

@@ -2,8 +2,8 @@
  * uipc_syscalls.c — the socket system calls of the Linux x86-64 ABI over the kernel socket
  * layer (bsd/net/socket.h), after 4.4BSD/XNU kern/uipc_syscalls.c: socket, socketpair, bind,
  * listen, accept, accept4, connect, sendto, recvfrom, sendmsg, recvmsg, shutdown, setsockopt,
- * getsockopt, getsockname, getpeername; and read/write/close/ioctl(FIONBIO, FIONREAD) on a
- * socket descriptor.
+ * getsockopt, getsockname, getpeername; and read/write/close/ioctl(FIONBIO, FIONREAD, and
+ * the interface and route ioctls of bsd/net/if_ioctl.h) on a socket descriptor.
  *
  * The one idea: a socket is one more kind of struct file (bsd/kern/file.h); the calls here
  * only translate — user sockaddrs (struct sockaddr_in / sockaddr_un, network byte order) to
@@ -15,6 +15,7 @@
 #include <bsd/kern/proc.h>
 #include <bsd/kern/syscall.h>
 #include <bsd/kern/uipc_syscalls.h>
+#include <bsd/net/if_ioctl.h>
 #include <bsd/net/socket.h>
 #include <bsd/sys/errno.h>
 #include <mach/kern/kalloc.h>
@@ -69,6 +70,56 @@ soo_write(struct file *fp, const void *ubuf, size_t len)
 	return soo_rw(fp, (void *)ubuf, len, true);
 }
 
+#define SO_IFCONF_MAX 16
+
+/* SIOCGIFCONF: as many ifreqs as fit ifc_len (with a NULL buffer: the length needed). */
+static long
+soo_ifconf(uint64_t uarg)
+{
+	struct linux_ifconf ifc;
+	struct linux_ifreq *r;
+	unsigned n, max;
+	long err = 0;
+
+	if (copyin((const void *)uarg, &ifc, sizeof(ifc)) != 0)
+		return -EFAULT;
+	if (ifc.ifc_buf == 0) {
+		if_ioctl_conf(NULL, 0, &n);
+		ifc.ifc_len = (int32_t)(n * sizeof(*r));
+		return copyout(&ifc, (void *)uarg, sizeof(ifc)) != 0 ? -EFAULT : 0;
+	}
+	if (ifc.ifc_len < 0)
+		return -EINVAL;
+	max = MIN((unsigned)ifc.ifc_len / (unsigned)sizeof(*r), SO_IFCONF_MAX);
+	if ((r = kalloc(SO_IFCONF_MAX * sizeof(*r))) == NULL)
+		return -ENOMEM;
+	if_ioctl_conf(r, max, &n);
+	ifc.ifc_len = (int32_t)(n * sizeof(*r));
+	if (copyout(r, (void *)ifc.ifc_buf, n * sizeof(*r)) != 0 ||
+	    copyout(&ifc, (void *)uarg, sizeof(ifc)) != 0)
+		err = -EFAULT;
+	kfree(r, SO_IFCONF_MAX * sizeof(*r));
+	return err;
+}
+
+/* SIOCADDRT, SIOCDELRT: the rtentry and the device name it may point to. */
+static long
+soo_route(unsigned long cmd, uint64_t uarg)
+{
+	struct linux_rtentry rt;
+	char dev[IFNAMSIZ] = "";
+
+	if (copyin((const void *)uarg, &rt, sizeof(rt)) != 0)
+		return -EFAULT;
+	if (rt.rt_dev != 0) {
+		int err = copyinstr((const void *)rt.rt_dev, dev, sizeof(dev), NULL);
+
+		if (err != 0)
+			return err == ENAMETOOLONG ? -ENODEV : -err;
+	}
+	return -if_ioctl_route(cmd, &rt, dev);
+}
+
 static long
 soo_ioctl(struct file *fp, unsigned long cmd, uint64_t uarg)
 {
@@ -85,9 +136,25 @@ soo_ioctl(struct file *fp, unsigned long cmd, uint64_t uarg)
 		/* Readable or not: the exact count stays inside the socket layer. */
 		on = (so_poll(so) & SO_POLLIN) ? 1 : 0;
 		return copyout(&on, (void *)uarg, sizeof(on)) != 0 ? -EFAULT : 0;
+	case SIOCGIFCONF_:
+		return soo_ifconf(uarg);
+	case SIOCADDRT_:
+	case SIOCDELRT_:
+		return soo_route(cmd, uarg);
 	default:
-		return -ENOTTY;
+		break;
 	}
+	if (cmd >= 0x8910 && cmd <= 0x89ff) { /* SIOC[GS]IF*: one struct ifreq in and out */
+		struct linux_ifreq ifr;
+		int err;
+
+		if (copyin((const void *)uarg, &ifr, sizeof(ifr)) != 0)
+			return -EFAULT;
+		if ((err = if_ioctl_ifreq(cmd, &ifr)) != 0)
+			return -err;
+		return copyout(&ifr, (void *)uarg, sizeof(ifr)) != 0 ? -EFAULT : 0;
+	}
+	return -ENOTTY;
 }
 
 static void

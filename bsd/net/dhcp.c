@@ -16,6 +16,7 @@
 #define OPT_NETMASK  1
 #define OPT_ROUTER   3
 #define OPT_DNS	     6
+#define OPT_DOMAIN   15
 #define OPT_REQIP    50
 #define OPT_LEASE    51
 #define OPT_OVERLOAD 52
@@ -23,6 +24,31 @@
 #define OPT_SERVER   54
 #define OPT_PARAMS   55
 #define OPT_END	     255
+
+/*
+ * Option 15 goes into resolv.conf as text: keep it only when it is a plain host name (some
+ * servers end it with NULs, which are dropped); anything else is left out, not an error.
+ */
+static void
+dhcp_domain(const uint8_t *v, uint8_t len, char *out)
+{
+	size_t i;
+
+	while (len > 0 && v[len - 1] == 0)
+		len--;
+	out[0] = '\0';
+	if (len == 0 || len >= DHCP_DOMAIN_MAX)
+		return;
+	for (i = 0; i < len; i++) {
+		uint8_t c = v[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.'))
+			return;
+	}
+	memcpy(out, v, len);
+	out[len] = '\0';
+}
 
 size_t
 dhcp_build(uint8_t *b, uint8_t type, uint32_t xid, const uint8_t *mac, uint32_t requested,
@@ -55,10 +81,11 @@ dhcp_build(uint8_t *b, uint8_t type, uint32_t xid, const uint8_t *mac, uint32_t 
 		n += 4;
 	}
 	b[n++] = OPT_PARAMS;
-	b[n++] = 3;
+	b[n++] = 4;
 	b[n++] = OPT_NETMASK;
 	b[n++] = OPT_ROUTER;
 	b[n++] = OPT_DNS;
+	b[n++] = OPT_DOMAIN;
 	b[n++] = OPT_END;
 	return n < 300 ? 300 : n; /* BOOTP's minimum size; some relays insist */
 }
@@ -114,10 +141,16 @@ dhcp_parse(const uint8_t *p, size_t len, uint32_t xid, const uint8_t *mac, struc
 		case OPT_DNS:
 			if (olen < 4 || olen % 4 != 0)
 				return EINVAL;
-			if (code == OPT_ROUTER)
+			if (code == OPT_ROUTER) {
 				r->dr_router = net_get32(v);
-			else
-				r->dr_dns = net_get32(v);
+				break;
+			}
+			for (r->dr_ndns = 0; r->dr_ndns < DHCP_DNS_MAX && 4u * r->dr_ndns < olen;
+			     r->dr_ndns++)
+				r->dr_dns[r->dr_ndns] = net_get32(v + 4u * r->dr_ndns);
+			break;
+		case OPT_DOMAIN:
+			dhcp_domain(v, olen, r->dr_domain);
 			break;
 		case OPT_OVERLOAD: /* XXX: options in sname/file are not read */
 		default:

@@ -19,14 +19,20 @@
 #define DHCPACK	     5
 #define DHCPNAK	     6
 
+#define DHCP_DNS_MAX	3  /* name servers kept from option 6 (resolv.conf reads three) */
+#define DHCP_DOMAIN_MAX 64 /* option 15, with its NUL */
+
 struct dhcp_reply {
 	uint8_t dr_type;     /* DHCPOFFER, DHCPACK, DHCPNAK */
 	uint32_t dr_yiaddr;  /* the address offered */
 	uint32_t dr_server;  /* option 54 */
 	uint32_t dr_netmask; /* option 1, 0 if absent */
 	uint32_t dr_router;  /* option 3 (the first), 0 if absent */
-	uint32_t dr_dns;     /* option 6 (the first), 0 if absent */
-	uint32_t dr_lease;   /* option 51, seconds; 0 if absent */
+	uint32_t dr_dns[DHCP_DNS_MAX]; /* option 6, the first dr_ndns of them */
+	uint8_t dr_ndns;
+	uint32_t dr_lease; /* option 51, seconds; 0 if absent */
+	/* Option 15, "" if absent or not a plain host name (letters, digits, '-', '.'). */
+	char dr_domain[DHCP_DOMAIN_MAX];
 };
 
 /*

@@ -36,6 +36,13 @@ struct arp_entry {
 
 #define IFF_LOOPBACK 0x1 /* lo0: output turns around to input (if_loop.c) */
 
+/*
+ * if_hwassist: what the device finishes on output. IF_HWCSUM_TCP: the stack leaves a TCP
+ * segment's checksum field holding only the pseudo-header sum (not complemented, as RFC 1071
+ * incremental sums go) and the driver has the device sum the segment from the TCP header on.
+ */
+#define IF_HWCSUM_TCP 0x1
+
 struct if_stats {
 	uint64_t ipackets, ibytes, ierrors, iqdrops;
 	uint64_t opackets, obytes, oerrors;
@@ -46,6 +53,7 @@ struct if_stats {
 	uint64_t arp_in, arp_req_out, arp_reply_out, arp_bad;
 	uint64_t icmp_in, icmp_echo_replied, icmp_bad;
 	uint64_t udp_in, udp_badsum, udp_badlen, udp_noport;
+	uint64_t tx_csum_hw, rx_csum_hw; /* checksums the device did or vouched for */
 };
 
 struct ifnet {
@@ -58,6 +66,12 @@ struct ifnet {
 	uint32_t if_addr, if_netmask, if_gateway, if_dns;
 	if_output_fn if_output;
 	void *if_softc;
+	uint32_t if_hwassist; /* IF_HWCSUM_* */
+	/*
+	 * True only while if_input() handles a frame whose TCP or UDP checksum the device (or
+	 * its driver) has checked; ip_input() clears it for fragments. Network lock held.
+	 */
+	bool if_rx_csum_valid;
 	struct if_stats if_stats;
 	struct arp_entry if_arp[ARP_CACHE_SIZE];
 	struct ifnet *if_next;

@@ -155,6 +155,9 @@ int ip_send_resolved(struct ifnet *ifp, const uint8_t *mac, const void *pkt, siz
 typedef void (*icmp_echo_hook_t)(struct ifnet *ifp, uint32_t from, uint16_t id, uint16_t seq,
 				 const uint8_t *data, size_t len);
 extern icmp_echo_hook_t icmp_echo_reply_hook;
+/* Called for every ICMP datagram addressed to us, ip its IPv4 packet (raw sockets). */
+typedef void (*icmp_raw_hook_t)(struct ifnet *ifp, const uint8_t *ip, size_t tot);
+extern icmp_raw_hook_t icmp_raw_hook;
 /*
  * icmp_error: send ICMP type/code about the datagram ip (len bytes from its header on) back
  * to its source, quoting its header and 8 bytes. Nothing for a broadcast, a non-first

@@ -1,14 +1,17 @@
 /*
  * net_kern.c — the kernel glue of the network stack: the network lock, the driver door
  * (attach, detach, input), the DHCP client (RFC 2131 §4.4: DISCOVER, OFFER, REQUEST, ACK,
- * with retransmission backing off 1, 2, 4 ... 16 s), and blocking helpers for ping and UDP.
+ * with retransmission backing off 1, 2, 4 ... 16 s) or the static `ip=` configuration, the
+ * /etc/resolv.conf that either leaves for user programs, and blocking helpers for ping and UDP.
  *
  * The one idea: protocol code (the other files in bsd/net/) is single-threaded under one
  * sleeping mutex and never sleeps; threads that wait for the network (DHCP, ping, ktests) sleep on their own
  * event, which the protocol callbacks wake, never holding the network lock while asleep.
  */
 #include <bsd/net/dhcp.h>
+#include <bsd/net/ipconfig.h>
 #include <bsd/net/net_kern.h>
+#include <bsd/sys/vfs_file.h>
 #include <bsd/net/tcp.h>
 #include <cmdline.h>
 #include <console.h>
@@ -17,6 +20,7 @@
 #include <mach/kern/thread.h>
 
 static lck_mtx_t net_mtx;
+static lck_mtx_t net_resolv_mtx; /* /etc/resolv.conf's writer (below) */
 static bool net_inited;
 static bool net_dhcp_started;
 
@@ -70,6 +74,7 @@ net_init_once(void)
 	 * the first socket or shell command when there is no network device. */
 	if (!net_inited) {
 		lck_mtx_init(&net_mtx, "net");
+		lck_mtx_init(&net_resolv_mtx, "net_resolv");
 		lck_spin_init(&net_ping_state.np_lock);
 		net_inited = true;
 		lck_mtx_lock(&net_mtx);
@@ -108,10 +113,12 @@ net_if_tx_ready(struct ifnet *ifp)
 }
 
 void
-net_if_input(struct ifnet *ifp, const void *frame, size_t len)
+net_if_input(struct ifnet *ifp, const void *frame, size_t len, bool csum_valid)
 {
 	net_lock();
+	ifp->if_rx_csum_valid = csum_valid;
 	if_input(ifp, frame, len);
+	ifp->if_rx_csum_valid = false;
 	net_unlock();
 }
 
@@ -284,6 +291,69 @@ net_ping(struct ifnet *ifp, uint32_t dst, uint16_t id, uint16_t seq, uint64_t ti
 	return err;
 }
 
+/* ---- /etc/resolv.conf ---- */
+
+#define NET_RESOLV_MAX 512
+
+/*
+ * The text waits (pending) until the root is mounted; then it is written once and synced at
+ * once, so a machine powered off hard right after boot finds its root file system clean.
+ * net_resolv_mtx orders the DHCP thread and the main thread (net_resolv_root_ready).
+ */
+static char net_resolv_text[NET_RESOLV_MAX];
+static bool net_resolv_pending, net_resolv_root;
+
+/* Write the pending text if the root is there. net_resolv_mtx held. */
+static void
+net_resolv_flush(void)
+{
+	size_t len = strlen(net_resolv_text), resid = 0;
+	vnode_t vp;
+	int err;
+
+	if (!net_resolv_pending || !net_resolv_root)
+		return;
+	net_resolv_pending = false;
+	err = vn_open("/etc/resolv.conf", O_WRONLY | O_CREAT | O_TRUNC, 0644, &vp);
+	if (err != 0) {
+		/* No /etc (devfs alone, a boot cpio) or a read-only root: normal, not news. */
+		klog(err == ENOENT || err == EROFS ? LOG_DEBUG : LOG_WARNING,
+		     "net: /etc/resolv.conf not written (error %d)\n", err);
+		return;
+	}
+	err = vn_rdwr(UIO_WRITE, vp, net_resolv_text, len, 0, UIO_SYSSPACE, 0, &resid);
+	vn_close(vp, O_WRONLY);
+	if (err == 0 && resid == 0)
+		err = vfs_sync_all();
+	if (err != 0 || resid != 0)
+		klog(LOG_WARNING, "net: /etc/resolv.conf: write error %d\n", err);
+	else
+		printf("net: /etc/resolv.conf written (%zu bytes)\n", len);
+}
+
+/* Publish name servers: written now if the root is mounted, else when it is. May sleep. */
+static void
+net_resolv_publish(const uint32_t *dns, unsigned ndns, const char *domain)
+{
+	lck_mtx_lock(&net_resolv_mtx);
+	if (net_resolv_conf(net_resolv_text, sizeof(net_resolv_text), dns, ndns, domain) != 0) {
+		net_resolv_pending = true;
+		net_resolv_flush();
+	}
+	lck_mtx_unlock(&net_resolv_mtx);
+}
+
+void
+net_resolv_root_ready(void)
+{
+	net_lock(); /* the first use initialises the stack and net_resolv_mtx */
+	net_unlock();
+	lck_mtx_lock(&net_resolv_mtx);
+	net_resolv_root = rootvnode != NULL;
+	net_resolv_flush();
+	lck_mtx_unlock(&net_resolv_mtx);
+}
+
 /* ---- DHCP client ---- */
 
 static struct net_udp net_dhcp_udp;
@@ -391,7 +461,7 @@ retry:
 	if (attached) {
 		ifp->if_netmask = mask;
 		ifp->if_gateway = ack.dr_router;
-		ifp->if_dns = ack.dr_dns;
+		ifp->if_dns = ack.dr_ndns != 0 ? ack.dr_dns[0] : 0;
 		ifp->if_addr = ack.dr_yiaddr;
 		arp_gratuitous(ifp);
 	}
@@ -403,25 +473,52 @@ retry:
 	       if_ip_str(ack.dr_yiaddr, a), net_prefix_len(mask), if_ip_str(ack.dr_router, g),
 	       if_ip_str(ack.dr_server, sv), ack.dr_lease);
 	/* XXX: no renewal at T1/T2 (RFC 2131 §4.4.5) yet: the address is kept past the lease. */
+	net_resolv_publish(ack.dr_dns, ack.dr_ndns, ack.dr_domain);
 	return;
 gone:
 	net_udp_close(&net_dhcp_udp);
 	klog(LOG_NOTICE, "net: %s: detached; DHCP stops\n", name);
 }
 
+/* Configure ifp as `ip=` says; once, at attach, before any traffic (network lock held). */
+static void
+net_if_static(struct ifnet *ifp, const struct net_ipconfig *c)
+{
+	char a[16], g[16];
+
+	ifp->if_netmask = c->nc_netmask;
+	ifp->if_gateway = c->nc_gateway;
+	ifp->if_dns = c->nc_ndns != 0 ? c->nc_dns[0] : 0;
+	ifp->if_addr = c->nc_addr;
+	printf("net: %s %s/%u gw %s (ip=)\n", ifp->if_name, if_ip_str(c->nc_addr, a),
+	       net_prefix_len(c->nc_netmask), if_ip_str(c->nc_gateway, g));
+}
+
 void
 net_if_attach(struct ifnet *ifp)
 {
 	const char *v = cmdline_get(&boot_cmdline, "net.dhcp");
-	bool first;
+	const char *ip = cmdline_get(&boot_cmdline, "ip");
+	struct net_ipconfig c;
+	bool first, mine;
 	thread_t t;
 
+	if (net_ipconfig_parse(ip, &c) != 0)
+		klog(LOG_WARNING, "net: ip=%s not understood: using DHCP\n", ip);
 	net_lock();
 	first = !net_dhcp_started;
 	net_dhcp_started = true;
 	if_attach(ifp);
+	/* ip= without a device names the first interface, as DHCP serves only the first. */
+	mine = c.nc_dev[0] == '\0' ? first : strcmp(c.nc_dev, ifp->if_name) == 0;
+	if (mine && c.nc_mode == NET_IPCONF_STATIC) {
+		net_if_static(ifp, &c);
+		arp_gratuitous(ifp);
+	}
 	net_unlock();
-	if (!first || (v != NULL && strcmp(v, "0") == 0))
+	if (mine && c.nc_mode == NET_IPCONF_STATIC)
+		net_resolv_publish(c.nc_dns, c.nc_ndns, NULL); /* pending: no root yet */
+	if (!first || c.nc_mode != NET_IPCONF_DHCP || (v != NULL && strcmp(v, "0") == 0))
 		return;
 	if (kernel_thread_start(net_dhcp_thread, ifp, &t) != KERN_SUCCESS) {
 		klog(LOG_ERR, "net: no thread for DHCP\n");
@@ -477,6 +574,9 @@ net_if_print(struct ifnet *ifp)
 	       (unsigned long long)st->ip_badsum, (unsigned long long)st->ip_frags,
 	       (unsigned long long)st->arp_in, (unsigned long long)st->icmp_in,
 	       (unsigned long long)st->udp_in, (unsigned long long)st->udp_noport);
+	if (st->tx_csum_hw != 0 || st->rx_csum_hw != 0)
+		printf("    checksum offload: tx %llu rx %llu\n",
+		       (unsigned long long)st->tx_csum_hw, (unsigned long long)st->rx_csum_hw);
 	printf("    reassembled %llu frag drops %llu timeouts %llu; icmp errors out %llu"
 	       " unreach in %llu\n",
 	       (unsigned long long)st->ip_reassembled, (unsigned long long)st->ip_frag_dropped,

@@ -18,10 +18,17 @@ void net_unlock(void);
  * DHCP client thread unless `net.dhcp=0` is on the command line. Thread context.
  * net_if_detach: the reverse; the interface is no longer used when it returns.
  * net_if_input: hand one received frame to the stack (takes the network lock). Thread context.
+ * csum_valid: the device (or the driver) checked the frame's TCP/UDP checksum; the stack does
+ * not sum it again (ifnet's if_rx_csum_valid).
  */
 void net_if_attach(struct ifnet *ifp);
 void net_if_detach(struct ifnet *ifp);
-void net_if_input(struct ifnet *ifp, const void *frame, size_t len);
+void net_if_input(struct ifnet *ifp, const void *frame, size_t len, bool csum_valid);
+/*
+ * net_resolv_root_ready: the root file system is mounted (or will not be): write the
+ * /etc/resolv.conf that DHCP or ip= left pending, before init starts. Main thread, once.
+ */
+void net_resolv_root_ready(void);
 /* net_if_tx_ready: ifp's driver has transmit room again. Any context (an interrupt). */
 void net_if_tx_ready(struct ifnet *ifp);
 

@@ -163,10 +163,13 @@ socreate(int domain, int type, int protocol, struct socket **sop)
 
 	if (domain != AF_INET && domain != AF_UNIX)
 		return EAFNOSUPPORT;
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+	if (type != SOCK_STREAM && type != SOCK_DGRAM &&
+	    !(type == SOCK_RAW && domain == AF_INET))
 		return ESOCKTNOSUPPORT;
-	if (protocol != 0 &&
-	    (domain == AF_UNIX || protocol != (type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP)))
+	if (type == SOCK_RAW ? protocol != IPPROTO_ICMP
+			     : protocol != 0 && (domain == AF_UNIX ||
+						 protocol != (type == SOCK_STREAM ? IPPROTO_TCP
+										  : IPPROTO_UDP)))
 		return EPROTONOSUPPORT;
 	so = kalloc_zero(sizeof(*so));
 	if (so == NULL)
@@ -197,6 +200,16 @@ socreate(int domain, int type, int protocol, struct socket **sop)
 		if (so->so_tcp == NULL) {
 			kfree(so, sizeof(*so));
 			return ENOBUFS;
+		}
+	} else if (type == SOCK_RAW) {
+		int err;
+
+		net_lock();
+		err = rip_attach(so);
+		net_unlock();
+		if (err != 0) {
+			kfree(so, sizeof(*so));
+			return err;
 		}
 	}
 	*sop = so;
@@ -238,6 +251,9 @@ sobind(struct socket *so, uint32_t addr, uint16_t port)
 	if (so->so_type == SOCK_STREAM) {
 		so->so_tcp->t_reuseaddr = so->so_reuseaddr;
 		err = tcp_bind(so->so_tcp, addr, port);
+	} else if (so->so_type == SOCK_RAW) {
+		so->so_laddr = addr; /* no ports: only the source address */
+		err = 0;
 	} else {
 		err = so_udp_bind(so, addr, port);
 	}
@@ -329,8 +345,8 @@ soconnect(struct socket *so, uint32_t addr, uint16_t port)
 	if (so->so_domain != AF_INET)
 		return EAFNOSUPPORT;
 	net_lock();
-	if (so->so_type == SOCK_DGRAM) {
-		if (so->so_lport == 0)
+	if (so->so_type != SOCK_STREAM) {
+		if (so->so_type == SOCK_DGRAM && so->so_lport == 0)
 			err = so_udp_bind(so, 0, 0);
 		if (err == 0) {
 			so->so_faddr = addr;
@@ -448,6 +464,8 @@ sosend(struct socket *so, struct so_uio *uio, const uint32_t *to_addr, uint16_t 
 		err = unp_send(so, uio, NULL, flags, sent);
 	} else if (so->so_type == SOCK_STREAM) {
 		err = so_tcp_send(so, uio, flags, sent);
+	} else if (so->so_type == SOCK_RAW) {
+		err = rip_send(so, uio, to_addr, sent);
 	} else {
 		err = so_udp_send(so, uio, to_addr, to_port, sent);
 	}
@@ -601,6 +619,8 @@ soclose(struct socket *so)
 		unp_detach(so);
 	} else if (so->so_type == SOCK_STREAM) {
 		tcp_close(so->so_tcp);
+	} else if (so->so_type == SOCK_RAW) {
+		rip_detach(so);
 	} else {
 		if (so->so_lport != 0)
 			udp_unbind(so->so_lport);
@@ -790,7 +810,7 @@ so_poll(struct socket *so)
 	net_lock();
 	if (so->so_domain == AF_UNIX) {
 		ev = unp_poll(so);
-	} else if (so->so_type == SOCK_DGRAM) {
+	} else if (so->so_type != SOCK_STREAM) {
 		if (so->so_dq_head != NULL || so->so_rcv_shut)
 			ev |= SO_POLLIN;
 		ev |= SO_POLLOUT;

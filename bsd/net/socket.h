@@ -18,6 +18,7 @@
 #define AF_INET	    2
 #define SOCK_STREAM 1
 #define SOCK_DGRAM  2
+#define SOCK_RAW    3 /* AF_INET, IPPROTO_ICMP only (raw_ip.c) */
 
 #define SOL_SOCKET   1
 #define SO_REUSEADDR 2

@@ -25,14 +25,32 @@ struct echo_service {
 };
 static struct echo_service echo_services[ECHO_SERVICES];
 
+/* netstat -v: a block's sequence space, windows and timers (ms from now), for debugging. */
+static void
+netstat_verbose(const struct tcpcb *tp)
+{
+	uint64_t now = net_now_ns();
+	long long t[TT_NTIMERS];
+
+	for (unsigned i = 0; i < TT_NTIMERS; i++)
+		t[i] = tp->t_timer[i] == 0 ? -1 : (long long)(tp->t_timer[i] - now) / 1000000;
+	printf("      snd una %u nxt +%u max +%u wnd %u cwnd %u ssthresh %u recover +%d dupacks %u"
+	       " sacked %u rxtshift %u rto %llu ms flags %#x\n",
+	       tp->snd_una, tp->snd_nxt - tp->snd_una, tp->snd_max - tp->snd_una, tp->snd_wnd,
+	       tp->snd_cwnd, tp->snd_ssthresh, (int)(tp->snd_recover - tp->snd_una),
+	       tp->t_dupacks, tp->t_nsacked, tp->t_rxtshift,
+	       (unsigned long long)(tp->t_rto / 1000000), tp->t_flags);
+	printf("      rcv nxt %u adv +%u ooo %u; timers rexmt %lld persist %lld keep %lld 2msl %lld"
+	       " delack %lld\n", tp->rcv_nxt, tp->rcv_adv - tp->rcv_nxt, tp->t_ooo_count,
+	       t[TT_REXMT], t[TT_PERSIST], t[TT_KEEP], t[TT_2MSL], t[TT_DELACK]);
+}
+
 void
 net_shell_netstat(int argc, char **argv)
 {
 	const struct tcp_stats *s = &tcpstat;
 	char la[16], fa[16];
 
-	(void)argc;
-	(void)argv;
 	printf("Proto Local                 Foreign               State        Send-Q Recv-Q"
 	       " rexmit srtt(us)\n");
 	net_lock();
@@ -42,6 +60,8 @@ net_shell_netstat(int argc, char **argv)
 		       tp->t_fport, tcp_state_names[tp->t_state], tp->t_snd.r_len, tp->t_rcv.r_len,
 		       (unsigned long long)(tp->t_rexmits + tp->t_fastrexmits),
 		       (unsigned long long)(tp->t_srtt / 1000));
+		if (argc > 1 && strcmp(argv[1], "-v") == 0)
+			netstat_verbose(tp);
 	}
 	printf("tcp: %llu segs out (%llu rexmit, %llu acks, %llu rst, %llu queue full), %llu in "
 	       "(%llu dup, %llu out-of-order, %llu bad sum)\n",
@@ -57,6 +77,29 @@ net_shell_netstat(int argc, char **argv)
 	       (unsigned long long)s->fastrexmit, (unsigned long long)s->partialack,
 	       (unsigned long long)s->synq_evicted, (unsigned long long)s->listen_overflow);
 	net_unlock();
+}
+
+/*
+ * Wait (up to a minute) until the peer has acknowledged everything, our FIN included, so that
+ * "served" means the echo arrived and a tcpwait that returns is not followed by a power-off
+ * while the echo's tail is still queued (SO_LINGER's wait, for this one kernel service).
+ */
+static void
+echo_linger(struct socket *so)
+{
+	uint64_t deadline = clock_get_uptime() + 60ull * 1000000000;
+
+	for (;;) {
+		int st;
+
+		net_lock();
+		st = so->so_tcp->t_state;
+		net_unlock();
+		if (st == TCPS_CLOSED || st == TCPS_TIME_WAIT || st == TCPS_FIN_WAIT_2 ||
+		    clock_get_uptime() >= deadline)
+			return;
+		thread_sleep_ns(20000000);
+	}
 }
 
 /* One echo connection: everything read is written back until the peer half-closes. */
@@ -89,6 +132,7 @@ echo_conn_thread(void *arg, wait_result_t wr)
 			__atomic_fetch_add(&es->es_bytes, got, __ATOMIC_RELAXED);
 	}
 	soshutdown(so, SHUT_WR);
+	echo_linger(so);
 	soclose(so);
 	if (es != NULL) {
 		__atomic_fetch_sub(&es->es_active, 1, __ATOMIC_RELAXED);
@@ -265,7 +309,8 @@ net_shell_tcpsend(int argc, char **argv)
 	soclose(so);
 }
 
-DEBUGSHELL_COMMAND(netstat, "TCP connections and counters", net_shell_netstat);
+DEBUGSHELL_COMMAND(netstat, "TCP connections and counters (netstat -v: each block's state)",
+		   net_shell_netstat);
 DEBUGSHELL_COMMAND(tcpecho, "tcpecho PORT: start a TCP echo service", net_shell_tcpecho);
 DEBUGSHELL_COMMAND(tcpwait, "tcpwait PORT N: wait until the echo service served N connections",
 		   net_shell_tcpwait);

@@ -27,6 +27,13 @@ int so_dgram_receive(struct socket *so, struct so_uio *uio, uint32_t *from_addr,
 /* Free so's queued datagrams. */
 void so_dgram_flush(struct socket *so);
 
+/* ---- raw ICMP sockets (raw_ip.c) ---- */
+/* rip_attach: so hears every ICMP message for this host (ENOBUFS: too many raw sockets). */
+int rip_attach(struct socket *so);
+void rip_detach(struct socket *so);
+/* rip_send: the caller's ICMP message (checksum included) in an IPv4 packet to dst. */
+int rip_send(struct socket *so, struct so_uio *uio, const uint32_t *to_addr, size_t *sent);
+
 /* ---- AF_UNIX (unp.c) ---- */
 int unp_attach(struct socket *so);
 void unp_detach(struct socket *so);

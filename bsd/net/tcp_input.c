@@ -274,13 +274,13 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 	bool ourfinacked = false;
 	int32_t todrop;
 
-	(void)ifp;
 	tcpstat.rcvpack++;
 	if (len < TCP_HDR_LEN) {
 		tcpstat.rcvshort++;
 		return;
 	}
-	if (in_cksum_fold(in_cksum_add(in_pseudo_sum(src, dst, IPPROTO_TCP, len), th, len)) != 0) {
+	if (!ifp->if_rx_csum_valid &&
+	    in_cksum_fold(in_cksum_add(in_pseudo_sum(src, dst, IPPROTO_TCP, len), th, len)) != 0) {
 		tcpstat.rcvbadsum++;
 		return;
 	}
@@ -569,13 +569,17 @@ tcp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 		}
 		break;
 	case TCPS_CLOSING:
-		if (ourfinacked)
+		if (ourfinacked) {
 			tcp_set_state(tp, TCPS_TIME_WAIT);
-		goto out;
+			goto out;
+		}
+		break; /* data may still queue before our FIN: the ACK lets more of it out */
 	case TCPS_LAST_ACK:
-		if (ourfinacked)
+		if (ourfinacked) {
 			tcp_set_state(tp, TCPS_CLOSED);
-		goto out;
+			goto out;
+		}
+		break;
 	case TCPS_TIME_WAIT:
 		goto dropafterack;
 	default:

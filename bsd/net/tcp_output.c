@@ -30,8 +30,13 @@ tcp_emit(uint32_t laddr, uint16_t lport, uint32_t faddr, uint16_t fport, tcp_seq
 	net_put16(seg + 14, win);
 	net_put16(seg + 16, 0);
 	net_put16(seg + 18, 0);
-	net_put16(seg + 16, in_cksum_fold(in_cksum_add(in_pseudo_sum(laddr, faddr, IPPROTO_TCP,
-								       len), seg, len)));
+	if (ifp->if_hwassist & IF_HWCSUM_TCP) /* the device sums from here (if.h) */
+		net_put16(seg + 16, (uint16_t)~in_cksum_fold(in_pseudo_sum(laddr, faddr,
+									   IPPROTO_TCP, len)));
+	else
+		net_put16(seg + 16, in_cksum_fold(in_cksum_add(in_pseudo_sum(laddr, faddr,
+									      IPPROTO_TCP, len),
+							       seg, len)));
 	err = ip_output(ifp, IPPROTO_TCP, laddr, faddr, seg, len);
 	if (err == 0)
 		tcpstat.sndpack++;

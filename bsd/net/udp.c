@@ -63,7 +63,7 @@ udp_input(struct ifnet *ifp, const uint8_t *ip, unsigned hlen, unsigned tot)
 		return;
 	}
 	/* A zero checksum means the sender computed none (RFC 768). */
-	if (net_get16(p + 6) != 0 &&
+	if (net_get16(p + 6) != 0 && !ifp->if_rx_csum_valid &&
 	    in_cksum_fold(in_cksum_add(in_pseudo_sum(src, dst, IPPROTO_UDP, ulen), p, ulen)) != 0) {
 		ifp->if_stats.udp_badsum++;
 		return;

@@ -8,8 +8,10 @@ shell's `tcpsend` pattern), answers one line and closes. Meanwhile a client conn
 ECHO_BYTES of the same pattern while reading the echo, comparing every byte. Each side writes
 its verdict to RESULTS/host-server.txt and RESULTS/host-echo.txt for the scenario to judge.
 
-Usage: net-tcp-peer.py RESULTS SERVER_PORT ECHO_PORT ECHO_BYTES [converse.py arguments]
-(in a --cmd, '@' stands for a space).
+Usage: net-tcp-peer.py RESULTS SERVER_PORT ECHO_PORT ECHO_BYTES [--bind ADDR] [--echo-to ADDR]
+[converse.py arguments] (in a --cmd, '@' stands for a space). --bind serves on ADDR instead of
+127.0.0.1, --echo-to connects to the guest's echo service at ADDR instead of 127.0.0.1 (the
+net-tap scenarios: a tap in a network namespace, no slirp in between).
 """
 import os
 import runpy
@@ -21,6 +23,13 @@ import time
 results, server_port, echo_port, echo_bytes = sys.argv[1], int(sys.argv[2]), int(
     sys.argv[3]), int(sys.argv[4])
 del sys.argv[1:5]
+bind_addr, echo_addr = "127.0.0.1", "127.0.0.1"
+while len(sys.argv) > 2 and sys.argv[1] in ("--bind", "--echo-to"):
+    if sys.argv[1] == "--bind":
+        bind_addr = sys.argv[2]
+    else:
+        echo_addr = sys.argv[2]
+    del sys.argv[1:3]
 # BOOT_DRIVER is split on spaces, so the scenario writes a command's spaces as '@'.
 sys.argv = [a.replace("@", " ") if i > 0 and sys.argv[i - 1] == "--cmd" else a
             for i, a in enumerate(sys.argv)]
@@ -70,14 +79,17 @@ def serve(ls):
 
 def echo_once():
     """One try: True when the whole echo came back (or a mismatch was found)."""
-    s = socket.create_connection(("127.0.0.1", echo_port), timeout=10)
+    s = socket.create_connection((echo_addr, echo_port), timeout=10)
     s.settimeout(30)
     data = pattern(0, echo_bytes)
     err = []
 
     def writer():
         try:
-            s.sendall(data)
+            # sendall's time-out bounds the whole call: send in pieces so that only a stall
+            # of 30 s, not a slow link, ends the echo.
+            for off in range(0, echo_bytes, 65536):
+                s.sendall(data[off:off + 65536])
             s.shutdown(socket.SHUT_WR)
         except OSError as e:
             err.append(e)
@@ -121,7 +133,7 @@ def echo():
 
 ls = socket.socket()
 ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind(("127.0.0.1", server_port))
+ls.bind((bind_addr, server_port))
 ls.listen(1)
 threading.Thread(target=serve, args=(ls,), daemon=True).start()
 threading.Thread(target=echo, daemon=True).start()

@@ -36,4 +36,11 @@ boot_expect '^ok [0-9]+ - readonly_write_sigsegv$' "a write to a read-only page 
 boot_expect '^busybox says hello$' "busybox echo's output"
 boot_expect '^sh: 42 sub$' "busybox sh arithmetic and command substitution"
 boot_expect '^loop 2$' "busybox sh loop"
+boot_expect '^ok [0-9]+ - busybox_ifconfig_route$' "busybox ifconfig and route (interface ioctls)"
+boot_expect '^ +inet addr:10\.0\.2\.15 +Bcast:10\.0\.2\.255 +Mask:255\.255\.255\.0$' \
+	"busybox ifconfig showing the DHCP address"
+boot_expect '^eth0 +Link encap:Ethernet +HWaddr 52:54:00:12:34:56' "busybox ifconfig's MAC line"
+boot_expect '^ok [0-9]+ - busybox_ping$' "busybox ping (a raw ICMP socket)"
+boot_expect '^64 bytes from 10\.0\.2\.2: seq=0 ttl=255' "busybox ping's reply from slirp's gateway"
+boot_expect '^64 bytes from 127\.0\.0\.1: seq=0 ttl=64' "busybox ping's reply over lo0"
 boot_finish

@@ -67,6 +67,26 @@ static const struct utest tests[] = {
 	{ "busybox_echo", "/bin/busybox", "echo", 0, "busybox says hello" },
 	{ "busybox_sh_c", "/bin/busybox", "sh", 3 << 8, "-c",
 	  "echo sh: $((6 * 7)) $(echo sub); for i in 1 2; do echo loop $i; done; exit 3" },
+	/* busybox's ifconfig and route through the interface ioctls (bsd/net/if_ioctl.c), on the
+	 * slirp network of tests/boot/user.sh: wait for DHCP, show, change and restore. Without
+	 * an eth0 (user-rootfs) only that is checked; user.sh judges the output lines. */
+	{ "busybox_ifconfig_route", "/bin/busybox", "sh", 0, "-c",
+	  "b=/bin/busybox; if $b ifconfig eth0 2>&1 | $b grep -q 'Device not found'; then "
+	  "echo no eth0: skipped; exit 0; fi; "
+	  "i=0; until $b ifconfig eth0 | $b grep -q 'inet addr:10'; "
+	  "do i=$((i + 1)); [ $i -lt 100 ] || exit 9; $b sleep 0.1; done; "
+	  "$b ifconfig eth0 && $b ifconfig lo0 && "
+	  "$b route add default gw 10.0.2.2 && $b route del default && ! $b route del default && "
+	  "$b route add default gw 10.0.2.2 eth0 && "
+	  "! $b route add default gw 192.168.77.1 && "
+	  "$b ifconfig eth0 mtu 1400 && $b ifconfig eth0 | $b grep -q MTU:1400 && "
+	  "$b ifconfig eth0 mtu 1500 && $b ifconfig -a | $b grep -c 'inet addr' && "
+	  "echo busybox ifconfig and route ok" },
+	/* busybox ping: a raw ICMP socket (bsd/net/raw_ip.c); one echo each, since a second
+	 * needs alarm(2). */
+	{ "busybox_ping", "/bin/busybox", "sh", 0, "-c",
+	  "b=/bin/busybox; $b ping -c 1 127.0.0.1 || exit 1; "
+	  "$b ifconfig eth0 2>&1 | $b grep -q 'Device not found' || $b ping -c 1 10.0.2.2" },
 };
 
 int

@@ -1,7 +1,8 @@
 /*
  * dhcp_test.c — unit tests for bsd/net/dhcp.c: the DISCOVER and REQUEST we build (BOOTP
  * fields and options), an OFFER/ACK parsed, and replies refused for another xid or client,
- * a truncated option, a missing message type, or a nonsense address.
+ * a truncated option, a missing message type, or a nonsense address; a domain (option 15)
+ * that is not a plain host name left out.
  */
 // unit-deps: kernel/libkern/format.c
 #include <criterion/criterion.h>
@@ -27,7 +28,8 @@ reply(uint8_t *b, uint8_t type, uint32_t xid)
 	n += 4;
 	const uint8_t opts[] = { 53, 1, type, 54, 4, 10, 0, 2, 2, 0, 51, 4, 0, 1, 0x51, 0x80,
 				 1, 4, 255, 255, 255, 0, 3, 4, 10, 0, 2, 2, 6, 8, 10, 0, 2, 3,
-				 1, 1, 1, 1, 255 };
+				 1, 1, 1, 1, 15, 12, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.',
+				 'o', 'r', 'g', 0, 255 };
 	memcpy(b + n, opts, sizeof(opts));
 	return n + sizeof(opts);
 }
@@ -64,7 +66,10 @@ Test(dhcp, offer_is_parsed)
 	cr_assert_eq(r.dr_server, IP4(10, 0, 2, 2));
 	cr_assert_eq(r.dr_netmask, IP4(255, 255, 255, 0));
 	cr_assert_eq(r.dr_router, IP4(10, 0, 2, 2));
-	cr_assert_eq(r.dr_dns, IP4(10, 0, 2, 3));
+	cr_assert_eq(r.dr_ndns, 2);
+	cr_assert_eq(r.dr_dns[0], IP4(10, 0, 2, 3));
+	cr_assert_eq(r.dr_dns[1], IP4(1, 1, 1, 1));
+	cr_assert_str_eq(r.dr_domain, "example.org");
 	cr_assert_eq(r.dr_lease, 86400);
 }
 
@@ -92,4 +97,16 @@ Test(dhcp, foreign_or_broken_replies_are_refused)
 	n = reply(b, DHCPACK, 42);
 	b[0] = 1;
 	cr_assert_eq(dhcp_parse(b, n, 42, mac, &r), EINVAL, "a request, not a reply");
+}
+
+Test(dhcp, odd_domain_is_left_out)
+{
+	uint8_t b[DHCP_MSG_MAX];
+	struct dhcp_reply r;
+	size_t n = reply(b, DHCPACK, 7);
+
+	/* "example.org\0" at the end of the options: make it "exa\nple.org". */
+	b[n - 11] = '\n';
+	cr_assert_eq(dhcp_parse(b, n, 7, mac, &r), 0);
+	cr_assert_str_eq(r.dr_domain, "");
 }

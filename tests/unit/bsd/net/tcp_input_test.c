@@ -350,6 +350,46 @@ Test(tcp, simultaneous_close_passes_closing_to_time_wait)
 	cr_assert_eq(srv->t_state, TCPS_TIME_WAIT);
 }
 
+/*
+ * A close with data still queued (the echo service's half-close after the peer's FIN) puts
+ * the block in LAST_ACK before its FIN can go: the ACKs that come back must let the rest of
+ * the data out. They once did not (LAST_ACK returned before tcp_output), so only time-outs
+ * moved it, and when an ACK covered all in flight, nothing ever did.
+ */
+Test(tcp, last_ack_with_queued_data_sends_it_on_acks)
+{
+	static uint8_t buf[4096];
+	size_t queued = 0, got = 0, c;
+	long took;
+
+	connect_pair();
+	tcp_shutdown(cli);
+	for (int i = 0; i < 5000 && srv->t_state != TCPS_CLOSE_WAIT; i++)
+		l_step();
+	cr_assert_eq(srv->t_state, TCPS_CLOSE_WAIT);
+	do {
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (uint8_t)((queued + i) % 251);
+		took = tcp_send(srv, buf, sizeof(buf));
+		cr_assert_geq(took, 0);
+		queued += (size_t)took;
+	} while (took == (long)sizeof(buf));
+	cr_assert_gt(queued, 20u * srv->t_maxseg, "more queued than the first window");
+	tcp_shutdown(srv);
+	cr_assert_eq(srv->t_state, TCPS_LAST_ACK);
+	for (int ms = 0; ms < 20000 && srv->t_state != TCPS_CLOSED; ms++) {
+		while ((c = tcp_recv(cli, buf, sizeof(buf))) > 0) {
+			for (size_t i = 0; i < c; i++)
+				cr_assert_eq(buf[i], (uint8_t)((got + i) % 251));
+			got += c;
+		}
+		l_step();
+	}
+	cr_assert_eq(got, queued, "%zu of %zu bytes arrived", got, queued);
+	cr_assert_eq(srv->t_state, TCPS_CLOSED, "our FIN was acknowledged");
+	cr_assert_eq(tcpstat.rexmttimeo, 0, "ACKs, not time-outs, moved the data");
+}
+
 Test(tcp, simultaneous_open_establishes_both)
 {
 	struct tcpcb *x = tcp_new(), *y = tcp_new();
