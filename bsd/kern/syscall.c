@@ -141,6 +141,7 @@ static const sy_call_t linux_sysent[] = {
 	[158] = sys_arch_prctl,
 	[160] = sys_setrlimit,
 	[162] = sys_sync,
+	[164] = sys_settimeofday,
 	[165] = sys_mount,
 	[166] = sys_umount2,
 	[167] = sys_swapon,
@@ -153,6 +154,7 @@ static const sy_call_t linux_sysent[] = {
 	[202] = sys_futex,
 	[217] = sys_getdents64,
 	[218] = sys_set_tid_address,
+	[227] = sys_clock_settime,
 	[228] = sys_clock_gettime,
 	[230] = sys_clock_nanosleep,
 	[231] = sys_exit_group,
@@ -292,6 +294,8 @@ sys_sethostname(struct trapframe *tf)
 	char name[sizeof(sys_hostname)];
 	size_t len = tf->tf_rsi;
 
+	if (proc_suser(current_proc()) != 0)
+		return -EPERM;
 	if (len >= sizeof(name))
 		return -EINVAL;
 	if (copyin((const void *)tf->tf_rdi, name, len) != 0)
@@ -427,6 +431,50 @@ sys_clock_gettime(struct trapframe *tf)
 	ts[0] = (int64_t)(ns / 1000000000ULL);
 	ts[1] = (int64_t)(ns % 1000000000ULL);
 	return copyout(ts, (void *)tf->tf_rsi, sizeof(ts)) != 0 ? -EFAULT : 0;
+}
+
+/* Set the calendar (settimeofday, clock_settime): root only; 1970 to 2262 (64-bit ns). */
+static long
+sys_set_calendar(int64_t sec, int64_t nsec)
+{
+	struct proc *p = current_proc();
+
+	if (sec < 0 || nsec < 0 || nsec >= 1000000000 || sec >= INT64_MAX / 1000000000 - 1)
+		return -EINVAL;
+	if (proc_suser(p) != 0)
+		return -EPERM;
+	clock_set_calendar_ns((uint64_t)sec * 1000000000ULL + (uint64_t)nsec);
+	klog(LOG_NOTICE, "calendar: set to %lld.%09lld s by pid %d\n", (long long)sec,
+	     (long long)nsec, p->p_pid);
+	return 0;
+}
+
+/* settimeofday(tv, tz): tv NULL changes nothing (the time zone is not kept). */
+long
+sys_settimeofday(struct trapframe *tf)
+{
+	int64_t tv[2];
+
+	if (tf->tf_rdi == 0)
+		return proc_suser(current_proc()) != 0 ? -EPERM : 0;
+	if (copyin((const void *)tf->tf_rdi, tv, sizeof(tv)) != 0)
+		return -EFAULT;
+	if (tv[1] < 0 || tv[1] >= 1000000)
+		return -EINVAL;
+	return sys_set_calendar(tv[0], tv[1] * 1000);
+}
+
+/* clock_settime(clock, ts): only CLOCK_REALTIME can be set. */
+long
+sys_clock_settime(struct trapframe *tf)
+{
+	int64_t ts[2];
+
+	if (tf->tf_rdi != 0 /* CLOCK_REALTIME */)
+		return -EINVAL;
+	if (copyin((const void *)tf->tf_rsi, ts, sizeof(ts)) != 0)
+		return -EFAULT;
+	return sys_set_calendar(ts[0], ts[1]);
 }
 
 long

@@ -27,7 +27,7 @@ typedef long (*sy_call_t)(struct trapframe *tf);
 	X(sys_getgid) X(sys_geteuid) X(sys_getegid) X(sys_setuid) X(sys_setgid) X(sys_setreuid) \
 	X(sys_setregid) X(sys_setresuid) X(sys_setresgid) X(sys_getresuid) X(sys_getresgid)     \
 	X(sys_getgroups) X(sys_setgroups) X(sys_tkill) X(sys_tgkill) X(sys_getcpu) \
-	X(sys_sysinfo) X(sys_rt_sigsuspend) X(sys_syslog) X(sys_sethostname)
+	X(sys_sysinfo) X(sys_rt_sigsuspend) X(sys_syslog) X(sys_sethostname) X(sys_settimeofday) X(sys_clock_settime)
 
 #define SYS_DECLARE(name) long name(struct trapframe *tf);
 SYS_HANDLERS(SYS_DECLARE)

@@ -658,6 +658,25 @@ sys_fsync(struct trapframe *tf)
 
 /* ---- attributes: chmod, utimensat ---- */
 
+/*
+ * Only the owner (or root) changes a file's mode (POSIX chmod: EPERM); the caller's effective
+ * uid decides. XXX: utimensat's owner-or-writer rule is not checked.
+ */
+static int
+vfs_setattr_allowed(vnode_t vp, const struct vattr *va)
+{
+	struct proc *p = current_proc();
+	struct vattr cur;
+	int err;
+
+	if (proc_suser(p) == 0 || !(va->va_mask & VA_MODE))
+		return 0;
+	memset(&cur, 0, sizeof(cur));
+	if ((err = VOP_GETATTR(vp, &cur)) != 0)
+		return err;
+	return cur.va_uid == p->p_euid ? 0 : EPERM;
+}
+
 /* Set va on the file dirfd/upath names (upath 0: the open file dirfd itself). */
 static long
 vfs_setattr_at(int dirfd, uint64_t upath, bool follow, struct vattr *va)
@@ -689,7 +708,7 @@ vfs_setattr_at(int dirfd, uint64_t upath, bool follow, struct vattr *va)
 	}
 	if (vp->v_mount->mnt_flag & MNT_RDONLY)
 		err = EROFS;
-	else
+	else if ((err = vfs_setattr_allowed(vp, va)) == 0)
 		err = VOP_SETATTR(vp, va);
 	vnode_rele(vp);
 	if (path != NULL)
@@ -702,7 +721,6 @@ vfs_chmod_at(int dirfd, uint64_t upath, uint64_t mode)
 {
 	struct vattr va = { .va_mask = VA_MODE, .va_mode = (uint32_t)mode & 07777 };
 
-	/* XXX: every process is root: no owner check. */
 	return vfs_setattr_at(dirfd, upath, true, &va);
 }
 
@@ -807,6 +825,9 @@ sys_swapon(struct trapframe *tf)
 	kern_return_t kr;
 	long r;
 
+	if (proc_suser(current_proc()) != 0)
+		return -EPERM; /* CAP_SYS_ADMIN on Linux */
+
 	if ((r = vfs_blockdev_in(tf->tf_rdi, &m)) != 0)
 		return r == -ENOTBLK ? -EINVAL : r; /* XXX: no swap files */
 	kr = default_pager_swapon(m);
@@ -819,6 +840,9 @@ sys_swapoff(struct trapframe *tf)
 	struct io_media *m;
 	kern_return_t kr;
 	long r;
+
+	if (proc_suser(current_proc()) != 0)
+		return -EPERM; /* CAP_SYS_ADMIN on Linux */
 
 	if ((r = vfs_blockdev_in(tf->tf_rdi, &m)) != 0)
 		return r == -ENOTBLK ? -EINVAL : r;
@@ -1010,6 +1034,9 @@ sys_mount(struct trapframe *tf)
 	size_t len;
 	long r;
 
+	if (proc_suser(current_proc()) != 0)
+		return -EPERM; /* CAP_SYS_ADMIN on Linux */
+
 	/* XXX: remount, bind and move mounts, and the nosuid/nodev/noexec options that mean
 	 * nothing without credentials, are not supported: asking for them is EINVAL. */
 	if (flags & ~(uint64_t)(MS_RDONLY_ | MS_NOSUID_ | MS_NODEV_ | MS_NOEXEC_ | MS_SILENT_))
@@ -1041,6 +1068,9 @@ sys_umount2(struct trapframe *tf)
 {
 	char *target;
 	long r;
+
+	if (proc_suser(current_proc()) != 0)
+		return -EPERM; /* CAP_SYS_ADMIN on Linux */
 
 	/* XXX: MNT_FORCE and MNT_DETACH are taken as a plain unmount (EBUSY while in use). */
 	if (tf->tf_rsi & ~(uint64_t)(MNT_FORCE_ | MNT_DETACH_ | UMOUNT_NOFOLLOW_))

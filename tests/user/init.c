@@ -33,6 +33,7 @@ static const struct utest tests[] = {
 	{ "copyin_efault", "/bin/utest", "efault", 0 },
 	{ "kernel_pointer_refused", "/bin/utest", "kptr", 0 },
 	{ "clock_monotonic_nanosleep", "/bin/utest", "clock", 0 },
+	{ "calendar_set_and_read", "/bin/utest", "calendar", 0 },
 	{ "signals_from_traps", "/bin/utest", "traps", 0 },
 	{ "kill_sigterm", "/bin/utest", "kill", 0 },
 	{ "signal_handlers_masks_sigreturn", "/bin/utest", "handlers", 0 },

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -277,6 +278,47 @@ t_clock(void)
 	CHECK(ns >= 20 * 1000 * 1000 && ns < 5L * 1000 * 1000 * 1000);
 	CHECK(clock_gettime(12345, &a) == -1 && errno == EINVAL);
 	CHECK(clock_gettime(CLOCK_REALTIME, &a) == 0);
+	return 0;
+}
+
+/*
+ * The calendar: it is not 1970 (the boot set it from a wall clock), root can set it (and the
+ * change shows in time, gettimeofday and CLOCK_REALTIME alike, while the monotonic clock does
+ * not jump), and an unprivileged process cannot (EPERM), nor anyone to a bad time (EINVAL).
+ */
+static int
+t_calendar(void)
+{
+	struct timespec r0, m0, r1, m1, bad = { 5, 1000000000L };
+	struct timeval tv;
+	pid_t pid;
+	int st;
+
+	CHECK(clock_gettime(CLOCK_REALTIME, &r0) == 0 && clock_gettime(CLOCK_MONOTONIC, &m0) == 0);
+	CHECK(r0.tv_sec > 1700000000); /* 2023: a boot that read no wall clock says 1970 */
+	r1 = r0;
+	r1.tv_sec += 86400;
+	CHECK(clock_settime(CLOCK_REALTIME, &r1) == 0);
+	CHECK(gettimeofday(&tv, NULL) == 0 && tv.tv_sec >= r0.tv_sec + 86400 &&
+	      tv.tv_sec < r0.tv_sec + 86400 + 60);
+	CHECK(time(NULL) >= r0.tv_sec + 86400);
+	CHECK(clock_gettime(CLOCK_MONOTONIC, &m1) == 0 && m1.tv_sec < m0.tv_sec + 60);
+	tv.tv_sec = r0.tv_sec;
+	tv.tv_usec = 0;
+	CHECK(settimeofday(&tv, NULL) == 0);
+	CHECK(clock_gettime(CLOCK_REALTIME, &r1) == 0 && r1.tv_sec >= r0.tv_sec &&
+	      r1.tv_sec < r0.tv_sec + 60);
+	CHECK(clock_settime(CLOCK_REALTIME, &bad) == -1 && errno == EINVAL);
+	CHECK(clock_settime(CLOCK_MONOTONIC, &r1) == -1 && errno == EINVAL);
+	CHECK(clock_settime(CLOCK_REALTIME, (struct timespec *)8) == -1 && errno == EFAULT);
+	pid = fork();
+	if (pid == 0) {
+		if (setuid(1000) != 0)
+			_exit(2);
+		_exit(clock_settime(CLOCK_REALTIME, &r1) == -1 && errno == EPERM &&
+		      settimeofday(&tv, NULL) == -1 && errno == EPERM ? 0 : 3);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	return 0;
 }
 
@@ -747,6 +789,8 @@ main(int argc, char **argv)
 		return t_kptr();
 	if (strcmp(t, "clock") == 0)
 		return t_clock();
+	if (strcmp(t, "calendar") == 0)
+		return t_calendar();
 	if (strcmp(t, "traps") == 0)
 		return t_traps();
 	if (strcmp(t, "kill") == 0)
