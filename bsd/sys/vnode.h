@@ -88,6 +88,25 @@ typedef int (*vnode_dirent_fn)(void *arg, const char *name, size_t namelen, uint
 			       unsigned dtype, uint64_t cookie);
 
 /*
+ * A readdir over a file-system core that walks a whole directory each time (ext2, cd9660): the
+ * cookie is an entry index. vnode_dirwalk_emit skips the entries before the cookie and passes
+ * the others on, returning the callback's answer (non-zero: stop the walk);
+ * vnode_dirwalk_finish turns the walk's error into readdir's and leaves *cookie where a later
+ * readdir resumes (at the entry that did not fit, when the callback stopped). vfs_vnops.c.
+ */
+struct vnode_dirwalk {
+	uint64_t dw_skip; /* entries before the cookie */
+	uint64_t dw_index;
+	vnode_dirent_fn dw_fn;
+	void *dw_arg;
+	int dw_stop;
+};
+void vnode_dirwalk_init(struct vnode_dirwalk *dw, uint64_t cookie, vnode_dirent_fn fn, void *arg);
+int vnode_dirwalk_emit(struct vnode_dirwalk *dw, const char *name, size_t namelen, uint64_t ino,
+		       unsigned dtype);
+int vnode_dirwalk_finish(struct vnode_dirwalk *dw, int err, uint64_t *cookie);
+
+/*
  * The operations vector. Every operation returns 0 or an errno. Vnodes passed in carry a use
  * reference the operation does not consume; vnodes handed back (*vpp) carry a new one.
  * A NULL operation answers EOPNOTSUPP (vnode_ops_default in vfs_vnode.c).

@@ -799,3 +799,24 @@ ubc_destroy(vnode_t vp)
 	lck_mtx_unlock(&vp->v_lock);
 	vm_object_deallocate(o); /* terminates the pager */
 }
+
+int
+ubc_vop_read(vnode_t vp, struct uio *uio, int ioflag)
+{
+	(void)ioflag;
+	if (vp->v_type == VDIR)
+		return EISDIR;
+	if (vp->v_type != VREG)
+		return EOPNOTSUPP;
+	return ubc_read(vp, uio);
+}
+
+int
+ubc_vop_write(vnode_t vp, struct uio *uio, int ioflag)
+{
+	if (vp->v_type == VDIR)
+		return EISDIR;
+	if (vp->v_type != VREG)
+		return EOPNOTSUPP;
+	return ubc_write(vp, uio, ioflag);
+}

@@ -57,6 +57,14 @@ int ubc_read(vnode_t vp, struct uio *uio);
 int ubc_write(vnode_t vp, struct uio *uio, int ioflag);
 
 /*
+ * ubc_vop_read, ubc_vop_write: vop_read and vop_write for a file system whose regular files
+ * live in the UBC (ext2, cd9660, tmpfs): EISDIR on a directory, EOPNOTSUPP on anything else
+ * that is not a regular file, else ubc_read / ubc_write.
+ */
+int ubc_vop_read(vnode_t vp, struct uio *uio, int ioflag);
+int ubc_vop_write(vnode_t vp, struct uio *uio, int ioflag);
+
+/*
  * ubc_msync: write every dirty page of vp back through the pager, in clusters.
  *   Locks:   takes v_lock.  Returns: 0 or the first error (the page stays dirty).
  */

@@ -469,3 +469,32 @@ vn_stat_path(const char *path, bool follow, struct stat *st)
 	namei_done(&nd);
 	return err;
 }
+
+void
+vnode_dirwalk_init(struct vnode_dirwalk *dw, uint64_t cookie, vnode_dirent_fn fn, void *arg)
+{
+	*dw = (struct vnode_dirwalk){ .dw_skip = cookie, .dw_fn = fn, .dw_arg = arg };
+}
+
+int
+vnode_dirwalk_emit(struct vnode_dirwalk *dw, const char *name, size_t namelen, uint64_t ino,
+		   unsigned dtype)
+{
+	uint64_t index = dw->dw_index++;
+
+	if (index < dw->dw_skip)
+		return 0;
+	dw->dw_stop = dw->dw_fn(dw->dw_arg, name, namelen, ino, dtype, index + 1);
+	return dw->dw_stop;
+}
+
+int
+vnode_dirwalk_finish(struct vnode_dirwalk *dw, int err, uint64_t *cookie)
+{
+	if (err == dw->dw_stop && err != 0)
+		err = 0; /* the caller stopped: not an error */
+	*cookie = dw->dw_index > dw->dw_skip ? dw->dw_index : dw->dw_skip;
+	if (dw->dw_stop != 0)
+		*cookie = dw->dw_index - 1; /* the entry that did not fit comes again */
+	return err;
+}

@@ -102,23 +102,11 @@ cd9660_vop_lookup(vnode_t dvp, const char *name, size_t len, vnode_t *vpp)
 	return cd9660_vget(dvp->v_mount, &n, n.n_ino == cm->cm_fs.fs_root.n_ino, vpp);
 }
 
-struct cd9660_rd {
-	uint64_t rd_skip;	/* entries before the cookie */
-	uint64_t rd_index;
-	vnode_dirent_fn rd_fn;
-	void *rd_arg;
-	int rd_stop;
-};
-
 static int
 cd9660_rd_fn(void *arg, const char *name, unsigned namelen, const struct cd9660_node *np)
 {
-	struct cd9660_rd *rd = arg;
-	uint64_t index = rd->rd_index++;
 	unsigned dt;
 
-	if (index < rd->rd_skip)
-		return 0;
 	switch (np->n_mode & CD9660_S_IFMT) {
 	case CD9660_S_IFDIR:
 		dt = DT_DIR;
@@ -129,27 +117,22 @@ cd9660_rd_fn(void *arg, const char *name, unsigned namelen, const struct cd9660_
 	default:
 		dt = DT_REG;
 	}
-	rd->rd_stop = rd->rd_fn(rd->rd_arg, name, namelen, np->n_ino, dt, index + 1);
-	return rd->rd_stop;
+	return vnode_dirwalk_emit(arg, name, namelen, np->n_ino, dt);
 }
 
-/* readdir: the cookie is an entry index, as in ext2_vnops.c. */
+/* readdir: the cookie is an entry index, as in ext2_vnops.c (vnode_dirwalk). */
 static int
 cd9660_vop_readdir(vnode_t vp, uint64_t *cookie, vnode_dirent_fn fn, void *arg)
 {
 	struct cd9660_mount *cm = cmp(vp->v_mount);
-	struct cd9660_rd rd = { .rd_skip = *cookie, .rd_fn = fn, .rd_arg = arg };
+	struct vnode_dirwalk dw;
 	int err;
 
+	vnode_dirwalk_init(&dw, *cookie, fn, arg);
 	lck_mtx_lock(&cm->cm_lock);
-	err = cd9660_readdir(&cm->cm_fs, cnp(vp), cd9660_rd_fn, &rd);
+	err = cd9660_readdir(&cm->cm_fs, cnp(vp), cd9660_rd_fn, &dw);
 	lck_mtx_unlock(&cm->cm_lock);
-	if (err == rd.rd_stop && err != 0)
-		err = 0; /* the caller stopped: not an error */
-	*cookie = rd.rd_index > rd.rd_skip ? rd.rd_index : rd.rd_skip;
-	if (rd.rd_stop != 0)
-		*cookie = rd.rd_index - 1; /* the entry that did not fit comes again */
-	return err;
+	return vnode_dirwalk_finish(&dw, err, cookie);
 }
 
 static int
@@ -168,17 +151,6 @@ cd9660_vop_getattr(vnode_t vp, struct vattr *va)
 	va->va_blksize = PAGE_SIZE;
 	va->va_atime = va->va_mtime = va->va_ctime = np->n_mtime;
 	return 0;
-}
-
-static int
-cd9660_vop_read(vnode_t vp, struct uio *uio, int ioflag)
-{
-	(void)ioflag;
-	if (vp->v_type == VDIR)
-		return EISDIR;
-	if (vp->v_type != VREG)
-		return EOPNOTSUPP;
-	return ubc_read(vp, uio);
 }
 
 static int
@@ -227,7 +199,7 @@ static const struct vnodeops cd9660_vnops = {
 	.vop_lookup = cd9660_vop_lookup,
 	.vop_readdir = cd9660_vop_readdir,
 	.vop_getattr = cd9660_vop_getattr,
-	.vop_read = cd9660_vop_read,
+	.vop_read = ubc_vop_read,
 	.vop_readlink = cd9660_vop_readlink,
 	.vop_reclaim = cd9660_vop_reclaim,
 	.vop_pagein = cd9660_vop_pagein,

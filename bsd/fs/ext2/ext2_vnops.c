@@ -136,49 +136,32 @@ ext2_vop_lookup(vnode_t dvp, const char *name, size_t len, vnode_t *vpp)
 	return ext2_vget(dvp->v_mount, ino, vpp);
 }
 
-struct ext2_rd {
-	uint64_t rd_skip;	/* entries before the cookie */
-	uint64_t rd_index;
-	vnode_dirent_fn rd_fn;
-	void *rd_arg;
-	int rd_stop;
-};
-
 static int
 ext2_rd_fn(const char *name, unsigned namelen, uint32_t ino, unsigned ftype, void *arg)
 {
 	static const uint8_t dt[8] = { DT_UNKNOWN, DT_REG, DT_DIR, DT_CHR,
 				       DT_BLK, DT_FIFO, DT_SOCK, DT_LNK };
-	struct ext2_rd *rd = arg;
-	uint64_t index = rd->rd_index++;
 
-	if (index < rd->rd_skip)
-		return 0;
-	rd->rd_stop = rd->rd_fn(rd->rd_arg, name, namelen, ino, ftype < 8 ? dt[ftype] : DT_UNKNOWN,
-				index + 1);
-	return rd->rd_stop;
+	return vnode_dirwalk_emit(arg, name, namelen, ino, ftype < 8 ? dt[ftype] : DT_UNKNOWN);
 }
 
 /*
  * readdir: the core walks the whole directory; the cookie is an entry index, so a listing in
- * several calls skips what it has returned. XXX: quadratic for huge directories.
+ * several calls skips what it has returned (vnode_dirwalk). XXX: quadratic for huge
+ * directories.
  */
 static int
 ext2_vop_readdir(vnode_t vp, uint64_t *cookie, vnode_dirent_fn fn, void *arg)
 {
 	struct ext2_mount *em = emp(vp->v_mount);
-	struct ext2_rd rd = { .rd_skip = *cookie, .rd_fn = fn, .rd_arg = arg };
+	struct vnode_dirwalk dw;
 	int err;
 
+	vnode_dirwalk_init(&dw, *cookie, fn, arg);
 	lck_mtx_lock(&em->em_lock);
-	err = ext2_readdir(&em->em_fs, eip(vp), ext2_rd_fn, &rd);
+	err = ext2_readdir(&em->em_fs, eip(vp), ext2_rd_fn, &dw);
 	lck_mtx_unlock(&em->em_lock);
-	if (err == rd.rd_stop && err != 0)
-		err = 0; /* the caller stopped: not an error */
-	*cookie = rd.rd_index > rd.rd_skip ? rd.rd_index : rd.rd_skip;
-	if (rd.rd_stop != 0)
-		*cookie = rd.rd_index - 1; /* the entry that did not fit comes again */
-	return err;
+	return vnode_dirwalk_finish(&dw, err, cookie);
 }
 
 static int
@@ -217,27 +200,6 @@ ext2_vop_readlink(vnode_t vp, struct uio *uio)
 		err = uiomove(buf, strlen(buf), uio);
 	kfree(buf, EXT2_PATH_MAX);
 	return err;
-}
-
-static int
-ext2_vop_read(vnode_t vp, struct uio *uio, int ioflag)
-{
-	(void)ioflag;
-	if (vp->v_type == VDIR)
-		return EISDIR;
-	if (vp->v_type != VREG)
-		return EOPNOTSUPP;
-	return ubc_read(vp, uio);
-}
-
-static int
-ext2_vop_write(vnode_t vp, struct uio *uio, int ioflag)
-{
-	if (vp->v_type == VDIR)
-		return EISDIR;
-	if (vp->v_type != VREG)
-		return EOPNOTSUPP;
-	return ubc_write(vp, uio, ioflag);
 }
 
 /*
@@ -522,8 +484,8 @@ static const struct vnodeops ext2_vnops = {
 	.vop_readdir = ext2_vop_readdir,
 	.vop_getattr = ext2_vop_getattr,
 	.vop_readlink = ext2_vop_readlink,
-	.vop_read = ext2_vop_read,
-	.vop_write = ext2_vop_write,
+	.vop_read = ubc_vop_read,
+	.vop_write = ubc_vop_write,
 	.vop_fsync = ext2_vop_fsync,
 	.vop_reclaim = ext2_vop_reclaim,
 	.vop_pagein = ext2_vop_pagein,

@@ -602,27 +602,12 @@ tmpfs_vop_setattr(vnode_t vp, struct vattr *va)
 }
 
 static int
-tmpfs_vop_read(vnode_t vp, struct uio *uio, int ioflag)
-{
-	(void)ioflag;
-	if (vp->v_type == VDIR)
-		return EISDIR;
-	if (vp->v_type != VREG)
-		return EOPNOTSUPP;
-	return ubc_read(vp, uio);
-}
-
-static int
 tmpfs_vop_write(vnode_t vp, struct uio *uio, int ioflag)
 {
-	if (vp->v_type == VDIR)
-		return EISDIR;
-	if (vp->v_type != VREG)
-		return EOPNOTSUPP;
-	if (uio->uio_offset < 0 || (uint64_t)uio->uio_offset > TMPFS_MAXFILE ||
-	    uio->uio_resid > TMPFS_MAXFILE - (uint64_t)uio->uio_offset)
+	if (vp->v_type == VREG && (uio->uio_offset < 0 || (uint64_t)uio->uio_offset > TMPFS_MAXFILE ||
+	    uio->uio_resid > TMPFS_MAXFILE - (uint64_t)uio->uio_offset))
 		return EFBIG;
-	return ubc_write(vp, uio, ioflag);
+	return ubc_vop_write(vp, uio, ioflag);
 }
 
 /* fsync: the dirty pages go to the default pager, after which the cache may drop them. */
@@ -740,7 +725,7 @@ static const struct vnodeops tmpfs_vnops = {
 	.vop_readdir = tmpfs_vop_readdir,
 	.vop_getattr = tmpfs_vop_getattr,
 	.vop_setattr = tmpfs_vop_setattr,
-	.vop_read = tmpfs_vop_read,
+	.vop_read = ubc_vop_read,
 	.vop_write = tmpfs_vop_write,
 	.vop_fsync = tmpfs_vop_fsync,
 	.vop_inactive = tmpfs_vop_inactive,
