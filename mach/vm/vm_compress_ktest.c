@@ -14,6 +14,7 @@
 #include <mach/kern/sched_ktest_util.h>
 #include <mach/vm/memory_object.h>
 #include <mach/vm/vm_fault.h>
+#include <mach/vm/vm_ktest_util.h>
 #include <mach/vm/vm_map.h>
 #include <mach/vm/vm_pageout.h>
 #include <mach/vm/vm_param.h>
@@ -33,8 +34,7 @@ KTEST_ON_CPU0(vm_compressed_store_larger_than_ram)
 	uint64_t comp0 = default_pager_compressed, objs0 = vm_object_count;
 	volatile uint64_t *a;
 	vaddr_t va = CZ_MIN;
-	vm_map_t map;
-	pmap_t p;
+	struct vm_kt_region reg;
 
 	if (default_pager_has_swap())
 		KT_SKIP("a swap device takes the page-outs");
@@ -42,11 +42,8 @@ KTEST_ON_CPU0(vm_compressed_store_larger_than_ram)
 	if (ptoa(vm_page_total_count) > 128ULL << 20)
 		KT_SKIP("more than 128 MiB of memory (tests/boot/mem-compress.sh runs it in 64 MiB)");
 	npages = vm_page_total_count * 3 / 2;
-	KT_ASSERT((p = pmap_create()) != NULL);
-	KT_ASSERT((map = vm_map_create(p, CZ_MIN, PMAP_USER_TOP)) != NULL);
-	KT_ASSERT_EQ(vm_map_enter(map, &va, ptoa(npages), VM_FLAGS_ANYWHERE, NULL, 0, false,
-				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_COPY), KERN_SUCCESS);
-	vm_map_switch(map);
+	KT_ASSERT(vm_kt_region_create(&reg, CZ_MIN, npages));
+	va = reg.kr_va;
 	a = (volatile uint64_t *)va;
 
 	t0 = clock_uptime_ns();
@@ -75,9 +72,7 @@ KTEST_ON_CPU0(vm_compressed_store_larger_than_ram)
 	/* More than memory was written: at least the excess had to be compressed away. */
 	KT_ASSERT(most >= npages - vm_page_total_count);
 
-	vm_map_switch(NULL);
-	vm_map_deallocate(map);
-	pmap_destroy(p);
+	vm_kt_region_destroy(&reg);
 	KT_ASSERT_EQ(default_pager_compressed, comp0);
 	KT_ASSERT_EQ(vm_object_count, objs0);
 	KT_ASSERT(vm_page_queues_check());

@@ -10,6 +10,8 @@
 #define _MACH_VM_VM_KTEST_UTIL_H_
 
 #include <libkern/libkern.h>
+#include <mach/vm/pmap.h>
+#include <mach/vm/vm_map.h>
 
 /* Start counting the pages the calling thread grabs (+1 each) and releases (-1 each). */
 void vm_kt_account_begin(void);
@@ -39,5 +41,19 @@ void vm_kt_account_end(void);
 		else                                                                            \
 			printf("# the pageout daemon ran: page balance not checked\n");         \
 	} while (0)
+
+/*
+ * A test region: npages of anonymous memory (zero fill, copy on fork) in a map of its own
+ * (addresses from base up), which the calling thread switches to (vm_map_switch: the map is the
+ * thread's, wherever it runs). vm_kt_region_destroy switches back and frees map and pmap.
+ * Returns false (nothing left behind) when memory is short.
+ */
+struct vm_kt_region {
+	pmap_t kr_pmap;
+	vm_map_t kr_map;
+	vaddr_t kr_va;
+};
+bool vm_kt_region_create(struct vm_kt_region *r, vaddr_t base, uint64_t npages);
+void vm_kt_region_destroy(struct vm_kt_region *r);
 
 #endif /* _MACH_VM_VM_KTEST_UTIL_H_ */

@@ -13,6 +13,7 @@
 #include <mach/kern/sched_ktest_util.h>
 #include <mach/vm/memory_object.h>
 #include <mach/vm/vm_fault.h>
+#include <mach/vm/vm_ktest_util.h>
 #include <mach/vm/vm_pageout.h>
 #include <mach/vm/vm_param.h>
 
@@ -41,8 +42,7 @@ KTEST_ON_CPU0(vm_swap_working_set_larger_than_ram)
 	uint64_t npages, t0, t_write, t_read, objs0 = vm_object_count, bad = 0;
 	volatile uint64_t *a;
 	vaddr_t va = SW_MIN;
-	vm_map_t map;
-	pmap_t p;
+	struct vm_kt_region reg;
 
 	if (!default_pager_has_swap())
 		KT_SKIP("no swap device (swap= or a Linux swap partition)");
@@ -50,11 +50,8 @@ KTEST_ON_CPU0(vm_swap_working_set_larger_than_ram)
 	npages = 3 * vm_page_total_count;
 	if (npages > (s0.dss_slots - s0.dss_used) * 3 / 4)
 		KT_SKIP("the swap device is too small for three times memory");
-	KT_ASSERT((p = pmap_create()) != NULL);
-	KT_ASSERT((map = vm_map_create(p, SW_MIN, PMAP_USER_TOP)) != NULL);
-	KT_ASSERT_EQ(vm_map_enter(map, &va, ptoa(npages), VM_FLAGS_ANYWHERE, NULL, 0, false,
-				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_COPY), KERN_SUCCESS);
-	vm_map_switch(map);
+	KT_ASSERT(vm_kt_region_create(&reg, SW_MIN, npages));
+	va = reg.kr_va;
 	a = (volatile uint64_t *)va;
 
 	t0 = clock_uptime_ns();
@@ -93,9 +90,7 @@ KTEST_ON_CPU0(vm_swap_working_set_larger_than_ram)
 	KT_ASSERT(s2.dss_pageins - s1.dss_pageins >= npages / 2);
 	KT_ASSERT_EQ(s2.dss_errors, s0.dss_errors);
 
-	vm_map_switch(NULL);
-	vm_map_deallocate(map);
-	pmap_destroy(p);
+	vm_kt_region_destroy(&reg);
 	default_pager_swap_stats(&s2);
 	KT_ASSERT_EQ(s2.dss_used, s0.dss_used);
 	KT_ASSERT_EQ(vm_object_count, objs0);
@@ -116,8 +111,7 @@ KTEST_ON_CPU0(vm_swap_full_is_an_error)
 	uint64_t objs0 = vm_object_count;
 	volatile uint64_t *a;
 	vaddr_t va = SW_MIN;
-	vm_map_t map;
-	pmap_t p;
+	struct vm_kt_region reg;
 
 	if (!default_pager_has_swap())
 		KT_SKIP("no swap device (swap= or a Linux swap partition)");
@@ -125,11 +119,8 @@ KTEST_ON_CPU0(vm_swap_full_is_an_error)
 	if (s0.dss_slots - s0.dss_used > 4096)
 		KT_SKIP("the swap device is too large to fill quickly");
 	npages = s0.dss_slots - s0.dss_used + 64;
-	KT_ASSERT((p = pmap_create()) != NULL);
-	KT_ASSERT((map = vm_map_create(p, SW_MIN, PMAP_USER_TOP)) != NULL);
-	KT_ASSERT_EQ(vm_map_enter(map, &va, ptoa(npages), VM_FLAGS_ANYWHERE, NULL, 0, false,
-				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_COPY), KERN_SUCCESS);
-	vm_map_switch(map);
+	KT_ASSERT(vm_kt_region_create(&reg, SW_MIN, npages));
+	va = reg.kr_va;
 	a = (volatile uint64_t *)va;
 	for (uint64_t i = 0; i < npages; i++)
 		for (unsigned w = 0; w < PAGE_SIZE / 8; w += 64)
@@ -149,9 +140,7 @@ KTEST_ON_CPU0(vm_swap_full_is_an_error)
 		for (unsigned w = 0; w < PAGE_SIZE / 8; w++)
 			bad += a[i * (PAGE_SIZE / 8) + w] != (w % 64 == 0 ? sw_word(i, w) : 0);
 	KT_ASSERT_EQ(bad, 0);
-	vm_map_switch(NULL);
-	vm_map_deallocate(map);
-	pmap_destroy(p);
+	vm_kt_region_destroy(&reg);
 	default_pager_swap_stats(&s1);
 	KT_ASSERT_EQ(s1.dss_used, s0.dss_used);
 	KT_ASSERT_EQ(vm_object_count, objs0);
@@ -196,8 +185,8 @@ KTEST(vm_swap_two_threads_share_a_region)
 	volatile unsigned done = 0;
 	uint64_t npages, objs0 = vm_object_count, waits0 = vm_fault_stats.vfs_busy_waits;
 	vaddr_t va = SW_MIN;
+	struct vm_kt_region reg;
 	vm_map_t map;
-	pmap_t p;
 
 	if (!default_pager_has_swap())
 		KT_SKIP("no swap device (swap= or a Linux swap partition)");
@@ -205,11 +194,9 @@ KTEST(vm_swap_two_threads_share_a_region)
 	npages = 2 * vm_page_total_count;
 	if (npages > (s0.dss_slots - s0.dss_used) * 3 / 4)
 		KT_SKIP("the swap device is too small for twice memory");
-	KT_ASSERT((p = pmap_create()) != NULL);
-	KT_ASSERT((map = vm_map_create(p, SW_MIN, PMAP_USER_TOP)) != NULL);
-	KT_ASSERT_EQ(vm_map_enter(map, &va, ptoa(npages), VM_FLAGS_ANYWHERE, NULL, 0, false,
-				  VM_PROT_DEFAULT, VM_PROT_ALL, VM_INHERIT_COPY), KERN_SUCCESS);
-	vm_map_switch(map);
+	KT_ASSERT(vm_kt_region_create(&reg, SW_MIN, npages));
+	va = reg.kr_va;
+	map = reg.kr_map;
 	for (unsigned i = 0; i < 2; i++) {
 		w[i] = (struct sw_worker){ (volatile uint64_t *)va, npages, i, 0, &done, map };
 		KT_ASSERT_EQ(kt_start(sw_worker_run, &w[i], BASEPRI_KERNEL, TH_MODE_FIXED),
@@ -226,9 +213,7 @@ KTEST(vm_swap_two_threads_share_a_region)
 	KT_ASSERT_EQ(w[0].sw_bad + w[1].sw_bad, 0);
 	KT_ASSERT(s1.dss_pageouts - s0.dss_pageouts >= npages / 4);
 	KT_ASSERT(s1.dss_pageins > s0.dss_pageins);
-	vm_map_switch(NULL);
-	vm_map_deallocate(map);
-	pmap_destroy(p);
+	vm_kt_region_destroy(&reg);
 	default_pager_swap_stats(&s1);
 	KT_ASSERT_EQ(s1.dss_used, s0.dss_used);
 	KT_ASSERT_EQ(vm_object_count, objs0);
