@@ -17,10 +17,7 @@
 # config/image.mk): IMAGE_SIZE_MB IMAGE_BIOSBOOT_MB IMAGE_ESP_MB IMAGE_ROOT_LABEL IMAGE_CMDLINE
 # IMAGE_EXTRA_TREES; BUSYBOX (default /bin/busybox, Debian's busybox-static).
 #
-# XXX: NoCloud needs init: a seed disk labelled cidata (vfat or iso9660), a read-only driver for
-# it in the kernel, and init (or /etc/init.d/rcS) mounting it, applying meta-data
-# (instance-id, local-hostname) and running user-data when it starts with #!; `make seed
-# USERDATA=file` would build it with mkfs.vfat -n cidata + mcopy like the ESP below.
+# The root tree comes from ci/mkroot.sh (busybox with its applet links and config/rootfs).
 set -euo pipefail
 
 die() {
@@ -42,8 +39,6 @@ grub_efi=/usr/lib/grub/x86_64-efi
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 [ -f "$kernel" ] || die "no kernel at $kernel (run make first)"
-[ -x "$busybox" ] || die "no busybox at $busybox (Debian package busybox-static)"
-"$busybox" --list-full >/dev/null 2>&1 || die "$busybox cannot list its applets"
 [ -f "$grub_pc/boot.img" ] || die "no $grub_pc/boot.img (Debian package grub-pc-bin)"
 [ -d "$grub_efi" ] || die "no $grub_efi (Debian package grub-efi-amd64-bin)"
 for tool in sgdisk mke2fs e2fsck mkfs.vfat mmd mcopy grub-mkimage grub-mkstandalone; do
@@ -56,35 +51,11 @@ mkdir -p "$work"
 
 # --- The root tree -------------------------------------------------------------------------
 root=$work/root
-# The layout a Unix user space expects; init mounts proc, sys and dev over the empty ones.
-mkdir -p "$root"/{bin,sbin,boot,dev,etc,proc,sys,tmp,root,run,mnt,var/log,var/tmp} \
-	"$root"/usr/{bin,sbin}
-chmod 1777 "$root/tmp" "$root/var/tmp"
-chmod 700 "$root/root"
+mkdir -p "$root/boot"
 cp "$kernel" "$root/boot/nimbus.elf"
-cp "$busybox" "$root/bin/busybox"
-chmod 755 "$root/bin/busybox"
-# One relative symbolic link per applet (bin/ls -> busybox, usr/bin/env -> ../../bin/busybox),
-# /sbin/init included: busybox init reads /etc/inittab.
-napplets=0
-while IFS= read -r applet; do
-	case $applet in
-	bin/busybox | "" | /* | *..*) continue ;;
-	esac
-	dir=$(dirname "$applet")
-	up=$(echo "$dir" | sed 's|[^/][^/]*|..|g') # bin -> .., usr/bin -> ../..
-	mkdir -p "$root/$dir"
-	ln -sf "$up/bin/busybox" "$root/$applet"
-	napplets=$((napplets + 1))
-done < <("$busybox" --list-full)
-[ -L "$root/sbin/init" ] || die "busybox has no init applet: /sbin/init would be missing"
-cp -R "$top/config/rootfs/." "$root/"
-for t in ${IMAGE_EXTRA_TREES:-}; do
-	if [ -d "$t" ]; then
-		cp -R "$t/." "$root/"
-		echo "mkimage: added $t"
-	fi
-done
+# shellcheck disable=SC2086 # IMAGE_EXTRA_TREES is a list of directories
+napplets=$(BUSYBOX=$busybox bash "$top/ci/mkroot.sh" "$root" ${IMAGE_EXTRA_TREES:-}) ||
+	die "could not build the root tree"
 
 # --- Partitions ----------------------------------------------------------------------------
 raw=$work/disk.raw

@@ -27,6 +27,13 @@ qemu_kvm_cpu() {
 	return 0
 }
 
+# qemu_kvm_is_pvm: true when /dev/kvm is Ant Group's PVM (module kvm_pvm, no kvm_intel or
+# kvm_amd): it runs kernel code but not an unenlightened guest's user mode (a `syscall` from
+# ring 3 arrives still at CPL 3), so whatever boots to user space must use TCG there.
+qemu_kvm_is_pvm() {
+	[ -d /sys/module/kvm_pvm ] && [ ! -d /sys/module/kvm_intel ] && [ ! -d /sys/module/kvm_amd ]
+}
+
 # qemu_has_slirp: true if this QEMU has user-mode networking (-netdev user).
 qemu_has_slirp() {
 	"$QEMU" -netdev help 2>/dev/null | grep -qx user
