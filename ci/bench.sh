@@ -87,6 +87,10 @@ fi
 
 # 4. The machine, the same for both kernels.
 kvm_cpu=$(qemu_kvm_cpu)
+if [ -n "$kvm_cpu" ] && qemu_kvm_is_pvm; then
+	say "accelerator: /dev/kvm is PVM, which runs neither kernel's user space: TCG for both"
+	kvm_cpu=
+fi
 if [ -n "$kvm_cpu" ]; then
 	accel="-accel kvm -cpu $kvm_cpu"
 else
