@@ -13,27 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "img_fuzz.h"
 #include <bsd/fs/cd9660/cd9660.h>
 
-struct img {
-	const uint8_t *data;
-	size_t len;
-};
-
 static struct cd9660_fs fs;
-
-static int
-img_read(void *ctx, uint64_t off, void *buf, size_t len)
-{
-	struct img *im = ctx;
-
-	if (off % 512 != 0 || len % 512 != 0)
-		abort(); /* the block-device contract */
-	if (off > im->len || len > im->len - off)
-		return EIO;
-	memcpy(buf, im->data + off, len);
-	return 0;
-}
 
 #define MAXDIRS 16
 
@@ -65,7 +48,7 @@ walk_fn(void *arg, const char *name, unsigned namelen, const struct cd9660_node 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct img im = { data, size };
+	struct img im = { (uint8_t *)data, size }; /* only read */
 	struct walk w = { .budget = 256 };
 	struct cd9660_node n;
 	char label[CD9660_LABEL_MAX + 1];

@@ -16,27 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "img_fuzz.h"
 #include <bsd/fs/ext2/ext2.h>
 
-struct img {
-	uint8_t *data;
-	size_t len;
-};
-
 static struct ext2_fs fs;
-
-static int
-img_read(void *ctx, uint64_t off, void *buf, size_t len)
-{
-	struct img *im = ctx;
-
-	if (off % 512 != 0 || len % 512 != 0)
-		abort(); /* the block-device contract */
-	if (off > im->len || len > im->len - off)
-		return EIO;
-	memcpy(buf, im->data + off, len);
-	return 0;
-}
 
 static int
 img_write(void *ctx, uint64_t off, const void *buf, size_t len)
